@@ -1,0 +1,80 @@
+// Builds three things:
+//  - dist/extension.js: the extension host bundle (node, cjs, `vscode` external)
+//  - dist/media/*.js|css: webview bundles (browser, no node built-ins)
+//  - out/test/**: integration suites that run inside VS Code (skipped with --production)
+// Flags: --production (minify, no sourcemaps, no tests), --watch.
+import * as esbuild from 'esbuild';
+import { readdirSync, rmSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const extension = {
+  entryPoints: ['src/extension.ts'],
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outfile: 'dist/extension.js',
+  external: ['vscode'],
+  // openid-client v6 is ESM-only; bundling it into cjs is what lets the extension host load it.
+  mainFields: ['module', 'main'],
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  legalComments: production ? 'none' : 'inline',
+  logLevel: 'warning',
+  metafile: true,
+};
+
+const webviewEntries = existsSync('media')
+  ? readdirSync('media').filter((f) => /\.(ts|css)$/.test(f) && !f.endsWith('.d.ts')).map((f) => join('media', f))
+  : [];
+const webview = {
+  entryPoints: webviewEntries,
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  outdir: 'dist/media',
+  minify: production,
+  sourcemap: production ? false : 'inline',
+  logLevel: 'warning',
+  loader: { '.svg': 'text' },
+};
+
+function findTests(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? findTests(join(dir, e.name)) : /\.ts$/.test(e.name) ? [join(dir, e.name)] : [],
+  );
+}
+const tests = {
+  entryPoints: findTests('test/integration/suite'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outdir: 'out/test/suite',
+  outbase: 'test/integration/suite',
+  external: ['vscode', 'mocha'],
+  mainFields: ['module', 'main'],
+  sourcemap: 'inline',
+  logLevel: 'warning',
+};
+
+const builds = production ? [extension, webview] : [extension, webview, tests];
+if (!watch) rmSync('dist', { recursive: true, force: true });
+if (!production && !watch) rmSync('out', { recursive: true, force: true });
+
+if (watch) {
+  const contexts = await Promise.all(builds.filter((b) => b.entryPoints.length).map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  process.stdout.write('esbuild: watching\n');
+} else {
+  const results = await Promise.all(builds.filter((b) => b.entryPoints.length).map((b) => esbuild.build(b)));
+  if (process.argv.includes('--analyze')) {
+    process.stdout.write(await esbuild.analyzeMetafile(results[0].metafile));
+  }
+}

@@ -1,0 +1,29 @@
+// Entry point VS Code's extension host calls (extensionTestsPath). Runs every compiled
+// *.test.js beside this file with mocha and rejects when a test fails or none ran.
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import Mocha from 'mocha';
+
+export async function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
+  const grep = process.env.GATEHOUSE_TEST_GREP;
+  if (grep) mocha.grep(grep);
+  const files = walk(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  for (const f of files) mocha.addFile(f);
+  await new Promise<void>((resolve, reject) => {
+    const runner = mocha.run((failures) => {
+      const passed = runner.stats?.passes ?? 0;
+      // A plain summary line the outer runner reads back (stdout of the extension host is not ours).
+      console.log(`GATEHOUSE_RESULT ${JSON.stringify({ passed, failed: failures, vscode: require('vscode').version })}`);
+      if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
+      else if (passed === 0) reject(new Error('no integration test ran'));
+      else resolve();
+    });
+  });
+}
+
+function walk(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)],
+  );
+}
