@@ -1,0 +1,40 @@
+// `npm run sandbox [-- --port-idp 4000 --port-bigquery 9050 ...]`: starts every sandbox service on
+// 127.0.0.1, prints one JSON line with the base URLs when ready, and stops cleanly on SIGINT/SIGTERM.
+import { SERVICE_NAMES, startSandbox, type ServiceName } from './sandbox';
+
+function parsePorts(argv: string[]): Partial<Record<ServiceName | 'idp', number>> {
+  const ports: Partial<Record<ServiceName | 'idp', number>> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--port-(\w+)$/.exec(argv[i]);
+    if (!m) continue;
+    const name = m[1] as ServiceName | 'idp';
+    if (name !== 'idp' && !SERVICE_NAMES.includes(name)) throw new Error(`unknown service ${name}`);
+    ports[name] = Number(argv[++i]);
+  }
+  return ports;
+}
+
+async function main(): Promise<void> {
+  const verbose = process.argv.includes('--verbose');
+  const rowsArg = process.argv.indexOf('--large-rows');
+  const sandbox = await startSandbox({
+    ports: parsePorts(process.argv.slice(2)),
+    largeTableRows: rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : undefined,
+    log: (line) => (verbose ? process.stderr.write(`${line}\n`) : undefined),
+  });
+  process.stdout.write(`${JSON.stringify({ ready: true, ...sandbox.urls })}\n`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await sandbox.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  process.stderr.write(`sandbox failed to start: ${err instanceof Error ? err.stack : err}\n`);
+  process.exit(1);
+});

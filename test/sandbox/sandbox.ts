@@ -1,0 +1,84 @@
+// Starts the whole sandbox in this process: the IdP first (everything verifies its tokens),
+// then the warehouse, then every service. Tests call startSandbox(); `npm run sandbox` wraps it.
+import { Directory } from './directory';
+import { FaultRegistry } from './faults';
+import { GoogleTokenStore, type RunningService, type SandboxContext } from './context';
+import { startIdp, type RunningIdp } from './idp';
+import { startGoogleTokenService } from './google-sts';
+import { createWarehouse } from './warehouse';
+import { startBigQuery } from './bigquery';
+import { startAirbyte } from './airbyte';
+import { startDbtCloud } from './dbt-cloud';
+import { startLooker } from './looker';
+import { startMetabase } from './metabase';
+
+export const SERVICE_NAMES = ['sts', 'bigquery', 'airbyte', 'dbtCloud', 'looker', 'metabase'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface SandboxUrls {
+  issuer: string;
+  sts: string;
+  bigquery: string;
+  airbyte: string;
+  dbtCloud: string;
+  looker: string;
+  metabase: string;
+}
+
+export interface SandboxOptions {
+  ports?: Partial<Record<ServiceName | 'idp', number>>;
+  /** Start only these services (the IdP always starts). Default: all. */
+  services?: readonly ServiceName[];
+  /** Rows in the large events table (default 1,000,000; tests of other things may ask for fewer). */
+  largeTableRows?: number;
+  log?: (line: string) => void;
+}
+
+export interface Sandbox {
+  urls: SandboxUrls;
+  idp: RunningIdp;
+  ctx: SandboxContext;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const log = opts.log ?? (() => undefined);
+  const wanted = new Set(opts.services ?? SERVICE_NAMES);
+  const directory = new Directory();
+  const faults = new FaultRegistry();
+  const started: { close(): Promise<void> }[] = [];
+  try {
+    const idp = await startIdp({ directory, faults, port: opts.ports?.idp, log });
+    started.push(idp);
+    const warehouse = await createWarehouse({ largeTableRows: opts.largeTableRows, log });
+    started.push(warehouse);
+    const ctx: SandboxContext = { directory, idp, googleTokens: new GoogleTokenStore(), faults, warehouse, log };
+
+    const starters: Record<ServiceName, (c: SandboxContext, o: { port?: number }) => Promise<RunningService>> = {
+      sts: startGoogleTokenService,
+      bigquery: startBigQuery,
+      airbyte: startAirbyte,
+      dbtCloud: startDbtCloud,
+      looker: startLooker,
+      metabase: startMetabase,
+    };
+    const urls: SandboxUrls = { issuer: idp.issuer, sts: '', bigquery: '', airbyte: '', dbtCloud: '', looker: '', metabase: '' };
+    for (const name of SERVICE_NAMES) {
+      if (!wanted.has(name)) continue;
+      const svc = await starters[name](ctx, { port: opts.ports?.[name] });
+      started.push(svc);
+      urls[name] = svc.url;
+    }
+    return {
+      urls,
+      idp,
+      ctx,
+      close: async () => {
+        for (const s of started.reverse()) await s.close().catch(() => undefined);
+      },
+    };
+  } catch (err) {
+    for (const s of started.reverse()) await s.close().catch(() => undefined);
+    throw err;
+  }
+}
