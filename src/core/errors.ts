@@ -1,0 +1,79 @@
+// Typed errors. Callers branch on `reason`, never on message text. `message` is safe to show a
+// user (no tokens, no raw server error descriptions); `nextStep` says what to do about it.
+
+export abstract class GatehouseError<R extends string = string> extends Error {
+  abstract readonly service: string;
+
+  constructor(
+    readonly reason: R,
+    message: string,
+    readonly nextStep?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+
+  static isGatehouseError(value: unknown): value is GatehouseError {
+    return value instanceof GatehouseError;
+  }
+
+  /** Message plus the next step, for a notification. */
+  get userMessage(): string {
+    return this.nextStep ? `${this.message} ${this.nextStep}` : this.message;
+  }
+}
+
+export type HttpErrorReason =
+  | 'network'
+  | 'timeout'
+  | 'cancelled'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'notFound'
+  | 'conflict'
+  | 'rateLimited'
+  | 'server'
+  | 'badResponse'
+  | 'badRequest';
+
+/** A failed HTTP exchange, before a service client turns it into its own error type. */
+export class HttpError extends GatehouseError<HttpErrorReason> {
+  readonly service = 'http';
+
+  constructor(
+    reason: HttpErrorReason,
+    message: string,
+    readonly status?: number,
+    /** Parsed response body when it was JSON (for service clients to read their error shape). */
+    readonly body?: unknown,
+    readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(reason, message, undefined, options);
+  }
+
+  static is(value: unknown, reason?: HttpErrorReason): value is HttpError {
+    return value instanceof HttpError && (reason === undefined || value.reason === reason);
+  }
+}
+
+export class CancelledError extends GatehouseError<'cancelled'> {
+  readonly service = 'core';
+  constructor(message = 'Cancelled.') {
+    super('cancelled', message);
+  }
+  static is(value: unknown): value is CancelledError {
+    return value instanceof CancelledError || (value instanceof HttpError && value.reason === 'cancelled');
+  }
+}
+
+export function reasonForStatus(status: number): HttpErrorReason {
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'notFound';
+  if (status === 409) return 'conflict';
+  if (status === 429) return 'rateLimited';
+  if (status >= 500) return 'server';
+  return 'badRequest';
+}
