@@ -1,0 +1,94 @@
+// The audit trail: one JSON line per data access or triggered job, saying who asked, with which
+// credential, for what, and how it ended. Records are built from fields, not from free text, and
+// every string passes redaction, so a token cannot end up in the trail.
+import { redact, type SecretRegistry } from '../core/redact';
+import { Emitter } from '../core/event';
+
+export type AuditService = 'bigquery' | 'dbt' | 'dbtCloud' | 'airbyte' | 'looker' | 'metabase' | 'auth';
+
+/** Where the credential used for the call came from (never the credential itself). */
+export type CredentialOrigin =
+  | 'idp-id-token'
+  | 'idp-access-token'
+  | 'resource-indicator'
+  | 'token-exchange'
+  | 'google-federation'
+  | 'google-impersonation'
+  | 'application-default-credentials'
+  | 'personal-token'
+  | 'application-credentials'
+  | 'local-cli';
+
+export type AuditOutcome = 'started' | 'succeeded' | 'failed' | 'denied' | 'cancelled';
+
+export interface AuditRecord {
+  time: string;
+  actor: { subject: string; email?: string; issuer?: string };
+  credential: CredentialOrigin;
+  service: AuditService;
+  /** What was done: `query`, `preview`, `trigger-sync`, `cancel-job`, `run-look`, `sign-in`, ... */
+  action: string;
+  /** The resource acted on, e.g. `gatehouse-demo.analytics.orders` or `connection/1f2e...`. */
+  resource: string;
+  jobIds?: string[];
+  outcome: AuditOutcome;
+  /** Short reason for failures/denials (a typed error reason, not a server's raw text). */
+  reason?: string;
+}
+
+export interface AuditSink {
+  append(line: string): Promise<void>;
+  /** The newest `limit` lines, newest last. */
+  readRecent(limit: number): Promise<string[]>;
+}
+
+export class AuditTrail {
+  private readonly onDidRecordEmitter = new Emitter<AuditRecord>();
+  readonly onDidRecord = this.onDidRecordEmitter.event;
+
+  constructor(
+    private readonly sink: AuditSink,
+    private readonly secrets?: SecretRegistry,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async record(entry: Omit<AuditRecord, 'time'>): Promise<AuditRecord> {
+    const record: AuditRecord = this.clean({ time: this.now().toISOString(), ...entry });
+    await this.sink.append(JSON.stringify(record));
+    this.onDidRecordEmitter.fire(record);
+    return record;
+  }
+
+  async recent(limit = 200): Promise<AuditRecord[]> {
+    const lines = await this.sink.readRecent(limit);
+    const out: AuditRecord[] = [];
+    for (const line of lines) {
+      try {
+        const r = JSON.parse(line) as AuditRecord;
+        if (r && typeof r.time === 'string' && typeof r.action === 'string') out.push(r);
+      } catch {
+        // A damaged line (e.g. a crash mid-write) is skipped, not fatal.
+      }
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.onDidRecordEmitter.dispose();
+  }
+
+  private clean(r: AuditRecord): AuditRecord {
+    const s = (v: string | undefined) => (v === undefined ? undefined : redact(v, this.secrets).slice(0, 500));
+    return {
+      time: r.time,
+      actor: { subject: s(r.actor.subject)!, email: s(r.actor.email), issuer: s(r.actor.issuer) },
+      credential: r.credential,
+      service: r.service,
+      action: s(r.action)!,
+      resource: s(r.resource)!,
+      jobIds: r.jobIds?.map((j) => s(j)!),
+      outcome: r.outcome,
+      reason: s(r.reason),
+    };
+  }
+}

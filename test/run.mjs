@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+// `npm test`: type-check, build, run the unit tier (plain Node) and the integration tier (inside a
+// real VS Code, against the sandbox), then print one summary line `N passed, M failed`.
+// Flags: --unit, --integration (default: both), --grep PATTERN (both tiers).
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const args = process.argv.slice(2);
+const only = (flag) => args.includes(flag);
+const runUnit = only('--unit') || !only('--integration');
+const runIntegration = only('--integration') || !only('--unit');
+const grepAt = args.indexOf('--grep');
+const grep = grepAt >= 0 ? args[grepAt + 1] : undefined;
+
+const totals = { passed: 0, failed: 0 };
+const problems = [];
+
+function run(cmd, argv, { env, onLine } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const forward = (stream, out) =>
+      createInterface({ input: stream }).on('line', (line) => {
+        out.write(`${line}\n`);
+        onLine?.(line);
+      });
+    forward(child.stdout, process.stdout);
+    forward(child.stderr, process.stderr);
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+async function step(name, cmd, argv) {
+  process.stdout.write(`\n== ${name}\n`);
+  const code = await run(cmd, argv);
+  if (code !== 0) problems.push(`${name} failed (exit ${code})`);
+  return code === 0;
+}
+
+async function unitTier() {
+  process.stdout.write('\n== unit tests (plain Node)\n');
+  let passed = 0;
+  let failed = 0;
+  const argv = ['mocha', 'test/unit/**/*.test.ts'];
+  if (grep) argv.push('--grep', grep);
+  const code = await run('npx', argv, {
+    onLine: (line) => {
+      const p = /^\s+(\d+) passing/.exec(line);
+      const f = /^\s+(\d+) failing/.exec(line);
+      if (p) passed = Number(p[1]);
+      if (f) failed = Number(f[1]);
+    },
+  });
+  if (code !== 0 && failed === 0) {
+    failed = 1;
+    problems.push(`unit tier exited ${code} without a failure count`);
+  }
+  if (passed === 0 && failed === 0) problems.push('unit tier ran no test');
+  process.stdout.write(`unit: ${passed} passed, ${failed} failed\n`);
+  totals.passed += passed;
+  totals.failed += failed;
+}
+
+async function startSandbox() {
+  const child = spawn('npx', ['tsx', 'test/sandbox/main.ts'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const urls = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('sandbox did not start within 120 s')), 120_000);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      try {
+        const msg = JSON.parse(line);
+        if (msg.ready) {
+          clearTimeout(timer);
+          resolve(msg);
+        }
+      } catch {
+        process.stdout.write(`[sandbox] ${line}\n`);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`sandbox exited early (${code})`)));
+  });
+  return { urls, stop: () => { try { process.kill(-child.pid, 'SIGINT'); } catch { /* already gone */ } } };
+}
+
+/** User settings that point the extension at the sandbox (they are machine-scoped, so not workspace settings). */
+function sandboxSettings(urls) {
+  return {
+    'security.workspace.trust.enabled': false,
+    'gatehouse.auth.issuer': urls.issuer,
+    'gatehouse.auth.clientId': 'gatehouse-vscode',
+    'gatehouse.auth.scopes': ['openid', 'profile', 'email', 'offline_access', 'groups'],
+    'gatehouse.bigquery.apiEndpoint': urls.bigquery,
+    'gatehouse.bigquery.stsUrl': `${urls.sts}/v1/token`,
+    'gatehouse.bigquery.federationAudience': '//iam.googleapis.com/locations/global/workforcePools/gatehouse-sandbox/providers/sandbox-idp',
+    'gatehouse.bigquery.workforcePoolUserProject': '123456789012',
+    'gatehouse.bigquery.billingProject': 'gatehouse-demo',
+    'gatehouse.airbyte.baseUrl': `${urls.airbyte}/api/public/v1`,
+    'gatehouse.airbyte.audience': 'https://airbyte.sandbox.gatehouse.test',
+    'gatehouse.dbtCloud.baseUrl': urls.dbtCloud,
+    'gatehouse.dbtCloud.accountId': '70403',
+    'gatehouse.dbtCloud.audience': 'https://dbt-cloud.sandbox.gatehouse.test',
+    'gatehouse.looker.baseUrl': urls.looker,
+    'gatehouse.looker.audience': 'https://looker.sandbox.gatehouse.test',
+    'gatehouse.metabase.baseUrl': urls.metabase,
+    'gatehouse.metabase.audience': 'https://metabase.sandbox.gatehouse.test',
+  };
+}
+
+async function integrationTier() {
+  process.stdout.write('\n== integration tests (inside VS Code, against the sandbox)\n');
+  let passed = 0;
+  let failed = 0;
+  let sandbox;
+  const tmp = mkdtempSync(join(tmpdir(), 'gatehouse-it-'));
+  try {
+    sandbox = await startSandbox();
+    const settingsFile = join(tmp, 'settings.json');
+    writeFileSync(settingsFile, JSON.stringify(sandboxSettings(sandbox.urls), null, 2));
+    const code = await run('node', ['test/integration/runner/run.mjs', '--workspace', 'test/sandbox/demo-workspace', '--user-settings', settingsFile], {
+      env: { GATEHOUSE_SANDBOX_URLS: JSON.stringify(sandbox.urls), ...(grep ? { GATEHOUSE_TEST_GREP: grep } : {}) },
+      onLine: (line) => {
+        const m = /^integration: (\d+) passed, (\d+) failed$/.exec(line.trim());
+        if (m) {
+          passed = Number(m[1]);
+          failed = Number(m[2]);
+        }
+      },
+    });
+    if (code !== 0 && failed === 0) {
+      failed = 1;
+      problems.push(`integration tier exited ${code} without a failure count`);
+    }
+  } catch (err) {
+    failed = Math.max(failed, 1);
+    problems.push(`integration tier: ${err.message}`);
+  } finally {
+    sandbox?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  if (passed === 0 && failed === 0) problems.push('integration tier ran no test');
+  process.stdout.write(`integration: ${passed} passed, ${failed} failed\n`);
+  totals.passed += passed;
+  totals.failed += failed;
+}
+
+const typed = await step('type-check', 'npx', ['tsc', '--noEmit', '-p', '.']);
+const built = await step('build', 'node', ['esbuild.mjs']);
+if (runUnit) await unitTier();
+if (runIntegration && built) await integrationTier();
+if (!typed && totals.failed === 0) totals.failed = 1;
+
+process.stdout.write('\n');
+for (const p of problems) process.stdout.write(`problem: ${p}\n`);
+process.stdout.write(`${totals.passed} passed, ${totals.failed} failed\n`);
+process.exit(totals.failed === 0 && problems.length === 0 ? 0 : 1);
