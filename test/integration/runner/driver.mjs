@@ -1,0 +1,125 @@
+// The driver endpoint: a small HTTP server on 127.0.0.1 that lets a test running inside the
+// extension host ask the test driver (which holds the Playwright page) what a webview rendered.
+// Its base URL, with a random token in the path, reaches the extension host as GATEHOUSE_DRIVER_URL.
+//
+//   GET  <base>frames                  -> { frames: [{ url, parentUrl, webview }] }
+//   POST <base>query {selector, property?, frameUrlContains?, timeoutMs?}
+//                                      -> { matches: [{ frameUrl, values: [string|null] }] }
+//   POST <base>screenshot {path, fullPage?} -> { path }
+//
+// `query` looks only at webview frames (nested iframes under .../webview/...); frameUrlContains
+// is matched against a frame's URL and its ancestors' (the outer one carries extensionId=...).
+// With timeoutMs it polls until some frame has a match, since webviews render asynchronously.
+import { createServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+const PROPERTIES = new Set(['textContent', 'innerText', 'innerHTML', 'outerHTML', 'value']);
+const MAX_BODY = 64 * 1024;
+
+export async function startDriver({ log = () => {} } = {}) {
+  let page;
+  const token = randomBytes(16).toString('hex');
+  const prefix = `/${token}/`;
+
+  const routes = {
+    'GET frames': async () => ({
+      frames: page.frames().map((f) => ({ url: f.url(), parentUrl: f.parentFrame()?.url() ?? null, webview: isWebview(f) })),
+    }),
+    'POST query': async (body) => {
+      const { selector, property = 'textContent', frameUrlContains, timeoutMs = 0 } = body;
+      if (typeof selector !== 'string' || !selector) throw new BadRequest('selector (string) is required');
+      if (!PROPERTIES.has(property)) throw new BadRequest(`property must be one of ${[...PROPERTIES].join(', ')}`);
+      const deadline = Date.now() + Math.min(Number(timeoutMs) || 0, 60_000);
+      for (;;) {
+        const matches = await queryWebviews(page, { selector, property, frameUrlContains });
+        if (matches.length || Date.now() >= deadline) return { matches };
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    'POST screenshot': async (body) => {
+      if (typeof body.path !== 'string' || !body.path) throw new BadRequest('path (string) is required');
+      const path = resolve(body.path);
+      mkdirSync(dirname(path), { recursive: true });
+      await page.screenshot({ path, fullPage: Boolean(body.fullPage) });
+      return { path };
+    },
+  };
+
+  const server = createServer(async (req, res) => {
+    const send = (status, obj) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(obj));
+    };
+    try {
+      if (!req.url.startsWith(prefix)) return send(404, { error: 'not found' });
+      const route = routes[`${req.method} ${req.url.slice(prefix.length).split('?')[0]}`];
+      if (!route) return send(404, { error: 'not found' });
+      if (!page) return send(503, { error: 'workbench page not open yet' });
+      const body = req.method === 'POST' ? await readJson(req) : {};
+      send(200, await route(body));
+    } catch (err) {
+      if (!(err instanceof BadRequest)) log(`driver: ${req.method} ${req.url.slice(prefix.length)}: ${err.message}`);
+      send(err instanceof BadRequest ? 400 : 500, { error: err.message });
+    }
+  });
+  await new Promise((res, rej) => server.once('error', rej).listen(0, '127.0.0.1', res));
+  const url = `http://127.0.0.1:${server.address().port}${prefix}`;
+  return {
+    url,
+    setPage: (p) => (page = p),
+    close: () => new Promise((res) => server.close(() => res())),
+  };
+}
+
+class BadRequest extends Error {}
+
+function isWebview(frame) {
+  return frame.parentFrame() !== null && frame.url().includes('/webview/');
+}
+
+function chain(frame) {
+  const urls = [];
+  for (let f = frame; f; f = f.parentFrame()) urls.push(f.url());
+  return urls;
+}
+
+async function queryWebviews(page, { selector, property, frameUrlContains }) {
+  const frames = page
+    .frames()
+    .filter(isWebview)
+    .filter((f) => !frameUrlContains || chain(f).some((u) => u.includes(frameUrlContains)));
+  const matches = [];
+  for (const frame of frames) {
+    let values;
+    try {
+      values = await frame.evaluate(
+        ([sel, prop]) => Array.from(document.querySelectorAll(sel), (el) => (el[prop] == null ? null : String(el[prop]))),
+        [selector, property],
+      );
+    } catch (err) {
+      if (/not a valid selector/.test(err.message)) throw new BadRequest(`invalid selector: ${selector}`);
+      continue; // the frame navigated or was disposed while we asked; others may still answer
+    }
+    if (values.length) matches.push({ frameUrl: frame.url(), values });
+  }
+  return matches;
+}
+
+async function readJson(req) {
+  let size = 0;
+  const chunks = [];
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new BadRequest('body too large');
+    chunks.push(chunk);
+  }
+  try {
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error();
+    return body;
+  } catch {
+    throw new BadRequest('body must be a JSON object');
+  }
+}

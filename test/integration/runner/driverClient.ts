@@ -1,0 +1,67 @@
+// For suites running inside the extension host: ask the test driver (run.mjs, which holds the
+// Playwright page of the workbench) what a webview panel rendered, or for a screenshot.
+// Only the code-server backend has a driver; under VS Code desktop `driverAvailable()` is false
+// and a test that needs it should skip.
+//
+//   import { readWebview } from '../runner/driverClient';
+//   const cells = await readWebview('td', { frameUrlContains: 'extensionId=gatehouse.gatehouse', timeoutMs: 10_000 });
+
+export type WebviewProperty = 'textContent' | 'innerText' | 'innerHTML' | 'outerHTML' | 'value';
+
+export interface WebviewQuery {
+  selector: string;
+  property?: WebviewProperty;
+  /** Matched against the frame's URL and its ancestors' (the outer webview frame carries extensionId=...). */
+  frameUrlContains?: string;
+  /** Poll until some webview frame matches, up to this long (webviews render asynchronously). */
+  timeoutMs?: number;
+}
+
+export interface WebviewMatch {
+  frameUrl: string;
+  values: Array<string | null>;
+}
+
+export interface FrameInfo {
+  url: string;
+  parentUrl: string | null;
+  webview: boolean;
+}
+
+export function driverAvailable(): boolean {
+  return Boolean(process.env.GATEHOUSE_DRIVER_URL);
+}
+
+/** Every webview frame with at least one element matching the selector, and the property's values. */
+export async function queryWebviews(query: WebviewQuery): Promise<WebviewMatch[]> {
+  const { matches } = await call<{ matches: WebviewMatch[] }>('query', query, query.timeoutMs);
+  return matches;
+}
+
+/** The property's values of every element matching the selector, across the matching webview frames. */
+export async function readWebview(selector: string, options: Omit<WebviewQuery, 'selector'> = {}): Promise<Array<string | null>> {
+  return (await queryWebviews({ ...options, selector })).flatMap((m) => m.values);
+}
+
+/** Saves a PNG of the whole workbench; a relative path is resolved against the driver's cwd. */
+export async function screenshot(path: string, fullPage = false): Promise<string> {
+  return (await call<{ path: string }>('screenshot', { path, fullPage })).path;
+}
+
+export async function listFrames(): Promise<FrameInfo[]> {
+  return (await call<{ frames: FrameInfo[] }>('frames')).frames;
+}
+
+async function call<T>(route: string, body?: object, waitMs = 0): Promise<T> {
+  const base = process.env.GATEHOUSE_DRIVER_URL;
+  if (!base) throw new Error('GATEHOUSE_DRIVER_URL is not set: the webview driver exists only under the code-server backend');
+  const res = await fetch(new URL(route, base), {
+    method: body ? 'POST' : 'GET',
+    headers: body ? { 'content-type': 'application/json' } : undefined,
+    body: body ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(waitMs + 30_000),
+  });
+  const json = (await res.json()) as T & { error?: string };
+  if (!res.ok) throw new Error(`driver ${route}: ${res.status} ${json.error ?? ''}`);
+  return json;
+}
