@@ -10,6 +10,7 @@ import { AuditTrail } from './audit/auditTrail';
 import { FileAuditSink } from './audit/fileAuditSink';
 import { outputChannelSink } from './views/logSink';
 import { ActivityTreeDataProvider } from './views/activityTreeDataProvider';
+import { createAuth } from './auth/vscode/authModule';
 
 export interface GatehouseApi {
   /** Present only when the extension runs in test mode (integration tests). */
@@ -32,13 +33,16 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
     vscode.commands.registerCommand('gatehouse.showLog', () => channel.show()),
   );
 
+  const auth = createAuth({ context, logger, secrets, sessionScope });
+  context.subscriptions.push(auth);
+
   // Views whose services are not connected yet show their welcome content (an empty tree).
   for (const view of ['gatehouse.bigquery', 'gatehouse.dbt', 'gatehouse.airbyte', 'gatehouse.looker', 'gatehouse.metabase']) {
     context.subscriptions.push(vscode.window.registerTreeDataProvider(view, { getChildren: () => [], getTreeItem: (e: vscode.TreeItem) => e }));
   }
 
   logger.info(`Gatehouse ${context.extension.packageJSON.version} activated in VS Code ${vscode.version} (${vscode.env.appHost})`);
-  return context.extensionMode === vscode.ExtensionMode.Test ? { testing: { logger, audit } } : {};
+  return context.extensionMode === vscode.ExtensionMode.Test ? { testing: { auth: auth.testing, audit } } : {};
 }
 
 export function deactivate(): void {}

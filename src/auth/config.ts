@@ -1,0 +1,85 @@
+// The sign-in configuration as the core sees it: plain values read from settings (and the
+// optional client secret from SecretStorage), validated into errors that say what to fix.
+import { AuthError } from './authError';
+
+export const SERVICE_IDS = ['airbyte', 'dbtCloud', 'looker', 'metabase'] as const;
+export type ServiceId = (typeof SERVICE_IDS)[number];
+
+export type FlowSetting = 'auto' | 'loopback' | 'device';
+export type ServiceTokenMode = 'resourceIndicators' | 'tokenExchange' | 'sessionToken';
+
+export interface AuthConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+  scopes: string[];
+  groupsClaim: string;
+  flow: FlowSetting;
+  serviceTokens: ServiceTokenMode;
+  audiences: Record<ServiceId, string | undefined>;
+}
+
+/** Settings as read, before validation (any field may be missing or of the wrong type). */
+export interface RawAuthSettings {
+  issuer?: unknown;
+  clientId?: unknown;
+  clientSecret?: unknown;
+  scopes?: unknown;
+  groupsClaim?: unknown;
+  flow?: unknown;
+  serviceTokens?: unknown;
+  audiences?: Partial<Record<ServiceId, unknown>>;
+}
+
+const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
+const CONFIGURE = 'Run "Gatehouse: Configure Sign-In" and set the issuer URL and client id your identity team gave you.';
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
+  return allowed.includes(value as T) ? (value as T) : fallback;
+}
+
+/** True when the issuer may be reached without TLS: only this machine (the sandbox, a dev IdP). */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    const { hostname } = new URL(url);
+    return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
+  } catch {
+    return false;
+  }
+}
+
+export function parseAuthConfig(raw: RawAuthSettings): AuthConfig {
+  const issuer = text(raw.issuer);
+  const clientId = text(raw.clientId);
+  if (!issuer && !clientId) throw new AuthError('notConfigured', 'Sign-in is not configured yet.', CONFIGURE);
+  if (!issuer) throw new AuthError('notConfigured', 'The setting gatehouse.auth.issuer is empty.', CONFIGURE);
+  if (!clientId) throw new AuthError('notConfigured', 'The setting gatehouse.auth.clientId is empty.', CONFIGURE);
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new AuthError('notConfigured', `gatehouse.auth.issuer "${issuer}" is not a URL.`, 'Use the full issuer URL, e.g. https://acme.okta.com/oauth2/default.');
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackUrl(issuer))) {
+    throw new AuthError('notConfigured', `gatehouse.auth.issuer must use https (got ${url.protocol}//${url.host}).`, 'Only an identity provider on this machine may use http.');
+  }
+  const scopeList = Array.isArray(raw.scopes) ? raw.scopes.filter((s): s is string => typeof s === 'string' && s.trim() !== '') : DEFAULT_SCOPES;
+  // `openid` is what makes this OpenID Connect (an id token); the setting's description promises it.
+  const scopes = ['openid', ...scopeList.map((s) => s.trim()).filter((s) => s !== 'openid')];
+  const audiences = {} as Record<ServiceId, string | undefined>;
+  for (const id of SERVICE_IDS) audiences[id] = text(raw.audiences?.[id]);
+  return {
+    issuer,
+    clientId,
+    clientSecret: text(raw.clientSecret),
+    scopes: [...new Set(scopes)],
+    groupsClaim: text(raw.groupsClaim) ?? 'groups',
+    flow: oneOf(raw.flow, ['auto', 'loopback', 'device'] as const, 'auto'),
+    serviceTokens: oneOf(raw.serviceTokens, ['resourceIndicators', 'tokenExchange', 'sessionToken'] as const, 'resourceIndicators'),
+    audiences,
+  };
+}

@@ -1,0 +1,242 @@
+// The OpenID Connect client: openid-client v6 behind a small surface the flows and the token
+// broker use. Every request goes through one fetch that bounds its time, follows the caller's
+// cancellation and turns transport failures into AuthError.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import * as client from 'openid-client';
+import type { Logger } from '../core/logger';
+import { AuthError } from './authError';
+import { isLoopbackUrl, type AuthConfig } from './config';
+import { toAuthError, type OidcStep } from './oidcErrors';
+
+export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
+export type IdTokenClaims = client.IDToken;
+
+export interface TokenResult {
+  accessToken: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+  idToken?: string;
+  /** Validated claims of idToken. */
+  claims?: IdTokenClaims;
+  refreshToken?: string;
+  refreshExpiresAt?: number;
+}
+
+/** One authorization-code attempt: fresh PKCE verifier, state and nonce. */
+export interface AuthorizationRequest {
+  url: URL;
+  redirectUri: string;
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+}
+
+export interface DeviceAuthorization {
+  userCode: string;
+  verificationUri: string;
+  verificationUriComplete?: string;
+  expiresAt: number;
+  /** What the poll needs; opaque to callers. */
+  readonly response: client.DeviceAuthorizationResponse;
+}
+
+export interface OidcClientOptions {
+  config: AuthConfig;
+  logger: Logger;
+  /** Per request; tests pass a short one. */
+  httpTimeoutMs?: number;
+  /** The network boundary (tests may count or break requests). */
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+export class OidcClient {
+  private configuration?: Promise<client.Configuration>;
+  /** The caller's AbortSignal for the request being made; openid-client's API does not pass one. */
+  private readonly callerSignal = new AsyncLocalStorage<AbortSignal | undefined>();
+  private readonly now: () => number;
+
+  constructor(private readonly opts: OidcClientOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  get config(): AuthConfig {
+    return this.opts.config;
+  }
+
+  /** Discovery, once per client; a failed discovery is retried on the next call. */
+  discover(signal?: AbortSignal): Promise<client.Configuration> {
+    this.configuration ??= this.run('discovery', signal, () => {
+      const { issuer, clientId, clientSecret } = this.opts.config;
+      const execute = [client.enableNonRepudiationChecks];
+      if (isLoopbackUrl(issuer)) execute.push(client.allowInsecureRequests);
+      return client.discovery(new URL(issuer), clientId, clientSecret, clientSecret ? undefined : client.None(), {
+        execute,
+        [client.customFetch]: this.fetch,
+      });
+    });
+    this.configuration.catch(() => (this.configuration = undefined));
+    return this.configuration;
+  }
+
+  async supportsDevice(signal?: AbortSignal): Promise<boolean> {
+    return !!(await this.discover(signal)).serverMetadata().device_authorization_endpoint;
+  }
+
+  async beginAuthorization(redirectUri: string, state: string, signal?: AbortSignal): Promise<AuthorizationRequest> {
+    const config = await this.discover(signal);
+    const codeVerifier = client.randomPKCECodeVerifier();
+    const nonce = client.randomNonce();
+    const params = new URLSearchParams({
+      redirect_uri: redirectUri,
+      scope: this.opts.config.scopes.join(' '),
+      response_type: 'code',
+      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+    });
+    for (const resource of this.resourcesToGrant()) params.append('resource', resource);
+    const url = client.buildAuthorizationUrl(config, params);
+    return { url, redirectUri, state, nonce, codeVerifier };
+  }
+
+  /** Validates the callback and exchanges its code; id token signature, iss, aud, exp and nonce are checked. */
+  async exchangeCode(callbackUrl: URL, request: AuthorizationRequest, signal?: AbortSignal): Promise<TokenResult> {
+    const config = await this.discover(signal);
+    if (callbackUrl.searchParams.get('state') !== request.state) {
+      throw new AuthError('stateMismatch', 'The sign-in response did not belong to this sign-in attempt, so it was ignored.', 'Start a new sign-in from VS Code.');
+    }
+    if (!callbackUrl.searchParams.get('error') && !callbackUrl.searchParams.get('code')) {
+      throw new AuthError('missingCode', 'The identity provider redirected back without a sign-in code.', 'Start a new sign-in from VS Code; if it happens again, ask your identity team to check the Gatehouse client.');
+    }
+    const response = await this.run('code', signal, () =>
+      client.authorizationCodeGrant(config, callbackUrl, {
+        pkceCodeVerifier: request.codeVerifier,
+        expectedState: request.state,
+        expectedNonce: request.nonce,
+        idTokenExpected: true,
+      }),
+    );
+    return this.toResult(response, true);
+  }
+
+  /**
+   * With resource indicators, the grant must name every service audience up front (RFC 8707
+   * §2.1): later refresh_token grants may only narrow to one of them.
+   */
+  private resourcesToGrant(): string[] {
+    const { serviceTokens, audiences } = this.opts.config;
+    if (serviceTokens !== 'resourceIndicators') return [];
+    return [...new Set(Object.values(audiences).filter((a): a is string => !!a))];
+  }
+
+  async startDeviceAuthorization(signal?: AbortSignal): Promise<DeviceAuthorization> {
+    const config = await this.discover(signal);
+    if (!config.serverMetadata().device_authorization_endpoint) {
+      throw new AuthError('deviceFlowUnsupported', 'The identity provider does not offer device sign-in, which Gatehouse needs in a remote or browser window.', 'Ask your identity team to enable the device authorization grant for the Gatehouse client, or use VS Code locally.');
+    }
+    const params = new URLSearchParams({ scope: this.opts.config.scopes.join(' ') });
+    for (const resource of this.resourcesToGrant()) params.append('resource', resource);
+    const response = await this.run('device', signal, () => client.initiateDeviceAuthorization(config, params));
+    return {
+      userCode: response.user_code,
+      verificationUri: response.verification_uri,
+      verificationUriComplete: response.verification_uri_complete,
+      expiresAt: this.now() + response.expires_in * 1000,
+      response,
+    };
+  }
+
+  async pollDeviceAuthorization(device: DeviceAuthorization, signal?: AbortSignal): Promise<TokenResult> {
+    const config = await this.discover(signal);
+    const response = await this.run('device', signal, () => client.pollDeviceAuthorizationGrant(config, device.response, undefined, { signal }));
+    return this.toResult(response, true);
+  }
+
+  /** A refresh_token grant; with `resource`, the access token is for that audience (RFC 8707). */
+  async refresh(refreshToken: string, params: { resource?: string } = {}, signal?: AbortSignal): Promise<TokenResult> {
+    const config = await this.discover(signal);
+    const extra: Record<string, string> = params.resource ? { resource: params.resource } : {};
+    const response = await this.run('refresh', signal, () => client.refreshTokenGrant(config, refreshToken, extra));
+    return this.toResult(response, false);
+  }
+
+  /** RFC 8693: trades the session's access token for one whose audience is `audience`. */
+  async exchangeToken(subjectToken: string, audience: string, signal?: AbortSignal): Promise<TokenResult> {
+    const config = await this.discover(signal);
+    const response = await this.run('exchange', signal, () =>
+      client.genericGrantRequest(config, TOKEN_EXCHANGE, {
+        subject_token: subjectToken,
+        subject_token_type: ACCESS_TOKEN_TYPE,
+        requested_token_type: ACCESS_TOKEN_TYPE,
+        audience,
+      }),
+    );
+    return this.toResult(response, false);
+  }
+
+  /** Revokes a token; false when the IdP has no revocation endpoint. */
+  async revoke(token: string, hint: 'refresh_token' | 'access_token', signal?: AbortSignal): Promise<boolean> {
+    const config = await this.discover(signal);
+    if (!config.serverMetadata().revocation_endpoint) return false;
+    await this.run('revoke', signal, () => client.tokenRevocation(config, token, { token_type_hint: hint }));
+    return true;
+  }
+
+  private toResult(response: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers, expectIdToken: boolean): TokenResult {
+    const claims = response.claims();
+    if (expectIdToken && !claims) {
+      throw new AuthError('idTokenInvalid', 'The identity provider did not return an id token.', 'Check that the scope "openid" is allowed for the Gatehouse client.');
+    }
+    const refreshExpiresIn = (response as { refresh_expires_in?: unknown }).refresh_expires_in;
+    return {
+      accessToken: response.access_token,
+      // Without expires_in we assume a short life and refresh early rather than use a dead token.
+      expiresAt: this.now() + (response.expires_in ?? 300) * 1000,
+      idToken: response.id_token,
+      claims,
+      refreshToken: response.refresh_token,
+      refreshExpiresAt: typeof refreshExpiresIn === 'number' && refreshExpiresIn > 0 ? this.now() + refreshExpiresIn * 1000 : undefined,
+    };
+  }
+
+  private async run<T>(step: OidcStep, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    if (signal?.aborted) throw new AuthError('cancelled', 'Cancelled.');
+    try {
+      return await this.callerSignal.run(signal, fn);
+    } catch (err) {
+      const mapped = toAuthError(err, step, this.opts.config.issuer);
+      this.opts.logger.warn(`${step} failed: ${mapped.reason}: ${mapped.message}`, err);
+      throw mapped;
+    }
+  }
+
+  /** The one network boundary: time bound, caller cancellation, 5xx and transport errors typed. */
+  private readonly fetch: client.CustomFetch = async (url, init) => {
+    const timeoutMs = this.opts.httpTimeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const caller = this.callerSignal.getStore();
+    const signals = [timeout, init.signal, caller].filter((s): s is AbortSignal => !!s);
+    const host = new URL(url).host;
+    const started = this.now();
+    let res: Response;
+    try {
+      res = await (this.opts.fetch ?? fetch)(url, { ...init, signal: AbortSignal.any(signals) } as RequestInit);
+    } catch (err) {
+      if (caller?.aborted) throw new AuthError('cancelled', 'Cancelled.');
+      if (timeout.aborted || init.signal?.aborted) {
+        throw new AuthError('timeout', `The identity provider at ${host} did not answer within ${Math.round(timeoutMs / 1000)} seconds.`, 'Check that the identity provider is reachable from this machine, then try again.', { cause: err });
+      }
+      throw new AuthError('idpUnavailable', `Could not reach the identity provider at ${host}.`, 'Check your network connection and gatehouse.auth.issuer, then try again.', { cause: err });
+    }
+    this.opts.logger.debug(`${init.method} ${url.split('?')[0]} -> ${res.status} (${this.now() - started} ms)`);
+    if (res.status >= 500) {
+      throw new AuthError('idpUnavailable', `The identity provider at ${host} answered HTTP ${res.status}.`, 'It may be down or overloaded; try again in a few minutes.');
+    }
+    return res;
+  };
+}

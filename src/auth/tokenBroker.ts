@@ -1,0 +1,119 @@
+// The one API service clients use for credentials: "give me a token for X". Tokens are cached
+// until shortly before they expire; refreshes go through the session manager's queue.
+import type { Disposable } from '../core/disposable';
+import type { Event } from '../core/event';
+import type { Logger } from '../core/logger';
+import type { SecretRegistry } from '../core/redact';
+import { AuthError } from './authError';
+import type { ServiceId } from './config';
+import type { TokenResult } from './oidcClient';
+import type { Identity } from './session';
+import type { SessionChange, SessionManager } from './sessionManager';
+
+export type TokenTarget = { kind: 'idToken' } | { kind: 'access'; audience?: string };
+
+export type TokenOrigin = 'idp-id-token' | 'idp-access-token' | 'resource-indicator' | 'token-exchange';
+
+export interface IssuedToken {
+  token: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+  origin: TokenOrigin;
+}
+
+export interface TokenBrokerOptions {
+  sessions: SessionManager;
+  secrets: SecretRegistry;
+  logger: Logger;
+  now?: () => number;
+  /** A token this close to expiry counts as expired (default 60 s). */
+  skewMs?: number;
+}
+
+export const DEFAULT_SKEW_MS = 60_000;
+
+export class TokenBroker implements Disposable {
+  readonly onDidChangeSession: Event<SessionChange>;
+  private readonly cache = new Map<string, IssuedToken>();
+  private readonly inflight = new Map<string, Promise<IssuedToken>>();
+  private readonly subscription: Disposable;
+  private readonly now: () => number;
+  private readonly skewMs: number;
+
+  constructor(private readonly opts: TokenBrokerOptions) {
+    this.now = opts.now ?? Date.now;
+    this.skewMs = opts.skewMs ?? DEFAULT_SKEW_MS;
+    this.onDidChangeSession = opts.sessions.onDidChangeSession;
+    // Per-audience tokens belong to the session that obtained them.
+    this.subscription = opts.sessions.onDidChangeSession((e) => {
+      if (e.reason !== 'refreshed') this.clearCache();
+    });
+  }
+
+  async getToken(target: TokenTarget, signal?: AbortSignal): Promise<IssuedToken> {
+    const config = this.opts.sessions.config;
+    if (!config) throw new AuthError('notConfigured', 'Sign-in is not configured yet.', 'Run "Gatehouse: Configure Sign-In".');
+    if (target.kind === 'idToken') {
+      const session = await this.opts.sessions.freshSession(this.skewMs, signal);
+      return { token: session.idToken, expiresAt: session.idTokenExpiresAt, origin: 'idp-id-token' };
+    }
+    if (!target.audience || config.serviceTokens === 'sessionToken') {
+      const session = await this.opts.sessions.freshSession(this.skewMs, signal);
+      return { token: session.accessToken, expiresAt: session.accessTokenExpiresAt, origin: 'idp-access-token' };
+    }
+    const audience = target.audience;
+    const mode = config.serviceTokens;
+    const key = `${mode}:${audience}`;
+    const cached = this.cache.get(key);
+    if (cached && cached.expiresAt - this.skewMs > this.now()) return cached;
+    let pending = this.inflight.get(key);
+    if (!pending) {
+      pending = this.obtain(mode, audience, signal).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** The access token for a service by its configured audience (gatehouse.<service>.audience). */
+  getServiceToken(service: ServiceId, signal?: AbortSignal): Promise<IssuedToken> {
+    const config = this.opts.sessions.config;
+    const audience = config?.audiences[service];
+    if (config && !audience && config.serviceTokens !== 'sessionToken') {
+      throw new AuthError('audienceNotConfigured', `No audience is set for ${service}.`, `Set gatehouse.${service}.audience to the audience your identity team registered for it.`);
+    }
+    return this.getToken({ kind: 'access', audience }, signal);
+  }
+
+  /** Who is signed in: the claims that matter, never a token. */
+  currentIdentity(): Identity | undefined {
+    const identity = this.opts.sessions.current()?.identity;
+    return identity && { ...identity, groups: [...identity.groups] };
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.clearCache();
+  }
+
+  private async obtain(mode: 'resourceIndicators' | 'tokenExchange', audience: string, signal?: AbortSignal): Promise<IssuedToken> {
+    const sessionId = this.opts.sessions.current()?.id;
+    let tokens: TokenResult;
+    if (mode === 'resourceIndicators') {
+      tokens = await this.opts.sessions.tokenForResource(audience, signal);
+    } else {
+      const session = await this.opts.sessions.freshSession(this.skewMs, signal);
+      tokens = await this.opts.sessions.client.exchangeToken(session.accessToken, audience, signal);
+    }
+    const issued: IssuedToken = { token: tokens.accessToken, expiresAt: tokens.expiresAt, origin: mode === 'resourceIndicators' ? 'resource-indicator' : 'token-exchange' };
+    this.opts.secrets.add(issued.token);
+    // A sign-out while this was in flight: hand it to the caller who asked, but keep nothing.
+    if (this.opts.sessions.current()?.id === sessionId) this.cache.set(`${mode}:${audience}`, issued);
+    this.opts.logger.debug(`obtained a ${issued.origin} token for ${audience}, valid ${Math.round((issued.expiresAt - this.now()) / 1000)} s`);
+    return issued;
+  }
+
+  private clearCache(): void {
+    for (const t of this.cache.values()) this.opts.secrets.delete(t.token);
+    this.cache.clear();
+  }
+}

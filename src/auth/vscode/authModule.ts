@@ -1,0 +1,115 @@
+// Composition of sign-in for extension.ts: the core (SessionManager, TokenBroker) on VS Code's
+// SecretStorage, the authentication provider, status bar, commands, settings and context keys.
+import * as vscode from 'vscode';
+import type { DisposableStore } from '../../core/disposable';
+import type { Logger } from '../../core/logger';
+import type { SecretRegistry } from '../../core/redact';
+import { registerAuthCommands } from '../../commands/authCommands';
+import { AuthError } from '../authError';
+import { parseAuthConfig, type AuthConfig } from '../config';
+import { SessionManager } from '../sessionManager';
+import { TokenBroker } from '../tokenBroker';
+import { GatehouseAuthenticationProvider, PROVIDER_ID, PROVIDER_LABEL } from './authenticationProvider';
+import { CLIENT_SECRET_KEY, affectsAuth, readAuthSettings } from './settings';
+import { VsCodeSignInUi, type TestBrowser } from './signInUi';
+import { AuthStatusBar } from './statusBar';
+
+export interface AuthDeps {
+  context: vscode.ExtensionContext;
+  logger: Logger;
+  secrets: SecretRegistry;
+  /** Cleared on sign-out and when the session expires: session-scoped disposables live here. */
+  sessionScope: DisposableStore;
+}
+
+/** Reachable by the integration tests only (exports in ExtensionMode.Test). */
+export interface AuthTestingApi {
+  /** Replaces the browser: receives each authorization URL; undefined restores the real one. */
+  setBrowser(browser: TestBrowser | undefined): void;
+  /** Resolves when settings changed so far have been applied. */
+  settled(): Promise<void>;
+}
+
+export interface AuthModule {
+  broker: TokenBroker;
+  sessions: SessionManager;
+  provider: GatehouseAuthenticationProvider;
+  /** Resolves once settings were read and the stored session restored. */
+  ready: Promise<void>;
+  /** Defined only when the extension runs in ExtensionMode.Test. */
+  testing?: AuthTestingApi;
+  dispose(): void;
+}
+
+export function createAuth(deps: AuthDeps): AuthModule {
+  const { context, logger, secrets, sessionScope } = deps;
+  const log = logger.child('auth');
+  const disposables: vscode.Disposable[] = [];
+  const sessions = new SessionManager({ secretStore: context.secrets, secrets, logger: log });
+  const broker = new TokenBroker({ sessions, secrets, logger: log.child('tokens') });
+  const ui = new VsCodeSignInUi();
+  const provider = new GatehouseAuthenticationProvider(sessions, ui, log);
+  disposables.push(
+    sessions,
+    broker,
+    provider,
+    vscode.authentication.registerAuthenticationProvider(PROVIDER_ID, PROVIDER_LABEL, provider, { supportsMultipleAccounts: false }),
+    new AuthStatusBar(sessions),
+    ...registerAuthCommands({ sessions, provider, ui, secrets: context.secrets, logger: log }),
+  );
+
+  const setContext = () => {
+    void vscode.commands.executeCommand('setContext', 'gatehouse.auth.configured', !!sessions.config);
+    void vscode.commands.executeCommand('setContext', 'gatehouse.signedIn', !!sessions.current());
+  };
+  let expiryPromptOpen = false;
+  disposables.push({
+    dispose: sessions.onDidChangeSession((e) => {
+      setContext();
+      if (!e.session) sessionScope.clear();
+      // Asked once: the session is gone after the first invalid_grant, so this fires once.
+      if (e.reason === 'expired' && !expiryPromptOpen) {
+        expiryPromptOpen = true;
+        void ui
+          .confirm('Your Gatehouse session expired or was revoked by your identity provider.', 'Sign In')
+          .then((yes) => yes && vscode.commands.executeCommand('gatehouse.auth.signIn'))
+          .then(() => (expiryPromptOpen = false));
+      }
+    }).dispose,
+  });
+
+  let applying = Promise.resolve();
+  const apply = () => {
+    applying = applying.then(async () => {
+      let config: AuthConfig | undefined;
+      try {
+        config = parseAuthConfig(await readAuthSettings(context.secrets));
+      } catch (err) {
+        if (!AuthError.is(err, 'notConfigured')) throw err;
+        if (vscode.workspace.getConfiguration('gatehouse').get('auth.issuer')) log.warn(err.userMessage);
+      }
+      await sessions.configure(config);
+      setContext();
+    }).catch((err) => log.error('could not apply the sign-in settings', err));
+    return applying;
+  };
+  disposables.push(
+    vscode.workspace.onDidChangeConfiguration((e) => affectsAuth(e) && void apply()),
+    context.secrets.onDidChange((e) => e.key === CLIENT_SECRET_KEY && void apply()),
+  );
+  const ready = apply();
+
+  const testing: AuthTestingApi | undefined =
+    context.extensionMode === vscode.ExtensionMode.Test ? { setBrowser: (browser) => (ui.testBrowser = browser), settled: () => applying } : undefined;
+
+  return {
+    broker,
+    sessions,
+    provider,
+    ready,
+    testing,
+    dispose: () => {
+      for (const d of disposables.reverse()) d.dispose();
+    },
+  };
+}

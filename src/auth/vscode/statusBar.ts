@@ -1,0 +1,32 @@
+// "$(account) alice@example.com" in the status bar, or "$(sign-in) Sign in".
+import * as vscode from 'vscode';
+import { statusBarText, statusTooltip } from '../identityText';
+import type { SessionManager } from '../sessionManager';
+
+export class AuthStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('gatehouse.auth', vscode.StatusBarAlignment.Left, 50);
+  private readonly subscription: { dispose(): unknown };
+  // The tooltip's "until HH:MM" moves with every refresh; a minute timer keeps it honest.
+  private readonly timer = setInterval(() => this.update(), 60_000);
+
+  constructor(private readonly sessions: SessionManager) {
+    this.item.name = 'Gatehouse Account';
+    this.subscription = sessions.onDidChangeSession(() => this.update());
+    this.update();
+    this.item.show();
+  }
+
+  update(): void {
+    const session = this.sessions.current();
+    const configured = !!this.sessions.config;
+    this.item.text = configured ? statusBarText(session?.identity) : '$(gear) Gatehouse';
+    this.item.tooltip = statusTooltip(session, configured);
+    this.item.command = !configured ? 'gatehouse.auth.configure' : session ? 'gatehouse.auth.showIdentity' : 'gatehouse.auth.signIn';
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    this.subscription.dispose();
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,94 @@
+// Sign-in inside VS Code against the sandbox IdP (another process). The test plays the browser
+// through the extension's test-mode seam: it receives the authorization URL, signs in at the IdP
+// over HTTP as a demo user, and requests the callback, which reaches the extension's loopback server.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { Browser, redirectTarget } from '../../sandbox/idp/browser';
+
+const EXTENSION_ID = 'gatehouse.gatehouse';
+const PROVIDER_ID = 'gatehouse-oidc';
+
+interface AuthTestingApi {
+  setBrowser(browser: ((url: string) => Promise<void>) | undefined): void;
+  settled(): Promise<void>;
+}
+
+/** Follows the IdP's redirects, picks `user` on the login page, then requests the loopback callback. */
+function browserAs(issuer: string, user: string): (url: string) => Promise<void> {
+  return async (start) => {
+    const browser = new Browser();
+    let url = start;
+    let res = await browser.get(url);
+    for (let hop = 0; hop < 20; hop++) {
+      const next = redirectTarget(res, url);
+      if (next && new URL(next).origin !== new URL(issuer).origin) {
+        await fetch(next, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text());
+        return;
+      }
+      if (next) {
+        await res.body?.cancel();
+        url = next;
+        res = await browser.get(url);
+        continue;
+      }
+      await res.text();
+      const uid = /^\/interaction\/([^/]+)\/?$/.exec(new URL(url).pathname)?.[1];
+      if (!uid) throw new Error(`unexpected IdP page ${new URL(url).pathname} (${res.status})`);
+      url = `${issuer}/interaction/${uid}/login`;
+      res = await browser.postForm(url, { user });
+    }
+    throw new Error('too many redirects');
+  };
+}
+
+async function accountLabels(): Promise<string[]> {
+  return (await vscode.authentication.getAccounts(PROVIDER_ID)).map((a) => a.label);
+}
+
+describe('sign-in (Gatehouse OIDC provider)', function () {
+  this.timeout(60_000);
+  let api: AuthTestingApi;
+  let issuer: string;
+  const config = () => vscode.workspace.getConfiguration('gatehouse');
+  let previousFlow: string | undefined;
+
+  before(async () => {
+    const urls = JSON.parse(process.env.GATEHOUSE_SANDBOX_URLS ?? '{}') as { issuer?: string };
+    assert.ok(urls.issuer, 'GATEHOUSE_SANDBOX_URLS names the sandbox issuer');
+    issuer = urls.issuer;
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    const exports = (await ext.activate()) as { testing?: { auth?: AuthTestingApi } } | undefined;
+    assert.ok(exports?.testing?.auth, 'the extension exports its auth test seam in ExtensionMode.Test');
+    api = exports.testing.auth;
+    assert.equal(config().get('auth.issuer'), issuer, 'user settings point at the sandbox');
+    // code-server is a web UI, where Gatehouse would pick the device flow; this test drives loopback.
+    previousFlow = config().inspect<string>('auth.flow')?.globalValue;
+    await config().update('auth.flow', 'loopback', vscode.ConfigurationTarget.Global);
+    await api.settled();
+    if ((await accountLabels()).length) await vscode.commands.executeCommand('gatehouse.auth.signOut');
+  });
+
+  after(async () => {
+    api?.setBrowser(undefined);
+    await vscode.commands.executeCommand('gatehouse.auth.signOut');
+    await config().update('auth.flow', previousFlow, vscode.ConfigurationTarget.Global);
+  });
+
+  it('signs in as alice through the loopback flow', async () => {
+    api.setBrowser(browserAs(issuer, 'alice'));
+    await vscode.commands.executeCommand('gatehouse.auth.signIn');
+    assert.deepEqual(await accountLabels(), ['alice@example.com']);
+  });
+
+  it('signs out and has no account left', async () => {
+    await vscode.commands.executeCommand('gatehouse.auth.signOut');
+    assert.deepEqual(await accountLabels(), []);
+  });
+
+  it('signs in as bob afterwards', async () => {
+    api.setBrowser(browserAs(issuer, 'bob'));
+    await vscode.commands.executeCommand('gatehouse.auth.signIn');
+    assert.deepEqual(await accountLabels(), ['bob@example.com']);
+  });
+});
