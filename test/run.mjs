@@ -4,7 +4,7 @@
 // Flags: --unit, --integration (default: both), --grep PATTERN (both tiers).
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -83,30 +83,6 @@ async function startSandbox() {
   return { urls, stop: () => { try { process.kill(-child.pid, 'SIGINT'); } catch { /* already gone */ } } };
 }
 
-/** User settings that point the extension at the sandbox (they are machine-scoped, so not workspace settings). */
-function sandboxSettings(urls) {
-  return {
-    'security.workspace.trust.enabled': false,
-    'gatehouse.auth.issuer': urls.issuer,
-    'gatehouse.auth.clientId': 'gatehouse-vscode',
-    'gatehouse.auth.scopes': ['openid', 'profile', 'email', 'offline_access', 'groups'],
-    'gatehouse.bigquery.apiEndpoint': urls.bigquery,
-    'gatehouse.bigquery.stsUrl': `${urls.sts}/v1/token`,
-    'gatehouse.bigquery.federationAudience': '//iam.googleapis.com/locations/global/workforcePools/gatehouse-sandbox/providers/sandbox-idp',
-    'gatehouse.bigquery.workforcePoolUserProject': '123456789012',
-    'gatehouse.bigquery.billingProject': 'gatehouse-demo',
-    'gatehouse.airbyte.baseUrl': `${urls.airbyte}/api/public/v1`,
-    'gatehouse.airbyte.audience': 'https://airbyte.sandbox.gatehouse.test',
-    'gatehouse.dbtCloud.baseUrl': urls.dbtCloud,
-    'gatehouse.dbtCloud.accountId': '70403',
-    'gatehouse.dbtCloud.audience': 'https://dbt-cloud.sandbox.gatehouse.test',
-    'gatehouse.looker.baseUrl': urls.looker,
-    'gatehouse.looker.audience': 'https://looker.sandbox.gatehouse.test',
-    'gatehouse.metabase.baseUrl': urls.metabase,
-    'gatehouse.metabase.audience': 'https://metabase.sandbox.gatehouse.test',
-  };
-}
-
 async function integrationTier() {
   process.stdout.write('\n== integration tests (inside VS Code, against the sandbox)\n');
   let passed = 0;
@@ -116,9 +92,12 @@ async function integrationTier() {
   try {
     sandbox = await startSandbox();
     const settingsFile = join(tmp, 'settings.json');
-    writeFileSync(settingsFile, JSON.stringify(sandboxSettings(sandbox.urls), null, 2));
-    const code = await run('node', ['test/integration/runner/run.mjs', '--workspace', 'test/sandbox/demo-workspace', '--user-settings', settingsFile], {
-      env: { GATEHOUSE_SANDBOX_URLS: JSON.stringify(sandbox.urls), ...(grep ? { GATEHOUSE_TEST_GREP: grep } : {}) },
+    writeFileSync(settingsFile, JSON.stringify(sandbox.urls.settings, null, 2));
+    // A copy of the demo workspace: tests may write into it (dbt run results, query files).
+    const workspace = join(tmp, 'demo-workspace');
+    cpSync('test/sandbox/demo-workspace', workspace, { recursive: true });
+    const code = await run('node', ['test/integration/runner/run.mjs', '--workspace', workspace, '--user-settings', settingsFile], {
+      env: { GATEHOUSE_SANDBOX_URLS: JSON.stringify({ ...sandbox.urls, settings: undefined }), ...(grep ? { GATEHOUSE_TEST_GREP: grep } : {}) },
       onLine: (line) => {
         const m = /^integration: (\d+) passed, (\d+) failed$/.exec(line.trim());
         if (m) {

@@ -1,6 +1,8 @@
 // `npm run sandbox [-- --port-idp 4000 --port-bigquery 9050 ...]`: starts every sandbox service on
-// 127.0.0.1, prints one JSON line with the base URLs when ready, and stops cleanly on SIGINT/SIGTERM.
+// 127.0.0.1, prints one JSON line with the base URLs (and the VS Code user settings that point at
+// them) when ready, and stops cleanly on SIGINT/SIGTERM.
 import { SERVICE_NAMES, startSandbox, type ServiceName } from './sandbox';
+import { sandboxUserSettings } from './userSettings';
 
 function parsePorts(argv: string[]): Partial<Record<ServiceName | 'idp', number>> {
   const ports: Partial<Record<ServiceName | 'idp', number>> = {};
@@ -22,7 +24,7 @@ async function main(): Promise<void> {
     largeTableRows: rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : undefined,
     log: (line) => (verbose ? process.stderr.write(`${line}\n`) : undefined),
   });
-  process.stdout.write(`${JSON.stringify({ ready: true, ...sandbox.urls })}\n`);
+  process.stdout.write(`${JSON.stringify({ ready: true, ...sandbox.urls, settings: sandboxUserSettings(sandbox.urls) })}\n`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
