@@ -156,7 +156,8 @@ export function tableSeeds(today: string, largeTableRows: number): TableSeed[] {
       sql: `SELECT i AS id, ${pick(FIRST, 'i', 'fn')} AS first_name, ${pick(LAST, 'i', 'ln')} AS last_name,
         'customer' || i || '@example.net' AS email,
         CAST(${d} - 366 - ${rnd('i', 'created', 730)} AS TIMESTAMP) + to_seconds(${rnd('i', 'sec', 86400)}) AS created_at,
-        ${countryList}[${cityIdx('i', 'home')}] AS country,
+        ${countryList}[${cityIdx('i', 'home')}] AS country_code,
+        CAST(${d} AS TIMESTAMP) AS updated_at,
         CAST(${d} AS TIMESTAMP) AS _airbyte_extracted_at
         FROM range(1, 5001) AS r(i) ORDER BY i`,
     },
@@ -166,10 +167,11 @@ export function tableSeeds(today: string, largeTableRows: number): TableSeed[] {
       tableId: 'orders_raw',
       type: 'TABLE',
       description: 'Orders as loaded by Airbyte from the shop database.',
-      sql: `SELECT i AS id, 1 + ${rnd('i', 'cust', 5000)} AS user_id, CAST(${d} - 1 - ${rnd('i', 'day', 365)} AS DATE) AS order_date,
+      sql: `SELECT i AS id, 1 + ${rnd('i', 'cust', 5000)} AS customer_id, CAST(${d} - 1 - ${rnd('i', 'day', 365)} AS DATE) AS order_date,
         CASE WHEN ${rnd('i', 'st', 100)} < 80 THEN 'completed' WHEN ${rnd('i', 'st', 100)} < 88 THEN 'shipped'
              WHEN ${rnd('i', 'st', 100)} < 92 THEN 'placed' WHEN ${rnd('i', 'st', 100)} < 97 THEN 'returned' ELSE 'cancelled' END AS status,
         1 + ${rnd('i', 'items', 5)} AS item_count,
+        CAST(${d} AS TIMESTAMP) AS updated_at,
         CAST(${d} AS TIMESTAMP) AS _airbyte_extracted_at
         FROM range(1, 50001) AS r(i) ORDER BY i`,
     },
@@ -194,7 +196,7 @@ export function tableSeeds(today: string, largeTableRows: number): TableSeed[] {
       tableId: 'stg_customers',
       type: 'VIEW',
       description: 'Staging view over raw.customers_raw.',
-      sql: `select id as customer_id, first_name || ' ' || last_name as name, email, created_at, country from ${raw('customers_raw')}`,
+      sql: `select id as customer_id, first_name || ' ' || last_name as name, email, created_at, country_code as country from ${raw('customers_raw')}`,
     },
     {
       projectId: DEMO_PROJECT,
@@ -202,7 +204,7 @@ export function tableSeeds(today: string, largeTableRows: number): TableSeed[] {
       tableId: 'stg_orders',
       type: 'VIEW',
       description: 'Staging view over raw.orders_raw.',
-      sql: `select id as order_id, user_id as customer_id, order_date, status, item_count from ${raw('orders_raw')}`,
+      sql: `select id as order_id, customer_id, order_date, status, item_count from ${raw('orders_raw')}`,
     },
     {
       projectId: DEMO_PROJECT,
