@@ -28,6 +28,15 @@ const extension = {
   metafile: true,
 };
 
+// The dbt manifest parser runs in a worker thread so a large manifest never blocks the host.
+const dbtWorker = {
+  ...extension,
+  entryPoints: ['src/services/dbt/manifestWorker.ts'],
+  outfile: 'dist/dbtManifestWorker.js',
+  external: [],
+  metafile: false,
+};
+
 const webviewEntries = existsSync('media')
   ? readdirSync('media').filter((f) => /\.(ts|css)$/.test(f) && !f.endsWith('.d.ts')).map((f) => join('media', f))
   : [];
@@ -64,7 +73,7 @@ const tests = {
   logLevel: 'warning',
 };
 
-const builds = production ? [extension, webview] : [extension, webview, tests];
+const builds = production ? [extension, dbtWorker, webview] : [extension, dbtWorker, webview, tests];
 if (!watch) rmSync('dist', { recursive: true, force: true });
 if (!production && !watch) rmSync('out', { recursive: true, force: true });
 
