@@ -9,6 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadManifest, type DbtProjectIndex } from '../src/services/dbt/manifest';
 import { synthesizeManifest } from './lib/dbt-synth';
+import { sharedPath } from '../test/support/shared';
 
 export interface DbtBenchOptions {
   /** Benchmark this manifest instead of the largest corpus file. */
@@ -118,7 +119,7 @@ export async function runDbtManifestBench(opts: DbtBenchOptions = {}): Promise<B
   const log = opts.log ?? (() => undefined);
   const gc = gcFunction();
   const iterations = opts.iterations ?? 7;
-  const corpus = opts.corpusDir ?? '/work/shared/corpus/dbt';
+  const corpus = opts.corpusDir ?? sharedPath('corpus', 'dbt');
   const real = opts.manifest ?? largestCorpusFile(corpus);
   const results: BenchResult[] = [];
   log(`dbt manifest: ${basename(real)}`);

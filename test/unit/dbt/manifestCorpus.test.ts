@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DbtProjectIndex, loadManifest } from '../../../src/services/dbt/manifest';
+import { sharedPath } from '../../support/shared';
 
-const CORPUS = '/work/shared/corpus/dbt';
+const CORPUS = sharedPath('corpus', 'dbt');
 
 type Counts = Record<string, number>;
 interface Expected {

@@ -8,8 +8,9 @@ import { CancelledError } from '../../../src/core/errors';
 import { loadManifest, type DbtProjectIndex } from '../../../src/services/dbt/manifest';
 import { DbtManifestError, type DbtManifestErrorReason } from '../../../src/services/dbt/manifestErrors';
 import type { DbtLoadOptions } from '../../../src/services/dbt/manifestTypes';
+import { sharedPath } from '../../support/shared';
 
-const SOURCE = '/work/shared/corpus/dbt/luisleon90__sa-standard-demo.manifest.json';
+const SOURCE = sharedPath('corpus', 'dbt', 'luisleon90__sa-standard-demo.manifest.json');
 const MODEL = 'model.analytics.customer_tier';
 type Raw = Record<string, any>;
 

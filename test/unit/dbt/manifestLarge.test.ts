@@ -9,8 +9,9 @@ import { CancelledError } from '../../../src/core/errors';
 import { loadManifest, type DbtProjectIndex } from '../../../src/services/dbt/manifest';
 import { DbtManifestError } from '../../../src/services/dbt/manifestErrors';
 import { loadManifestInWorker, type WorkerRequest } from '../../../src/services/dbt/manifestWorker';
+import { sharedPath } from '../../support/shared';
 
-const SOURCE = '/work/shared/corpus/dbt/fivetran__dbt_ad_reporting.manifest.json';
+const SOURCE = sharedPath('corpus', 'dbt', 'fivetran__dbt_ad_reporting.manifest.json');
 const WORKER_ENTRY = resolve(__dirname, '../../../src/services/dbt/manifestWorkerMain.ts');
 // The extension starts the bundled dist/dbtManifestWorker.js; tests start the .ts entry through tsx.
 const tsWorker = (workerData: WorkerRequest) => new Worker(`require('tsx/cjs'); require(${JSON.stringify(WORKER_ENTRY)});`, { eval: true, workerData });

@@ -8,8 +8,9 @@ import { DbtManifestError } from '../../../src/services/dbt/manifestErrors';
 import { ManifestStore } from '../../../src/services/dbt/manifestStore';
 import type { DbtLoadOptions } from '../../../src/services/dbt/manifestTypes';
 import { parseRunResults, type DbtRunStatus } from '../../../src/services/dbt/runResults';
+import { sharedPath } from '../../support/shared';
 
-const SMALL = '/work/shared/corpus/dbt/A7med-3laa227__dbt_bigquery_project.manifest.json';
+const SMALL = sharedPath('corpus', 'dbt', 'A7med-3laa227__dbt_bigquery_project.manifest.json');
 
 describe('ManifestStore', () => {
   let dir: string;

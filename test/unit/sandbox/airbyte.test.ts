@@ -8,8 +8,9 @@ import { Directory } from '../../sandbox/directory';
 import { FaultRegistry } from '../../sandbox/faults';
 import { startIdp, type RunningIdp } from '../../sandbox/idp';
 import { openApiValidator, type OpenApiValidator } from './openapi-validator';
+import { sharedPath } from '../../support/shared';
 
-const SPEC = '/work/shared/reference/specs/airbyte-openapi.yaml';
+const SPEC = sharedPath('reference', 'specs', 'airbyte-openapi.yaml');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('sandbox Airbyte (public API v1)', function () {

@@ -1,7 +1,7 @@
 // The sandbox BigQuery server, driven by the official @google-cloud/bigquery client and checked
 // against the discovery document's schemas.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { BigQuery, type BigQueryOptions } from '@google-cloud/bigquery';
 import Ajv from 'ajv';
 import { GoogleTokenStore, type IdpTokenVerifier, type RunningService, type SandboxContext } from '../../sandbox/context';
@@ -9,9 +9,10 @@ import { Directory } from '../../sandbox/directory';
 import { FaultRegistry } from '../../sandbox/faults';
 import { createWarehouse, type DuckWarehouse } from '../../sandbox/warehouse';
 import { startBigQuery } from '../../sandbox/bigquery';
+import { sharedPath } from '../../support/shared';
 
 const BQ_SCOPE = 'https://www.googleapis.com/auth/bigquery';
-const DISCOVERY = process.env.BQ_DISCOVERY ?? '/work/shared/reference/specs/bq_discovery.json';
+const DISCOVERY = sharedPath('reference', 'specs', 'bq_discovery.json');
 
 const stubIdp: IdpTokenVerifier = {
   issuer: 'http://unused',
@@ -69,8 +70,7 @@ async function harness(largeTableRows: number): Promise<Harness> {
 }
 
 /** Ajv over the discovery document: `$ref: "Name"` → `#/definitions/Name`; unknown fields are errors. */
-function discoveryValidator(): ((name: string, value: unknown) => void) | undefined {
-  if (!existsSync(DISCOVERY)) return undefined;
+function discoveryValidator(): (name: string, value: unknown) => void {
   const doc = JSON.parse(readFileSync(DISCOVERY, 'utf8')) as { schemas: Record<string, unknown> };
   const conv = (s: any): any => {
     if (Array.isArray(s)) return s.map(conv);
@@ -361,9 +361,7 @@ describe('sandbox BigQuery (official client)', function () {
   });
 
   it('answers in the discovery document’s shapes', async function () {
-    const validate = discoveryValidator();
-    if (!validate) this.skip();
-    const v = validate!;
+    const v = discoveryValidator();
     v('DatasetList', (await h.fetchJson('bob', '/projects/gatehouse-demo/datasets')).body);
     v('ProjectList', (await h.fetchJson('bob', '/projects')).body);
     v('TableList', (await h.fetchJson('bob', '/projects/gatehouse-demo/datasets/marketing/tables?maxResults=10')).body);

@@ -12,8 +12,9 @@ import { FaultRegistry } from '../../sandbox/faults';
 import { startIdp, type RunningIdp } from '../../sandbox/idp';
 import { DEMO_PROJECT_DIR } from '../../sandbox/demo-workspace/generate-manifest';
 import { openApiValidator, type OpenApiValidator } from './openapi-validator';
+import { sharedPath } from '../../support/shared';
 
-const SPEC = '/work/shared/reference/specs/dbt-openapi-v2.yaml';
+const SPEC = sharedPath('reference', 'specs', 'dbt-openapi-v2.yaml');
 const ACCOUNT = 70403;
 const PAT = { alice: 'dbtu_alice_gatehouse_demo_3f9a1c', bob: 'dbtu_bob_gatehouse_demo_7b2e4d', olivia: 'dbtu_olivia_gatehouse_demo_c81f05' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

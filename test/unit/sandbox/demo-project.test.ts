@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { DEMO_PROJECT_DIR, generateArtifacts } from '../../sandbox/demo-workspace/generate-manifest';
+import { sharedPath } from '../../support/shared';
 
-const SCHEMA = '/work/shared/reference/specs/dbt-manifest-v12.schema.json';
+const SCHEMA = sharedPath('reference', 'specs', 'dbt-manifest-v12.schema.json');
 const readJson = (p: string): any => JSON.parse(readFileSync(p, 'utf8'));
 
 describe('sandbox demo dbt project (jaffle_gatehouse)', function () {

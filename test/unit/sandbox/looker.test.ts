@@ -1,22 +1,22 @@
 // The sandbox Looker over HTTP: API3 logins and IdP tokens, per-user visibility, result formats
 // checked against the warehouse, errors, paging, faults, and the official @looker/sdk unchanged.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import Ajv from 'ajv';
 import { LookerNodeSDK } from '@looker/sdk-node';
 import { ApiSettings, type IApiSection } from '@looker/sdk-rtl';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { AUDIENCES } from '../../sandbox/constants';
 import { lookerApi3Credentials } from '../../sandbox/looker';
+import { sharedPath } from '../../support/shared';
 
 /** The official spec (sdk-codegen Looker.4.0.oas.json); schema checks are skipped when it is absent. */
-const SPEC_PATH = process.env.LOOKER_OAS_PATH ?? '/work/shared/reference/specs/looker-4.0.oas.json';
+const SPEC_PATH = sharedPath('reference', 'specs', 'looker-4.0.oas.json');
 
 type Json = any;
 
 /** Compiles only the component schemas reachable from `roots` (the full spec is large). */
-function specValidator(roots: string[]): ((name: string, value: unknown) => void) | undefined {
-  if (!existsSync(SPEC_PATH)) return undefined;
+function specValidator(roots: string[]): (name: string, value: unknown) => void {
   const all = JSON.parse(readFileSync(SPEC_PATH, 'utf8')).components.schemas as Record<string, unknown>;
   const wanted = new Set<string>();
   const visit = (name: string) => {
@@ -45,7 +45,7 @@ describe('sandbox Looker (API 4.0)', function () {
   let api: string;
   const tokens = new Map<string, string>();
   const check = specValidator(['User', 'Folder', 'FolderBase', 'LookWithQuery', 'Look', 'Dashboard', 'DashboardElement', 'Query', 'AccessToken', 'Error', 'ValidationError', 'JsonBiMetadata']);
-  const schema = (name: string, value: unknown) => check?.(name, value);
+  const schema = (name: string, value: unknown) => check(name, value);
 
   before(async () => {
     sandbox = await startSandbox({ services: ['looker'], largeTableRows: 10_000 });
