@@ -8,9 +8,13 @@ import { RedactingLogger } from './core/logger';
 import { DisposableStore } from './core/disposable';
 import { AuditTrail } from './audit/auditTrail';
 import { FileAuditSink } from './audit/fileAuditSink';
+import { RoleModel } from './policy/roleModel';
+import type { GroupRoleMapping } from './policy/roles';
 import { outputChannelSink } from './views/logSink';
 import { ActivityTreeDataProvider } from './views/activityTreeDataProvider';
 import { createAuth } from './auth/vscode/authModule';
+import type { FeatureModule, ModuleDeps } from './moduleDeps';
+// modules:imports (one line per feature module, keep this anchor)
 
 export interface GatehouseApi {
   /** Present only when the extension runs in test mode (integration tests). */
@@ -22,27 +26,40 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
   const secrets = new SecretRegistry();
   const logger = new RedactingLogger(outputChannelSink(channel), secrets);
   const sessionScope = new DisposableStore();
-  context.subscriptions.push(channel, sessionScope);
+  context.subscriptions.push(channel, sessionScope, vscode.commands.registerCommand('gatehouse.showLog', () => channel.show()));
 
   const audit = new AuditTrail(new FileAuditSink(path.join(context.globalStorageUri.fsPath, 'audit.jsonl')), secrets);
   const activity = new ActivityTreeDataProvider(audit);
-  context.subscriptions.push(
-    { dispose: () => audit.dispose() },
-    activity,
-    vscode.window.registerTreeDataProvider('gatehouse.activity', activity),
-    vscode.commands.registerCommand('gatehouse.showLog', () => channel.show()),
-  );
+  context.subscriptions.push({ dispose: () => audit.dispose() }, activity, vscode.window.registerTreeDataProvider('gatehouse.activity', activity));
 
   const auth = createAuth({ context, logger, secrets, sessionScope });
-  context.subscriptions.push(auth);
+  const roles = new RoleModel(auth.broker, () => vscode.workspace.getConfiguration('gatehouse').get<GroupRoleMapping>('roles.mapping', {}));
+  context.subscriptions.push(
+    auth,
+    roles,
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('gatehouse.roles.mapping') && roles.recompute()),
+    roles.onDidChange((r) => void vscode.commands.executeCommand('setContext', 'gatehouse.roles', [...r])),
+  );
 
-  // Views whose services are not connected yet show their welcome content (an empty tree).
-  for (const view of ['gatehouse.bigquery', 'gatehouse.dbt', 'gatehouse.airbyte', 'gatehouse.looker', 'gatehouse.metabase']) {
+  const deps: ModuleDeps = { context, logger, secrets, sessionScope, audit, auth, roles };
+  void deps; // used by the module lines below as they land
+  const modules: Record<string, FeatureModule> = {
+    // e.g. airbyte: createAirbyteModule(deps),
+    // modules:create (one line per feature module, keep this anchor)
+  };
+  context.subscriptions.push(...Object.values(modules));
+
+  // Views whose module has not landed yet show their welcome content (an empty tree). A module
+  // that provides a view removes it from this list.
+  const unclaimedViews = ['gatehouse.bigquery', 'gatehouse.dbt', 'gatehouse.airbyte', 'gatehouse.looker', 'gatehouse.metabase'];
+  for (const view of unclaimedViews) {
     context.subscriptions.push(vscode.window.registerTreeDataProvider(view, { getChildren: () => [], getTreeItem: (e: vscode.TreeItem) => e }));
   }
 
   logger.info(`Gatehouse ${context.extension.packageJSON.version} activated in VS Code ${vscode.version} (${vscode.env.appHost})`);
-  return context.extensionMode === vscode.ExtensionMode.Test ? { testing: { auth: auth.testing, audit } } : {};
+  if (context.extensionMode !== vscode.ExtensionMode.Test) return {};
+  const testing = Object.fromEntries(Object.entries(modules).map(([k, m]) => [k, m.testing]));
+  return { testing: { auth: auth.testing, audit, roles, ...testing } };
 }
 
 export function deactivate(): void {}

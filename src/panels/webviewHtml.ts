@@ -1,0 +1,62 @@
+// The one way Gatehouse builds webview HTML: a strict Content Security Policy (no inline script,
+// no eval, no network: `connect-src 'none'`), a fresh nonce per render, scripts and styles only
+// from the extension's dist/media folder. Panels pass data by postMessage, never in the HTML.
+import { randomBytes } from 'node:crypto';
+
+export interface WebviewLike {
+  readonly cspSource: string;
+  asWebviewUri(uri: { toString(): string } & object): { toString(): string };
+}
+
+export interface WebviewHtmlOptions {
+  title: string;
+  /** URIs (already converted with asWebviewUri) of the bundle and stylesheet. */
+  scriptUri: string;
+  styleUri?: string;
+  cspSource: string;
+  /** Extra attributes on <body>, e.g. data-view. Values are escaped. */
+  bodyData?: Record<string, string>;
+}
+
+export function newNonce(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+export function webviewHtml(o: WebviewHtmlOptions, nonce = newNonce()): string {
+  const csp = [
+    "default-src 'none'",
+    `img-src ${o.cspSource} data:`,
+    `style-src ${o.cspSource}`,
+    `font-src ${o.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+    "connect-src 'none'",
+    "frame-src 'none'",
+    "form-action 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+  const data = Object.entries(o.bodyData ?? {})
+    .map(([k, v]) => ` data-${escapeAttr(k.replace(/[^a-z0-9-]/gi, ''))}="${escapeAttr(v)}"`)
+    .join('');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp.replace(/[&"<>]/g, '')}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+${o.styleUri ? `<link rel="stylesheet" href="${escapeAttr(o.styleUri)}">` : ''}
+<title>${escapeText(o.title)}</title>
+</head>
+<body${data}>
+<div id="app" role="application" aria-busy="true"></div>
+<script nonce="${nonce}" src="${escapeAttr(o.scriptUri)}"></script>
+</body>
+</html>`;
+}
+
+export function escapeText(s: string): string {
+  return s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
+}
+
+export function escapeAttr(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
