@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// `npm run demo`: the sandbox, the extension and a real VS Code on a demo workspace that is
+// already configured for the sandbox. VS Code desktop when `code` is on PATH (or --desktop),
+// otherwise VS Code in the browser (code-server 4.100.3, provisioned offline and cached), whose
+// URL is printed. Ctrl-C stops everything.
+//   npm run demo [-- --browser] [-- --port 8080]
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { provisionCodeServer } from '../test/integration/runner/provision.mjs';
+import { QUIET_SETTINGS } from '../test/integration/runner/workbench.mjs';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const STATE = join(ROOT, '.sandbox');
+const { values } = parseArgs({
+  options: { browser: { type: 'boolean' }, desktop: { type: 'boolean' }, port: { type: 'string' } },
+});
+
+const children = [];
+const say = (line) => process.stdout.write(`[demo] ${line}\n`);
+
+function stopAll(code = 0) {
+  for (const c of children.reverse()) {
+    try {
+      process.kill(-c.pid, 'SIGINT');
+    } catch {
+      // already gone
+    }
+  }
+  setTimeout(() => process.exit(code), 500);
+}
+process.on('SIGINT', () => stopAll(0));
+process.on('SIGTERM', () => stopAll(0));
+
+// code-server writes its config and state under XDG folders: keep them in .sandbox/, not $HOME.
+const XDG = { XDG_CONFIG_HOME: join(STATE, 'xdg/config'), XDG_DATA_HOME: join(STATE, 'xdg/data'), XDG_CACHE_HOME: join(STATE, 'xdg/cache') };
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...XDG } });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
+}
+
+async function startSandbox() {
+  const child = spawn('npx', ['tsx', 'test/sandbox/main.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  children.push(child);
+  return new Promise((resolveReady, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      try {
+        const msg = JSON.parse(line);
+        if (msg.ready) resolveReady(msg);
+      } catch {
+        process.stdout.write(`[sandbox] ${line}\n`);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`the sandbox exited (${code})`)));
+  });
+}
+
+function onPath(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function freshWorkspace() {
+  const dir = join(STATE, 'demo-workspace');
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(ROOT, 'test/sandbox/demo-workspace'), dir, { recursive: true });
+  rmSync(join(dir, 'generate-manifest.ts'), { force: true });
+  return dir;
+}
+
+function userDataDir(name, settings) {
+  const dir = join(STATE, name);
+  mkdirSync(join(dir, 'User'), { recursive: true });
+  writeFileSync(join(dir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, 'workbench.startupEditor': 'none', ...settings }, null, 2));
+  return dir;
+}
+
+async function main() {
+  mkdirSync(STATE, { recursive: true });
+  say('starting the sandbox (identity provider, Google STS, BigQuery, Airbyte, dbt Cloud, Looker, Metabase)…');
+  const sandbox = await startSandbox();
+  say(`sandbox ready: IdP ${sandbox.issuer}, BigQuery ${sandbox.bigquery}`);
+  say('building the extension…');
+  run('node', ['esbuild.mjs']);
+  const workspace = freshWorkspace();
+  const desktop = values.desktop || (!values.browser && onPath('code'));
+
+  if (desktop) {
+    const userData = userDataDir('vscode-user', sandbox.settings);
+    const code = spawn('code', ['--new-window', '--user-data-dir', userData, `--extensionDevelopmentPath=${ROOT}`, workspace], {
+      stdio: 'inherit',
+      detached: true,
+    });
+    children.push(code);
+    say('VS Code desktop is opening on the demo workspace.');
+  } else {
+    const codeServer = await provisionCodeServer();
+    run('npx', ['vsce', 'package', '--no-dependencies', '--out', join(STATE, 'gatehouse.vsix')]);
+    const userData = userDataDir('code-server-user', { ...sandbox.settings, 'security.workspace.trust.enabled': false });
+    const extensions = join(STATE, 'code-server-extensions');
+    rmSync(extensions, { recursive: true, force: true });
+    run(process.execPath, [join(codeServer, 'out/node/entry.js'), '--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', join(STATE, 'gatehouse.vsix')]);
+    const port = values.port ?? '8417';
+    const server = spawn(
+      process.execPath,
+      [join(codeServer, 'out/node/entry.js'), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userData,
+        '--extensions-dir', extensions, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+        '--disable-getting-started-override', '--ignore-last-opened', workspace],
+      { stdio: ['ignore', 'ignore', 'inherit'], detached: true, env: { ...process.env, ...XDG } },
+    );
+    children.push(server);
+    server.on('exit', (code) => {
+      say(`code-server exited (${code})`);
+      stopAll(code ?? 1);
+    });
+    say(`VS Code is starting in the browser: open http://127.0.0.1:${port}/`);
+  }
+  say('In VS Code: open the Gatehouse view in the activity bar and click "Sign in".');
+  say('The sandbox sign-in page lets you pick a demo user: alice (data engineer), bob (analyst) or olivia (outsider).');
+  say('Ctrl-C here stops VS Code and the sandbox.');
+}
+
+main().catch((err) => {
+  process.stderr.write(`[demo] ${err.message}\n`);
+  stopAll(1);
+});
