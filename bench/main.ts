@@ -1,0 +1,38 @@
+// `npm run bench`: every benchmark, each measured against its own baseline in the same run and
+// printed as ratios (these machines are shared and noisy; absolute times mean little).
+//   npm run bench                       all
+//   npm run bench -- --only dbt         dbt manifest parse/index only
+//   npm run bench -- --only results     results fetch/export only
+//   npm run bench -- --manifest PATH    the dbt benchmark on any manifest.json
+//   npm run bench -- --rows 200000      results benchmarks on a smaller result
+import { formatDbtBench, runDbtManifestBench } from './dbt-manifest';
+import { runResultsBench } from './results-bench';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const only = arg('only');
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (!only || only === 'dbt') {
+    const manifest = arg('manifest');
+    const results = await runDbtManifestBench({ manifest, synthBytes: manifest ? 0 : undefined, log });
+    process.stdout.write(`\n## dbt manifest: parse + index vs bare JSON.parse (goal ratio <= 1.3)\n${formatDbtBench(results)}\n`);
+  }
+  if (!only || only === 'results') {
+    const rows = arg('rows') ? Number(arg('rows')) : undefined;
+    const results = await runResultsBench({ rows, log });
+    process.stdout.write('\n## results panel core\n');
+    const width = Math.max(...results.map((r) => r.name.length));
+    for (const r of results) {
+      process.stdout.write(`${r.name.padEnd(width)}  ${r.value.toFixed(r.unit === 'ratio' ? 3 : 1).padStart(10)} ${r.unit}${r.goal ? `  (goal ${r.goal})` : ''}\n`);
+    }
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : err}\n`);
+  process.exit(1);
+});
