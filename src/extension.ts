@@ -14,6 +14,7 @@ import { outputChannelSink } from './views/logSink';
 import { ActivityTreeDataProvider } from './views/activityTreeDataProvider';
 import { createAuth } from './auth/vscode/authModule';
 import type { FeatureModule, ModuleDeps } from './moduleDeps';
+import { createAirbyteModule } from './airbyte/airbyteModule';
 // modules:imports (one line per feature module, keep this anchor)
 
 export interface GatehouseApi {
@@ -45,13 +46,14 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
   void deps; // used by the module lines below as they land
   const modules: Record<string, FeatureModule> = {
     // e.g. airbyte: createAirbyteModule(deps),
+    airbyte: createAirbyteModule(deps),
     // modules:create (one line per feature module, keep this anchor)
   };
   context.subscriptions.push(...Object.values(modules));
 
   // Views whose module has not landed yet show their welcome content (an empty tree). A module
   // that provides a view removes it from this list.
-  const unclaimedViews = ['gatehouse.bigquery', 'gatehouse.dbt', 'gatehouse.airbyte', 'gatehouse.looker', 'gatehouse.metabase'];
+  const unclaimedViews = ['gatehouse.bigquery', 'gatehouse.dbt', 'gatehouse.looker', 'gatehouse.metabase'];
   for (const view of unclaimedViews) {
     context.subscriptions.push(vscode.window.registerTreeDataProvider(view, { getChildren: () => [], getTreeItem: (e: vscode.TreeItem) => e }));
   }

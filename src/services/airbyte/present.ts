@@ -1,0 +1,105 @@
+// Pure helpers that turn Airbyte answers into what the tree shows: a connection's health from its
+// last job, schedules, durations, volumes, and the web UI URL derived from the API base URL.
+import type { Connection, Job, JobStatus, Schedule } from './types';
+
+export type ConnectionHealth = 'succeeded' | 'failed' | 'running' | 'disabled' | 'cancelled' | 'never';
+
+/** Disabled wins (nothing will run); then a job still going; then how the last job ended. */
+export function connectionHealth(connection: Pick<Connection, 'status'>, lastJob: Pick<Job, 'status'> | undefined): ConnectionHealth {
+  if (lastJob && (lastJob.status === 'running' || lastJob.status === 'pending' || lastJob.status === 'incomplete')) return 'running';
+  if (connection.status !== 'active') return 'disabled';
+  if (!lastJob) return 'never';
+  return lastJob.status as Exclude<JobStatus, 'running' | 'pending' | 'incomplete'>;
+}
+
+export function describeSchedule(schedule: Schedule | undefined): string {
+  if (!schedule) return 'manual';
+  switch (schedule.scheduleType) {
+    case 'manual':
+      return 'manual';
+    case 'basic':
+      return schedule.basicTiming ? schedule.basicTiming.toLowerCase() : 'scheduled';
+    case 'cron':
+      return schedule.cronExpression ? `cron ${schedule.cronExpression}` : 'cron';
+    default:
+      return 'scheduled';
+  }
+}
+
+/** Milliseconds of an ISO 8601 duration (PT8H6M12S, P1DT2H, PT0.5S); undefined if unreadable. */
+export function parseIsoDuration(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  const m = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(text.trim());
+  if (!m || text.trim() === 'P' || text.trim() === 'PT') return undefined;
+  const [d, h, min, s] = m.slice(1).map((v) => (v ? Number(v) : 0));
+  return Math.round((((d * 24 + h) * 60 + min) * 60 + s) * 1000);
+}
+
+/** "2h 5m", "3m 12s", "40s". */
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '';
+  let s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  if (h) return m ? `${h}h ${m}m` : `${h}h`;
+  if (m) return s ? `${m}m ${s}s` : `${m}m`;
+  return `${s}s`;
+}
+
+export function formatBytes(bytes: number | undefined): string {
+  if (bytes === undefined || !Number.isFinite(bytes)) return '';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+export function formatCount(n: number | undefined): string {
+  return n === undefined ? '' : n.toLocaleString('en-US');
+}
+
+/** "5 min ago", "3 h ago", "2 days ago". */
+export function formatAgo(iso: string | undefined, now = Date.now()): string {
+  const t = iso ? Date.parse(iso) : Number.NaN;
+  if (Number.isNaN(t)) return '';
+  const s = Math.max(0, Math.round((now - t) / 1000));
+  if (s < 60) return 'just now';
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
+  const d = Math.floor(s / 86_400);
+  return d === 1 ? '1 day ago' : `${d} days ago`;
+}
+
+/** When a job ended (start + duration), else its last update. */
+export function jobEndTime(job: Job): string | undefined {
+  const start = Date.parse(job.startTime);
+  const duration = parseIsoDuration(job.duration);
+  if (!Number.isNaN(start) && duration !== undefined) return new Date(start + duration).toISOString();
+  return job.lastUpdatedAt ?? job.startTime;
+}
+
+/**
+ * The Airbyte web UI for the API base URL: Cloud's API (api.airbyte.com) maps to
+ * cloud.airbyte.com; a self-managed `https://HOST[/prefix]/api/public/v1` to `https://HOST[/prefix]`.
+ */
+export function webUiBase(apiBaseUrl: string): string {
+  const url = new URL(apiBaseUrl);
+  if (url.hostname === 'api.airbyte.com') return 'https://cloud.airbyte.com';
+  const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/public\/v1$|\/api\/v1$|\/v1$/, '');
+  return `${url.origin}${path}`;
+}
+
+export function connectionWebUrl(apiBaseUrl: string, workspaceId: string, connectionId: string): string {
+  return `${webUiBase(apiBaseUrl)}/workspaces/${encodeURIComponent(workspaceId)}/connections/${encodeURIComponent(connectionId)}`;
+}
+
+/** The connection's job history page, where a running job can be watched. */
+export function jobHistoryWebUrl(apiBaseUrl: string, workspaceId: string, connectionId: string): string {
+  return `${connectionWebUrl(apiBaseUrl, workspaceId, connectionId)}/job-history`;
+}

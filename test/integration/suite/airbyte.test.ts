@@ -1,0 +1,247 @@
+// Airbyte inside VS Code against the sandbox: the tree for two demo users (alice, an engineer who
+// may run jobs; bob, an analyst who may only read Shop Analytics), Sync now followed to success,
+// "already running", cancel, Open in Airbyte, and the audit trail of all of it. The sandbox is
+// sped up through its control endpoint so a sync takes about two seconds.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { Browser, redirectTarget } from '../../sandbox/idp/browser';
+
+const EXTENSION_ID = 'gatehouse.gatehouse';
+const SHOP = '6b1f3c2e-4d5a-4e7b-9c8d-1a2b3c4d5e01';
+const FINANCE = '6b1f3c2e-4d5a-4e7b-9c8d-1a2b3c4d5e02';
+const CONN = {
+  postgresShop: '9e2d7a10-1111-4c3b-8a5e-0f1e2d3c4b01',
+  stripe: '9e2d7a10-1111-4c3b-8a5e-0f1e2d3c4b02',
+  shopify: '9e2d7a10-1111-4c3b-8a5e-0f1e2d3c4b03',
+  salesforce: '9e2d7a10-1111-4c3b-8a5e-0f1e2d3c4b04',
+};
+
+interface Job {
+  jobId: number;
+  status: string;
+  connectionId: string;
+  rowsSynced?: number;
+}
+interface Node {
+  kind: string;
+  key: string;
+  workspace?: { workspaceId: string; name: string };
+  connection?: { connectionId: string; name: string };
+  jobs?: Job[];
+  health?: string;
+  job?: Job;
+}
+interface AirbyteTesting {
+  tree: vscode.TreeDataProvider<Node>;
+  model: { connection(id: string): Node | undefined; refresh(): void };
+  commands: { followOf(jobId: number): Promise<{ kind: string; job?: Job }> | undefined };
+  setUi(ui: unknown): void;
+  setFollowerOptions(o: { initialDelayMs?: number; maxDelayMs?: number }): void;
+}
+interface Testing {
+  auth: { setBrowser(b: ((url: string) => Promise<void>) | undefined): void; settled(): Promise<void> };
+  airbyte: AirbyteTesting;
+  audit: { recent(limit?: number): Promise<{ action: string; outcome: string; jobIds?: string[]; service: string; actor: { email?: string } }[]> };
+  roles: { can(action: string): boolean };
+}
+
+/** Plays the browser: follows the IdP's redirects, picks `user`, then requests the loopback callback. */
+function browserAs(issuer: string, user: string): (url: string) => Promise<void> {
+  return async (start) => {
+    const browser = new Browser();
+    let url = start;
+    let res = await browser.get(url);
+    for (let hop = 0; hop < 20; hop++) {
+      const next = redirectTarget(res, url);
+      if (next && new URL(next).origin !== new URL(issuer).origin) {
+        await fetch(next, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text());
+        return;
+      }
+      if (next) {
+        await res.body?.cancel();
+        url = next;
+        res = await browser.get(url);
+        continue;
+      }
+      await res.text();
+      const uid = /^\/interaction\/([^/]+)\/?$/.exec(new URL(url).pathname)?.[1];
+      if (!uid) throw new Error(`unexpected IdP page ${new URL(url).pathname} (${res.status})`);
+      url = `${issuer}/interaction/${uid}/login`;
+      res = await browser.postForm(url, { user });
+    }
+    throw new Error('too many redirects');
+  };
+}
+
+/** Dialogs and notifications without a person: messages recorded, confirmations accepted. */
+class RecordingUi {
+  readonly messages: string[] = [];
+  readonly opened: string[] = [];
+  info = async (m: string) => void this.messages.push(`info: ${m}`);
+  warn = async (m: string) => void this.messages.push(`warn: ${m}`);
+  error = async (m: string) => void this.messages.push(`error: ${m}`);
+  confirm = async () => true;
+  input = async () => undefined;
+  openExternal = async (url: string) => {
+    this.opened.push(url);
+    return true;
+  };
+}
+
+describe('Airbyte (tree, sync, follow, cancel)', function () {
+  this.timeout(60_000);
+  let t: Testing;
+  let issuer: string;
+  let airbyteUrl: string;
+  const ui = new RecordingUi();
+  const started: number[] = [];
+
+  async function signInAs(user: string): Promise<void> {
+    if ((await vscode.authentication.getAccounts('gatehouse-oidc')).length) await vscode.commands.executeCommand('gatehouse.auth.signOut');
+    t.auth.setBrowser(browserAs(issuer, user));
+    await vscode.commands.executeCommand('gatehouse.auth.signIn');
+    const accounts = (await vscode.authentication.getAccounts('gatehouse-oidc')).map((a) => a.label);
+    assert.deepEqual(accounts, [`${user}@example.com`]);
+  }
+
+  async function roots(): Promise<Node[]> {
+    t.airbyte.model.refresh();
+    return (await t.airbyte.tree.getChildren()) as Node[];
+  }
+
+  async function connectionNode(id: string): Promise<Node> {
+    for (const ws of await roots()) {
+      if (ws.kind !== 'workspace') continue;
+      const found = ((await t.airbyte.tree.getChildren(ws)) as Node[]).find((c) => c.connection?.connectionId === id);
+      if (found) return found;
+    }
+    throw new Error(`connection ${id} is not in the tree`);
+  }
+
+  const icon = (n: Node) => ((t.airbyte.tree.getTreeItem(n) as vscode.TreeItem).iconPath as vscode.ThemeIcon).id;
+
+  before(async () => {
+    const urls = JSON.parse(process.env.GATEHOUSE_SANDBOX_URLS ?? '{}') as { issuer?: string; airbyte?: string };
+    assert.ok(urls.issuer && urls.airbyte, 'GATEHOUSE_SANDBOX_URLS names the sandbox issuer and Airbyte');
+    issuer = urls.issuer;
+    airbyteUrl = urls.airbyte;
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    const exports = (await ext.activate()) as { testing?: Testing };
+    assert.ok(exports.testing?.airbyte, 'the extension exports its Airbyte test seam in ExtensionMode.Test');
+    t = exports.testing;
+    await t.auth.settled();
+    const speed = await fetch(`${airbyteUrl}/__sandbox/airbyte/speed`, { method: 'POST', body: JSON.stringify({ factor: 20 }) });
+    assert.equal(speed.status, 200);
+    t.airbyte.setUi(ui);
+    t.airbyte.setFollowerOptions({ initialDelayMs: 100, maxDelayMs: 300 });
+  });
+
+  after(async () => {
+    t?.airbyte.setUi(undefined);
+    t?.auth.setBrowser(undefined);
+    await vscode.commands.executeCommand('gatehouse.auth.signOut');
+    await fetch(`${airbyteUrl}/__sandbox/airbyte/speed`, { method: 'POST', body: JSON.stringify({ factor: 1 }) }).catch(() => undefined);
+  });
+
+  describe('as alice (engineer)', () => {
+    before(async () => signInAs('alice'));
+    after(async () => {
+      // Leave nothing running for the next suites (a finished job answers "already finished").
+      for (const id of started) await vscode.commands.executeCommand('gatehouse.airbyte.cancelJob', id).then(undefined, () => undefined);
+    });
+
+    it('shows both workspaces, connections with status icons, schedules and recent jobs', async () => {
+      const ws = await roots();
+      assert.deepEqual(ws.map((w) => w.key), [`airbyte:ws:${FINANCE}`, `airbyte:ws:${SHOP}`]);
+      const shop = (await t.airbyte.tree.getChildren(ws[1])) as Node[];
+      assert.equal(shop.length, 4);
+      const byId = Object.fromEntries(shop.map((c) => [c.connection!.connectionId, c]));
+      assert.equal(icon(byId[CONN.stripe]), 'error', 'the Stripe connection always fails');
+      assert.equal(icon(byId[CONN.postgresShop]), 'pass');
+      assert.equal(icon(byId[CONN.salesforce]), 'circle-slash', 'Salesforce is disabled');
+      const item = t.airbyte.tree.getTreeItem(byId[CONN.stripe]) as vscode.TreeItem;
+      assert.equal(item.id, `airbyte:conn:${CONN.stripe}`);
+      assert.match(String(item.description), /^failed · .+ ago · .+ · every 24 hours$/);
+      assert.equal(item.contextValue, 'airbyteConnection.active');
+      assert.match((item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' '), /From Stripe to BigQuery raw/);
+      const jobs = (await t.airbyte.tree.getChildren(byId[CONN.postgresShop])) as Node[];
+      assert.equal(jobs.length, 5);
+      const jobItem = t.airbyte.tree.getTreeItem(jobs[0]) as vscode.TreeItem;
+      assert.match(String(jobItem.description), /rows · .*B · /);
+      assert.ok(t.roles.can('airbyte.sync'));
+    });
+
+    it('syncs now and follows the job to success; the tree and the audit trail show it', async () => {
+      const node = await connectionNode(CONN.shopify);
+      const outcome = (await vscode.commands.executeCommand('gatehouse.airbyte.syncNow', node)) as { kind: string; job: Job };
+      assert.equal(outcome.kind, 'started');
+      const jobId = outcome.job.jobId;
+      started.push(jobId);
+      const following = t.airbyte.commands.followOf(jobId);
+      assert.ok(following, 'the new job is followed');
+      const done = await following;
+      assert.equal(done.kind, 'finished');
+      assert.equal(done.job?.status, 'succeeded');
+      const after = t.airbyte.model.connection(CONN.shopify)!;
+      assert.equal(after.jobs![0].jobId, jobId);
+      assert.equal(after.health, 'succeeded');
+      assert.ok(ui.messages.some((m) => m.startsWith('info: Airbyte sync of "Shopify → BigQuery raw" succeeded')), ui.messages.join('\n'));
+      const audit = (await t.audit.recent(50)).filter((r) => r.service === 'airbyte' && r.jobIds?.includes(String(jobId)));
+      assert.deepEqual(audit.map((r) => `${r.action}:${r.outcome}`), ['trigger-sync:started', 'trigger-sync:succeeded']);
+      assert.equal(audit[0].actor.email, 'alice@example.com');
+    });
+
+    it('answers a second Sync now with "a sync is already running" and sends no second job', async () => {
+      const node = await connectionNode(CONN.postgresShop);
+      const first = (await vscode.commands.executeCommand('gatehouse.airbyte.syncNow', node)) as { kind: string; job: Job };
+      assert.equal(first.kind, 'started');
+      started.push(first.job.jobId);
+      const second = (await vscode.commands.executeCommand('gatehouse.airbyte.syncNow', CONN.postgresShop)) as { kind: string; job?: Job };
+      assert.equal(second.kind, 'alreadyRunning');
+      assert.equal(second.job?.jobId, first.job.jobId);
+      assert.ok(ui.messages.some((m) => m.includes(`A sync is already running for "Postgres (shop) → BigQuery raw" (job ${first.job.jobId}`)), ui.messages.join('\n'));
+    });
+
+    it('cancels the running job; the follow ends in cancelled and the cancel is audited', async () => {
+      const jobId = started[started.length - 1];
+      const following = t.airbyte.commands.followOf(jobId);
+      assert.ok(following);
+      const jobNode = ((await t.airbyte.tree.getChildren(await connectionNode(CONN.postgresShop))) as Node[]).find((j) => j.job?.jobId === jobId);
+      assert.ok(jobNode, 'the running job is under its connection');
+      assert.equal((t.airbyte.tree.getTreeItem(jobNode) as vscode.TreeItem).contextValue, 'airbyteJob.running');
+      const outcome = (await vscode.commands.executeCommand('gatehouse.airbyte.cancelJob', jobNode)) as { kind: string };
+      assert.equal(outcome.kind, 'cancelled');
+      const done = await following;
+      assert.equal(done.job?.status, 'cancelled');
+      const audit = (await t.audit.recent(50)).filter((r) => r.service === 'airbyte' && r.jobIds?.includes(String(jobId)));
+      assert.deepEqual(audit.map((r) => `${r.action}:${r.outcome}`), ['trigger-sync:started', 'cancel-job:cancelled', 'trigger-sync:cancelled']);
+    });
+
+    it('opens the connection in the Airbyte web UI', async () => {
+      const url = await vscode.commands.executeCommand('gatehouse.airbyte.openInAirbyte', await connectionNode(CONN.stripe));
+      assert.equal(url, `${airbyteUrl}/workspaces/${SHOP}/connections/${CONN.stripe}`);
+      assert.deepEqual(ui.opened.slice(-1), [url]);
+    });
+  });
+
+  describe('as bob (analyst)', () => {
+    before(async () => signInAs('bob'));
+
+    it('shows only Shop Analytics and offers no job actions', async () => {
+      const ws = await roots();
+      assert.deepEqual(ws.map((w) => w.workspace?.name), ['Shop Analytics']);
+      const shop = (await t.airbyte.tree.getChildren(ws[0])) as Node[];
+      assert.equal(shop.length, 4);
+      assert.equal(t.roles.can('airbyte.sync'), false);
+      assert.equal(t.roles.can('airbyte.cancel'), false);
+    });
+
+    it('does not start a sync for bob, and audits the refusal', async () => {
+      const outcome = (await vscode.commands.executeCommand('gatehouse.airbyte.syncNow', await connectionNode(CONN.shopify))) as { kind: string };
+      assert.equal(outcome.kind, 'notAllowed');
+      const last = (await t.audit.recent(5)).filter((r) => r.service === 'airbyte').pop();
+      assert.equal(`${last?.action}:${last?.outcome}:${last?.actor.email}`, 'trigger-sync:denied:bob@example.com');
+    });
+  });
+});
