@@ -4,7 +4,7 @@
 // sped up through its control endpoint so a sync takes about two seconds.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { Browser, redirectTarget } from '../../sandbox/idp/browser';
+import { signInAs as signInWith } from '../support/signIn';
 
 const EXTENSION_ID = 'gatehouse.gatehouse';
 const SHOP = '6b1f3c2e-4d5a-4e7b-9c8d-1a2b3c4d5e01';
@@ -46,32 +46,6 @@ interface Testing {
 }
 
 /** Plays the browser: follows the IdP's redirects, picks `user`, then requests the loopback callback. */
-function browserAs(issuer: string, user: string): (url: string) => Promise<void> {
-  return async (start) => {
-    const browser = new Browser();
-    let url = start;
-    let res = await browser.get(url);
-    for (let hop = 0; hop < 20; hop++) {
-      const next = redirectTarget(res, url);
-      if (next && new URL(next).origin !== new URL(issuer).origin) {
-        await fetch(next, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text());
-        return;
-      }
-      if (next) {
-        await res.body?.cancel();
-        url = next;
-        res = await browser.get(url);
-        continue;
-      }
-      await res.text();
-      const uid = /^\/interaction\/([^/]+)\/?$/.exec(new URL(url).pathname)?.[1];
-      if (!uid) throw new Error(`unexpected IdP page ${new URL(url).pathname} (${res.status})`);
-      url = `${issuer}/interaction/${uid}/login`;
-      res = await browser.postForm(url, { user });
-    }
-    throw new Error('too many redirects');
-  };
-}
 
 /** Dialogs and notifications without a person: messages recorded, confirmations accepted. */
 class RecordingUi {
@@ -97,12 +71,9 @@ describe('Airbyte (tree, sync, follow, cancel)', function () {
   const started: number[] = [];
 
   async function signInAs(user: string): Promise<void> {
-    if ((await vscode.authentication.getAccounts('gatehouse-oidc')).length) await vscode.commands.executeCommand('gatehouse.auth.signOut');
-    t.auth.setBrowser(browserAs(issuer, user));
-    await vscode.commands.executeCommand('gatehouse.auth.signIn');
-    const accounts = (await vscode.authentication.getAccounts('gatehouse-oidc')).map((a) => a.label);
-    assert.deepEqual(accounts, [`${user}@example.com`]);
+    await signInWith(t.auth, issuer, user);
   }
+
 
   async function roots(): Promise<Node[]> {
     t.airbyte.model.refresh();

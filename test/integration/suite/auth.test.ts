@@ -3,47 +3,7 @@
 // over HTTP as a demo user, and requests the callback, which reaches the extension's loopback server.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { Browser, redirectTarget } from '../../sandbox/idp/browser';
-
-const EXTENSION_ID = 'gatehouse.gatehouse';
-const PROVIDER_ID = 'gatehouse-oidc';
-
-interface AuthTestingApi {
-  setBrowser(browser: ((url: string) => Promise<void>) | undefined): void;
-  settled(): Promise<void>;
-}
-
-/** Follows the IdP's redirects, picks `user` on the login page, then requests the loopback callback. */
-function browserAs(issuer: string, user: string): (url: string) => Promise<void> {
-  return async (start) => {
-    const browser = new Browser();
-    let url = start;
-    let res = await browser.get(url);
-    for (let hop = 0; hop < 20; hop++) {
-      const next = redirectTarget(res, url);
-      if (next && new URL(next).origin !== new URL(issuer).origin) {
-        await fetch(next, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text());
-        return;
-      }
-      if (next) {
-        await res.body?.cancel();
-        url = next;
-        res = await browser.get(url);
-        continue;
-      }
-      await res.text();
-      const uid = /^\/interaction\/([^/]+)\/?$/.exec(new URL(url).pathname)?.[1];
-      if (!uid) throw new Error(`unexpected IdP page ${new URL(url).pathname} (${res.status})`);
-      url = `${issuer}/interaction/${uid}/login`;
-      res = await browser.postForm(url, { user });
-    }
-    throw new Error('too many redirects');
-  };
-}
-
-async function accountLabels(): Promise<string[]> {
-  return (await vscode.authentication.getAccounts(PROVIDER_ID)).map((a) => a.label);
-}
+import { accountLabels, browserAs, EXTENSION_ID, type AuthTestingApi } from '../support/signIn';
 
 describe('sign-in (Gatehouse OIDC provider)', function () {
   this.timeout(60_000);
