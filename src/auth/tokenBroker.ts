@@ -84,6 +84,20 @@ export class TokenBroker implements Disposable {
     return this.getToken({ kind: 'access', audience }, signal);
   }
 
+  /**
+   * Forgets a per-service token a service rejected (401), so the next getToken obtains a new one
+   * instead of handing back the same cached token. Only the exact token is dropped: a newer one
+   * another caller already obtained stays.
+   */
+  invalidate(token: string): void {
+    for (const [key, cached] of this.cache) {
+      if (cached.token !== token) continue;
+      this.cache.delete(key);
+      this.opts.secrets.delete(token);
+      this.opts.logger.debug(`dropped a rejected ${cached.origin} token`);
+    }
+  }
+
   /** Who is signed in: the claims that matter, never a token. */
   currentIdentity(): Identity | undefined {
     const identity = this.opts.sessions.current()?.identity;

@@ -21,6 +21,8 @@ export interface AirbyteCredentials {
 /** The part of TokenBroker this needs. */
 export interface ServiceTokenSource {
   getServiceToken(service: 'airbyte', signal?: AbortSignal): Promise<{ token: string; expiresAt: number; origin: CredentialOrigin }>;
+  /** Drops a token the service rejected, so the next request obtains a new one. */
+  invalidate(token: string): void;
 }
 
 export class IdpTokenCredentials implements AirbyteCredentials {
@@ -38,8 +40,8 @@ export class IdpTokenCredentials implements AirbyteCredentials {
     }
   }
 
-  invalidate(): void {
-    // The broker owns its cache and refreshes by expiry; asking again is the retry.
+  invalidate(token: string): void {
+    this.broker.invalidate(token);
   }
 }
 

@@ -93,8 +93,12 @@ describe('airbyte client against the sandbox', function () {
 
   function idpClient(user: string) {
     const http = new RecordingHttp();
-    const broker = { getServiceToken: async () => ({ token: await idp.tokenFor(user, AUDIENCES.airbyte), expiresAt: Date.now() + 60_000, origin: 'resource-indicator' as const }) };
-    return { http, client: new AirbyteClient({ http, baseUrl: base, credentials: new IdpTokenCredentials(broker) }) };
+    const invalidated: string[] = [];
+    const broker = {
+      getServiceToken: async () => ({ token: await idp.tokenFor(user, AUDIENCES.airbyte), expiresAt: Date.now() + 60_000, origin: 'resource-indicator' as const }),
+      invalidate: (token: string) => void invalidated.push(token),
+    };
+    return { http, invalidated, client: new AirbyteClient({ http, baseUrl: base, credentials: new IdpTokenCredentials(broker) }) };
   }
 
   describe('reading', () => {
@@ -105,6 +109,14 @@ describe('airbyte client against the sandbox', function () {
         assert.deepEqual(await names('bob'), ['Shop Analytics']);
         assert.deepEqual(await names('olivia'), []);
       }
+    });
+
+    it('drops an IdP token Airbyte rejected and retries once with a new one', async () => {
+      const { client, invalidated } = idpClient('alice');
+      ctx.faults.arm({ service: 'airbyte', method: 'GET', path: '/workspaces$', kind: 'status', status: 401, body: { type: 'about:blank', title: 'invalid-api-key', status: 401 } });
+      const names = (await client.listWorkspaces()).map((w) => w.name).sort();
+      assert.deepEqual(names, ['Finance Pipelines', 'Shop Analytics']);
+      assert.equal(invalidated.length, 1, 'the rejected token was handed back to the broker');
     });
 
     it('follows pages with limit and offset until there is no next link', async () => {

@@ -121,6 +121,19 @@ describe('sign-in against the sandbox IdP', function () {
     });
   }
 
+  it('obtains a new per-service token after a service rejected the cached one', async () => {
+    await signedIn({ settings: { serviceTokens: 'resourceIndicators' } });
+    const first = await h.broker.getServiceToken('airbyte');
+    h.broker.invalidate('some-other-token');
+    assert.equal((await h.broker.getServiceToken('airbyte')).token, first.token, 'an unknown token changes nothing');
+    const before = h.requests.length;
+    h.broker.invalidate(first.token);
+    const second = await h.broker.getServiceToken('airbyte');
+    assert.notEqual(second.token, first.token);
+    assert.equal(h.requests.length, before + 1, 'exactly one new token request');
+    assert.equal((await idp.verifyAccessToken(second.token, AUDIENCES.airbyte))?.id, 'alice');
+  });
+
   it('gives the session access token when serviceTokens is sessionToken', async () => {
     await signedIn({ settings: { serviceTokens: 'sessionToken' } });
     const t = await h.broker.getServiceToken('metabase');
