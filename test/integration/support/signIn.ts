@@ -5,6 +5,9 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { Browser, redirectTarget } from '../../sandbox/idp/browser';
+import type { SandboxUrls } from '../../sandbox/sandbox';
+
+export type { SandboxUrls };
 
 export const EXTENSION_ID = 'gatehouse.gatehouse';
 export const PROVIDER_ID = 'gatehouse-oidc';
@@ -14,15 +17,6 @@ export interface AuthTestingApi {
   settled(): Promise<void>;
 }
 
-export interface SandboxUrls {
-  issuer: string;
-  sts: string;
-  bigquery: string;
-  airbyte: string;
-  dbtCloud: string;
-  looker: string;
-  metabase: string;
-}
 
 export function sandboxUrls(): SandboxUrls {
   const urls = JSON.parse(process.env.GATEHOUSE_SANDBOX_URLS ?? '{}') as Partial<SandboxUrls>;
