@@ -16,6 +16,7 @@ import { createAuth } from './auth/vscode/authModule';
 import type { FeatureModule, ModuleDeps } from './moduleDeps';
 import { createAirbyteModule } from './airbyte/airbyteModule';
 // modules:imports (one line per feature module, keep this anchor)
+import { createResultsModule } from './panels/resultsModule';
 
 export interface GatehouseApi {
   /** Present only when the extension runs in test mode (integration tests). */
@@ -43,11 +44,13 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
   );
 
   const deps: ModuleDeps = { context, logger, secrets, sessionScope, audit, auth, roles };
-  void deps; // used by the module lines below as they land
+  // The results panel is shared: modules that show rows receive its presenter.
+  const results = createResultsModule(deps);
   const modules: Record<string, FeatureModule> = {
     // e.g. airbyte: createAirbyteModule(deps),
     airbyte: createAirbyteModule(deps),
     // modules:create (one line per feature module, keep this anchor)
+    results,
   };
   context.subscriptions.push(...Object.values(modules));
 
