@@ -2,11 +2,12 @@
 // printed as ratios (these machines are shared and noisy; absolute times mean little).
 //   npm run bench                       all
 //   npm run bench -- --only dbt         dbt manifest parse/index only
-//   npm run bench -- --only results     results fetch/export only
+//   npm run bench -- --only results     results fetch/export/panel only
 //   npm run bench -- --manifest PATH    the dbt benchmark on any manifest.json
 //   npm run bench -- --rows 200000      results benchmarks on a smaller result
 import { formatDbtBench, runDbtManifestBench } from './dbt-manifest';
 import { runResultsBench } from './results-bench';
+import { runResultsPanelBench } from './results-panel';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   }
   if (!only || only === 'results') {
     const rows = arg('rows') ? Number(arg('rows')) : undefined;
-    const results = await runResultsBench({ rows, log });
+    const results = [...(await runResultsBench({ rows, log })), ...(await runResultsPanelBench({ rows, log }))];
     process.stdout.write('\n## results panel core\n');
     const width = Math.max(...results.map((r) => r.name.length));
     for (const r of results) {
