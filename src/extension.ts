@@ -17,6 +17,8 @@ import type { FeatureModule, ModuleDeps } from './moduleDeps';
 import { createAirbyteModule } from './airbyte/airbyteModule';
 // modules:imports (one line per feature module, keep this anchor)
 import { createResultsModule } from './panels/resultsModule';
+import { createLookerModule } from './looker/lookerModule';
+import { createMetabaseModule } from './metabase/metabaseModule';
 
 export interface GatehouseApi {
   /** Present only when the extension runs in test mode (integration tests). */
@@ -51,12 +53,14 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
     airbyte: createAirbyteModule(deps),
     // modules:create (one line per feature module, keep this anchor)
     results,
+    looker: createLookerModule(deps, results.presenter),
+    metabase: createMetabaseModule(deps, results.presenter),
   };
   context.subscriptions.push(...Object.values(modules));
 
   // Views whose module has not landed yet show their welcome content (an empty tree). A module
   // that provides a view removes it from this list.
-  const unclaimedViews = ['gatehouse.bigquery', 'gatehouse.dbt', 'gatehouse.looker', 'gatehouse.metabase'];
+  const unclaimedViews = ['gatehouse.bigquery', 'gatehouse.dbt'];
   for (const view of unclaimedViews) {
     context.subscriptions.push(vscode.window.registerTreeDataProvider(view, { getChildren: () => [], getTreeItem: (e: vscode.TreeItem) => e }));
   }

@@ -17,6 +17,10 @@ export type CredentialOrigin =
   | 'application-default-credentials'
   | 'personal-token'
   | 'application-credentials'
+  /** A service session opened with the person's own username and password (Metabase). */
+  | 'password-session'
+  /** A service API key: it acts as the group it belongs to, not as the person. */
+  | 'api-key'
   | 'local-cli';
 
 export type AuditOutcome = 'started' | 'succeeded' | 'failed' | 'denied' | 'cancelled';

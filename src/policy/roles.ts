@@ -65,6 +65,8 @@ const CREDENTIAL_WORDS: Record<CredentialOrigin, string> = {
   'application-default-credentials': 'gcloud Application Default Credentials',
   'personal-token': 'the personal token you entered',
   'application-credentials': 'the application client credentials you entered',
+  'password-session': 'a session opened with the username and password you entered',
+  'api-key': 'an API key you entered (it acts as the group it belongs to, not as you)',
   'local-cli': 'the local command line tool',
 };
 

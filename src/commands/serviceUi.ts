@@ -1,0 +1,25 @@
+// What the Looker and Metabase commands ask of the person, as an interface: tests replace it
+// (no dialogs in an unattended run), VS Code's implementation is below.
+import * as vscode from 'vscode';
+
+export interface ServiceUi {
+  info(message: string, ...actions: string[]): Thenable<string | undefined>;
+  warn(message: string, ...actions: string[]): Thenable<string | undefined>;
+  error(message: string, ...actions: string[]): Thenable<string | undefined>;
+  input(options: vscode.InputBoxOptions): Thenable<string | undefined>;
+  openExternal(url: string): Thenable<boolean>;
+}
+
+export const vscodeServiceUi: ServiceUi = {
+  info: (m, ...a) => vscode.window.showInformationMessage(m, ...a),
+  warn: (m, ...a) => vscode.window.showWarningMessage(m, ...a),
+  error: (m, ...a) => vscode.window.showErrorMessage(m, ...a),
+  input: (o) => vscode.window.showInputBox(o),
+  openExternal: (url) => vscode.env.openExternal(vscode.Uri.parse(url)),
+};
+
+/** "2 Feb 2026" for tooltips; empty when the date is missing or unreadable. */
+export function shortDate(iso: string | null | undefined): string {
+  const t = iso ? Date.parse(iso) : NaN;
+  return Number.isNaN(t) ? '' : new Date(t).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+}
