@@ -19,6 +19,7 @@ import { createAirbyteModule } from './airbyte/airbyteModule';
 import { createResultsModule } from './panels/resultsModule';
 import { createLookerModule } from './looker/lookerModule';
 import { createMetabaseModule } from './metabase/metabaseModule';
+import { createBigQueryModule } from './bigquery/bigQueryModule';
 
 export interface GatehouseApi {
   /** Present only when the extension runs in test mode (integration tests). */
@@ -55,12 +56,13 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
     results,
     looker: createLookerModule(deps, results.presenter),
     metabase: createMetabaseModule(deps, results.presenter),
+    bigquery: createBigQueryModule(deps, results.presenter),
   };
   context.subscriptions.push(...Object.values(modules));
 
   // Views whose module has not landed yet show their welcome content (an empty tree). A module
   // that provides a view removes it from this list.
-  const unclaimedViews = ['gatehouse.bigquery', 'gatehouse.dbt'];
+  const unclaimedViews = ['gatehouse.dbt'];
   for (const view of unclaimedViews) {
     context.subscriptions.push(vscode.window.registerTreeDataProvider(view, { getChildren: () => [], getTreeItem: (e: vscode.TreeItem) => e }));
   }

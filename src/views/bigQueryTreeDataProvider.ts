@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { BigQueryExplorerModel, ExplorerNode } from '../services/bigquery/explorerModel';
 import type { TableFieldSchema } from '../services/bigquery/types';
+import { formatBytes } from '../services/bigquery/queryRunner';
 
 const TABLE_ICONS: Record<string, string> = {
   TABLE: 'table',
@@ -53,6 +54,7 @@ export class BigQueryTreeDataProvider implements vscode.TreeDataProvider<Explore
         item.iconPath = new vscode.ThemeIcon('database');
         item.description = n.dataset.location;
         item.tooltip = `${n.dataset.projectId}.${n.dataset.datasetId}${n.dataset.location ? ` (${n.dataset.location})` : ''}`;
+        item.accessibilityInformation = { label: `Dataset ${n.dataset.datasetId}` };
         item.contextValue = 'bigquery.dataset';
         return withId(item, n);
       }
@@ -70,6 +72,7 @@ export class BigQueryTreeDataProvider implements vscode.TreeDataProvider<Explore
         item.iconPath = new vscode.ThemeIcon('symbol-function');
         item.description = [n.routine.routineType?.toLowerCase().replace('_', ' '), n.routine.language].filter(Boolean).join(' · ');
         item.contextValue = 'bigquery.routine';
+        if (n.routine.description) item.tooltip = n.routine.description;
         return withId(item, n);
       }
       case 'column': {
@@ -162,13 +165,6 @@ function columnIcon(f: TableFieldSchema): string {
     default:
       return 'symbol-string';
   }
-}
-
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n) || n <= 0) return '0 B';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-  const i = Math.min(units.length - 1, Math.floor(Math.log(n) / Math.log(1024)));
-  return `${(n / 1024 ** i).toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
 /** Markdown table cells: escape the characters that would end or restyle a cell. */

@@ -19,10 +19,13 @@ export interface FederationConfig {
   useApplicationDefaultCredentials?: boolean;
 }
 
-/** Where the id token comes from: the token broker of the signed-in session. */
+/** Where the id token comes from: the token broker of the signed-in session (cached there). */
 export interface IdTokenSource {
-  getIdToken(): Promise<string>;
+  getIdToken(signal?: AbortSignal): Promise<string>;
 }
+
+/** google-auth-library gives the supplier no signal; a hung IdP must not hang every query. */
+const ID_TOKEN_TIMEOUT_MS = 60_000;
 
 export interface GoogleCredentials {
   authClient: AuthClient | GoogleAuth;
@@ -30,6 +33,8 @@ export interface GoogleCredentials {
 }
 
 export function createGoogleCredentials(config: FederationConfig, idTokens: IdTokenSource): GoogleCredentials {
+  // Only on an explicit opt-in: a missing federation setting never falls back to whatever gcloud
+  // credentials happen to be on the machine.
   if (config.useApplicationDefaultCredentials) {
     return { authClient: new GoogleAuth({ scopes: [BIGQUERY_SCOPE] }), origin: 'application-default-credentials' };
   }
@@ -44,7 +49,7 @@ export function createGoogleCredentials(config: FederationConfig, idTokens: IdTo
     type: 'external_account',
     audience: config.audience,
     subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
-    subject_token_supplier: { getSubjectToken: () => idTokens.getIdToken() },
+    subject_token_supplier: { getSubjectToken: () => idTokens.getIdToken(AbortSignal.timeout(ID_TOKEN_TIMEOUT_MS)) },
     token_url: config.stsUrl || 'https://sts.googleapis.com/v1/token',
     scopes: [BIGQUERY_SCOPE],
     ...(isWorkforce && config.workforcePoolUserProject ? { workforce_pool_user_project: config.workforcePoolUserProject } : {}),

@@ -36,6 +36,8 @@ export class BigQueryExplorerModel {
   private readonly tables = new Map<string, TableMetadata>();
   private readonly inflight = new Map<string, Promise<Listing>>();
   private filterText = '';
+  /** Bumped by refresh(): a listing that was in flight across a refresh is not stored. */
+  private generation = 0;
   private readonly changed = new Emitter<string | undefined>();
   /** Fires with the key of the node whose children changed (undefined: the whole tree). */
   readonly onDidChange = this.changed.event;
@@ -74,13 +76,19 @@ export class BigQueryExplorerModel {
   async loadMore(parentKey: string, parent: ParentNode): Promise<void> {
     const current = this.listings.get(parentKey);
     if (!current?.nextPageToken) return;
-    const next = await this.load(parentKey, parent, current.nextPageToken);
-    this.listings.set(parentKey, { items: [...current.items, ...next.items], nextPageToken: next.nextPageToken, message: next.message });
+    const token = current.nextPageToken;
+    const generation = this.generation;
+    const next = await this.load(parentKey, parent, token);
+    // A second click while the page was loading shares the same request: append it once.
+    const now = this.listings.get(parentKey);
+    if (generation !== this.generation || now?.nextPageToken !== token) return;
+    this.listings.set(parentKey, { items: [...now.items, ...next.items], nextPageToken: next.nextPageToken, message: next.message });
     this.changed.fire(parentKey === ROOT ? undefined : parentKey);
   }
 
   /** Forgets what was loaded below a node (or everything) so the next expand asks again. */
   refresh(key?: string): void {
+    this.generation++;
     if (!key) {
       this.listings.clear();
       this.tables.clear();
@@ -125,12 +133,15 @@ export class BigQueryExplorerModel {
   }
 
   private load(key: string, parent: ParentNode, pageToken: string | undefined): Promise<Listing> {
-    const flightKey = `${key}|${pageToken ?? ''}`;
+    const flightKey = `${this.generation}|${key}|${pageToken ?? ''}`;
     const existing = this.inflight.get(flightKey);
     if (existing) return existing;
+    const generation = this.generation;
     const p = this.fetch(key, parent, pageToken)
       .then((listing) => {
-        if (!pageToken) this.listings.set(key, listing);
+        // Answers that are not data (failures) are not cached: expanding again asks again.
+        const failed = listing.message?.kind === 'message' && listing.message.severity === 'error';
+        if (!pageToken && generation === this.generation && !failed) this.listings.set(key, listing);
         return listing;
       })
       .finally(() => this.inflight.delete(flightKey));

@@ -126,3 +126,34 @@ export function decideCost(bytes: number, settings: { maximumBytesBilled: number
   if (settings.confirmAboveBytes > 0 && bytes > settings.confirmAboveBytes) return { action: 'confirm', bytes };
   return { action: 'run' };
 }
+
+/** Parameter types offered when asking for a value (BigQuery standard SQL names). */
+export const PARAMETER_TYPES = ['STRING', 'INT64', 'FLOAT64', 'NUMERIC', 'BOOL', 'DATE', 'DATETIME', 'TIMESTAMP'] as const;
+export type ParameterType = (typeof PARAMETER_TYPES)[number];
+
+const PARAMETER_FORMATS: Record<ParameterType, { re: RegExp; hint: string }> = {
+  STRING: { re: /^[\s\S]*$/, hint: 'any text' },
+  INT64: { re: /^[+-]?\d{1,19}$/, hint: 'a whole number, e.g. 42' },
+  FLOAT64: { re: /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^(NaN|[+-]?Infinity)$/, hint: 'a number, e.g. 1.5' },
+  NUMERIC: { re: /^[+-]?(\d+\.?\d*|\.\d+)$/, hint: 'a decimal, e.g. 12.34' },
+  BOOL: { re: /^(true|false)$/i, hint: 'true or false' },
+  DATE: { re: /^\d{4}-\d{2}-\d{2}$/, hint: 'YYYY-MM-DD' },
+  DATETIME: { re: /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$/, hint: 'YYYY-MM-DD HH:MM[:SS]' },
+  TIMESTAMP: { re: /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?\s*(Z|UTC|[+-]\d{2}(:?\d{2})?)?$/i, hint: 'YYYY-MM-DD HH:MM:SS[+00:00]' },
+};
+
+/** Why a value does not fit its type (a hint for the input box), or undefined when it does. */
+export function parameterValueProblem(type: ParameterType, value: string): string | undefined {
+  const f = PARAMETER_FORMATS[type];
+  return f.re.test(value.trim()) ? undefined : `Expected ${f.hint}.`;
+}
+
+/** A first guess of a parameter's type from its name (`*_date` → DATE, `min_*` → INT64). */
+export function guessParameterType(name: string): ParameterType {
+  const n = name.toLowerCase();
+  if (/(^|_)(ts|timestamp|time)$|_at$/.test(n)) return 'TIMESTAMP';
+  if (/(^|_)(date|day)$|_on$/.test(n)) return 'DATE';
+  if (/^(is|has)_|_flag$/.test(n)) return 'BOOL';
+  if (/(^|_)(id|count|limit|min|max|n|num|days|ms|seconds|year)(_|$)/.test(n)) return 'INT64';
+  return 'STRING';
+}

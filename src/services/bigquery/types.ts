@@ -46,6 +46,7 @@ export interface RoutineRef {
   routineId: string;
   routineType?: string;
   language?: string;
+  description?: string;
 }
 
 export interface Page<T> {
