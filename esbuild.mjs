@@ -10,6 +10,17 @@ import { join } from 'node:path';
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
+// The Google SDKs go into dist/vendor/google.js, loaded on first BigQuery use (googleSdk.ts):
+// in the extension bundle their two requires become requires of that file.
+const googleVendorExternal = {
+  name: 'google-vendor-external',
+  setup(build) {
+    build.onResolve({ filter: /^(@google-cloud\/bigquery|google-auth-library)$/ }, (args) =>
+      args.kind === 'require-call' ? { path: './vendor/google.js', external: true } : undefined,
+    );
+  },
+};
+
 const extension = {
   entryPoints: ['src/extension.ts'],
   bundle: true,
@@ -26,14 +37,24 @@ const extension = {
   legalComments: production ? 'none' : 'inline',
   logLevel: 'warning',
   metafile: true,
+  plugins: [googleVendorExternal],
+};
+
+const googleVendor = {
+  ...extension,
+  entryPoints: ['src/vendor/google.ts'],
+  outfile: 'dist/vendor/google.js',
+  plugins: [],
+  metafile: false,
 };
 
 // The dbt manifest parser runs in a worker thread so a large manifest never blocks the host.
 const dbtWorker = {
   ...extension,
-  entryPoints: ['src/services/dbt/manifestWorker.ts'],
+  entryPoints: ['src/services/dbt/manifestWorkerMain.ts'],
   outfile: 'dist/dbtManifestWorker.js',
   external: [],
+  plugins: [],
   metafile: false,
 };
 
@@ -73,7 +94,7 @@ const tests = {
   logLevel: 'warning',
 };
 
-const builds = production ? [extension, dbtWorker, webview] : [extension, dbtWorker, webview, tests];
+const builds = production ? [extension, googleVendor, dbtWorker, webview] : [extension, googleVendor, dbtWorker, webview, tests];
 if (!watch) rmSync('dist', { recursive: true, force: true });
 if (!production && !watch) rmSync('out', { recursive: true, force: true });
 

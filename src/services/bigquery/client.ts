@@ -8,7 +8,8 @@
 // idempotent calls are retried (reads, jobs.cancel, and jobs.insert with the client-chosen job id,
 // where a second insert of the same id answers 409 duplicate instead of starting another job).
 import { randomUUID } from 'node:crypto';
-import { BigQuery } from '@google-cloud/bigquery';
+import type { BigQuery } from '@google-cloud/bigquery';
+import { googleSdk } from './googleSdk';
 import { BigQueryError, toBigQueryError } from './errors';
 import type { GoogleCredentials } from './credentials';
 import type {
@@ -108,7 +109,7 @@ export class BigQueryClient {
   private billing: Promise<string> | undefined;
 
   constructor(private readonly opts: BigQueryClientOptions) {
-    this.bq = new BigQuery({
+    this.bq = new (googleSdk().BigQuery)({
       // Always a project id: without one the library asks the auth client for it, which for
       // federated credentials means a Cloud Resource Manager round trip.
       projectId: opts.billingProject || 'gatehouse-unset',

@@ -4,7 +4,8 @@
 // google-auth-library caches the STS/impersonated access token until shortly before expiry; the
 // id token comes from the token broker's cache, so a query with a live session makes no round trip
 // to the IdP or STS. Application Default Credentials only when the user opted in.
-import { GoogleAuth, IdentityPoolClient, type AuthClient } from 'google-auth-library';
+import type { AuthClient, GoogleAuth } from 'google-auth-library';
+import { googleSdk } from './googleSdk';
 import { BigQueryError } from './errors';
 import type { CredentialOrigin } from '../../audit/auditTrail';
 
@@ -36,7 +37,7 @@ export function createGoogleCredentials(config: FederationConfig, idTokens: IdTo
   // Only on an explicit opt-in: a missing federation setting never falls back to whatever gcloud
   // credentials happen to be on the machine.
   if (config.useApplicationDefaultCredentials) {
-    return { authClient: new GoogleAuth({ scopes: [BIGQUERY_SCOPE] }), origin: 'application-default-credentials' };
+    return { authClient: new (googleSdk().GoogleAuth)({ scopes: [BIGQUERY_SCOPE] }), origin: 'application-default-credentials' };
   }
   if (!config.audience) {
     throw new BigQueryError(
@@ -45,7 +46,7 @@ export function createGoogleCredentials(config: FederationConfig, idTokens: IdTo
     );
   }
   const isWorkforce = /\/workforcePools\//.test(config.audience);
-  const authClient = new IdentityPoolClient({
+  const authClient = new (googleSdk().IdentityPoolClient)({
     type: 'external_account',
     audience: config.audience,
     subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
