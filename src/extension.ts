@@ -16,10 +16,11 @@ import { createAuth } from './auth/vscode/authModule';
 import type { FeatureModule, ModuleDeps } from './moduleDeps';
 import { createAirbyteModule } from './airbyte/airbyteModule';
 // modules:imports (one line per feature module, keep this anchor)
-import { createResultsModule } from './panels/resultsModule';
 import { createLookerModule } from './looker/lookerModule';
 import { createMetabaseModule } from './metabase/metabaseModule';
+import { createDbtModule } from './dbt/dbtModule';
 import { createBigQueryModule } from './bigquery/bigQueryModule';
+import { createResultsModule } from './panels/resultsModule';
 
 export interface GatehouseApi {
   /** Present only when the extension runs in test mode (integration tests). */
@@ -47,22 +48,24 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
   );
 
   const deps: ModuleDeps = { context, logger, secrets, sessionScope, audit, auth, roles };
+  void deps; // used by the module lines below as they land
   // The results panel is shared: modules that show rows receive its presenter.
   const results = createResultsModule(deps);
   const modules: Record<string, FeatureModule> = {
     // e.g. airbyte: createAirbyteModule(deps),
     airbyte: createAirbyteModule(deps),
     // modules:create (one line per feature module, keep this anchor)
-    results,
     looker: createLookerModule(deps, results.presenter),
     metabase: createMetabaseModule(deps, results.presenter),
+    dbt: createDbtModule(deps),
     bigquery: createBigQueryModule(deps, results.presenter),
+    results,
   };
   context.subscriptions.push(...Object.values(modules));
 
   // Views whose module has not landed yet show their welcome content (an empty tree). A module
   // that provides a view removes it from this list.
-  const unclaimedViews = ['gatehouse.dbt'];
+  const unclaimedViews: string[] = [];
   for (const view of unclaimedViews) {
     context.subscriptions.push(vscode.window.registerTreeDataProvider(view, { getChildren: () => [], getTreeItem: (e: vscode.TreeItem) => e }));
   }

@@ -1,0 +1,234 @@
+// DbtCloudClient, credentials, RunFollower and DbtCloudActions against the sandbox dbt Cloud
+// (Administrative API v2 with its envelope, personal tokens and IdP bearer tokens): listing jobs,
+// a trigger naming the user that is never resent, following to success and error, cancel, 403
+// explained, 401 renewed once, and the audit records of it all.
+import * as assert from 'node:assert/strict';
+import type { AuditRecord } from '../../../src/audit/auditTrail';
+import { AxiosHttpClient, type HttpClient, type HttpRequest, type HttpResponse } from '../../../src/core/http';
+import { SecretRegistry } from '../../../src/core/redact';
+import { isAllowed, type Action, type Role } from '../../../src/policy/roles';
+import { DbtCloudActions, triggerCause } from '../../../src/services/dbt/dbtCloudActions';
+import { DbtCloudClient, IdpDbtCloudCredentials, PersonalTokenCredentials, RUN_STATUS_CODES, parseRun, type DbtCloudRun, type DbtCloudRunStatus } from '../../../src/services/dbt/dbtCloudClient';
+import { DbtCloudError } from '../../../src/services/dbt/dbtCloudErrors';
+import { DbtCloudRunFollower } from '../../../src/services/dbt/dbtCloudRunFollower';
+import { AUDIENCES } from '../../sandbox/constants';
+import { GoogleTokenStore, type RunningService, type SandboxContext } from '../../sandbox/context';
+import { DBT_CLOUD_ACCOUNT, DBT_CLOUD_JOB_IDS, DBT_CLOUD_PROJECT, DBT_CLOUD_TOKENS, startDbtCloud } from '../../sandbox/dbt-cloud';
+import { Directory } from '../../sandbox/directory';
+import { FaultRegistry } from '../../sandbox/faults';
+import { startIdp, type RunningIdp } from '../../sandbox/idp';
+
+/** The real HTTP client, recording each request. */
+class RecordingHttp implements HttpClient {
+  readonly requests: { method: string; path: string; authorization?: string; body?: unknown }[] = [];
+  readonly inner = new AxiosHttpClient({ sleep: async () => undefined });
+  async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+    this.requests.push({ method: req.method, path: new URL(req.url).pathname, authorization: req.headers?.Authorization, body: req.body });
+    return this.inner.request<T>(req);
+  }
+  count(method: string, path: RegExp): number {
+    return this.requests.filter((r) => r.method === method && path.test(r.path)).length;
+  }
+}
+
+const ROLES: Record<string, Role[]> = { alice: ['engineer', 'analyst'], bob: ['analyst'], olivia: [] };
+const rolesOf = (user: string, override?: Role[]) => {
+  const set = new Set<Role>(override ?? ROLES[user]);
+  return { roles: set, can: (a: Action) => isAllowed(a, set) };
+};
+const PAT = (user: string) => Object.entries(DBT_CLOUD_TOKENS).find(([, u]) => u === user)![0];
+const fastFollow = { initialDelayMs: 40, maxDelayMs: 150, sleep: (ms: number, signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
+  const t = setTimeout(resolve, ms);
+  signal?.addEventListener('abort', () => (clearTimeout(t), reject(new Error('aborted'))), { once: true });
+}) };
+
+describe('dbt Cloud client against the sandbox', function () {
+  this.timeout(30_000);
+  let idp: RunningIdp;
+  let dbtCloud: RunningService;
+  let ctx: SandboxContext;
+
+  before(async () => {
+    const directory = new Directory();
+    const faults = new FaultRegistry();
+    idp = await startIdp({ directory, faults, log: () => undefined });
+    ctx = { directory, idp, googleTokens: new GoogleTokenStore(), faults, warehouse: { query: async () => ({ fields: [], rows: [] }) }, log: () => undefined } as unknown as SandboxContext;
+    dbtCloud = await startDbtCloud(ctx, { speed: 60 });
+  });
+  after(async () => {
+    await dbtCloud?.close();
+    await idp?.close();
+  });
+  afterEach(() => ctx.faults.clear());
+
+  function idpClient(user: string) {
+    const http = new RecordingHttp();
+    const broker = { getServiceToken: async () => ({ token: await idp.tokenFor(user, AUDIENCES.dbtCloud), origin: 'resource-indicator' as const }) };
+    return { http, client: new DbtCloudClient({ http, baseUrl: dbtCloud.url, accountId: String(DBT_CLOUD_ACCOUNT.id), credentials: new IdpDbtCloudCredentials(broker) }) };
+  }
+
+  function patClient(user: string | undefined) {
+    const http = new RecordingHttp();
+    const secrets = new SecretRegistry();
+    const credentials = new PersonalTokenCredentials(async () => (user ? PAT(user) : undefined), secrets);
+    return { http, secrets, client: new DbtCloudClient({ http, baseUrl: dbtCloud.url, accountId: String(DBT_CLOUD_ACCOUNT.id), credentials }) };
+  }
+
+  function actionsFor(user: string, client: DbtCloudClient, roleOverride?: Role[]) {
+    const records: Omit<AuditRecord, 'time'>[] = [];
+    const actions = new DbtCloudActions({
+      client: () => client,
+      audit: { record: async (r) => void records.push(r) },
+      actor: () => ({ subject: `sub-${user}`, email: `${user}@example.com` }),
+      roles: rolesOf(user, roleOverride),
+      follower: fastFollow,
+    });
+    return { actions, records };
+  }
+
+  it('maps every dbt Cloud run status code', () => {
+    const table: [number | null, DbtCloudRunStatus][] = [[1, 'queued'], [2, 'starting'], [3, 'running'], [10, 'success'], [20, 'error'], [30, 'cancelled'], [99, 'unknown'], [null, 'unknown']];
+    for (const [code, status] of table) assert.equal(parseRun({ id: 1, job_definition_id: 2, status: code }).status, status, `code ${code}`);
+    assert.deepEqual(Object.keys(RUN_STATUS_CODES).map(Number), [1, 2, 3, 10, 20, 30]);
+    assert.equal(parseRun({ id: 1, job_id: 2, status: 10, href: 'javascript:alert(1)' }).href, undefined, 'only web links are kept');
+    assert.throws(() => parseRun({ status: 10 }), (e) => DbtCloudError.is(e, 'badResponse'));
+  });
+
+  it('lists the jobs of the project with their latest run, with an IdP token and with a personal token', async () => {
+    for (const make of [() => idpClient('alice'), () => patClient('alice')]) {
+      const { client, http } = make();
+      const jobs = await client.listJobs({ projectId: DBT_CLOUD_PROJECT.id });
+      assert.deepEqual(jobs.map((j) => j.id).sort(), Object.values(DBT_CLOUD_JOB_IDS).sort());
+      const nightly = jobs.find((j) => j.id === DBT_CLOUD_JOB_IDS.nightly)!;
+      assert.equal(nightly.name, 'Nightly build');
+      assert.ok(nightly.mostRecentRun && ['success', 'error', 'cancelled', 'queued', 'starting', 'running'].includes(nightly.mostRecentRun.status));
+      assert.match(http.requests[0].authorization ?? '', client.credentialOrigin === 'personal-token' ? /^Token / : /^Bearer /);
+    }
+  });
+
+  it('refuses clearly without a personal token, and never logs the token it has', async () => {
+    await assert.rejects(patClient(undefined).client.listJobs(), (e) => DbtCloudError.is(e, 'credentialsMissing') && /Set dbt Cloud Token/.test(e.userMessage));
+    const { client, secrets } = patClient('bob');
+    await client.listJobs();
+    assert.equal(secrets.scrub(`log ${PAT('bob')} line`), 'log [redacted] line', 'the token in use is registered for redaction');
+    assert.throws(() => new DbtCloudClient({ http: new RecordingHttp(), baseUrl: 'not a url', accountId: '1', credentials: new PersonalTokenCredentials(async () => 'x') }), (e) => DbtCloudError.is(e, 'notConfigured'));
+    assert.throws(() => new DbtCloudClient({ http: new RecordingHttp(), baseUrl: dbtCloud.url, accountId: '70403/../1', credentials: new PersonalTokenCredentials(async () => 'x') }), (e) => DbtCloudError.is(e, 'notConfigured'));
+  });
+
+  it('triggers a run with a cause naming the user, follows it to success, and audits both', async () => {
+    const { client, http } = idpClient('alice');
+    const { actions, records } = actionsFor('alice', client);
+    const outcome = await actions.trigger({ id: DBT_CLOUD_JOB_IDS.nightly, name: 'Nightly build' });
+    assert.equal(outcome.kind, 'started');
+    const run = (outcome as { run: DbtCloudRun }).run;
+    const post = http.requests.find((r) => r.method === 'POST');
+    assert.deepEqual(post?.body, { cause: 'Triggered from VS Code (Gatehouse) by alice@example.com' });
+    const updates: string[] = [];
+    const followed = await actions.follow({ id: DBT_CLOUD_JOB_IDS.nightly, name: 'Nightly build' }, run.id, { audited: true, onUpdate: (r) => updates.push(r.status) });
+    assert.equal(followed.kind, 'finished');
+    assert.equal((followed as { run: DbtCloudRun }).run.status, 'success');
+    assert.equal(updates[updates.length - 1], 'success');
+    assert.ok(updates.length >= 2, `saw the run progress (${updates.join(' > ')})`);
+    assert.deepEqual(
+      records.map((r) => [r.action, r.outcome, r.jobIds?.[0], r.service, r.credential]),
+      [
+        ['trigger-run', 'started', String(run.id), 'dbtCloud', 'resource-indicator'],
+        ['trigger-run', 'succeeded', String(run.id), 'dbtCloud', 'resource-indicator'],
+      ],
+    );
+    const runs = await client.listRuns(DBT_CLOUD_JOB_IDS.nightly, { limit: 1 });
+    assert.equal(runs[0].id, run.id);
+    assert.deepEqual(await client.listArtifacts(run.id), ['manifest.json', 'run_results.json']);
+    const results = (await client.getArtifact(run.id, 'run_results.json')) as { results: unknown[] };
+    assert.ok(Array.isArray(results.results) && results.results.length > 0);
+    await assert.rejects(client.getArtifact(run.id, '../../jobs'), (e) => DbtCloudError.is(e, 'badRequest'));
+  });
+
+  it('follows the CI check to its error and records the failure', async () => {
+    const { client } = patClient('alice');
+    const { actions, records } = actionsFor('alice', client);
+    const job = { id: DBT_CLOUD_JOB_IDS.ci, name: 'CI check' };
+    const outcome = await actions.trigger(job);
+    assert.equal(outcome.kind, 'started');
+    const run = (outcome as { run: DbtCloudRun }).run;
+    const followed = await actions.follow(job, run.id, { audited: true });
+    assert.equal(followed.kind === 'finished' && followed.run.status, 'error');
+    assert.match((followed as { run: DbtCloudRun }).run.statusMessage ?? '', /not_null_orders_amount/);
+    assert.deepEqual(records.map((r) => [r.outcome, r.credential]), [['started', 'personal-token'], ['failed', 'personal-token']]);
+  });
+
+  it('cancels a running run, and says so when a run had already finished', async () => {
+    const { client } = idpClient('alice');
+    await fetch(`${dbtCloud.url}/__sandbox/dbt-cloud/speed`, { method: 'POST', body: JSON.stringify({ factor: 1 }) });
+    try {
+      const { actions, records } = actionsFor('alice', client);
+      const job = { id: DBT_CLOUD_JOB_IDS.hourlyMarts, name: 'Hourly marts' };
+      const started = await actions.trigger(job);
+      const run = (started as { run: DbtCloudRun }).run;
+      const cancelled = await actions.cancel(job, run.id);
+      assert.equal(cancelled.kind, 'cancelled');
+      const final = await new DbtCloudRunFollower(client, fastFollow).follow(run.id);
+      assert.equal(final.status, 'cancelled');
+      assert.deepEqual(records.map((r) => [r.action, r.outcome, r.jobIds?.[0]]), [['trigger-run', 'started', String(run.id)], ['cancel-run', 'cancelled', String(run.id)]]);
+    } finally {
+      await fetch(`${dbtCloud.url}/__sandbox/dbt-cloud/speed`, { method: 'POST', body: JSON.stringify({ factor: 60 }) });
+    }
+    const finished = (await client.listRuns(DBT_CLOUD_JOB_IDS.nightly, { limit: 20 })).find((r) => r.status === 'success')!;
+    const { actions } = actionsFor('alice', client);
+    assert.equal((await actions.cancel({ id: DBT_CLOUD_JOB_IDS.nightly, name: 'Nightly build' }, finished.id)).kind, 'alreadyFinished');
+  });
+
+  it('does not attempt a trigger without the role, and explains dbt Cloud’s own 403', async () => {
+    const { client, http } = idpClient('bob');
+    const analyst = actionsFor('bob', client);
+    const refused = await analyst.actions.trigger({ id: DBT_CLOUD_JOB_IDS.nightly, name: 'Nightly build' });
+    assert.equal(refused.kind, 'notAllowed');
+    assert.equal(http.count('POST', /./), 0, 'nothing was sent');
+    // Roles that wrongly say "engineer": dbt Cloud is still the authority.
+    const misconfigured = actionsFor('bob', client, ['engineer']);
+    const denied = await misconfigured.actions.trigger({ id: DBT_CLOUD_JOB_IDS.nightly, name: 'Nightly build' });
+    assert.equal(denied.kind, 'denied');
+    const message = (denied as { message: string }).message;
+    assert.match(message, /dbt Cloud refused to trigger a run of job "Nightly build" \(902131\) for bob@example.com/);
+    assert.match(message, /access token issued for this service by your identity provider/);
+    assert.deepEqual(misconfigured.records.map((r) => [r.outcome, r.reason]), [['denied', 'forbidden']]);
+    assert.deepEqual(analyst.records.map((r) => [r.outcome, r.reason]), [['denied', 'role']]);
+  });
+
+  it('never resends a trigger whose outcome is unknown (500, reset), but renews a rejected credential once', async () => {
+    const { client, http } = idpClient('alice');
+    const before = (await client.listRuns(DBT_CLOUD_JOB_IDS.nightly, { limit: 1 }))[0]?.id ?? 0;
+    for (const fault of [{ kind: 'status' as const, status: 500 }, { kind: 'reset' as const }]) {
+      ctx.faults.arm({ service: 'dbtCloud', method: 'POST', path: '/jobs/\\d+/run', ...fault, count: 3 });
+      await assert.rejects(client.triggerRun(DBT_CLOUD_JOB_IDS.nightly, { cause: 'test' }), (e) => DbtCloudError.is(e) && ['server', 'network'].includes(e.reason));
+      ctx.faults.clear();
+    }
+    assert.equal(http.count('POST', /\/run\/$/), 2, 'one POST per attempt, none resent');
+    assert.equal((await client.listRuns(DBT_CLOUD_JOB_IDS.nightly, { limit: 1 }))[0]?.id ?? 0, before, 'no run was started');
+
+    ctx.faults.arm({ service: 'dbtCloud', method: 'POST', path: '/jobs/\\d+/run', kind: 'status', status: 401 });
+    const run = await client.triggerRun(DBT_CLOUD_JOB_IDS.nightly, { cause: triggerCause({ subject: 's', label: 'Alice' }) });
+    assert.ok(run.id > before);
+    assert.equal(http.count('POST', /\/run\/$/), 4, 'the 401 was followed by exactly one more POST');
+    await client.cancelRun(run.id);
+  });
+
+  it('rides out a short outage while following, and stops on its signal', async () => {
+    const { client } = idpClient('alice');
+    const run = await client.triggerRun(DBT_CLOUD_JOB_IDS.nightly, { cause: 'outage test' });
+    ctx.faults.arm({ service: 'dbtCloud', method: 'GET', path: `/runs/${run.id}/?$`, kind: 'status', status: 503, count: 2 });
+    const final = await new DbtCloudRunFollower(client, fastFollow).follow(run.id);
+    assert.equal(final.status, 'success');
+
+    const other = await client.triggerRun(DBT_CLOUD_JOB_IDS.nightly, { cause: 'stop test' });
+    const stop = new AbortController();
+    const following = new DbtCloudRunFollower(client, { ...fastFollow, initialDelayMs: 5_000 }).follow(other.id, { signal: stop.signal });
+    setTimeout(() => stop.abort(), 100);
+    await assert.rejects(following, (e) => DbtCloudError.is(e, 'cancelled'));
+    await client.cancelRun(other.id);
+
+    let now = 0;
+    const timed = new DbtCloudRunFollower({ getRun: async () => ({ ...run, status: 'running' as const }) }, { sleep: async (ms) => void (now += ms), now: () => now, timeoutMs: 10_000, initialDelayMs: 1_000 });
+    await assert.rejects(timed.follow(run.id), (e) => DbtCloudError.is(e, 'timeout'));
+  });
+});
