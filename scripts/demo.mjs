@@ -74,6 +74,9 @@ function userDataDir(name, settings) {
   const dir = join(STATE, name);
   mkdirSync(join(dir, 'User'), { recursive: true });
   writeFileSync(join(dir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, 'workbench.startupEditor': 'none', ...settings }, null, 2));
+  // code-server runs the extension host as a remote: machine-scoped settings live in Machine/.
+  mkdirSync(join(dir, 'Machine'), { recursive: true });
+  writeFileSync(join(dir, 'Machine', 'settings.json'), JSON.stringify(settings, null, 2));
   return dir;
 }
 

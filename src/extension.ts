@@ -15,10 +15,12 @@ import { ActivityTreeDataProvider } from './views/activityTreeDataProvider';
 import { createAuth } from './auth/vscode/authModule';
 import type { FeatureModule, ModuleDeps } from './moduleDeps';
 import { createAirbyteModule } from './airbyte/airbyteModule';
-// modules:imports (one line per feature module, keep this anchor)
 import { createLookerModule } from './looker/lookerModule';
 import { createMetabaseModule } from './metabase/metabaseModule';
 import { createDbtModule } from './dbt/dbtModule';
+import { bigQueryPreviewRunner } from './services/dbt/modelPreview';
+import type { BigQueryClient } from './services/bigquery/client';
+import type { ResultsPresenter } from './panels/resultsPresenter';
 import { createBigQueryModule } from './bigquery/bigQueryModule';
 import { createResultsModule } from './panels/resultsModule';
 
@@ -48,27 +50,19 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
   );
 
   const deps: ModuleDeps = { context, logger, secrets, sessionScope, audit, auth, roles };
-  void deps; // used by the module lines below as they land
   // The results panel is shared: modules that show rows receive its presenter.
   const results = createResultsModule(deps);
+  const bigquery = createBigQueryModule(deps, results.presenter);
   const modules: Record<string, FeatureModule> = {
-    // e.g. airbyte: createAirbyteModule(deps),
+    results,
+    bigquery,
+    // dbt previews a model's compiled SQL on BigQuery with the session's BigQuery client.
+    dbt: createDbtModule(deps, { preview: () => dbtPreview(bigquery.client(), results.presenter) }),
     airbyte: createAirbyteModule(deps),
-    // modules:create (one line per feature module, keep this anchor)
     looker: createLookerModule(deps, results.presenter),
     metabase: createMetabaseModule(deps, results.presenter),
-    dbt: createDbtModule(deps),
-    bigquery: createBigQueryModule(deps, results.presenter),
-    results,
   };
   context.subscriptions.push(...Object.values(modules));
-
-  // Views whose module has not landed yet show their welcome content (an empty tree). A module
-  // that provides a view removes it from this list.
-  const unclaimedViews: string[] = [];
-  for (const view of unclaimedViews) {
-    context.subscriptions.push(vscode.window.registerTreeDataProvider(view, { getChildren: () => [], getTreeItem: (e: vscode.TreeItem) => e }));
-  }
 
   logger.info(`Gatehouse ${context.extension.packageJSON.version} activated in VS Code ${vscode.version} (${vscode.env.appHost})`);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return {};
@@ -77,3 +71,7 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
 }
 
 export function deactivate(): void {}
+
+function dbtPreview(client: BigQueryClient | undefined, presenter: ResultsPresenter) {
+  return client && { runner: bigQueryPreviewRunner(() => client), presenter };
+}

@@ -35,6 +35,8 @@ export interface BigQueryTestingApi {
 }
 
 export interface BigQueryModule extends FeatureModule {
+  /** The signed-in session's client (undefined when signed out or not configured). */
+  client(): BigQueryClient | undefined;
   readonly testing?: BigQueryTestingApi & Record<string, unknown>;
 }
 
@@ -192,6 +194,7 @@ export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresent
       : undefined;
 
   return {
+    client: () => connection.client(),
     ...(testing ? { testing: testing as BigQueryTestingApi & Record<string, unknown> } : {}),
     dispose: () => {
       for (const d of disposables.splice(0).reverse()) d.dispose();

@@ -295,9 +295,13 @@ export class DbtCommands {
   }
 
   async preview(arg: NodeArg): Promise<void> {
+    if (!this.d.can('bigquery.query')) {
+      await this.d.ui().warn('Sign in to preview a model on BigQuery. "Show Compiled SQL" works without signing in.');
+      return;
+    }
     const wired = this.d.preview();
     if (!wired) {
-      await this.d.ui().info('Previewing a model needs the BigQuery connection, which this build of Gatehouse does not have yet. "Show Compiled SQL" works without it.');
+      await this.d.ui().warn('Previewing needs a BigQuery connection: check the gatehouse.bigquery settings. "Show Compiled SQL" works without it.');
       return;
     }
     const target = await this.resolve(arg);

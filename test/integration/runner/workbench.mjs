@@ -102,6 +102,11 @@ export async function withVSCode(opts, fn) {
     const userDataDir = join(tmp, 'user-data');
     mkdirSync(join(userDataDir, 'User'), { recursive: true });
     writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...opts.settings }, null, 2));
+    // The extension host is remote here, and its machine-scoped settings (issuer, service URLs)
+    // belong in the remote's Machine settings. Seeding them there too also keeps them when a test
+    // writes a User setting: code-server then replaces the User settings file the runner seeded.
+    mkdirSync(join(userDataDir, 'Machine'), { recursive: true });
+    writeFileSync(join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(opts.settings ?? {}, null, 2));
     const extensionsDir = join(tmp, 'extensions');
     const serverTmp = join(tmp, 'tmp');
     mkdirSync(extensionsDir);

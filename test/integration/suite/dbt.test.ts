@@ -10,7 +10,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Browser, redirectTarget } from '../../sandbox/idp/browser';
+import { signInAs as signInWith } from '../support/signIn';
 import { driverAvailable, readWebview, screenshot } from '../runner/driverClient';
 
 const EXTENSION_ID = 'gatehouse.gatehouse';
@@ -48,36 +48,10 @@ interface DbtTesting {
 interface Testing {
   auth: { setBrowser(b: ((url: string) => Promise<void>) | undefined): void; settled(): Promise<void> };
   dbt: DbtTesting;
+  bigquery: { client(): { getJob(ref: { projectId: string; jobId: string; location?: string }): Promise<{ state: string; query?: string; labels?: Record<string, string> }> } | undefined };
   audit: { recent(limit?: number): Promise<{ action: string; outcome: string; jobIds?: string[]; service: string; resource: string; credential: string; actor: { email?: string } }[]> };
 }
 
-/** Plays the browser: follows the IdP's redirects, picks `user`, then requests the loopback callback. */
-function browserAs(issuer: string, user: string): (url: string) => Promise<void> {
-  return async (start) => {
-    const browser = new Browser();
-    let url = start;
-    let res = await browser.get(url);
-    for (let hop = 0; hop < 20; hop++) {
-      const next = redirectTarget(res, url);
-      if (next && new URL(next).origin !== new URL(issuer).origin) {
-        await fetch(next, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text());
-        return;
-      }
-      if (next) {
-        await res.body?.cancel();
-        url = next;
-        res = await browser.get(url);
-        continue;
-      }
-      await res.text();
-      const uid = /^\/interaction\/([^/]+)\/?$/.exec(new URL(url).pathname)?.[1];
-      if (!uid) throw new Error(`unexpected IdP page ${new URL(url).pathname} (${res.status})`);
-      url = `${issuer}/interaction/${uid}/login`;
-      res = await browser.postForm(url, { user });
-    }
-    throw new Error('too many redirects');
-  };
-}
 
 /** Dialogs and notifications without a person: messages recorded, confirmations accepted. */
 class RecordingUi {
@@ -117,11 +91,9 @@ describe('dbt (tree, lineage, run, dbt Cloud)', function () {
   const config = () => vscode.workspace.getConfiguration('gatehouse');
 
   async function signInAs(user: string): Promise<void> {
-    if ((await vscode.authentication.getAccounts('gatehouse-oidc')).length) await vscode.commands.executeCommand('gatehouse.auth.signOut');
-    t.auth.setBrowser(browserAs(issuer, user));
-    await vscode.commands.executeCommand('gatehouse.auth.signIn');
-    assert.deepEqual((await vscode.authentication.getAccounts('gatehouse-oidc')).map((a) => a.label), [`${user}@example.com`]);
+    await signInWith(t.auth, issuer, user);
   }
+
 
   const children = async (el?: El) => ((await t.dbt.tree.getChildren(el)) ?? []) as El[];
   const item = (el: El) => t.dbt.tree.getTreeItem(el) as vscode.TreeItem;
@@ -289,6 +261,27 @@ describe('dbt (tree, lineage, run, dbt Cloud)', function () {
     const audit = (await t.audit.recent(50)).filter((r) => r.service === 'dbt');
     assert.deepEqual(audit.slice(-4).map((r) => `${r.action}:${r.outcome}:${r.resource}`), [`dbt-build:started:${ORDERS}`, `dbt-build:failed:${ORDERS}`, `dbt-run:started:${STG_ORDERS}`, `dbt-run:succeeded:${STG_ORDERS}`]);
     assert.equal(audit[audit.length - 1].credential, 'local-cli');
+  });
+
+  it('previews a model: its compiled SQL, limited, runs on BigQuery as alice into the results panel', async () => {
+    await signInAs('alice');
+    await vscode.commands.executeCommand('gatehouse.dbt.preview', node(STG_ORDERS));
+    const audit = (await t.audit.recent(50)).filter((r) => r.action === 'preview-dbt-model');
+    const last = audit[audit.length - 1];
+    assert.equal(last?.outcome, 'succeeded', JSON.stringify(last) + ui.messages.join('\n'));
+    assert.equal(last.service, 'bigquery');
+    assert.equal(last.credential, 'google-federation');
+    assert.equal(last.actor.email, 'alice@example.com');
+    const client = t.bigquery.client();
+    assert.ok(client, 'signed in: the BigQuery module has a client');
+    const job = await client.getJob({ projectId: 'gatehouse-demo', jobId: last.jobIds![0], location: 'US' });
+    assert.equal(job.state, 'DONE');
+    assert.match(job.query ?? '', /orders_raw/, 'the compiled SQL of stg_orders ran');
+    assert.match(job.query ?? '', /limit \d+\s*$/i, 'limited');
+    if (driverAvailable()) {
+      const headers = await readWebview('.colhead .name', { frameUrlContains: 'extensionId=gatehouse.gatehouse', timeoutMs: 20_000 });
+      assert.ok(['order_id', 'customer_id', 'order_date', 'status'].every((h) => headers.includes(h)), headers.join(', '));
+    }
   });
 
   it('shows a damaged manifest as an error in the view and keeps the last good tree', async () => {
