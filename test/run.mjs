@@ -123,7 +123,7 @@ async function integrationTier() {
   totals.failed += failed;
 }
 
-const typed = await step('type-check', 'npx', ['tsc', '--noEmit', '-p', '.']);
+const typed = (await step('type-check (extension host)', 'npx', ['tsc', '--noEmit', '-p', '.'])) & (await step('type-check (webviews)', 'npx', ['tsc', '--noEmit', '-p', 'media']));
 const built = await step('build', 'node', ['esbuild.mjs']);
 if (runUnit) await unitTier();
 if (runIntegration && built) await integrationTier();
