@@ -5,6 +5,9 @@
 //   npm run bench -- --only results     results fetch/export/panel only
 //   npm run bench -- --manifest PATH    the dbt benchmark on any manifest.json
 //   npm run bench -- --rows 200000      results benchmarks on a smaller result
+//   npm run bench -- --only webview     results panel memory inside a real VS Code (1M rows)
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { formatDbtBench, runDbtManifestBench } from './dbt-manifest';
 import { runResultsBench } from './results-bench';
 import { runResultsPanelBench } from './results-panel';
@@ -12,6 +15,20 @@ import { runResultsPanelBench } from './results-panel';
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+/** Runs the *.bench suites inside VS Code (test/run.mjs with GATEHOUSE_BENCH=1) and keeps their BENCH lines. */
+function runVsCodeBench(log: (line: string) => void): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['test/run.mjs', '--integration'], { env: { ...process.env, GATEHOUSE_BENCH: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines: string[] = [];
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = /BENCH (.*)$/.exec(line);
+      if (m) lines.push(m[1]);
+      else if (/passed, \d+ failed$|problem:/.test(line)) log(line);
+    });
+    child.on('close', (code) => (code === 0 ? resolve(lines) : reject(new Error(`the VS Code benchmark run failed (exit ${code})`))));
+  });
 }
 
 async function main(): Promise<void> {
@@ -30,6 +47,10 @@ async function main(): Promise<void> {
     for (const r of results) {
       process.stdout.write(`${r.name.padEnd(width)}  ${r.value.toFixed(r.unit === 'ratio' ? 3 : 1).padStart(10)} ${r.unit}${r.goal ? `  (goal ${r.goal})` : ''}\n`);
     }
+  }
+  if (!only || only === 'webview') {
+    const lines = await runVsCodeBench(log);
+    process.stdout.write(`\n## results panel inside VS Code (1,000,000 rows x 8 columns)\n${lines.join('\n')}\n`);
   }
 }
 

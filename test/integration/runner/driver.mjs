@@ -6,6 +6,9 @@
 //   POST <base>query {selector, property?, frameUrlContains?, timeoutMs?}
 //                                      -> { matches: [{ frameUrl, values: [string|null] }] }
 //   POST <base>screenshot {path, fullPage?} -> { path }
+//   POST <base>heap {frameUrlContains?}  -> { usedBytes, totalBytes, scope: 'frame' | 'page' }
+//                                      JS heap of the renderer that runs the matching webview,
+//                                      after a forced garbage collection (for benchmarks)
 //
 // `query` looks only at webview frames (nested iframes under .../webview/...); frameUrlContains
 // is matched against a frame's URL and its ancestors' (the outer one carries extensionId=...).
@@ -36,6 +39,30 @@ export async function startDriver({ log = () => {} } = {}) {
         const matches = await queryWebviews(page, { selector, property, frameUrlContains });
         if (matches.length || Date.now() >= deadline) return { matches };
         await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    'POST heap': async (body) => {
+      // A webview is an out-of-process iframe when Chromium isolates its origin; then it has a CDP
+      // target of its own. Otherwise it shares the page's renderer, whose heap is what we read.
+      const frame = page.frames().find((f) => isWebview(f) && (!body.frameUrlContains || chain(f).some((u) => u.includes(body.frameUrlContains))));
+      let session;
+      let scope = 'page';
+      if (frame) {
+        try {
+          session = await page.context().newCDPSession(frame);
+          scope = 'frame';
+        } catch {
+          session = undefined;
+        }
+      }
+      session ??= await page.context().newCDPSession(page);
+      try {
+        await session.send('HeapProfiler.enable');
+        await session.send('HeapProfiler.collectGarbage');
+        const usage = await session.send('Runtime.getHeapUsage');
+        return { usedBytes: usage.usedSize, totalBytes: usage.totalSize, scope };
+      } finally {
+        await session.detach().catch(() => {});
       }
     },
     'POST screenshot': async (body) => {

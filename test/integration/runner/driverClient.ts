@@ -48,6 +48,18 @@ export async function screenshot(path: string, fullPage = false): Promise<string
   return (await call<{ path: string }>('screenshot', { path, fullPage })).path;
 }
 
+export interface HeapUsage {
+  usedBytes: number;
+  totalBytes: number;
+  /** 'frame': the webview's own renderer; 'page': the renderer it shares with the workbench. */
+  scope: 'frame' | 'page';
+}
+
+/** JS heap of the renderer running the matching webview, after a forced garbage collection. */
+export async function webviewHeap(frameUrlContains?: string): Promise<HeapUsage> {
+  return call<HeapUsage>('heap', { frameUrlContains });
+}
+
 export async function listFrames(): Promise<FrameInfo[]> {
   return (await call<{ frames: FrameInfo[] }>('frames')).frames;
 }

@@ -8,7 +8,9 @@ export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
   const grep = process.env.GATEHOUSE_TEST_GREP;
   if (grep) mocha.grep(grep);
-  const files = walk(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  // GATEHOUSE_BENCH=1 runs the benchmarks (*.bench.js) instead of the tests.
+  const suffix = process.env.GATEHOUSE_BENCH === '1' ? '.bench.js' : '.test.js';
+  const files = walk(__dirname).filter((f) => f.endsWith(suffix)).sort();
   for (const f of files) mocha.addFile(f);
   await new Promise<void>((resolve, reject) => {
     const runner = mocha.run((failures) => {
