@@ -43,7 +43,14 @@ function run(cmd, args) {
 }
 
 async function startSandbox() {
-  const child = spawn('npx', ['tsx', 'test/sandbox/main.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  // 127.0.0.2, not 127.0.0.1: VS Code running remotely (code-server) sends links to localhost and
+  // 127.0.0.1 through its port forwarding, which would mangle the IdP's sign-in link.
+  const child = spawn('npx', ['tsx', 'test/sandbox/main.ts'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+    env: { ...process.env, GATEHOUSE_SANDBOX_HOST: process.env.GATEHOUSE_SANDBOX_HOST ?? '127.0.0.2' },
+  });
   children.push(child);
   return new Promise((resolveReady, reject) => {
     createInterface({ input: child.stdout }).on('line', (line) => {
@@ -100,7 +107,8 @@ async function main() {
     say('VS Code desktop is opening on the demo workspace.');
   } else {
     const codeServer = await provisionCodeServer();
-    run('npx', ['vsce', 'package', '--no-dependencies', '--out', join(STATE, 'gatehouse.vsix')]);
+    run('node', ['scripts/marketplace-readme.mjs']);
+    run('npx', ['vsce', 'package', '--no-dependencies', '--readme-path', 'dist/README.md', '--out', join(STATE, 'gatehouse.vsix')]);
     const userData = userDataDir('code-server-user', { ...sandbox.settings, 'security.workspace.trust.enabled': false });
     const extensions = join(STATE, 'code-server-extensions');
     rmSync(extensions, { recursive: true, force: true });

@@ -46,7 +46,8 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback
 export function isLoopbackUrl(url: string): boolean {
   try {
     const { hostname } = new URL(url);
-    return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
+    // The whole IPv4 loopback range (RFC 1122: 127.0.0.0/8), localhost and IPv6 loopback.
+    return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname) || hostname === 'localhost' || hostname === '[::1]';
   } catch {
     return false;
   }

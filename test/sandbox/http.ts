@@ -27,6 +27,19 @@ interface Route {
   handler: Handler;
 }
 
+/**
+ * The loopback address every sandbox server binds to: 127.0.0.1, or another address of the
+ * loopback range from GATEHOUSE_SANDBOX_HOST. The demo uses 127.0.0.2, because VS Code in a
+ * browser rewrites links to localhost/127.0.0.1 through its port-forwarding proxy.
+ */
+export const SANDBOX_HOST = loopbackHost(process.env.GATEHOUSE_SANDBOX_HOST);
+
+function loopbackHost(value: string | undefined): string {
+  if (!value) return '127.0.0.1';
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(value)) throw new Error(`GATEHOUSE_SANDBOX_HOST must be a 127.x.y.z loopback address, not ${value}`);
+  return value;
+}
+
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -133,7 +146,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts a service on 127.0.0.1; `/__sandbox/faults` on every service arms or clears faults. */
+/** Starts a service on SANDBOX_HOST; `/__sandbox/faults` on every service arms or clears faults. */
 export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const errorBody = opts.errorBody ?? ((status: number, message: string) => ({ error: { code: status, message } }));
   const server = http.createServer(async (raw, res) => {
@@ -194,11 +207,11 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, SANDBOX_HOST, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${SANDBOX_HOST}:${port}`,
     port,
     server,
     close: () =>

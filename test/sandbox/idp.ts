@@ -11,6 +11,7 @@ import type { DemoUser, Directory } from './directory';
 import type { FaultRegistry, FaultSpec } from './faults';
 import type { IdpTokenVerifier, RunningService } from './context';
 import { AUDIENCES, EXTENSION_CLIENT_ID } from './constants';
+import { SANDBOX_HOST } from './http';
 import { IdpStore } from './idp/adapter';
 import { Browser, redirectTarget } from './idp/browser';
 import { Misbehaviour, type MisbehaveMode } from './idp/misbehave';
@@ -67,7 +68,7 @@ export interface TokenResponse {
 
 export interface RunningIdp extends RunningService, IdpTokenVerifier {
   readonly name: 'idp';
-  /** The issuer, `http://127.0.0.1:PORT`. */
+  /** The issuer, `http://127.0.0.1:PORT` (or another loopback address, see SANDBOX_HOST). */
   readonly url: string;
   readonly issuer: string;
   /** Public signing keys (what `/jwks` serves). */
@@ -117,9 +118,9 @@ export async function startIdp(opts: IdpOptions): Promise<RunningIdp> {
   const server = http.createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, SANDBOX_HOST, () => resolve());
   });
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const issuer = `http://${SANDBOX_HOST}:${(server.address() as AddressInfo).port}`;
 
   const store = new IdpStore();
   const misbehaviour = new Misbehaviour(privateKey);

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { AuthError, type AuthErrorReason } from '../../../src/auth/authError';
-import { parseAuthConfig, type RawAuthSettings } from '../../../src/auth/config';
+import { isLoopbackUrl, parseAuthConfig, type RawAuthSettings } from '../../../src/auth/config';
 import { getFlows, type FlowQuery, type SignInFlow } from '../../../src/auth/flows';
 import { toAuthError, type OidcStep } from '../../../src/auth/oidcErrors';
 import { Sequencer } from '../../../src/auth/sequencer';
@@ -121,4 +121,22 @@ describe('Sequencer', () => {
     assert.deepEqual(new Set(first), new Set([1]));
     assert.equal(await s.coalesce('k', task), 2);
   });
+});
+
+describe('isLoopbackUrl (issuers that may use plain http)', () => {
+  const cases: [string, boolean][] = [
+    ['http://127.0.0.1:4000', true],
+    ['http://127.0.0.2:4000', true],
+    ['http://127.255.10.3/', true],
+    ['http://localhost:8080/realms/x', true],
+    ['http://[::1]:4000', true],
+    ['http://128.0.0.1:4000', false],
+    ['http://127.0.0.1.example.com/', false],
+    ['http://10.0.0.5:4000', false],
+    ['https://acme.okta.com/oauth2/default', false],
+    ['not a url', false],
+  ];
+  for (const [url, expected] of cases) {
+    it(`${url} → ${expected}`, () => assert.equal(isLoopbackUrl(url), expected));
+  }
 });
