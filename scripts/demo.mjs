@@ -65,6 +65,16 @@ async function startSandbox() {
   });
 }
 
+async function waitForHttp(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 function onPath(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
@@ -126,7 +136,8 @@ async function main() {
       say(`code-server exited (${code})`);
       stopAll(code ?? 1);
     });
-    say(`VS Code is starting in the browser: open http://127.0.0.1:${port}/`);
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, 120_000);
+    say(`VS Code is ready in the browser: open http://127.0.0.1:${port}/`);
   }
   say('In VS Code: open the Gatehouse view in the activity bar and click "Sign in".');
   say('The sandbox sign-in page lets you pick a demo user: alice (data engineer), bob (analyst) or olivia (outsider).');

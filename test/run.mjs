@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm test`: type-check, build, run the unit tier (plain Node) and the integration tier (inside a
-// real VS Code, against the sandbox), then print one summary line `N passed, M failed`.
-// Flags: --unit, --integration (default: both), --grep PATTERN (both tiers).
+// `npm test`: type-check, build, run the unit tier (plain Node), the integration tier (inside a
+// real VS Code, against the sandbox) and the demo check (`npm run demo` used through a browser as
+// a person would), then print one summary line `N passed, M failed`.
+// Flags: --unit, --integration, --demo (default: all three), --grep PATTERN (unit and integration).
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { cpSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
@@ -10,8 +11,10 @@ import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 const only = (flag) => args.includes(flag);
-const runUnit = only('--unit') || !only('--integration');
-const runIntegration = only('--integration') || !only('--unit');
+const any = only('--unit') || only('--integration') || only('--demo');
+const runUnit = only('--unit') || !any;
+const runIntegration = only('--integration') || !any;
+const runDemo = only('--demo') || !any;
 const grepAt = args.indexOf('--grep');
 const grep = grepAt >= 0 ? args[grepAt + 1] : undefined;
 
@@ -123,10 +126,29 @@ async function integrationTier() {
   totals.failed += failed;
 }
 
+async function demoTier() {
+  process.stdout.write('\n== demo check (npm run demo, used through a browser)\n');
+  let passed = 0;
+  let failed = 0;
+  const code = await run('node', ['test/demo/check.mjs'], {
+    onLine: (line) => {
+      const m = /^demo: (\d+) passed, (\d+) failed$/.exec(line.trim());
+      if (m) {
+        passed = Number(m[1]);
+        failed = Number(m[2]);
+      }
+    },
+  });
+  if (code !== 0 && failed === 0) failed = 1;
+  totals.passed += passed;
+  totals.failed += failed;
+}
+
 const typed = (await step('type-check (extension host)', 'npx', ['tsc', '--noEmit', '-p', '.'])) & (await step('type-check (webviews)', 'npx', ['tsc', '--noEmit', '-p', 'media']));
 const built = await step('build', 'node', ['esbuild.mjs']);
 if (runUnit) await unitTier();
 if (runIntegration && built) await integrationTier();
+if (runDemo && built) await demoTier();
 if (!typed && totals.failed === 0) totals.failed = 1;
 
 process.stdout.write('\n');
