@@ -2,6 +2,7 @@
 // context keys for menus and welcome views. Credentials: the IdP token for the Airbyte audience
 // when gatehouse.airbyte.audience is set, else application client credentials from SecretStorage.
 import * as vscode from 'vscode';
+import { readConnectionSettings } from '../connectionSettings';
 import { AxiosHttpClient } from '../core/http';
 import type { FeatureModule, ModuleDeps } from '../moduleDeps';
 import { AirbyteClient } from '../services/airbyte/client';
@@ -12,20 +13,6 @@ import { AirbyteJobActions } from '../services/airbyte/jobActions';
 import type { JobFollowerOptions } from '../services/airbyte/follower';
 import { AirbyteTreeDataProvider } from '../views/airbyteTreeDataProvider';
 import { APP_CLIENT_ID_KEY, APP_CLIENT_SECRET_KEY, AirbyteCommands, vscodeAirbyteUi, type AirbyteUi } from '../commands/airbyteCommands';
-
-interface AirbyteSettings {
-  baseUrl?: string;
-  audience?: string;
-}
-
-function readSettings(): AirbyteSettings {
-  const c = vscode.workspace.getConfiguration('gatehouse.airbyte');
-  const text = (k: string) => {
-    const v = c.get<string>(k);
-    return typeof v === 'string' && v.trim() ? v.trim() : undefined;
-  };
-  return { baseUrl: text('baseUrl'), audience: text('audience') };
-}
 
 export interface AirbyteTestingApi {
   model: AirbyteExplorerModel;
@@ -42,7 +29,7 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
   const logger = rootLogger.child('airbyte');
   const disposables: vscode.Disposable[] = [];
   const http = new AxiosHttpClient({ logger, userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}` });
-  let settings = readSettings();
+  let settings = readConnectionSettings('airbyte');
   let hasAppCredentials = false;
   let current: { key: string; client: AirbyteClient; credentials: AirbyteCredentials } | undefined;
   let ui: AirbyteUi = vscodeAirbyteUi;
@@ -126,7 +113,7 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
     ...commands.register(),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('gatehouse.airbyte')) return;
-      settings = readSettings();
+      settings = readConnectionSettings('airbyte');
       reload();
     }),
     context.secrets.onDidChange((e) => {

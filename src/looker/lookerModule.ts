@@ -3,6 +3,7 @@
 // Credentials: the IdP token for the Looker audience when gatehouse.looker.audience is set, else
 // the person's API3 keys from SecretStorage.
 import * as vscode from 'vscode';
+import { readConnectionSettings } from '../connectionSettings';
 import { IdpServiceCredentials } from '../auth/serviceCredentials';
 import { AxiosHttpClient } from '../core/http';
 import type { FeatureModule, ModuleDeps } from '../moduleDeps';
@@ -15,20 +16,6 @@ import { LookRunner } from '../services/looker/lookRunner';
 import { LookerTreeDataProvider } from '../views/lookerTreeDataProvider';
 import { LOOKER_CLIENT_ID_KEY, LOOKER_CLIENT_SECRET_KEY, LookerCommands } from '../commands/lookerCommands';
 import { vscodeServiceUi, type ServiceUi } from '../commands/serviceUi';
-
-interface LookerSettings {
-  baseUrl?: string;
-  audience?: string;
-}
-
-function readSettings(): LookerSettings {
-  const c = vscode.workspace.getConfiguration('gatehouse.looker');
-  const text = (k: string) => {
-    const v = c.get<string>(k);
-    return typeof v === 'string' && v.trim() ? v.trim() : undefined;
-  };
-  return { baseUrl: text('baseUrl'), audience: text('audience') };
-}
 
 export interface LookerTestingApi {
   model: LookerExplorerModel;
@@ -43,7 +30,7 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
   const logger = rootLogger.child('looker');
   const disposables: vscode.Disposable[] = [];
   const http = new AxiosHttpClient({ logger, userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}` });
-  let settings = readSettings();
+  let settings = readConnectionSettings('looker');
   let hasKeys = false;
   let current: { key: string; client: LookerClient; credentials: LookerCredentials } | undefined;
   let ui: ServiceUi = vscodeServiceUi;
@@ -111,7 +98,7 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
     ...commands.register(),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('gatehouse.looker')) return;
-      settings = readSettings();
+      settings = readConnectionSettings('looker');
       reload();
     }),
     context.secrets.onDidChange((e) => {

@@ -4,6 +4,7 @@
 // is set; else the person's own session (opened with their password); else an API key, which
 // acts as its group rather than the person (the view says so).
 import * as vscode from 'vscode';
+import { readConnectionSettings } from '../connectionSettings';
 import { IdpServiceCredentials } from '../auth/serviceCredentials';
 import { AxiosHttpClient } from '../core/http';
 import type { FeatureModule, ModuleDeps } from '../moduleDeps';
@@ -17,21 +18,7 @@ import { MetabaseTreeDataProvider } from '../views/metabaseTreeDataProvider';
 import { METABASE_API_KEY_KEY, METABASE_SESSION_KEY, MetabaseCommands } from '../commands/metabaseCommands';
 import { vscodeServiceUi, type ServiceUi } from '../commands/serviceUi';
 
-interface MetabaseSettings {
-  baseUrl?: string;
-  audience?: string;
-}
-
 type Strategy = 'idp' | 'session' | 'apiKey';
-
-function readSettings(): MetabaseSettings {
-  const c = vscode.workspace.getConfiguration('gatehouse.metabase');
-  const text = (k: string) => {
-    const v = c.get<string>(k);
-    return typeof v === 'string' && v.trim() ? v.trim() : undefined;
-  };
-  return { baseUrl: text('baseUrl'), audience: text('audience') };
-}
 
 export interface MetabaseTestingApi {
   model: MetabaseExplorerModel;
@@ -45,7 +32,7 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
   const logger = rootLogger.child('metabase');
   const disposables: vscode.Disposable[] = [];
   const http = new AxiosHttpClient({ logger, userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}` });
-  let settings = readSettings();
+  let settings = readConnectionSettings('metabase');
   let stored = { session: false, apiKey: false };
   let current: { key: string; client: MetabaseClient } | undefined;
   let ui: ServiceUi = vscodeServiceUi;
@@ -121,7 +108,7 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
     ...commands.register(),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('gatehouse.metabase')) return;
-      settings = readSettings();
+      settings = readConnectionSettings('metabase');
       reload();
     }),
     context.secrets.onDidChange((e) => {

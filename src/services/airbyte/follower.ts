@@ -2,7 +2,7 @@
 // reports every change, keeps going through `incomplete` (Airbyte retries the attempt), survives
 // a token that expires mid-follow (the client refreshes once on 401) and short outages (a few
 // retries with backoff, honouring Retry-After), and stops when its signal is aborted.
-import { sleep as defaultSleep } from '../../core/http';
+import { DEFAULT_POLL_OPTIONS, pollUntilFinal } from '../../core/poll';
 import { AirbyteError, toAirbyteError } from './errors';
 import { isFinal, type Job } from './types';
 
@@ -22,59 +22,36 @@ export interface JobFollowerOptions {
   factor?: number;
   /** Transient failures in a row tolerated before giving up (default 5). */
   maxErrors?: number;
+  /** Give up following after this long (default 12 h; the job itself goes on). */
+  timeoutMs?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 const TRANSIENT = new Set(['network', 'timeout', 'server', 'unavailable', 'rateLimited', 'badResponse']);
 
 export class JobFollower {
-  private readonly o: Required<JobFollowerOptions>;
-
   constructor(
     private readonly jobs: JobSource,
-    options: JobFollowerOptions = {},
-  ) {
-    this.o = { initialDelayMs: 1_000, maxDelayMs: 10_000, factor: 1.5, maxErrors: 5, sleep: defaultSleep, ...options };
-  }
+    private readonly options: JobFollowerOptions = {},
+  ) {}
 
   /** Resolves with the job in its final state; rejects with AirbyteError('cancelled') when stopped. */
-  async follow(jobId: number, opts: FollowOptions = {}): Promise<Job> {
-    const { signal, onUpdate } = opts;
-    let delay = this.o.initialDelayMs;
-    let errors = 0;
-    let last: Job | undefined;
-    for (;;) {
-      if (signal?.aborted) throw new AirbyteError('cancelled', 'Stopped following the job.');
-      let job: Job;
-      try {
-        job = await this.jobs.getJob(jobId, signal);
-        errors = 0;
-      } catch (err) {
-        const e = toAirbyteError(err);
-        if (e.reason === 'cancelled' || signal?.aborted) throw new AirbyteError('cancelled', 'Stopped following the job.', undefined, undefined, undefined, { cause: err });
-        if (!TRANSIENT.has(e.reason) || ++errors > this.o.maxErrors) throw e;
-        await this.wait(Math.max(e.retryAfterMs ?? 0, delay), signal);
-        delay = this.next(delay);
-        continue;
-      }
-      if (!last || last.status !== job.status || last.rowsSynced !== job.rowsSynced || last.bytesSynced !== job.bytesSynced) onUpdate?.(job);
-      if (last && last.status !== job.status) delay = this.o.initialDelayMs;
-      last = job;
-      if (isFinal(job.status)) return job;
-      await this.wait(delay, signal);
-      delay = this.next(delay);
-    }
-  }
-
-  private next(delay: number): number {
-    return Math.min(this.o.maxDelayMs, Math.round(delay * this.o.factor));
-  }
-
-  private async wait(ms: number, signal?: AbortSignal): Promise<void> {
-    try {
-      await this.o.sleep(ms, signal);
-    } catch {
-      throw new AirbyteError('cancelled', 'Stopped following the job.');
-    }
+  follow(jobId: number, opts: FollowOptions = {}): Promise<Job> {
+    return pollUntilFinal(
+      {
+        fetch: (signal) => this.jobs.getJob(jobId, signal),
+        isFinal: (job) => isFinal(job.status),
+        state: (job) => job.status,
+        detail: (job) => `${job.rowsSynced}:${job.bytesSynced}`,
+        toError: toAirbyteError,
+        transient: (e) => TRANSIENT.has(e.reason),
+        cancelled: (e) => e.reason === 'cancelled',
+        stopped: (cause) => new AirbyteError('cancelled', 'Stopped following the job.', undefined, undefined, undefined, { cause }),
+        timedOut: () => new AirbyteError('timeout', `Stopped following job ${jobId}: it did not finish in time. It may still be running in Airbyte.`),
+        onUpdate: opts.onUpdate,
+        signal: opts.signal,
+      },
+      { ...DEFAULT_POLL_OPTIONS, ...this.options },
+    );
   }
 }
