@@ -15,12 +15,17 @@ export interface AuthCommandDeps {
   ui: VsCodeSignInUi;
   secrets: vscode.SecretStorage;
   logger: Logger;
+  /** Resolves once the sign-in settings being read (at start or after a change) are applied. */
+  settled: () => Promise<void>;
 }
 
 export function registerAuthCommands(deps: AuthCommandDeps): vscode.Disposable[] {
-  const { sessions, provider, ui, secrets, logger } = deps;
+  const { sessions, provider, ui, secrets, logger, settled } = deps;
   return [
     vscode.commands.registerCommand('gatehouse.auth.signIn', async () => {
+      // Right after start the settings may still be being read: a quick click must not be told
+      // that sign-in is not configured.
+      await settled();
       if (!sessions.config) {
         ui.showError(new AuthError('notConfigured', 'Sign-in is not configured yet.', 'Set the issuer URL and client id your identity team gave you.'));
         return;

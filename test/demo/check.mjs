@@ -54,11 +54,16 @@ try {
     const signIn = page.locator('.welcome-view-content :is(a, .monaco-button):has-text("Sign in")').first();
     await signIn.waitFor({ timeout: 60_000 });
     check('signed out, the Gatehouse view offers Sign in', true);
-    const popupPromise = context.waitForEvent('page', { timeout: 60_000 });
+    const popupPromise = context.waitForEvent('page', { timeout: 120_000 });
     await signIn.click();
     // VS Code may first ask whether to open the external site (the IdP); a person says Open.
+    // Whichever comes first, that question or the sign-in page, may take a while on a busy machine.
     const confirm = page.locator('.monaco-dialog-box .monaco-button:has-text("Open")').first();
-    await confirm.click({ timeout: 10_000 }).catch(() => undefined);
+    const first = await Promise.race([
+      popupPromise.then(() => 'page', () => 'none'),
+      confirm.waitFor({ timeout: 120_000 }).then(() => 'dialog', () => 'none'),
+    ]);
+    if (first === 'dialog') await confirm.click();
     const popup = await popupPromise;
     await popup.locator('button:has-text("Alice Engineer")').first().click({ timeout: 30_000 });
     await popup.waitForURL(/\/callback/, { timeout: 30_000 });
@@ -71,6 +76,9 @@ try {
   }
 } catch (err) {
   check('the demo walk-through', false, err.message.split('\n')[0]);
+  // What a person would have seen at that moment, for whoever reads the failure.
+  const shot = `${process.env.TMPDIR ?? '/tmp'}/gatehouse-demo-check-failure.png`;
+  await browser?.contexts()[0]?.pages()[0]?.screenshot({ path: shot }).then(() => process.stdout.write(`  screenshot: ${shot}\n`), () => undefined);
 } finally {
   await browser?.close().catch(() => undefined);
   try {

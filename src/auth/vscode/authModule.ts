@@ -55,7 +55,7 @@ export function createAuth(deps: AuthDeps): AuthModule {
     provider,
     vscode.authentication.registerAuthenticationProvider(PROVIDER_ID, PROVIDER_LABEL, provider, { supportsMultipleAccounts: false }),
     new AuthStatusBar(sessions),
-    ...registerAuthCommands({ sessions, provider, ui, secrets: context.secrets, logger: log }),
+    ...registerAuthCommands({ sessions, provider, ui, secrets: context.secrets, logger: log, settled: () => applying }),
   );
 
   const setContext = () => {
