@@ -3,6 +3,7 @@
 // resends its POST, a 403 becomes a sentence the person can act on, and every trigger, final
 // state, cancel and denial goes to the audit trail with the Airbyte job id.
 import type { AuditRecord, CredentialOrigin } from '../../audit/auditTrail';
+import { credentialOriginOf } from '../../audit/recordAccess';
 import type { Logger } from '../../core/logger';
 import { explainDenied, type Action, type Role } from '../../policy/roles';
 import type { AirbyteClient } from './client';
@@ -125,12 +126,7 @@ export class AirbyteJobActions {
 
   private explain(action: string, target: ActionTarget, e: AirbyteError, missing: string): string {
     const actor = this.deps.actor();
-    let credential: CredentialOrigin = 'resource-indicator';
-    try {
-      credential = this.deps.client().credentialOrigin;
-    } catch {
-      // keep the default wording
-    }
+    const credential = credentialOriginOf(this.deps.client);
     return explainDenied({
       who: actor?.email ?? actor?.label ?? actor?.subject ?? 'you',
       credential,
@@ -149,14 +145,7 @@ export class AirbyteJobActions {
     extra: { jobIds?: string[]; reason?: string; credential?: CredentialOrigin } = {},
   ): Promise<void> {
     const actor = this.deps.actor();
-    let credential = extra.credential;
-    if (!credential) {
-      try {
-        credential = this.deps.client().credentialOrigin;
-      } catch {
-        credential = 'resource-indicator';
-      }
-    }
+    const credential = credentialOriginOf(this.deps.client, extra.credential);
     try {
       await this.deps.audit.record({
         actor: actor ? { subject: actor.subject, email: actor.email, issuer: actor.issuer } : { subject: 'unknown' },

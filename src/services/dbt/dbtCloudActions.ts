@@ -3,6 +3,7 @@
 // is sent once, a 403 becomes a sentence the person can act on (explainDenied), and every trigger,
 // final state, cancel and denial goes to the audit trail with the run id.
 import type { AuditRecord, CredentialOrigin } from '../../audit/auditTrail';
+import { credentialOriginOf } from '../../audit/recordAccess';
 import type { Logger } from '../../core/logger';
 import { explainDenied, type Action, type Role } from '../../policy/roles';
 import type { DbtCloudClient, DbtCloudJob, DbtCloudRun } from './dbtCloudClient';
@@ -121,11 +122,7 @@ export class DbtCloudActions {
   }
 
   private credential(): CredentialOrigin {
-    try {
-      return this.deps.client().credentialOrigin;
-    } catch {
-      return 'resource-indicator';
-    }
+    return credentialOriginOf(this.deps.client);
   }
 
   private explain(action: string, job: JobRef): string {

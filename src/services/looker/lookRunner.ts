@@ -2,7 +2,7 @@
 // live in a command handler: roles decide whether Gatehouse tries, a 403 becomes a sentence the
 // person can act on, and every run, refusal and failure goes to the audit trail.
 import type { AuditRecord, CredentialOrigin } from '../../audit/auditTrail';
-import { recordAccess, type AccessActor } from '../../audit/recordAccess';
+import { credentialOriginOf, recordAccess, type AccessActor } from '../../audit/recordAccess';
 import type { Logger } from '../../core/logger';
 import type { ResultsPresenter } from '../../panels/resultsPresenter';
 import { explainDenied, type Action, type Role } from '../../policy/roles';
@@ -83,15 +83,7 @@ export class LookRunner {
   }
 
   private async record(action: string, resource: string, outcome: AuditRecord['outcome'], reason?: string, credential?: CredentialOrigin): Promise<void> {
-    let origin = credential;
-    if (!origin) {
-      try {
-        origin = this.deps.client().credentialOrigin;
-      } catch {
-        origin = 'resource-indicator';
-      }
-    }
-    await recordAccess(this.deps, { credential: origin, service: 'looker', action, resource, outcome, reason });
+    await recordAccess(this.deps, { credential: credentialOriginOf(this.deps.client, credential), service: 'looker', action, resource, outcome, reason });
   }
 }
 

@@ -3,7 +3,7 @@
 // as a group, was used), a failed query shows Metabase's error type only, and every run goes to
 // the audit trail.
 import type { AuditRecord, CredentialOrigin } from '../../audit/auditTrail';
-import { recordAccess, type AccessActor } from '../../audit/recordAccess';
+import { credentialOriginOf, recordAccess, type AccessActor } from '../../audit/recordAccess';
 import type { Logger } from '../../core/logger';
 import type { ResultsPresenter } from '../../panels/resultsPresenter';
 import { explainDenied, type Action, type Role } from '../../policy/roles';
@@ -78,15 +78,7 @@ export class QuestionRunner {
   }
 
   private async record(action: string, resource: string, outcome: AuditRecord['outcome'], reason?: string, credential?: CredentialOrigin): Promise<void> {
-    let origin = credential;
-    if (!origin) {
-      try {
-        origin = this.deps.client().credentialOrigin;
-      } catch {
-        origin = 'resource-indicator';
-      }
-    }
-    await recordAccess(this.deps, { credential: origin, service: 'metabase', action, resource, outcome, reason });
+    await recordAccess(this.deps, { credential: credentialOriginOf(this.deps.client, credential), service: 'metabase', action, resource, outcome, reason });
   }
 }
 
