@@ -16,3 +16,39 @@ export function readConnectionSettings(service: 'airbyte' | 'looker' | 'metabase
   };
   return { baseUrl: text('baseUrl'), audience: text('audience') };
 }
+
+export type ConnectionChange =
+  | { kind: 'settings'; settings: ConnectionSettings }
+  | { kind: 'secrets' }
+  /** Signed in, out, expired or reconfigured (refreshes of the same session are not changes). */
+  | { kind: 'session'; reason: string }
+  | { kind: 'roles' };
+
+export interface ConnectionWatch {
+  service: 'airbyte' | 'looker' | 'metabase';
+  /** SecretStorage keys of the service's own credentials. */
+  secretKeys: readonly string[];
+  secrets: vscode.SecretStorage;
+  broker: { readonly onDidChangeSession: (listener: (e: { reason: string }) => unknown) => { dispose(): unknown } };
+  roles: { readonly onDidChange: (listener: () => unknown) => { dispose(): unknown } };
+  /** Called on every change that can alter what the service shows or who it acts as. */
+  onChange(change: ConnectionChange): void;
+}
+
+/** The four things a service connection depends on, watched the same way by every service module. */
+export function watchConnection(w: ConnectionWatch): vscode.Disposable[] {
+  return [
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(`gatehouse.${w.service}`)) w.onChange({ kind: 'settings', settings: readConnectionSettings(w.service) });
+    }),
+    w.secrets.onDidChange((e) => {
+      if (w.secretKeys.includes(e.key)) w.onChange({ kind: 'secrets' });
+    }),
+    toDisposable(w.broker.onDidChangeSession((e) => e.reason !== 'refreshed' && w.onChange({ kind: 'session', reason: e.reason }))),
+    toDisposable(w.roles.onDidChange(() => w.onChange({ kind: 'roles' }))),
+  ];
+}
+
+function toDisposable(d: { dispose(): unknown }): vscode.Disposable {
+  return { dispose: () => void d.dispose() };
+}

@@ -2,7 +2,7 @@
 // context keys for menus and welcome views. Credentials: the IdP token for the Airbyte audience
 // when gatehouse.airbyte.audience is set, else application client credentials from SecretStorage.
 import * as vscode from 'vscode';
-import { readConnectionSettings } from '../connectionSettings';
+import { readConnectionSettings, watchConnection } from '../connectionSettings';
 import { AxiosHttpClient } from '../core/http';
 import type { FeatureModule, ModuleDeps } from '../moduleDeps';
 import { AirbyteClient } from '../services/airbyte/client';
@@ -111,25 +111,19 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
     tree,
     { dispose: () => model.dispose() },
     ...commands.register(),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('gatehouse.airbyte')) return;
-      settings = readConnectionSettings('airbyte');
-      reload();
-    }),
-    context.secrets.onDidChange((e) => {
-      if (e.key !== APP_CLIENT_ID_KEY && e.key !== APP_CLIENT_SECRET_KEY) return;
-      if (current?.credentials instanceof ApplicationCredentials) current.credentials.clear();
-      reload();
-    }),
-    {
-      dispose: auth.broker.onDidChangeSession((e) => {
-        if (e.reason === 'refreshed') return;
-        // An application token belongs to whoever is signed in now: start again after a change.
-        if (current?.credentials instanceof ApplicationCredentials) current.credentials.clear();
+    ...watchConnection({
+      service: 'airbyte',
+      secretKeys: [APP_CLIENT_ID_KEY, APP_CLIENT_SECRET_KEY],
+      secrets: context.secrets,
+      broker: auth.broker,
+      roles,
+      onChange: (change) => {
+        if (change.kind === 'settings') settings = change.settings;
+        // An application token belongs to the stored credentials and to whoever is signed in now.
+        if ((change.kind === 'secrets' || change.kind === 'session') && current?.credentials instanceof ApplicationCredentials) current.credentials.clear();
         reload();
-      }).dispose,
-    },
-    { dispose: roles.onDidChange(() => reload()).dispose },
+      },
+    }),
   );
   reload();
 

@@ -3,7 +3,7 @@
 // Credentials: the IdP token for the Looker audience when gatehouse.looker.audience is set, else
 // the person's API3 keys from SecretStorage.
 import * as vscode from 'vscode';
-import { readConnectionSettings } from '../connectionSettings';
+import { readConnectionSettings, watchConnection } from '../connectionSettings';
 import { IdpServiceCredentials } from '../auth/serviceCredentials';
 import { AxiosHttpClient } from '../core/http';
 import type { FeatureModule, ModuleDeps } from '../moduleDeps';
@@ -96,25 +96,19 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
     tree,
     { dispose: () => model.dispose() },
     ...commands.register(),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('gatehouse.looker')) return;
-      settings = readConnectionSettings('looker');
-      reload();
-    }),
-    context.secrets.onDidChange((e) => {
-      if (e.key !== LOOKER_CLIENT_ID_KEY && e.key !== LOOKER_CLIENT_SECRET_KEY) return;
-      forgetToken();
-      reload();
-    }),
-    {
-      dispose: auth.broker.onDidChangeSession((e) => {
-        if (e.reason === 'refreshed') return;
-        // A token obtained while someone else was signed in must not serve the next person.
-        forgetToken();
+    ...watchConnection({
+      service: 'looker',
+      secretKeys: [LOOKER_CLIENT_ID_KEY, LOOKER_CLIENT_SECRET_KEY],
+      secrets: context.secrets,
+      broker: auth.broker,
+      roles,
+      onChange: (change) => {
+        if (change.kind === 'settings') settings = change.settings;
+        // New keys, or a token obtained while someone else was signed in: start again.
+        if (change.kind === 'secrets' || change.kind === 'session') forgetToken();
         reload();
-      }).dispose,
-    },
-    { dispose: roles.onDidChange(() => reload()).dispose },
+      },
+    }),
   );
   reload();
 

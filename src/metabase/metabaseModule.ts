@@ -4,7 +4,7 @@
 // is set; else the person's own session (opened with their password); else an API key, which
 // acts as its group rather than the person (the view says so).
 import * as vscode from 'vscode';
-import { readConnectionSettings } from '../connectionSettings';
+import { readConnectionSettings, watchConnection } from '../connectionSettings';
 import { IdpServiceCredentials } from '../auth/serviceCredentials';
 import { AxiosHttpClient } from '../core/http';
 import type { FeatureModule, ModuleDeps } from '../moduleDeps';
@@ -106,26 +106,23 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
     tree,
     { dispose: () => model.dispose() },
     ...commands.register(),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('gatehouse.metabase')) return;
-      settings = readConnectionSettings('metabase');
-      reload();
-    }),
-    context.secrets.onDidChange((e) => {
-      if (e.key !== METABASE_SESSION_KEY && e.key !== METABASE_API_KEY_KEY) return;
-      // New secrets: new credentials (an API key refused before may have been replaced).
-      current = undefined;
-      reload();
-    }),
-    {
-      dispose: auth.broker.onDidChangeSession((e) => {
-        if (e.reason === 'refreshed') return;
+    ...watchConnection({
+      service: 'metabase',
+      secretKeys: [METABASE_SESSION_KEY, METABASE_API_KEY_KEY],
+      secrets: context.secrets,
+      broker: auth.broker,
+      roles,
+      onChange: (change) => {
+        if (change.kind === 'settings') settings = change.settings;
+        // New secrets: new credentials (an API key refused before may have been replaced).
+        if (change.kind === 'secrets') current = undefined;
         // A Metabase session acts as the person who opened it: it ends with their Gatehouse session.
-        if (e.reason === 'signedOut' || e.reason === 'expired') void commands.endSession().catch((err: unknown) => logger.warn('could not end the Metabase session', err));
+        if (change.kind === 'session' && (change.reason === 'signedOut' || change.reason === 'expired')) {
+          void commands.endSession().catch((err: unknown) => logger.warn('could not end the Metabase session', err));
+        }
         reload();
-      }).dispose,
-    },
-    { dispose: roles.onDidChange(() => reload()).dispose },
+      },
+    }),
   );
   reload();
 
