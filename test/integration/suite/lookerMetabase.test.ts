@@ -126,7 +126,8 @@ describe('Looker and Metabase', function () {
     while (Date.now() < deadline) {
       headers = await readWebview('.colhead .name', { frameUrlContains: FRAME, timeoutMs: 5_000 }).catch(() => []);
       firstRow = await readWebview('.grid-row[aria-rowindex="2"] .cell', { frameUrlContains: FRAME, timeoutMs: 5_000 }).catch(() => []);
-      if (headers.includes('Orders Status') && firstRow.length >= 3) break;
+      // Rows render as empty placeholders first: wait until the first cell holds text.
+      if (headers.includes('Orders Status') && firstRow.length >= 3 && firstRow[0]) break;
       await new Promise((r) => setTimeout(r, 250));
     }
     assert.deepEqual(headers.slice(0, 3), ['Orders Status', 'Orders Count', 'Orders Total Amount']);
