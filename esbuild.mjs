@@ -42,7 +42,7 @@ const extension = {
 
 const googleVendor = {
   ...extension,
-  entryPoints: ['src/vendor/google.ts'],
+  entryPoints: ['src/bigquery/googleVendor.ts'],
   outfile: 'dist/vendor/google.js',
   plugins: [],
   metafile: false,
@@ -51,7 +51,7 @@ const googleVendor = {
 // The dbt manifest parser runs in a worker thread so a large manifest never blocks the host.
 const dbtWorker = {
   ...extension,
-  entryPoints: ['src/services/dbt/manifestWorkerMain.ts'],
+  entryPoints: ['src/dbt/manifestWorkerMain.ts'],
   outfile: 'dist/dbtManifestWorker.js',
   external: [],
   plugins: [],

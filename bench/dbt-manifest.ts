@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { loadManifest, type DbtProjectIndex } from '../src/services/dbt/manifest';
+import { loadManifest, type DbtProjectIndex } from '../src/dbt/manifest';
 import { synthesizeManifest } from './lib/dbt-synth';
 import { sharedPath } from '../test/support/shared';
 

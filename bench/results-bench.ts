@@ -3,20 +3,9 @@
 // Standalone: `npx tsx bench/results-bench.ts [rows]`.
 import { runExportBench } from './results-export';
 import { runFetchBench } from './results-fetch';
+import type { BenchOptions, BenchResult } from './lib/types';
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  goal?: string;
-}
-
-export interface BenchOptions {
-  /** Rows of the result (default 1,000,000). */
-  rows?: number;
-  /** Progress lines for a human. */
-  log?: (line: string) => void;
-}
+export type { BenchOptions, BenchResult } from './lib/types';
 
 export async function runResultsBench(opts: BenchOptions = {}): Promise<BenchResult[]> {
   return [...(await runFetchBench(opts)), ...(await runExportBench(opts))];

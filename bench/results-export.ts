@@ -11,7 +11,7 @@ import { runInNewContext } from 'node:vm';
 import { exportResult } from '../src/results/export';
 import type { ResultPage, ResultRow, ResultSource } from '../src/results/types';
 import { eventRow, EVENT_COLUMNS } from './results-fixtures';
-import type { BenchOptions, BenchResult } from './results-bench';
+import type { BenchOptions, BenchResult } from './lib/types';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -9,10 +9,10 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { AxiosHttpClient } from '../src/core/http';
-import { BigQueryResultSource, type BigQueryRowsResponse } from '../src/results/bigquery';
+import { BigQueryResultSource, type BigQueryRowsResponse } from '../src/bigquery/rows';
 import { RowWindow } from '../src/results/rowWindow';
 import { httpPageFetcher, spawnFakeBigQuery, startSandboxBigQuery } from './results-fixtures';
-import type { BenchOptions, BenchResult } from './results-bench';
+import type { BenchOptions, BenchResult } from './lib/types';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

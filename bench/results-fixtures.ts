@@ -11,7 +11,7 @@ import type { HttpClient } from '../src/core/http';
 import { startSandbox } from '../test/sandbox/sandbox';
 import { Directory } from '../test/sandbox/directory';
 import { CancelledError } from '../src/core/errors';
-import type { BigQueryField, BigQueryPageFetcher, BigQueryRowsResponse } from '../src/results/bigquery';
+import type { BigQueryField, BigQueryPageFetcher, BigQueryRowsResponse } from '../src/bigquery/rows';
 import type { ResultColumn, ResultPage, ResultRow, ResultSource } from '../src/results/types';
 
 export const EVENT_FIELDS: BigQueryField[] = [

@@ -13,12 +13,12 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { AxiosHttpClient } from '../src/core/http';
 import { MemoryLogSink, RedactingLogger } from '../src/core/logger';
-import { ResultsController, type ResultsHostUi } from '../src/panels/resultsController';
-import { validateHostMessage, type HostMessage, type WebviewMessage } from '../src/panels/resultsProtocol';
-import { BigQueryResultSource } from '../src/results/bigquery';
+import { ResultsController, type ResultsHostUi } from '../src/results/resultsController';
+import { validateHostMessage, type HostMessage, type WebviewMessage } from '../src/results/resultsProtocol';
+import { BigQueryResultSource } from '../src/bigquery/rows';
 import { BLOCK_SIZE, RowBlockCache } from '../media/results/rowCache';
 import { httpPageFetcher, spawnFakeBigQuery } from './results-fixtures';
-import type { BenchOptions, BenchResult } from './results-bench';
+import type { BenchOptions, BenchResult } from './lib/types';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -1,6 +1,6 @@
 // Lineage webview entry: toolbar (depth selectors, zoom, fit), truncation notice, the graph, and
 // the typed channel to the host. Says `ready` once it listens; draws only validated messages.
-import { DEPTH_CHOICES, LINEAGE_LIMITS, parseHostToLineage, type LineageGraphMessage, type LineageToHost } from '../src/panels/lineageProtocol';
+import { DEPTH_CHOICES, LINEAGE_LIMITS, parseHostToLineage, type LineageGraphMessage, type LineageToHost } from '../src/dbt/lineageProtocol';
 import { button, el } from './results/dom';
 import { GraphView } from './lineage/graphView';
 

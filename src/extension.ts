@@ -10,19 +10,19 @@ import { AuditTrail } from './audit/auditTrail';
 import { FileAuditSink } from './audit/fileAuditSink';
 import { RoleModel } from './policy/roleModel';
 import type { GroupRoleMapping } from './policy/roles';
-import { outputChannelSink } from './views/logSink';
-import { ActivityTreeDataProvider } from './views/activityTreeDataProvider';
+import { outputChannelSink } from './vscode/logSink';
+import { ActivityTreeDataProvider } from './audit/vscode/activityTreeDataProvider';
 import { createAuth } from './auth/vscode/authModule';
-import type { FeatureModule, ModuleDeps } from './moduleDeps';
-import { createAirbyteModule } from './airbyte/airbyteModule';
-import { createLookerModule } from './looker/lookerModule';
-import { createMetabaseModule } from './metabase/metabaseModule';
-import { createDbtModule } from './dbt/dbtModule';
-import { bigQueryPreviewRunner } from './services/dbt/modelPreview';
-import type { BigQueryClient } from './services/bigquery/client';
-import type { ResultsPresenter } from './panels/resultsPresenter';
-import { createBigQueryModule } from './bigquery/bigQueryModule';
-import { createResultsModule } from './panels/resultsModule';
+import type { FeatureModule, ModuleDeps } from './vscode/moduleDeps';
+import { createAirbyteModule } from './airbyte/vscode/airbyteModule';
+import { createLookerModule } from './looker/vscode/lookerModule';
+import { createMetabaseModule } from './metabase/vscode/metabaseModule';
+import { createDbtModule } from './dbt/vscode/dbtModule';
+import { bigQueryPreviewRunner } from './dbt/modelPreview';
+import type { BigQueryClient } from './bigquery/client';
+import type { ResultsPresenter } from './results/resultsPresenter';
+import { createBigQueryModule } from './bigquery/vscode/bigQueryModule';
+import { createResultsModule } from './results/vscode/resultsModule';
 
 export interface GatehouseApi {
   /** Present only when the extension runs in test mode (integration tests). */

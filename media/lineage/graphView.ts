@@ -2,7 +2,7 @@
 // pan (drag), zoom (wheel, buttons, +/-/0 keys) and keyboard navigation: one node is current
 // (roving tabindex), arrows move along edges and within a layer, Enter opens its file, F makes it
 // the focus of the lineage. Colours come from CSS classes that use the theme's variables.
-import type { LineageGraphMessage, WireLineageNode } from '../../src/panels/lineageProtocol';
+import type { LineageGraphMessage, WireLineageNode } from '../../src/dbt/lineageProtocol';
 import { svg } from '../results/dom';
 
 export interface GraphViewEvents {

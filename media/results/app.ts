@@ -13,7 +13,7 @@ import {
   type PanelViewState,
   type WireColumn,
   type WireStats,
-} from '../../src/panels/resultsProtocol';
+} from '../../src/results/resultsProtocol';
 import { buildChart, chartColumns, type ChartKind } from './chartModel';
 import { drawChart } from './chartView';
 import { button, el, menuButton } from './dom';

@@ -1,6 +1,6 @@
 // Chart data without the DOM: which columns can be plotted, the points or bars a chart draws,
 // and axis ticks. The chart view turns this into SVG.
-import type { WireColumn } from '../../src/panels/resultsProtocol';
+import type { WireColumn } from '../../src/results/resultsProtocol';
 import type { CellValue } from '../../src/results/types';
 import { cellDisplayText, isNumericType, isTimeType } from './format';
 

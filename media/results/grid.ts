@@ -1,7 +1,7 @@
 // The virtualized grid: a fixed row height, a body as tall as the rows (scaled beyond the
 // browser's height limit, see viewport.ts), and only the rows on screen in the DOM, drawn into a
 // pool of row elements that is reused on every scroll. Cells get their text via textContent.
-import type { WireColumn } from '../../src/panels/resultsProtocol';
+import type { WireColumn } from '../../src/results/resultsProtocol';
 import { el } from './dom';
 import { cellDisplayText, cellMatches, formatCount, isNested, isNumericType, typeBadge } from './format';
 import type { Row } from './rowCache';

@@ -1,6 +1,6 @@
 // Sort and filter work on the rows the webview holds (the loaded rows), never on the whole
 // result: the UI says so wherever they are active. A server-side sort would be a new query.
-import type { WireColumn } from '../../src/panels/resultsProtocol';
+import type { WireColumn } from '../../src/results/resultsProtocol';
 import { cellMatches, compareCells } from './format';
 import type { LoadedRow } from './rowCache';
 

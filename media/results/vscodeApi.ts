@@ -1,6 +1,6 @@
 // The webview's handle on VS Code: typed posting (only protocol messages) and the state VS Code
 // keeps while the panel is hidden.
-import type { WebviewMessage } from '../../src/panels/resultsProtocol';
+import type { WebviewMessage } from '../../src/results/resultsProtocol';
 
 interface VsCodeWebviewApi {
   postMessage(message: unknown): void;

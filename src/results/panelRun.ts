@@ -4,7 +4,7 @@
 // source, and a refusal shown as the explanation the caller wrote. Services that answer with
 // every row at once share this; they keep their own client, errors and audit wording.
 import { GatehouseError, HttpError } from '../core/errors';
-import type { ResultStats, ResultsPanelRequest, ResultsPresenter } from '../panels/resultsPresenter';
+import type { ResultStats, ResultsPanelRequest, ResultsPresenter } from './resultsPresenter';
 import { createArraySource } from './sources';
 import type { ResultColumn, ResultRow } from './types';
 

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { DisposableStore } from '../../core/disposable';
 import type { Logger } from '../../core/logger';
 import type { SecretRegistry } from '../../core/redact';
-import { registerAuthCommands } from '../../commands/authCommands';
+import { registerAuthCommands } from './authCommands';
 import { AuthError } from '../authError';
 import { parseAuthConfig, type AuthConfig } from '../config';
 import { SessionManager } from '../sessionManager';

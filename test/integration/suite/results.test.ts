@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import * as vscode from 'vscode';
 import { createArraySource } from '../../../src/results/sources';
 import type { ResultColumn } from '../../../src/results/types';
-import type { ResultsPanelProbe, ResultsTestingApi } from '../../../src/panels/resultsModule';
+import type { ResultsPanelProbe, ResultsTestingApi } from '../../../src/results/vscode/resultsModule';
 import { driverAvailable, listFrames, readWebview, screenshot } from '../runner/driverClient';
 import { runSandboxQuery, sandboxGoogleToken, sandboxUrls } from '../support/sandboxBigQuery';
 

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import * as vscode from 'vscode';
-import type { ResultsTestingApi } from '../../../src/panels/resultsModule';
+import type { ResultsTestingApi } from '../../../src/results/vscode/resultsModule';
 import { driverAvailable, readWebview, webviewHeap } from '../runner/driverClient';
 import { runSandboxQuery, sandboxGoogleToken, sandboxUrls } from '../support/sandboxBigQuery';
 

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Browser, redirectTarget } from '../../sandbox/idp/browser';
 import { EXTENSION_CLIENT_ID, GOOGLE_WORKFORCE_AUDIENCE, GOOGLE_WORKFORCE_USER_PROJECT } from '../../sandbox/constants';
-import { BigQueryResultSource, type BigQueryPageFetcher, type BigQueryRowsResponse } from '../../../src/results/bigquery';
+import { BigQueryResultSource, type BigQueryPageFetcher, type BigQueryRowsResponse } from '../../../src/bigquery/rows';
 
 export interface SandboxUrls {
   issuer: string;

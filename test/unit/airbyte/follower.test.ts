@@ -1,9 +1,9 @@
 // JobFollower against a scripted job source: incomplete is not final, backoff grows and resets on
 // a change, transient errors are survived (with Retry-After), stopping is cancellation.
 import * as assert from 'node:assert/strict';
-import { AirbyteError } from '../../../src/services/airbyte/errors';
-import { JobFollower } from '../../../src/services/airbyte/follower';
-import type { Job, JobStatus } from '../../../src/services/airbyte/types';
+import { AirbyteError } from '../../../src/airbyte/errors';
+import { JobFollower } from '../../../src/airbyte/follower';
+import type { Job, JobStatus } from '../../../src/airbyte/types';
 
 const job = (status: JobStatus, rows = 0): Job => ({ jobId: 7, status, jobType: 'sync', startTime: '2024-01-01T00:00:00Z', connectionId: 'c', rowsSynced: rows });
 

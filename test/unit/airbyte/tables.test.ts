@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { HttpError } from '../../../src/core/errors';
 import { AuthError } from '../../../src/auth/authError';
-import { reasonFor, toAirbyteError } from '../../../src/services/airbyte/errors';
+import { reasonFor, toAirbyteError } from '../../../src/airbyte/errors';
 import {
   connectionHealth,
   connectionWebUrl,
@@ -12,8 +12,8 @@ import {
   jobEndTime,
   parseIsoDuration,
   webUiBase,
-} from '../../../src/services/airbyte/present';
-import type { JobStatus } from '../../../src/services/airbyte/types';
+} from '../../../src/airbyte/present';
+import type { JobStatus } from '../../../src/airbyte/types';
 
 describe('airbyte tables', () => {
   it('derives connection health from status and last job', () => {

@@ -1,8 +1,8 @@
 // The BigQuery client against the sandbox BigQuery and Google STS: federated credentials from a
 // real id token, paging, long-running jobs, cancel, retries and the error reasons.
 import * as assert from 'node:assert/strict';
-import { BigQueryError } from '../../../src/services/bigquery/errors';
-import { newJobId } from '../../../src/services/bigquery/client';
+import { BigQueryError } from '../../../src/bigquery/errors';
+import { newJobId } from '../../../src/bigquery/client';
 import { GOOGLE_WORKLOAD_AUDIENCE } from '../../sandbox/google-sts';
 import { useBigQueryFixture, type BigQueryFixture } from './fixture';
 

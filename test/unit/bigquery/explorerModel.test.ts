@@ -1,8 +1,8 @@
 // The explorer model over the sandbox BigQuery: what each demo user sees, "Load more" paging,
 // no-access answers instead of errors, the filter, and refresh.
 import * as assert from 'node:assert/strict';
-import { BigQueryExplorerModel, type ExplorerNode } from '../../../src/services/bigquery/explorerModel';
-import type { BigQueryClient } from '../../../src/services/bigquery/client';
+import { BigQueryExplorerModel, type ExplorerNode } from '../../../src/bigquery/explorerModel';
+import type { BigQueryClient } from '../../../src/bigquery/client';
 import { useBigQueryFixture, type BigQueryFixture } from './fixture';
 
 type Parent = Parameters<BigQueryExplorerModel['children']>[0];

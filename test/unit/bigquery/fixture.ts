@@ -2,8 +2,8 @@
 // way the extension builds them: federated credentials from a real id token of a demo user.
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { GOOGLE_WORKFORCE_AUDIENCE, GOOGLE_WORKFORCE_USER_PROJECT } from '../../sandbox/constants';
-import { BigQueryClient, jobLabelsFor, type BigQueryClientOptions } from '../../../src/services/bigquery/client';
-import { createGoogleCredentials, type FederationConfig } from '../../../src/services/bigquery/credentials';
+import { BigQueryClient, jobLabelsFor, type BigQueryClientOptions } from '../../../src/bigquery/client';
+import { createGoogleCredentials, type FederationConfig } from '../../../src/bigquery/credentials';
 import { MemoryLogSink, RedactingLogger } from '../../../src/core/logger';
 
 export interface BigQueryFixture {

@@ -3,8 +3,8 @@
 // previews, denial explained, and one audit record per run.
 import * as assert from 'node:assert/strict';
 import { Emitter } from '../../../src/core/event';
-import { BigQueryQueryRunner, type CostSettings, type QueryRunnerDeps } from '../../../src/services/bigquery/queryRunner';
-import type { ResultStats, ResultsPanelHandle, ResultsPanelRequest, ResultsPresenter } from '../../../src/panels/resultsPresenter';
+import { BigQueryQueryRunner, type CostSettings, type QueryRunnerDeps } from '../../../src/bigquery/queryRunner';
+import type { ResultStats, ResultsPanelHandle, ResultsPanelRequest, ResultsPresenter } from '../../../src/results/resultsPresenter';
 import type { ResultSource } from '../../../src/results/types';
 import type { AuditRecord } from '../../../src/audit/auditTrail';
 import { useBigQueryFixture, type BigQueryFixture } from './fixture';

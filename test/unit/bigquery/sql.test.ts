@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { decideCost, isMultiStatement, maskNonCode, namedParameters, splitStatements, statementAt } from '../../../src/services/bigquery/sql';
+import { decideCost, isMultiStatement, maskNonCode, namedParameters, splitStatements, statementAt } from '../../../src/bigquery/sql';
 
 describe('BigQuery SQL text', () => {
   it('splits on top-level semicolons only', () => {

@@ -1,14 +1,14 @@
 // Table-shaped logic of the BigQuery service: error reasons, settings, parameter values, console
 // links, labels and the local history.
 import * as assert from 'node:assert/strict';
-import { BigQueryError, missingPermission, toBigQueryError, type BigQueryErrorReason } from '../../../src/services/bigquery/errors';
-import { readBigQuerySettings, connectionKey } from '../../../src/services/bigquery/settings';
-import { guessParameterType, parameterValueProblem, type ParameterType } from '../../../src/services/bigquery/sql';
-import { jobConsoleUrl, tableConsoleUrl } from '../../../src/services/bigquery/consoleLinks';
-import { jobLabelsFor, labelValue } from '../../../src/services/bigquery/client';
-import { MAX_HISTORY, QueryHistory } from '../../../src/services/bigquery/queryHistory';
+import { BigQueryError, missingPermission, toBigQueryError, type BigQueryErrorReason } from '../../../src/bigquery/errors';
+import { readBigQuerySettings, connectionKey } from '../../../src/bigquery/settings';
+import { guessParameterType, parameterValueProblem, type ParameterType } from '../../../src/bigquery/sql';
+import { jobConsoleUrl, tableConsoleUrl } from '../../../src/bigquery/consoleLinks';
+import { jobLabelsFor, labelValue } from '../../../src/bigquery/client';
+import { MAX_HISTORY, QueryHistory } from '../../../src/bigquery/queryHistory';
 import { AuthError } from '../../../src/auth/authError';
-import { createGoogleCredentials } from '../../../src/services/bigquery/credentials';
+import { createGoogleCredentials } from '../../../src/bigquery/credentials';
 
 describe('BigQuery tables', () => {
   const errors: [string, unknown, BigQueryErrorReason, number | undefined][] = [

@@ -1,6 +1,6 @@
 // The streaming scanner against JSON.parse: same entries whatever the chunking, and damage told apart.
 import assert from 'node:assert/strict';
-import { JsonScanError, ManifestJsonScanner, type ScanFailure } from '../../../src/services/dbt/jsonScanner';
+import { JsonScanError, ManifestJsonScanner, type ScanFailure } from '../../../src/dbt/jsonScanner';
 
 const DOC = JSON.stringify({
   metadata: { dbt_schema_version: 'https://schemas.getdbt.com/dbt/manifest/v12.json', n: -1.5e3, ok: true, none: null },

@@ -5,11 +5,11 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { buildLineageGraph } from '../../../src/panels/lineageGraph';
-import { parseHostToLineage, parseLineageToHost } from '../../../src/panels/lineageProtocol';
-import { countCrossings, layoutLineage } from '../../../src/services/dbt/lineageLayout';
-import { loadManifest, type DbtProjectIndex } from '../../../src/services/dbt/manifest';
-import { previewSql } from '../../../src/services/dbt/modelPreview';
+import { buildLineageGraph } from '../../../src/dbt/lineageGraph';
+import { parseHostToLineage, parseLineageToHost } from '../../../src/dbt/lineageProtocol';
+import { countCrossings, layoutLineage } from '../../../src/dbt/lineageLayout';
+import { loadManifest, type DbtProjectIndex } from '../../../src/dbt/manifest';
+import { previewSql } from '../../../src/dbt/modelPreview';
 
 const DEMO = path.join(__dirname, '../../sandbox/demo-workspace/jaffle_gatehouse/target/manifest.json');
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DbtProjectIndex, loadManifest } from '../../../src/services/dbt/manifest';
+import { DbtProjectIndex, loadManifest } from '../../../src/dbt/manifest';
 import { sharedPath } from '../../support/shared';
 
 const CORPUS = sharedPath('corpus', 'dbt');

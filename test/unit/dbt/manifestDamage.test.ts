@@ -5,9 +5,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledError } from '../../../src/core/errors';
-import { loadManifest, type DbtProjectIndex } from '../../../src/services/dbt/manifest';
-import { DbtManifestError, type DbtManifestErrorReason } from '../../../src/services/dbt/manifestErrors';
-import type { DbtLoadOptions } from '../../../src/services/dbt/manifestTypes';
+import { loadManifest, type DbtProjectIndex } from '../../../src/dbt/manifest';
+import { DbtManifestError, type DbtManifestErrorReason } from '../../../src/dbt/manifestErrors';
+import type { DbtLoadOptions } from '../../../src/dbt/manifestTypes';
 import { sharedPath } from '../../support/shared';
 
 const SOURCE = sharedPath('corpus', 'dbt', 'luisleon90__sa-standard-demo.manifest.json');

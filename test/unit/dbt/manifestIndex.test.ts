@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadManifest, type DbtProjectIndex } from '../../../src/services/dbt/manifest';
+import { loadManifest, type DbtProjectIndex } from '../../../src/dbt/manifest';
 
 type Spec = { deps?: string[]; type?: string; pkg?: string; file?: string; tags?: string[]; mat?: string; fqn?: string[]; desc?: string; version?: number; latest?: number };
 

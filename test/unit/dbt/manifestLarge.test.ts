@@ -6,13 +6,13 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { synthesizeManifest, type SynthResult } from '../../../bench/lib/dbt-synth';
 import { CancelledError } from '../../../src/core/errors';
-import { loadManifest, type DbtProjectIndex } from '../../../src/services/dbt/manifest';
-import { DbtManifestError } from '../../../src/services/dbt/manifestErrors';
-import { loadManifestInWorker, type WorkerRequest } from '../../../src/services/dbt/manifestWorker';
+import { loadManifest, type DbtProjectIndex } from '../../../src/dbt/manifest';
+import { DbtManifestError } from '../../../src/dbt/manifestErrors';
+import { loadManifestInWorker, type WorkerRequest } from '../../../src/dbt/manifestWorker';
 import { sharedPath } from '../../support/shared';
 
 const SOURCE = sharedPath('corpus', 'dbt', 'fivetran__dbt_ad_reporting.manifest.json');
-const WORKER_ENTRY = resolve(__dirname, '../../../src/services/dbt/manifestWorkerMain.ts');
+const WORKER_ENTRY = resolve(__dirname, '../../../src/dbt/manifestWorkerMain.ts');
 // The extension starts the bundled dist/dbtManifestWorker.js; tests start the .ts entry through tsx.
 const tsWorker = (workerData: WorkerRequest) => new Worker(`require('tsx/cjs'); require(${JSON.stringify(WORKER_ENTRY)});`, { eval: true, workerData });
 

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadManifest, type DbtProjectIndex } from '../../../src/services/dbt/manifest';
-import { DbtManifestError } from '../../../src/services/dbt/manifestErrors';
-import { ManifestStore } from '../../../src/services/dbt/manifestStore';
-import type { DbtLoadOptions } from '../../../src/services/dbt/manifestTypes';
-import { parseRunResults, type DbtRunStatus } from '../../../src/services/dbt/runResults';
+import { loadManifest, type DbtProjectIndex } from '../../../src/dbt/manifest';
+import { DbtManifestError } from '../../../src/dbt/manifestErrors';
+import { ManifestStore } from '../../../src/dbt/manifestStore';
+import type { DbtLoadOptions } from '../../../src/dbt/manifestTypes';
+import { parseRunResults, type DbtRunStatus } from '../../../src/dbt/runResults';
 import { sharedPath } from '../../support/shared';
 
 const SMALL = sharedPath('corpus', 'dbt', 'A7med-3laa227__dbt_bigquery_project.manifest.json');

@@ -2,8 +2,8 @@
 // files are workspace projects; selectors and argv for dbt, with names that must not reach dbt.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { DbtCommandLineError, dbtArgs, selectorFor, type DbtScope, type SelectableNode } from '../../../src/services/dbt/dbtCommandLine';
-import { isWorkspaceProjectFile, locateArtifacts, parseDbtProjectConfig, readTopLevelYaml } from '../../../src/services/dbt/projectConfig';
+import { DbtCommandLineError, dbtArgs, selectorFor, type DbtScope, type SelectableNode } from '../../../src/dbt/dbtCommandLine';
+import { isWorkspaceProjectFile, locateArtifacts, parseDbtProjectConfig, readTopLevelYaml } from '../../../src/dbt/projectConfig';
 
 describe('dbt_project.yml', () => {
   const table: [string, string, Partial<ReturnType<typeof parseDbtProjectConfig>>][] = [

@@ -5,10 +5,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { loadManifest } from '../../../src/services/dbt/manifest';
-import { DbtManifestError } from '../../../src/services/dbt/manifestErrors';
-import type { DbtLoadOptions } from '../../../src/services/dbt/manifestTypes';
-import { DbtProjectsModel } from '../../../src/services/dbt/projectsModel';
+import { loadManifest } from '../../../src/dbt/manifest';
+import { DbtManifestError } from '../../../src/dbt/manifestErrors';
+import type { DbtLoadOptions } from '../../../src/dbt/manifestTypes';
+import { DbtProjectsModel } from '../../../src/dbt/projectsModel';
 
 const DEMO = path.join(__dirname, '../../sandbox/demo-workspace/jaffle_gatehouse');
 

@@ -2,11 +2,11 @@
 import * as assert from 'node:assert/strict';
 import { HttpError } from '../../../src/core/errors';
 import { AuthError } from '../../../src/auth/authError';
-import { lookerApiUrl, lookerContentUrl } from '../../../src/services/looker/client';
-import { toLookerError } from '../../../src/services/looker/errors';
-import { jsonBiToTable, lookerCell, lookerResultType } from '../../../src/services/looker/resultTable';
-import { queryFailure, toMetabaseError } from '../../../src/services/metabase/errors';
-import { metabaseCell, metabaseResultType } from '../../../src/services/metabase/resultTable';
+import { lookerApiUrl, lookerContentUrl } from '../../../src/looker/client';
+import { toLookerError } from '../../../src/looker/errors';
+import { jsonBiToTable, lookerCell, lookerResultType } from '../../../src/looker/resultTable';
+import { queryFailure, toMetabaseError } from '../../../src/metabase/errors';
+import { metabaseCell, metabaseResultType } from '../../../src/metabase/resultTable';
 
 describe('looker and metabase tables', () => {
   it('maps Looker field types', () => {

@@ -9,7 +9,7 @@ import {
   type BigQueryField,
   type BigQueryPageParams,
   type BigQueryRowsResponse,
-} from '../../../src/results/bigquery';
+} from '../../../src/bigquery/rows';
 import { ResultError, type CellValue } from '../../../src/results/types';
 import { eventRow, eventRowWire, EVENT_FIELDS, httpPageFetcher, startFakeBigQuery } from '../../../bench/results-fixtures';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AxiosHttpClient } from '../../../src/core/http';
-import { BigQueryResultSource } from '../../../src/results/bigquery';
+import { BigQueryResultSource } from '../../../src/bigquery/rows';
 import { exportResult } from '../../../src/results/export';
 import { RowWindow } from '../../../src/results/rowWindow';
 import { httpPageFetcher, startSandboxBigQuery } from '../../../bench/results-fixtures';

@@ -1,7 +1,7 @@
 // A results presenter for plain Node tests: records what a runner told each panel and lets a test
 // press the panel's Cancel button. Rows are read back through the source, as the panel would.
 import { Emitter } from '../../../src/core/event';
-import type { ResultStats, ResultsPanelHandle, ResultsPanelRequest, ResultsPresenter } from '../../../src/panels/resultsPresenter';
+import type { ResultStats, ResultsPanelHandle, ResultsPanelRequest, ResultsPresenter } from '../../../src/results/resultsPresenter';
 import type { ResultRow, ResultSource } from '../../../src/results/types';
 
 export class RecordedPanel implements ResultsPanelHandle {

@@ -1,0 +1,205 @@
+// What the Airbyte tree shows, without VS Code: workspaces, their connections with source and
+// destination names, health from the last job and recent jobs, and answers that are not data
+// (nothing shared, no access, not configured) as message nodes. Keys are stable ids, so a refresh
+// keeps what was expanded.
+import { Emitter } from '../core/event';
+import type { Logger } from '../core/logger';
+import type { AirbyteClient } from './client';
+import { toAirbyteError, type AirbyteError } from './errors';
+import { connectionHealth, type ConnectionHealth } from './present';
+import type { Connection, Job, Workspace } from './types';
+
+export interface WorkspaceNode {
+  kind: 'workspace';
+  key: string;
+  workspace: Workspace;
+}
+
+export interface ConnectionNode {
+  kind: 'connection';
+  key: string;
+  workspace: Workspace;
+  connection: Connection;
+  sourceName?: string;
+  destinationName?: string;
+  /** Newest first. */
+  jobs: Job[];
+  health: ConnectionHealth;
+  /** Set when the jobs could not be read (the connection is still listed). */
+  jobsError?: AirbyteError;
+}
+
+export interface JobNode {
+  kind: 'job';
+  key: string;
+  workspaceId: string;
+  connection: Connection;
+  job: Job;
+}
+
+export interface MessageNode {
+  kind: 'message';
+  key: string;
+  text: string;
+  detail?: string;
+  severity: 'info' | 'error';
+  error?: AirbyteError;
+}
+
+export type AirbyteNode = WorkspaceNode | ConnectionNode | JobNode | MessageNode;
+
+export interface ExplorerModelOptions {
+  /** The current client, or throws an AirbyteError (not configured, not signed in). */
+  client: () => AirbyteClient;
+  logger?: Logger;
+  /** Jobs shown under a connection (default 5). */
+  recentJobs?: number;
+}
+
+export class AirbyteExplorerModel {
+  private readonly changed = new Emitter<string | undefined>();
+  /** Fires with a node key whose item or children changed, or undefined for everything. */
+  readonly onDidChange = this.changed.event;
+  private readonly connections = new Map<string, ConnectionNode>();
+  private readonly names = new Map<string, Promise<string | undefined>>();
+  private generation = 0;
+
+  constructor(private readonly opts: ExplorerModelOptions) {}
+
+  async children(parent?: AirbyteNode): Promise<AirbyteNode[]> {
+    if (!parent) return this.roots();
+    if (parent.kind === 'workspace') return this.workspaceChildren(parent);
+    if (parent.kind === 'connection') return this.jobNodes(parent);
+    return [];
+  }
+
+  /** The connection as last loaded. */
+  connection(connectionId: string): ConnectionNode | undefined {
+    return this.connections.get(connectionId);
+  }
+
+  /** Everything again from the server. */
+  refresh(): void {
+    this.generation++;
+    this.connections.clear();
+    this.names.clear();
+    this.changed.fire(undefined);
+  }
+
+  /** Re-reads one connection's jobs (after a trigger, on a followed job's change) and announces it. */
+  async refreshConnection(connectionId: string, signal?: AbortSignal): Promise<ConnectionNode | undefined> {
+    const node = this.connections.get(connectionId);
+    if (!node) return undefined;
+    await this.loadJobs(node, signal);
+    this.changed.fire(node.key);
+    return node;
+  }
+
+  /** Puts a job answer we already have (from a follower) into the tree without another request. */
+  applyJob(job: Job): void {
+    const node = this.connections.get(job.connectionId);
+    if (!node) return;
+    const i = node.jobs.findIndex((j) => j.jobId === job.jobId);
+    if (i >= 0) node.jobs[i] = job;
+    else node.jobs = [job, ...node.jobs].slice(0, this.opts.recentJobs ?? 5);
+    node.health = connectionHealth(node.connection, node.jobs[0]);
+    this.changed.fire(node.key);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+
+  private async roots(): Promise<AirbyteNode[]> {
+    try {
+      const workspaces = await this.opts.client().listWorkspaces();
+      if (!workspaces.length) {
+        return [message('airbyte:none', 'info', 'No Airbyte workspaces are shared with you.', 'Ask an Airbyte admin to add you (or one of your groups) to a workspace.')];
+      }
+      return workspaces
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((workspace) => ({ kind: 'workspace', key: `airbyte:ws:${workspace.workspaceId}`, workspace }) satisfies WorkspaceNode);
+    } catch (err) {
+      return [errorNode('airbyte:error', err)];
+    }
+  }
+
+  private async workspaceChildren(parent: WorkspaceNode): Promise<AirbyteNode[]> {
+    const generation = this.generation;
+    let list: Connection[];
+    try {
+      list = await this.opts.client().listConnections([parent.workspace.workspaceId]);
+    } catch (err) {
+      return [errorNode(`${parent.key}:error`, err)];
+    }
+    if (!list.length) return [message(`${parent.key}:empty`, 'info', 'No connections in this workspace.')];
+    const nodes = await Promise.all(
+      list
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map(async (connection) => {
+          const previous = this.connections.get(connection.connectionId);
+          const node: ConnectionNode = previous ?? {
+            kind: 'connection',
+            key: `airbyte:conn:${connection.connectionId}`,
+            workspace: parent.workspace,
+            connection,
+            jobs: [],
+            health: connectionHealth(connection, undefined),
+          };
+          node.connection = connection;
+          node.workspace = parent.workspace;
+          const [sourceName, destinationName] = await Promise.all([this.name('source', connection.sourceId), this.name('destination', connection.destinationId), this.loadJobs(node)]);
+          node.sourceName = sourceName;
+          node.destinationName = destinationName;
+          return node;
+        }),
+    );
+    if (generation === this.generation) for (const n of nodes) this.connections.set(n.connection.connectionId, n);
+    return nodes;
+  }
+
+  private jobNodes(parent: ConnectionNode): AirbyteNode[] {
+    if (parent.jobsError) return [errorNode(`${parent.key}:error`, parent.jobsError)];
+    if (!parent.jobs.length) return [message(`${parent.key}:nojobs`, 'info', 'No jobs yet.')];
+    return parent.jobs.map((job) => ({ kind: 'job', key: `airbyte:job:${job.jobId}`, workspaceId: parent.workspace.workspaceId, connection: parent.connection, job }) satisfies JobNode);
+  }
+
+  private async loadJobs(node: ConnectionNode, signal?: AbortSignal): Promise<void> {
+    try {
+      node.jobs = await this.opts.client().listJobs({ connectionId: node.connection.connectionId, orderBy: 'createdAt|DESC', max: this.opts.recentJobs ?? 5 }, signal);
+      node.jobsError = undefined;
+    } catch (err) {
+      node.jobsError = toAirbyteError(err);
+      this.opts.logger?.debug(`could not read the jobs of connection ${node.connection.connectionId}: ${node.jobsError.reason}`);
+    }
+    node.health = connectionHealth(node.connection, node.jobs[0]);
+  }
+
+  /** Source and destination names (ids never change their name often; cached until refresh). */
+  private name(kind: 'source' | 'destination', id: string): Promise<string | undefined> {
+    const key = `${kind}:${id}`;
+    let pending = this.names.get(key);
+    if (!pending) {
+      const client = this.opts.client();
+      pending = (kind === 'source' ? client.getSource(id) : client.getDestination(id)).then(
+        (r) => r.name,
+        () => {
+          this.names.delete(key);
+          return undefined;
+        },
+      );
+      this.names.set(key, pending);
+    }
+    return pending;
+  }
+}
+
+function message(key: string, severity: 'info' | 'error', text: string, detail?: string): MessageNode {
+  return { kind: 'message', key, severity, text, detail };
+}
+
+function errorNode(key: string, err: unknown): MessageNode {
+  const e = toAirbyteError(err);
+  const text = e.reason === 'forbidden' ? 'You may not read this in Airbyte.' : e.message;
+  return { kind: 'message', key, severity: 'error', text, detail: e.nextStep, error: e };
+}

@@ -1,0 +1,282 @@
+// Airbyte commands (thin): Sync now, Reset, Cancel, Follow, Open in Airbyte, Refresh, Set
+// Application Credentials. Decisions (roles, the running-job check, 403 explanations, audit)
+// live in AirbyteJobActions; following with progress lives in AirbyteFollowing.
+import * as vscode from 'vscode';
+import type { Logger } from '../../core/logger';
+import type { AirbyteClient } from '../client';
+import { toAirbyteError } from '../errors';
+import type { AirbyteExplorerModel, AirbyteNode, ConnectionNode } from '../explorerModel';
+import type { ActionTarget, AirbyteJobActions, FollowOutcome, TriggerOutcome, CancelOutcome } from '../jobActions';
+import { connectionWebUrl, formatBytes, formatCount, formatDuration, jobHistoryWebUrl, parseIsoDuration } from '../present';
+import { isFinal, type Job } from '../types';
+
+/** What the commands ask of the person; tests replace it (no dialogs in an unattended run). */
+export interface AirbyteUi {
+  info(message: string, ...actions: string[]): Thenable<string | undefined>;
+  warn(message: string, ...actions: string[]): Thenable<string | undefined>;
+  error(message: string, ...actions: string[]): Thenable<string | undefined>;
+  /** A modal question; true when the person chose `action`. */
+  confirm(message: string, detail: string, action: string): Thenable<boolean>;
+  input(options: vscode.InputBoxOptions): Thenable<string | undefined>;
+  openExternal(url: string): Thenable<boolean>;
+}
+
+export const vscodeAirbyteUi: AirbyteUi = {
+  info: (m, ...a) => vscode.window.showInformationMessage(m, ...a),
+  warn: (m, ...a) => vscode.window.showWarningMessage(m, ...a),
+  error: (m, ...a) => vscode.window.showErrorMessage(m, ...a),
+  confirm: async (message, detail, action) => (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action,
+  input: (o) => vscode.window.showInputBox(o),
+  openExternal: (url) => vscode.env.openExternal(vscode.Uri.parse(url)),
+};
+
+export const APP_CLIENT_ID_KEY = 'gatehouse.airbyte.clientId';
+export const APP_CLIENT_SECRET_KEY = 'gatehouse.airbyte.clientSecret';
+
+export interface AirbyteCommandDeps {
+  model: AirbyteExplorerModel;
+  actions: AirbyteJobActions;
+  client: () => AirbyteClient;
+  ui: () => AirbyteUi;
+  secrets: vscode.SecretStorage;
+  logger: Logger;
+  refresh: () => void;
+  /** Stops following on sign-out. */
+  onSessionEnd: (stop: () => void) => void;
+}
+
+/** Connection nodes from the tree, or a connection id (tests, links). */
+type ConnectionArg = ConnectionNode | { kind: 'job'; connection: { connectionId: string; name: string }; workspaceId: string; job: Job } | string | undefined;
+
+export class AirbyteCommands {
+  private readonly following = new Map<number, Promise<FollowOutcome>>();
+
+  constructor(private readonly deps: AirbyteCommandDeps) {}
+
+  register(): vscode.Disposable[] {
+    const r = vscode.commands.registerCommand;
+    return [
+      r('gatehouse.airbyte.refresh', () => this.deps.refresh()),
+      r('gatehouse.airbyte.syncNow', (arg: ConnectionArg) => this.trigger(arg, 'sync')),
+      r('gatehouse.airbyte.reset', (arg: ConnectionArg) => this.trigger(arg, 'reset')),
+      r('gatehouse.airbyte.cancelJob', (arg: AirbyteNode | number) => this.cancel(arg)),
+      r('gatehouse.airbyte.followJob', (arg: AirbyteNode | number) => this.followArg(arg)),
+      r('gatehouse.airbyte.openInAirbyte', (arg: ConnectionArg) => this.open(arg)),
+      r('gatehouse.airbyte.setApplicationCredentials', () => this.setApplicationCredentials()),
+    ];
+  }
+
+  /** The follow of a job, while it runs (tests wait on it). */
+  followOf(jobId: number): Promise<FollowOutcome> | undefined {
+    return this.following.get(jobId);
+  }
+
+  async trigger(arg: ConnectionArg, jobType: 'sync' | 'reset'): Promise<TriggerOutcome | undefined> {
+    const target = await this.target(arg);
+    if (!target) return undefined;
+    const ui = this.deps.ui();
+    const name = target.connection.name;
+    if (jobType === 'reset') {
+      const yes = await ui.confirm(
+        `Reset "${name}"?`,
+        'Airbyte clears the data this connection synced into the destination and forgets its state; the next sync reads everything again.',
+        'Reset',
+      );
+      if (!yes) return undefined;
+    }
+    const outcome = await this.deps.actions.trigger(target, jobType);
+    switch (outcome.kind) {
+      case 'started':
+        this.deps.model.applyJob(outcome.job);
+        void this.follow(target, outcome.job, true);
+        break;
+      case 'alreadyRunning':
+        this.offerRunning(target, outcome.job);
+        break;
+      default:
+        this.tellRefusal(outcome, `Could not ${jobType === 'sync' ? 'start a sync of' : 'reset'} "${name}"`);
+    }
+    return outcome;
+  }
+
+  async cancel(arg: AirbyteNode | number): Promise<CancelOutcome | undefined> {
+    const found = await this.jobTarget(arg);
+    if (!found) return undefined;
+    const { target, jobId } = found;
+    const ui = this.deps.ui();
+    const outcome = await this.deps.actions.cancel(target, jobId);
+    switch (outcome.kind) {
+      case 'cancelled':
+        this.deps.model.applyJob(outcome.job);
+        void ui.info(`Cancelled job ${jobId} of "${target.connection.name}".`);
+        break;
+      case 'alreadyFinished':
+        void this.deps.model.refreshConnection(target.connection.connectionId);
+        void ui.info(outcome.message);
+        break;
+      default:
+        this.tellRefusal(outcome, `Could not cancel job ${jobId}`);
+    }
+    return outcome;
+  }
+
+  /** Roles said no (a warning), Airbyte said no (the explanation), or it failed. */
+  private tellRefusal(outcome: { kind: 'notAllowed'; message: string } | { kind: 'denied'; message: string } | { kind: 'failed'; error: { userMessage: string } }, failedPrefix: string): void {
+    const ui = this.deps.ui();
+    if (outcome.kind === 'notAllowed') void ui.warn(outcome.message);
+    else if (outcome.kind === 'denied') void ui.error(outcome.message);
+    else void ui.error(`${failedPrefix}: ${outcome.error.userMessage}`);
+  }
+
+  /**
+   * Follows a job with a cancellable progress notification until it ends; the tree updates on
+   * every change. "Cancel" on the notification stops following; the job goes on.
+   */
+  follow(target: ActionTarget, job: Job, audited: boolean): Promise<FollowOutcome> {
+    const existing = this.following.get(job.jobId);
+    if (existing) return existing;
+    const controller = new AbortController();
+    this.deps.onSessionEnd(() => controller.abort());
+    const name = target.connection.name;
+    const run = vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Airbyte ${job.jobType} of "${name}"`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => controller.abort());
+        progress.report({ message: describe(job) });
+        return this.deps.actions.follow(target, job.jobId, {
+          signal: controller.signal,
+          audited,
+          onUpdate: (j) => {
+            progress.report({ message: describe(j) });
+            this.deps.model.applyJob(j);
+          },
+        });
+      },
+    );
+    const done = Promise.resolve(run).then(async (outcome) => {
+      this.following.delete(job.jobId);
+      await this.deps.model.refreshConnection(target.connection.connectionId).catch(() => undefined);
+      this.announce(target, job, outcome);
+      return outcome;
+    });
+    this.following.set(job.jobId, done);
+    return done;
+  }
+
+  private announce(target: ActionTarget, started: Job, outcome: FollowOutcome): void {
+    const ui = this.deps.ui();
+    const name = target.connection.name;
+    if (outcome.kind === 'stopped') return void this.deps.logger.info(`stopped following Airbyte job ${started.jobId}; it keeps running`);
+    if (outcome.kind === 'failed') return void ui.warn(`Stopped following job ${started.jobId} of "${name}": ${outcome.error.userMessage}`);
+    const j = outcome.job;
+    const summary = `${formatCount(j.rowsSynced ?? 0)} rows, ${formatBytes(j.bytesSynced ?? 0)}${j.duration ? ` in ${formatDuration(parseIsoDuration(j.duration))}` : ''}`;
+    if (j.status === 'succeeded') void ui.info(`Airbyte ${j.jobType} of "${name}" succeeded: ${summary}.`);
+    else if (j.status === 'cancelled') void ui.info(`Airbyte ${j.jobType} of "${name}" was cancelled (job ${j.jobId}).`);
+    else {
+      void ui.error(`Airbyte ${j.jobType} of "${name}" failed (job ${j.jobId}).`, 'Open in Airbyte').then((choice) => {
+        if (choice) void ui.openExternal(jobHistoryWebUrl(this.deps.client().baseUrl, target.workspace.workspaceId, target.connection.connectionId));
+      });
+    }
+  }
+
+  private offerRunning(target: ActionTarget, job: Job | undefined): void {
+    const ui = this.deps.ui();
+    const which = job ? ` (job ${job.jobId}, ${job.status})` : '';
+    const actions = job ? ['Follow', 'Open in Airbyte'] : ['Open in Airbyte'];
+    void ui.info(`A sync is already running for "${target.connection.name}"${which}.`, ...actions).then((choice) => {
+      if (choice === 'Follow' && job) void this.follow(target, job, false);
+      else if (choice === 'Open in Airbyte') void ui.openExternal(jobHistoryWebUrl(this.deps.client().baseUrl, target.workspace.workspaceId, target.connection.connectionId));
+    });
+  }
+
+  private async followArg(arg: AirbyteNode | number): Promise<FollowOutcome | undefined> {
+    const found = await this.jobTarget(arg);
+    if (!found) return undefined;
+    const job = found.job ?? (await this.deps.client().getJob(found.jobId));
+    if (isFinal(job.status)) {
+      void this.deps.ui().info(`Job ${job.jobId} has already ${job.status}.`);
+      return { kind: 'finished', job };
+    }
+    return this.follow(found.target, job, false);
+  }
+
+  private async open(arg: ConnectionArg): Promise<string | undefined> {
+    const target = await this.target(arg);
+    if (!target) return undefined;
+    const url = connectionWebUrl(this.deps.client().baseUrl, target.workspace.workspaceId, target.connection.connectionId);
+    await this.deps.ui().openExternal(url);
+    return url;
+  }
+
+  private async setApplicationCredentials(): Promise<boolean> {
+    const ui = this.deps.ui();
+    const clientId = await ui.input({
+      title: 'Airbyte application client id',
+      prompt: 'From Airbyte > Settings > Applications. Stored in the OS keychain (VS Code SecretStorage).',
+      value: (await this.deps.secrets.get(APP_CLIENT_ID_KEY)) ?? '',
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() ? undefined : 'Enter the client id.'),
+    });
+    if (!clientId) return false;
+    const clientSecret = await ui.input({ title: 'Airbyte application client secret', password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Enter the client secret.') });
+    if (!clientSecret) return false;
+    await this.deps.secrets.store(APP_CLIENT_ID_KEY, clientId.trim());
+    await this.deps.secrets.store(APP_CLIENT_SECRET_KEY, clientSecret.trim());
+    this.deps.logger.info('Airbyte application credentials stored');
+    return true;
+  }
+
+  /** The connection a command acts on: from a tree node, or fetched by id. */
+  private async target(arg: ConnectionArg): Promise<ActionTarget | undefined> {
+    try {
+      if (typeof arg === 'string') {
+        const known = this.deps.model.connection(arg);
+        if (known) return { connection: known.connection, workspace: known.workspace };
+        const connection = await this.deps.client().getConnection(arg);
+        return { connection, workspace: { workspaceId: connection.workspaceId } };
+      }
+      if (arg?.kind === 'connection') return { connection: arg.connection, workspace: arg.workspace };
+      if (arg?.kind === 'job') {
+        const known = this.deps.model.connection(arg.connection.connectionId);
+        return { connection: arg.connection, workspace: known?.workspace ?? { workspaceId: arg.workspaceId } };
+      }
+    } catch (err) {
+      void this.deps.ui().error(toAirbyteError(err).userMessage);
+      return undefined;
+    }
+    void this.deps.ui().info('Choose a connection in the Airbyte view.');
+    return undefined;
+  }
+
+  /** The job a command acts on: a job node, a connection node with a running job, or a job id. */
+  private async jobTarget(arg: AirbyteNode | number): Promise<{ target: ActionTarget; jobId: number; job?: Job } | undefined> {
+    try {
+      if (typeof arg === 'number') {
+        const job = await this.deps.client().getJob(arg);
+        const target = await this.target(job.connectionId);
+        return target && { target, jobId: job.jobId, job };
+      }
+      if (arg?.kind === 'job') {
+        const target = await this.target(arg);
+        return target && { target, jobId: arg.job.jobId, job: arg.job };
+      }
+      if (arg?.kind === 'connection') {
+        const running = arg.jobs.find((j) => !isFinal(j.status)) ?? (await this.deps.client().activeJob(arg.connection.connectionId));
+        if (!running) {
+          void this.deps.ui().info(`No job is running for "${arg.connection.name}".`);
+          return undefined;
+        }
+        return { target: { connection: arg.connection, workspace: arg.workspace }, jobId: running.jobId, job: running };
+      }
+    } catch (err) {
+      void this.deps.ui().error(toAirbyteError(err).userMessage);
+      return undefined;
+    }
+    return undefined;
+  }
+}
+
+function describe(job: Job): string {
+  const rows = job.rowsSynced ? ` · ${formatCount(job.rowsSynced)} rows · ${formatBytes(job.bytesSynced)}` : '';
+  return `job ${job.jobId}: ${job.status}${rows}`;
+}

@@ -1,0 +1,53 @@
+// The Activity view: the newest audit records, newest first. Thin: reads AuditTrail, maps to items.
+import * as vscode from 'vscode';
+import type { AuditOutcome, AuditRecord, AuditTrail } from '../auditTrail';
+
+const OUTCOME_ICONS: Record<AuditOutcome, [string, string]> = {
+  started: ['debug-start', 'charts.blue'],
+  succeeded: ['pass', 'testing.iconPassed'],
+  failed: ['error', 'testing.iconFailed'],
+  denied: ['shield', 'list.warningForeground'],
+  cancelled: ['circle-slash', 'disabledForeground'],
+};
+
+export class ActivityTreeDataProvider implements vscode.TreeDataProvider<AuditRecord>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscription: { dispose(): unknown };
+
+  constructor(private readonly trail: AuditTrail, private readonly limit = 200) {
+    this.subscription = trail.onDidRecord(() => this.changed.fire());
+  }
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  async getChildren(element?: AuditRecord): Promise<AuditRecord[]> {
+    if (element) return [];
+    return (await this.trail.recent(this.limit)).reverse();
+  }
+
+  getTreeItem(r: AuditRecord): vscode.TreeItem {
+    const item = new vscode.TreeItem(`${r.action} ${r.resource}`, vscode.TreeItemCollapsibleState.None);
+    const [icon, color] = OUTCOME_ICONS[r.outcome] ?? ['circle-outline', 'foreground'];
+    item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
+    item.description = `${r.service} · ${r.outcome} · ${new Date(r.time).toLocaleTimeString()}`;
+    const md = new vscode.MarkdownString(undefined, false);
+    md.isTrusted = false;
+    md.supportHtml = false;
+    md.appendMarkdown('**').appendText(`${r.service}: ${r.action}`).appendMarkdown('**\n\n');
+    md.appendText(`Resource: ${r.resource}\n\nWho: ${r.actor.email ?? r.actor.subject}\n\nCredential: ${r.credential}\n\nOutcome: ${r.outcome}`);
+    if (r.jobIds?.length) md.appendText(`\n\nJobs: ${r.jobIds.join(', ')}`);
+    if (r.reason) md.appendText(`\n\nReason: ${r.reason}`);
+    md.appendText(`\n\nTime: ${r.time}`);
+    item.tooltip = md;
+    item.contextValue = 'gatehouse.auditRecord';
+    return item;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}

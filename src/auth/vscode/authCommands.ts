@@ -1,0 +1,80 @@
+// Sign In, Sign Out, Show Identity, Configure Sign-In, Set Client Secret: thin handlers over the
+// authentication provider and the session manager.
+import * as vscode from 'vscode';
+import type { Logger } from '../../core/logger';
+import { identityRows } from '../identityText';
+import type { SessionManager } from '../sessionManager';
+import type { GatehouseAuthenticationProvider } from './authenticationProvider';
+import { CLIENT_SECRET_KEY } from './settings';
+import type { VsCodeSignInUi } from './signInUi';
+import { AuthError } from '../authError';
+
+export interface AuthCommandDeps {
+  sessions: SessionManager;
+  provider: GatehouseAuthenticationProvider;
+  ui: VsCodeSignInUi;
+  secrets: vscode.SecretStorage;
+  logger: Logger;
+  /** Resolves once the sign-in settings being read (at start or after a change) are applied. */
+  settled: () => Promise<void>;
+}
+
+export function registerAuthCommands(deps: AuthCommandDeps): vscode.Disposable[] {
+  const { sessions, provider, ui, secrets, logger, settled } = deps;
+  return [
+    vscode.commands.registerCommand('gatehouse.auth.signIn', async () => {
+      // Right after start the settings may still be being read: a quick click must not be told
+      // that sign-in is not configured.
+      await settled();
+      if (!sessions.config) {
+        ui.showError(new AuthError('notConfigured', 'Sign-in is not configured yet.', 'Set the issuer URL and client id your identity team gave you.'));
+        return;
+      }
+      try {
+        // The provider's own sign-in: VS Code's "extension wants to sign in" consent is for other
+        // extensions. The Accounts menu follows through onDidChangeSessions.
+        await provider.createSession(sessions.config.scopes);
+      } catch (err) {
+        // The provider already told the user what went wrong.
+        if (!AuthError.is(err)) logger.error('sign-in command failed', err);
+      }
+    }),
+    vscode.commands.registerCommand('gatehouse.auth.signOut', async () => {
+      if (!sessions.current()) {
+        void vscode.window.showInformationMessage('You are not signed in to Gatehouse.');
+        return;
+      }
+      const { revoked } = await sessions.signOut();
+      void vscode.window.showInformationMessage(
+        revoked ? 'Signed out of Gatehouse.' : 'Signed out of Gatehouse on this machine. The identity provider could not be reached to end the session there.',
+      );
+    }),
+    vscode.commands.registerCommand('gatehouse.auth.showIdentity', async () => {
+      const identity = sessions.current()?.identity;
+      if (!identity) {
+        const choice = await vscode.window.showInformationMessage('You are not signed in to Gatehouse.', 'Sign In');
+        if (choice) await vscode.commands.executeCommand('gatehouse.auth.signIn');
+        return;
+      }
+      await vscode.window.showQuickPick(
+        identityRows(identity).map((r) => ({ label: r.value, description: r.label })),
+        { title: 'Gatehouse identity', placeHolder: 'What the services see of you (no tokens are shown)' },
+      );
+    }),
+    vscode.commands.registerCommand('gatehouse.auth.configure', () =>
+      vscode.commands.executeCommand('workbench.action.openSettings', 'gatehouse.auth'),
+    ),
+    vscode.commands.registerCommand('gatehouse.auth.setClientSecret', async () => {
+      const value = await vscode.window.showInputBox({
+        title: 'Gatehouse client secret',
+        prompt: 'Only for confidential clients. Stored in the OS keychain (VS Code SecretStorage). Leave empty to remove it.',
+        password: true,
+        ignoreFocusOut: true,
+      });
+      if (value === undefined) return;
+      if (value.trim()) await secrets.store(CLIENT_SECRET_KEY, value.trim());
+      else await secrets.delete(CLIENT_SECRET_KEY);
+      void vscode.window.showInformationMessage(value.trim() ? 'Client secret saved.' : 'Client secret removed.');
+    }),
+  ];
+}

@@ -1,0 +1,495 @@
+// BigQuery REST v2 through the official client (@google-cloud/bigquery) as transport: it brings
+// authentication (our federated AuthClient) and the endpoint handling. We keep the raw wire
+// shapes (rows as {f:[{v}]}) so the result panel can page through millions of rows without the
+// library's per-row object conversion.
+//
+// Retries are ours, not the library's: its policy looks at status codes only (so a 403
+// rateLimitExceeded is never retried) and it would resend any POST after a 5xx. Here only
+// idempotent calls are retried (reads, jobs.cancel, and jobs.insert with the client-chosen job id,
+// where a second insert of the same id answers 409 duplicate instead of starting another job).
+import { randomUUID } from 'node:crypto';
+import type { BigQuery } from '@google-cloud/bigquery';
+import { googleSdk } from './googleSdk';
+import { BigQueryError, toBigQueryError } from './errors';
+import type { GoogleCredentials } from './credentials';
+import type {
+  DatasetRef, DryRunResult, JobRef, JobStatistics, JobSummary, Page, ProjectRef, QueryParameter, RoutineRef,
+  RowsPage, TableFieldSchema, TableMetadata, TableRef,
+} from './types';
+import type { Logger } from '../core/logger';
+import { sleep } from '../core/http';
+
+export interface RetryPolicy {
+  /** Attempts per call, the first included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface BigQueryClientOptions {
+  /** The project that runs and pays for jobs. Empty: the first project the user may see. */
+  billingProject?: string;
+  location?: string;
+  apiEndpoint?: string;
+  credentials: GoogleCredentials;
+  /** Labels put on every job so BigQuery's own audit logs can be tied back (tool, user subject). */
+  jobLabels?: Record<string, string>;
+  logger?: Logger;
+  /** Limit for one HTTP exchange (a getQueryResults poll holds up to its own timeoutMs on top). */
+  requestTimeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Sleep between attempts and polls (tests pass a fast one). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface QueryOptions {
+  params?: QueryParameter[];
+  defaultDataset?: { projectId: string; datasetId: string };
+  maximumBytesBilled?: number;
+  useQueryCache?: boolean;
+  labels?: Record<string, string>;
+  location?: string;
+  /** Client-chosen job id: makes the insert idempotent, so it can be retried safely. */
+  jobId?: string;
+  signal?: AbortSignal;
+}
+
+export interface WaitOptions {
+  signal?: AbortSignal;
+  /** How long one getQueryResults call may hold (server-side wait). */
+  pollTimeoutMs?: number;
+  /** Overall limit: past it the job is cancelled at BigQuery and the wait fails with 'timeout'. */
+  timeoutMs?: number;
+  /** Rows to take along with the completion answer (0: none). */
+  firstPageSize?: number;
+  onProgress?: (job: { state: string; elapsedMs: number }) => void;
+}
+
+export interface CompletedQuery {
+  ref: JobRef;
+  schema: TableFieldSchema[];
+  totalRows: number;
+  statistics: JobStatistics;
+  /** First page of rows when the service sent it along (firstPageSize > 0). */
+  firstPage?: RowsPage;
+  numDmlAffectedRows?: number;
+}
+
+interface PageRequest {
+  pageToken?: string;
+  maxResults?: number;
+  signal?: AbortSignal;
+}
+
+type Json = Record<string, any>;
+
+interface CallOptions {
+  qs?: Json;
+  json?: Json;
+  signal?: AbortSignal;
+  /** May the call be sent again after a failure whose outcome is unknown? Default: GET only. */
+  idempotent?: boolean;
+  /** Extra time the server may hold this call (getQueryResults timeoutMs). */
+  holdMs?: number;
+}
+
+/** Reasons BigQuery uses for "try again later" (403 rateLimitExceeded included). */
+const RETRY_REASONS = new Set(['rateLimitExceeded', 'backendError', 'network', 'timeout']);
+const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 8_000 };
+
+type Abortable = { abort(): void };
+type MakeRequest = (reqOpts: Json, callback: (err: unknown, body: unknown) => void) => Abortable | void;
+
+export class BigQueryClient {
+  private readonly bq: BigQuery;
+  private readonly base: string;
+  private readonly retry: RetryPolicy;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private billing: Promise<string> | undefined;
+
+  constructor(private readonly opts: BigQueryClientOptions) {
+    this.bq = new (googleSdk().BigQuery)({
+      // Always a project id: without one the library asks the auth client for it, which for
+      // federated credentials means a Cloud Resource Manager round trip.
+      projectId: opts.billingProject || 'gatehouse-unset',
+      location: opts.location,
+      authClient: opts.credentials.authClient as never,
+      retryOptions: { autoRetry: false, maxRetries: 0 },
+      ...(opts.apiEndpoint ? { apiEndpoint: opts.apiEndpoint.replace(/\/+$/, '') } : {}),
+    });
+    this.base = (this.bq as unknown as { baseUrl: string }).baseUrl.replace(/\/+$/, '');
+    this.retry = { ...DEFAULT_RETRY, ...opts.retry };
+    this.sleep = opts.sleep ?? sleep;
+    if (opts.billingProject) this.billing = Promise.resolve(opts.billingProject);
+  }
+
+  get credentialOrigin(): GoogleCredentials['origin'] {
+    return this.opts.credentials.origin;
+  }
+
+  get location(): string | undefined {
+    return this.opts.location;
+  }
+
+  /** The project jobs run in: the setting, or the first project the user may see. */
+  billingProject(signal?: AbortSignal): Promise<string> {
+    if (!this.billing) {
+      const resolving = this.listProjects({ maxResults: 1, signal }).then((page) => {
+        const first = page.items[0]?.id;
+        if (!first) throw new BigQueryError('notConfigured', 'No BigQuery project is shared with you, so there is no project to run queries in. Set gatehouse.bigquery.billingProject.');
+        return first;
+      });
+      this.billing = resolving;
+      // A failed lookup (offline, signed out) must not stick.
+      resolving.catch(() => {
+        if (this.billing === resolving) this.billing = undefined;
+      });
+    }
+    return this.billing;
+  }
+
+  async listProjects(page: PageRequest = {}): Promise<Page<ProjectRef>> {
+    const res = await this.call('GET', '/projects', { qs: pageQs(page), signal: page.signal });
+    return {
+      items: arr(res.projects).map((p: Json) => ({ id: str(p.projectReference?.projectId ?? p.id), friendlyName: p.friendlyName })),
+      nextPageToken: res.nextPageToken,
+    };
+  }
+
+  async listDatasets(projectId: string, page: PageRequest = {}): Promise<Page<DatasetRef>> {
+    const res = await this.call('GET', `/projects/${enc(projectId)}/datasets`, { qs: pageQs(page), signal: page.signal });
+    return {
+      items: arr(res.datasets).map((d: Json) => ({
+        projectId: str(d.datasetReference?.projectId ?? projectId),
+        datasetId: str(d.datasetReference?.datasetId),
+        location: d.location,
+        friendlyName: d.friendlyName,
+      })),
+      nextPageToken: res.nextPageToken,
+    };
+  }
+
+  async listTables(dataset: DatasetRef, page: PageRequest = {}): Promise<Page<TableRef>> {
+    const res = await this.call('GET', `/projects/${enc(dataset.projectId)}/datasets/${enc(dataset.datasetId)}/tables`, { qs: pageQs(page), signal: page.signal });
+    return {
+      items: arr(res.tables).map((t: Json) => ({
+        projectId: str(t.tableReference?.projectId ?? dataset.projectId),
+        datasetId: str(t.tableReference?.datasetId ?? dataset.datasetId),
+        tableId: str(t.tableReference?.tableId),
+        type: t.type,
+        creationTime: t.creationTime,
+      })),
+      nextPageToken: res.nextPageToken,
+    };
+  }
+
+  async listRoutines(dataset: DatasetRef, page: PageRequest = {}): Promise<Page<RoutineRef>> {
+    const res = await this.call('GET', `/projects/${enc(dataset.projectId)}/datasets/${enc(dataset.datasetId)}/routines`, { qs: pageQs(page), signal: page.signal });
+    return {
+      items: arr(res.routines).map((r: Json) => ({
+        projectId: str(r.routineReference?.projectId ?? dataset.projectId),
+        datasetId: str(r.routineReference?.datasetId ?? dataset.datasetId),
+        routineId: str(r.routineReference?.routineId),
+        routineType: r.routineType,
+        language: r.language,
+        description: r.description,
+      })),
+      nextPageToken: res.nextPageToken,
+    };
+  }
+
+  async getTable(ref: TableRef, signal?: AbortSignal): Promise<TableMetadata> {
+    const t = await this.call('GET', tablePath(ref), { signal });
+    return {
+      projectId: ref.projectId,
+      datasetId: ref.datasetId,
+      tableId: ref.tableId,
+      type: t.type,
+      creationTime: t.creationTime,
+      description: t.description,
+      schema: arr(t.schema?.fields) as TableFieldSchema[],
+      numRows: t.numRows,
+      numBytes: t.numBytes,
+      lastModifiedTime: t.lastModifiedTime,
+      location: t.location,
+      viewQuery: t.view?.query ?? t.materializedView?.query,
+    };
+  }
+
+  /** tabledata.list: free (not billed), unlike `SELECT *`. */
+  async listTableData(ref: TableRef, page: { pageToken?: string; startIndex?: number; maxResults?: number; selectedFields?: string } = {}, signal?: AbortSignal): Promise<RowsPage> {
+    const res = await this.call('GET', `${tablePath(ref)}/data`, { qs: { ...page, 'formatOptions.useInt64Timestamp': true }, signal });
+    return { rows: arr(res.rows), totalRows: num(res.totalRows), pageToken: res.pageToken };
+  }
+
+  async dryRun(sql: string, options: QueryOptions = {}): Promise<DryRunResult> {
+    const project = await this.billingProject(options.signal);
+    // No job id: a dry run creates no job, so there is nothing to make idempotent.
+    const job = await this.call('POST', `/projects/${enc(project)}/jobs`, { json: this.jobBody(project, sql, options, true), signal: options.signal, idempotent: true });
+    const q = job.statistics?.query ?? {};
+    return {
+      totalBytesProcessed: num(q.totalBytesProcessed ?? job.statistics?.totalBytesProcessed) ?? 0,
+      statementType: q.statementType,
+      schema: q.schema?.fields,
+      referencedTables: arr(q.referencedTables).map((t: Json) => ({ projectId: str(t.projectId), datasetId: str(t.datasetId), tableId: str(t.tableId) })),
+    };
+  }
+
+  /** jobs.insert with a client-chosen id, so a retried insert cannot start a second job. */
+  async startQuery(sql: string, options: QueryOptions = {}): Promise<JobRef> {
+    const project = await this.billingProject(options.signal);
+    const jobId = options.jobId ?? newJobId();
+    const fallback: JobRef = { projectId: project, jobId, location: options.location ?? this.opts.location };
+    let attempt = 0;
+    const job = await this.call('POST', `/projects/${enc(project)}/jobs`, {
+      json: this.jobBody(project, sql, { ...options, jobId }, false),
+      signal: options.signal,
+      idempotent: true,
+      onAttempt: () => attempt++,
+    }).catch(async (err) => {
+      // A retry of an insert that did reach BigQuery: the job exists and is ours.
+      if (attempt > 1 && BigQueryError.is(err, 'duplicate')) return { jobReference: fallback };
+      throw err;
+    });
+    return refOf(job, fallback);
+  }
+
+  /**
+   * Waits for a query job with jobs.getQueryResults (the server holds each call up to
+   * pollTimeoutMs). Throws BigQueryError when the job failed. When the signal fires or timeoutMs
+   * passes, the job is cancelled at BigQuery (jobs.cancel) and the wait fails with 'cancelled' or
+   * 'timeout': stopping to wait without stopping the job would leave it running and billing.
+   */
+  async waitForQuery(ref: JobRef, options: WaitOptions = {}): Promise<CompletedQuery> {
+    const started = Date.now();
+    const pollTimeoutMs = options.pollTimeoutMs ?? 2_000;
+    const deadline = options.timeoutMs !== undefined ? AbortSignal.timeout(options.timeoutMs) : undefined;
+    const signal = anySignal(options.signal, deadline);
+    const stop = async (): Promise<never> => {
+      await this.cancelJob(ref, AbortSignal.timeout(10_000)).catch((err) => this.opts.logger?.warn(`could not cancel job ${ref.jobId}: ${toBigQueryError(err).reason}`));
+      throw deadline?.aborted && !options.signal?.aborted
+        ? new BigQueryError('timeout', `The query did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)} s and was cancelled.`)
+        : new BigQueryError('cancelled', 'Query cancelled.');
+    };
+    for (;;) {
+      if (signal?.aborted) return stop();
+      let res: Json;
+      try {
+        res = await this.call('GET', `/projects/${enc(ref.projectId)}/queries/${enc(ref.jobId)}`, {
+          qs: { location: ref.location, timeoutMs: pollTimeoutMs, maxResults: options.firstPageSize ?? 0, 'formatOptions.useInt64Timestamp': true },
+          signal,
+          holdMs: pollTimeoutMs,
+        });
+      } catch (err) {
+        if (signal?.aborted) return stop();
+        throw err;
+      }
+      if (res.jobComplete === true) {
+        const errors = arr(res.errors);
+        if (errors.length && !res.schema) throw toBigQueryError({ code: 400, errors, message: errors[0]?.message });
+        const job = await this.getJob(ref, options.signal);
+        if (job.error?.reason) throw toBigQueryError({ code: 400, errors: [job.error], message: job.error.message });
+        const schema = arr(res.schema?.fields) as TableFieldSchema[];
+        return {
+          ref: { ...ref, location: ref.location ?? res.jobReference?.location },
+          schema,
+          totalRows: num(res.totalRows) ?? 0,
+          statistics: job.statistics,
+          firstPage: options.firstPageSize ? { schema, rows: arr(res.rows), totalRows: num(res.totalRows), pageToken: res.pageToken } : undefined,
+          numDmlAffectedRows: num(res.numDmlAffectedRows),
+        };
+      }
+      if (res.jobComplete !== false) throw new BigQueryError('badResponse', 'BigQuery answered without saying whether the query is complete.');
+      options.onProgress?.({ state: 'RUNNING', elapsedMs: Date.now() - started });
+      // The server already waited pollTimeoutMs; a short pause keeps a fast-returning server from spinning.
+      await this.sleep(100, signal).catch(() => undefined);
+    }
+  }
+
+  async getQueryResultsPage(ref: JobRef, page: { pageToken?: string; startIndex?: number; maxResults: number }, signal?: AbortSignal): Promise<RowsPage> {
+    const res = await this.call('GET', `/projects/${enc(ref.projectId)}/queries/${enc(ref.jobId)}`, {
+      qs: { location: ref.location, ...page, timeoutMs: 10_000, 'formatOptions.useInt64Timestamp': true },
+      signal,
+      holdMs: 10_000,
+    });
+    return { schema: res.schema?.fields, rows: arr(res.rows), totalRows: num(res.totalRows), pageToken: res.pageToken };
+  }
+
+  async getJob(ref: JobRef, signal?: AbortSignal): Promise<JobSummary> {
+    const job = await this.call('GET', `/projects/${enc(ref.projectId)}/jobs/${enc(ref.jobId)}`, { qs: { location: ref.location }, signal });
+    return summarize(job);
+  }
+
+  /** jobs.cancel is idempotent: cancelling a job twice, or a finished one, is harmless. */
+  async cancelJob(ref: JobRef, signal?: AbortSignal): Promise<void> {
+    await this.call('POST', `/projects/${enc(ref.projectId)}/jobs/${enc(ref.jobId)}/cancel`, { qs: { location: ref.location }, signal, idempotent: true });
+  }
+
+  /** The caller's own jobs (allUsers false), newest first; `parentJobId` lists a script's statements. */
+  async listJobs(options: { projectId?: string; pageToken?: string; maxResults?: number; stateFilter?: string; allUsers?: boolean; parentJobId?: string; minCreationTime?: number; signal?: AbortSignal } = {}): Promise<Page<JobSummary>> {
+    const { projectId, signal, ...qs } = options;
+    const project = projectId ?? (await this.billingProject(signal));
+    const res = await this.call('GET', `/projects/${enc(project)}/jobs`, { qs: { projection: 'full', ...qs }, signal });
+    return { items: arr(res.jobs).map(summarize), nextPageToken: res.nextPageToken };
+  }
+
+  private jobBody(project: string, sql: string, o: QueryOptions, dryRun: boolean): Json {
+    const params = o.params ?? [];
+    const named = params.some((p) => p.name);
+    return {
+      jobReference: { projectId: project, ...(o.jobId ? { jobId: o.jobId } : {}), location: o.location ?? this.opts.location },
+      configuration: {
+        dryRun,
+        labels: { ...this.opts.jobLabels, ...o.labels },
+        query: {
+          query: sql,
+          useLegacySql: false,
+          useQueryCache: o.useQueryCache ?? true,
+          ...(o.defaultDataset ? { defaultDataset: o.defaultDataset } : {}),
+          ...(o.maximumBytesBilled ? { maximumBytesBilled: String(Math.floor(o.maximumBytesBilled)) } : {}),
+          ...(params.length ? { parameterMode: named ? 'NAMED' : 'POSITIONAL', queryParameters: params.map(toQueryParameter) } : {}),
+        },
+      },
+    };
+  }
+
+  private async call(method: 'GET' | 'POST', path: string, extra: CallOptions & { onAttempt?: () => void } = {}): Promise<Json> {
+    const idempotent = extra.idempotent ?? method === 'GET';
+    for (let attempt = 1; ; attempt++) {
+      extra.onAttempt?.();
+      try {
+        return await this.once(method, path, extra);
+      } catch (err) {
+        const e = toBigQueryError(err);
+        const retryable = idempotent && attempt < this.retry.maxAttempts && !extra.signal?.aborted && (RETRY_REASONS.has(e.reason) || (e.status !== undefined && RETRY_STATUS.has(e.status)));
+        this.opts.logger?.debug(`BigQuery ${method} ${path} failed: ${e.reason} ${e.status ?? ''}${retryable ? `, attempt ${attempt + 1} follows` : ''}`);
+        if (!retryable) throw e;
+        const backoff = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+        // Full jitter: many clients limited at once should not come back at once.
+        await this.sleep(Math.round(backoff / 2 + Math.random() * (backoff / 2)), extra.signal).catch(() => {
+          throw new BigQueryError('cancelled', 'Cancelled.');
+        });
+      }
+    }
+  }
+
+  private once(method: 'GET' | 'POST', path: string, extra: CallOptions): Promise<Json> {
+    const qs = Object.fromEntries(Object.entries(extra.qs ?? {}).filter(([, v]) => v !== undefined && v !== ''));
+    const signal = extra.signal;
+    if (signal?.aborted) return Promise.reject(new BigQueryError('cancelled', 'Cancelled.'));
+    const timeoutMs = (this.opts.requestTimeoutMs ?? 30_000) + (extra.holdMs ?? 0);
+    const makeRequest = (this.bq as unknown as { makeAuthenticatedRequest: MakeRequest }).makeAuthenticatedRequest;
+    return new Promise<Json>((resolve, reject) => {
+      let abortable: Abortable | void = undefined;
+      let settled = false;
+      const finish = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        fn();
+      };
+      const timer = setTimeout(() => {
+        finish(() => reject(new BigQueryError('timeout', `BigQuery did not answer within ${Math.round(timeoutMs / 1000)} s.`)));
+        abortable?.abort();
+      }, timeoutMs);
+      const onAbort = () => {
+        finish(() => reject(new BigQueryError('cancelled', 'Cancelled.')));
+        abortable?.abort();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      abortable = makeRequest(
+        { method, uri: `${this.base}${path}`, qs, json: extra.json ?? true, headers: { 'User-Agent': 'gatehouse-vscode' } },
+        (err, body) =>
+          finish(() => {
+            if (err) reject(toBigQueryError(err));
+            else if (typeof body !== 'object' || body === null || Array.isArray(body)) reject(new BigQueryError('badResponse', 'BigQuery sent a response that is not a JSON object.'));
+            else resolve(body as Json);
+          }),
+      );
+    });
+  }
+}
+
+/** BigQuery label values: lowercase letters, digits, `_` and `-`, at most 63 characters. */
+export function labelValue(value: string): string {
+  return value.toLowerCase().replace(/[^a-z0-9_-]/g, '_').slice(0, 63);
+}
+
+/** The labels every Gatehouse job carries, so BigQuery's audit logs can be tied to a person. */
+export function jobLabelsFor(subject: string): Record<string, string> {
+  return { tool: 'gatehouse', 'gatehouse-user': labelValue(subject) };
+}
+
+export function newJobId(): string {
+  return `gatehouse_${randomUUID().replace(/-/g, '')}`;
+}
+
+function pageQs(page: PageRequest): Json {
+  return { pageToken: page.pageToken, maxResults: page.maxResults };
+}
+
+function toQueryParameter(p: QueryParameter): Json {
+  const value = p.value;
+  const parameterValue = Array.isArray(value)
+    ? { arrayValues: value.map((v) => ({ value: v === null ? null : String(v) })) }
+    : { value: value === null || value === undefined ? null : String(value) };
+  const parameterType = Array.isArray(value) ? { type: 'ARRAY', arrayType: { type: p.type } } : { type: p.type };
+  return { ...(p.name ? { name: p.name } : {}), parameterType, parameterValue };
+}
+
+function summarize(job: Json): JobSummary {
+  const stats = job.statistics ?? {};
+  const q = stats.query ?? {};
+  const state = job.status?.state ?? job.state;
+  return {
+    ref: refOf(job, { projectId: '', jobId: '' }),
+    state: state === 'DONE' || state === 'RUNNING' ? state : 'PENDING',
+    query: typeof job.configuration?.query?.query === 'string' ? job.configuration.query.query : undefined,
+    userEmail: job.user_email,
+    statistics: {
+      creationTime: stats.creationTime,
+      startTime: stats.startTime,
+      endTime: stats.endTime,
+      totalBytesProcessed: q.totalBytesProcessed ?? stats.totalBytesProcessed,
+      totalBytesBilled: q.totalBytesBilled,
+      totalSlotMs: q.totalSlotMs ?? stats.totalSlotMs,
+      cacheHit: q.cacheHit,
+      statementType: q.statementType,
+      numChildJobs: stats.numChildJobs,
+    },
+    error: job.status?.errorResult ?? job.errorResult,
+    labels: job.configuration?.labels,
+    parentJobId: stats.parentJobId,
+  };
+}
+
+function refOf(job: Json, fallback: JobRef): JobRef {
+  const r = job.jobReference ?? {};
+  return { projectId: r.projectId ?? fallback.projectId, jobId: r.jobId ?? fallback.jobId, location: r.location ?? fallback.location };
+}
+
+function tablePath(ref: TableRef): string {
+  return `/projects/${enc(ref.projectId)}/datasets/${enc(ref.datasetId)}/tables/${enc(ref.tableId)}`;
+}
+
+function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const present = signals.filter((s): s is AbortSignal => !!s);
+  return present.length > 1 ? AbortSignal.any(present) : present[0];
+}
+
+function enc(s: string): string {
+  return encodeURIComponent(s);
+}
+function arr(v: unknown): any[] {
+  return Array.isArray(v) ? v : [];
+}
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : String(v ?? '');
+}
+function num(v: unknown): number | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}

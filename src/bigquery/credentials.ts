@@ -1,0 +1,62 @@
+// Google credentials for BigQuery, derived from the Gatehouse sign-in by identity federation:
+// the IdP's id token is the STS subject token (workforce pool → BigQuery sees the person; a
+// workload pool plus service-account impersonation → BigQuery sees the service account).
+// google-auth-library caches the STS/impersonated access token until shortly before expiry; the
+// id token comes from the token broker's cache, so a query with a live session makes no round trip
+// to the IdP or STS. Application Default Credentials only when the user opted in.
+import type { AuthClient, GoogleAuth } from 'google-auth-library';
+import { googleSdk } from './googleSdk';
+import { BigQueryError } from './errors';
+import type { CredentialOrigin } from '../audit/auditTrail';
+
+export const BIGQUERY_SCOPE = 'https://www.googleapis.com/auth/bigquery';
+
+export interface FederationConfig {
+  /** `//iam.googleapis.com/locations/global/workforcePools/POOL/providers/P` or a workload pool provider. */
+  audience: string;
+  stsUrl?: string;
+  workforcePoolUserProject?: string;
+  serviceAccountImpersonationUrl?: string;
+  useApplicationDefaultCredentials?: boolean;
+}
+
+/** Where the id token comes from: the token broker of the signed-in session (cached there). */
+export interface IdTokenSource {
+  getIdToken(signal?: AbortSignal): Promise<string>;
+}
+
+/** google-auth-library gives the supplier no signal; a hung IdP must not hang every query. */
+const ID_TOKEN_TIMEOUT_MS = 60_000;
+
+export interface GoogleCredentials {
+  authClient: AuthClient | GoogleAuth;
+  origin: CredentialOrigin;
+}
+
+export function createGoogleCredentials(config: FederationConfig, idTokens: IdTokenSource): GoogleCredentials {
+  // Only on an explicit opt-in: a missing federation setting never falls back to whatever gcloud
+  // credentials happen to be on the machine.
+  if (config.useApplicationDefaultCredentials) {
+    return { authClient: new (googleSdk().GoogleAuth)({ scopes: [BIGQUERY_SCOPE] }), origin: 'application-default-credentials' };
+  }
+  if (!config.audience) {
+    throw new BigQueryError(
+      'notConfigured',
+      'BigQuery federation is not configured: gatehouse.bigquery.federationAudience is empty.',
+    );
+  }
+  const isWorkforce = /\/workforcePools\//.test(config.audience);
+  const authClient = new (googleSdk().IdentityPoolClient)({
+    type: 'external_account',
+    audience: config.audience,
+    subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
+    subject_token_supplier: { getSubjectToken: () => idTokens.getIdToken(AbortSignal.timeout(ID_TOKEN_TIMEOUT_MS)) },
+    token_url: config.stsUrl || 'https://sts.googleapis.com/v1/token',
+    scopes: [BIGQUERY_SCOPE],
+    ...(isWorkforce && config.workforcePoolUserProject ? { workforce_pool_user_project: config.workforcePoolUserProject } : {}),
+    ...(config.serviceAccountImpersonationUrl ? { service_account_impersonation_url: config.serviceAccountImpersonationUrl } : {}),
+    // Refresh a little before expiry so a long query never starts with a token about to lapse.
+    eagerRefreshThresholdMillis: 2 * 60 * 1000,
+  });
+  return { authClient, origin: config.serviceAccountImpersonationUrl ? 'google-impersonation' : 'google-federation' };
+}

@@ -1,0 +1,173 @@
+// BigQuery explorer tree: maps BigQueryExplorerModel nodes to TreeItems (icons by type, tooltips
+// with rows/size/last modified). Loading, paging and "no access" answers live in the model.
+import * as vscode from 'vscode';
+import type { BigQueryExplorerModel, ExplorerNode } from '../explorerModel';
+import type { TableFieldSchema } from '../types';
+import { formatBytes } from '../queryRunner';
+
+const TABLE_ICONS: Record<string, string> = {
+  TABLE: 'table',
+  VIEW: 'eye',
+  MATERIALIZED_VIEW: 'layers',
+  EXTERNAL: 'link-external',
+  SNAPSHOT: 'device-camera',
+};
+
+export class BigQueryTreeDataProvider implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly nodes = new Map<string, ExplorerNode>();
+  private readonly subscription: { dispose(): unknown };
+
+  constructor(private readonly model: BigQueryExplorerModel) {
+    this.subscription = model.onDidChange((key) => this.changed.fire(key ? this.nodes.get(key) : undefined));
+  }
+
+  /** The node with this key, as last shown (for commands that receive only a key). */
+  node(key: string): ExplorerNode | undefined {
+    return this.nodes.get(key);
+  }
+
+  async getChildren(element?: ExplorerNode): Promise<ExplorerNode[]> {
+    if (element && !(element.kind === 'project' || element.kind === 'dataset' || element.kind === 'table' || element.kind === 'column')) return [];
+    const children = await this.model.children(element);
+    for (const c of children) this.nodes.set(c.key, c);
+    return children;
+  }
+
+  getParent(element: ExplorerNode): ExplorerNode | undefined {
+    const i = element.key.lastIndexOf('/');
+    return i > 0 ? this.nodes.get(element.key.slice(0, i)) : undefined;
+  }
+
+  async getTreeItem(n: ExplorerNode): Promise<vscode.TreeItem> {
+    switch (n.kind) {
+      case 'project': {
+        const item = new vscode.TreeItem(n.project.id, vscode.TreeItemCollapsibleState.Collapsed);
+        item.iconPath = new vscode.ThemeIcon('project');
+        item.description = n.project.friendlyName && n.project.friendlyName !== n.project.id ? n.project.friendlyName : undefined;
+        item.contextValue = 'bigquery.project';
+        return withId(item, n);
+      }
+      case 'dataset': {
+        const item = new vscode.TreeItem(n.dataset.datasetId, vscode.TreeItemCollapsibleState.Collapsed);
+        item.iconPath = new vscode.ThemeIcon('database');
+        item.description = n.dataset.location;
+        item.tooltip = `${n.dataset.projectId}.${n.dataset.datasetId}${n.dataset.location ? ` (${n.dataset.location})` : ''}`;
+        item.accessibilityInformation = { label: `Dataset ${n.dataset.datasetId}` };
+        item.contextValue = 'bigquery.dataset';
+        return withId(item, n);
+      }
+      case 'table': {
+        const item = new vscode.TreeItem(n.table.tableId, vscode.TreeItemCollapsibleState.Collapsed);
+        const type = n.table.type ?? 'TABLE';
+        item.iconPath = new vscode.ThemeIcon(TABLE_ICONS[type] ?? 'table');
+        item.description = type === 'TABLE' ? undefined : type.toLowerCase().replace('_', ' ');
+        item.contextValue = `bigquery.table.${type.toLowerCase()}`;
+        item.tooltip = new vscode.MarkdownString(`\`${n.table.projectId}.${n.table.datasetId}.${n.table.tableId}\`\n\n_${type.toLowerCase()}_`);
+        return withId(item, n);
+      }
+      case 'routine': {
+        const item = new vscode.TreeItem(n.routine.routineId, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon('symbol-function');
+        item.description = [n.routine.routineType?.toLowerCase().replace('_', ' '), n.routine.language].filter(Boolean).join(' · ');
+        item.contextValue = 'bigquery.routine';
+        if (n.routine.description) item.tooltip = n.routine.description;
+        return withId(item, n);
+      }
+      case 'column': {
+        const f = n.field;
+        const nested = (f.fields?.length ?? 0) > 0;
+        const item = new vscode.TreeItem(f.name, nested ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon(columnIcon(f));
+        item.description = `${f.type}${f.mode && f.mode !== 'NULLABLE' ? ` ${f.mode}` : ''}`;
+        const md = new vscode.MarkdownString();
+        md.appendMarkdown('**').appendText(n.path.join('.')).appendMarkdown('**  \n').appendText(`${f.type} · ${f.mode ?? 'NULLABLE'}`);
+        if (f.description) md.appendMarkdown('\n\n').appendText(f.description);
+        item.tooltip = md;
+        item.contextValue = 'bigquery.column';
+        return withId(item, n);
+      }
+      case 'loadMore': {
+        const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        item.command = { command: 'gatehouse.bigquery.loadMore', title: 'Load more', arguments: [n] };
+        item.contextValue = 'bigquery.loadMore';
+        return withId(item, n);
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(n.text, vscode.TreeItemCollapsibleState.None);
+        item.iconPath =
+          n.severity === 'noAccess'
+            ? new vscode.ThemeIcon('lock', new vscode.ThemeColor('list.warningForeground'))
+            : n.severity === 'error'
+              ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
+              : new vscode.ThemeIcon('info');
+        item.contextValue = `bigquery.message.${n.severity}`;
+        return withId(item, n);
+      }
+    }
+  }
+
+  /** Fills in table tooltips lazily (rows, size, last modified) when the user hovers. */
+  async resolveTreeItem(item: vscode.TreeItem, n: ExplorerNode): Promise<vscode.TreeItem> {
+    if (n.kind !== 'table') return item;
+    try {
+      const meta = await this.model.table(n.table);
+      const md = new vscode.MarkdownString();
+      md.appendMarkdown('**').appendText(`${meta.projectId}.${meta.datasetId}.${meta.tableId}`).appendMarkdown('**\n\n');
+      if (meta.description) md.appendText(meta.description).appendMarkdown('\n\n');
+      const rows = meta.numRows !== undefined ? Number(meta.numRows).toLocaleString() : '—';
+      md.appendMarkdown(`| | |\n|---|---|\n| Type | ${esc(meta.type ?? 'TABLE')} |\n| Rows | ${esc(rows)} |\n| Size | ${esc(formatBytes(Number(meta.numBytes ?? 0)))} |\n`);
+      if (meta.lastModifiedTime) md.appendMarkdown(`| Last modified | ${esc(new Date(Number(meta.lastModifiedTime)).toLocaleString())} |\n`);
+      if (meta.location) md.appendMarkdown(`| Location | ${esc(meta.location)} |\n`);
+      item.tooltip = md;
+    } catch {
+      // Keep the short tooltip; the children show the reason when expanded.
+    }
+    return item;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+function withId(item: vscode.TreeItem, n: ExplorerNode): vscode.TreeItem {
+  item.id = n.key;
+  return item;
+}
+
+function columnIcon(f: TableFieldSchema): string {
+  if (f.mode === 'REPEATED') return 'symbol-array';
+  switch (f.type) {
+    case 'RECORD':
+    case 'STRUCT':
+      return 'symbol-structure';
+    case 'INTEGER':
+    case 'INT64':
+    case 'FLOAT':
+    case 'FLOAT64':
+    case 'NUMERIC':
+    case 'BIGNUMERIC':
+      return 'symbol-number';
+    case 'BOOLEAN':
+    case 'BOOL':
+      return 'symbol-boolean';
+    case 'TIMESTAMP':
+    case 'DATE':
+    case 'DATETIME':
+    case 'TIME':
+      return 'calendar';
+    case 'JSON':
+      return 'json';
+    default:
+      return 'symbol-string';
+  }
+}
+
+/** Markdown table cells: escape the characters that would end or restyle a cell. */
+function esc(s: string): string {
+  return s.replace(/[\\|*_`[\]<>]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,278 @@
+// Queries from editors and from history: picks the SQL (file, selection or the statement under
+// the cursor), asks for @parameters, runs it through BigQueryQueryRunner under a cancellable
+// progress notification, marks syntax errors in the editor and records the run in the history.
+import * as vscode from 'vscode';
+import { BigQueryError, missingPermission } from '../errors';
+import type { BigQueryConnection } from '../connection';
+import type { BigQueryClient } from '../client';
+import type { QueryHistory } from '../queryHistory';
+import { BigQueryQueryRunner, approximateCost, formatBytes, type CostSettings, type QueryOutcome } from '../queryRunner';
+import { namedParameters, statementAt } from '../sql';
+import type { QueryParameter, TableRef } from '../types';
+import type { AuditTrail } from '../../audit/auditTrail';
+import type { Logger } from '../../core/logger';
+import type { ResultsPresenter } from '../../results/resultsPresenter';
+import type { RoleModel } from '../../policy/roleModel';
+import { explainDenied } from '../../policy/roles';
+import type { TokenBroker } from '../../auth/tokenBroker';
+import type { Estimate, EstimateTarget } from './costEstimateStatusBar';
+import type { ParameterPrompt } from './parameterPrompt';
+
+export const QUERY_LANGUAGES = ['sql', 'bqsql'];
+
+export type RunMode = 'statement' | 'selection' | 'file';
+
+export interface QueryEditorControllerDeps {
+  connection: BigQueryConnection;
+  presenter: ResultsPresenter;
+  audit: AuditTrail;
+  broker: TokenBroker;
+  roles: RoleModel;
+  history: QueryHistory;
+  parameters: ParameterPrompt;
+  diagnostics: vscode.DiagnosticCollection;
+  costSettings: () => CostSettings;
+  logger: Logger;
+  /** Called after every run (history view refresh). */
+  onDidRun?: () => void;
+}
+
+/** The SQL to run and where it starts in its document (to place error markers). */
+export function queryIn(document: vscode.TextDocument, mode: RunMode, selection?: vscode.Selection, offset?: number): EstimateTarget | undefined {
+  const text = document.getText();
+  if (mode === 'file') return trimmed(document, text, 0);
+  if (selection && !selection.isEmpty && offset === undefined) return trimmed(document, document.getText(selection), document.offsetAt(selection.start));
+  if (mode === 'selection') return undefined;
+  const at = offset ?? (selection ? document.offsetAt(selection.active) : 0);
+  const span = statementAt(text, at);
+  return span && { document, sql: span.text, base: span.start };
+}
+
+function trimmed(document: vscode.TextDocument, text: string, start: number): EstimateTarget | undefined {
+  const sql = text.trim();
+  return sql ? { document, sql, base: start + (text.length - text.trimStart().length) } : undefined;
+}
+
+export class QueryEditorController implements vscode.Disposable {
+  private readonly running = new Set<AbortController>();
+  /** Plain .sql files this user sent to BigQuery (run or estimate); see estimatesAutomatically. */
+  private readonly bigQueryDocuments = new Set<string>();
+  private last: QueryOutcome | undefined;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly deps: QueryEditorControllerDeps) {
+    this.subscriptions = [
+      // A marker from the last run is stale as soon as the text changes.
+      vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && deps.diagnostics.delete(e.document.uri)),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        deps.diagnostics.delete(d.uri);
+        this.bigQueryDocuments.delete(d.uri.toString());
+      }),
+    ];
+  }
+
+  /**
+   * Whether to dry-run this document while it is edited. A .sql file may be Postgres or anything
+   * else: its text goes to BigQuery only once the user ran or estimated it there; .bqsql always.
+   */
+  estimatesAutomatically(document: vscode.TextDocument): boolean {
+    return document.languageId === 'bqsql' || (document.languageId === 'sql' && this.bigQueryDocuments.has(document.uri.toString()));
+  }
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  get lastOutcome(): QueryOutcome | undefined {
+    return this.last;
+  }
+
+  async runFromEditor(mode: RunMode, uri?: vscode.Uri, offset?: number): Promise<QueryOutcome | undefined> {
+    const editor = vscode.window.activeTextEditor;
+    const document = uri ? await vscode.workspace.openTextDocument(uri) : editor?.document;
+    if (!document) {
+      void vscode.window.showInformationMessage('Open a .sql or .bqsql file to run a BigQuery query.');
+      return undefined;
+    }
+    const selection = editor?.document === document ? editor.selection : undefined;
+    const target = queryIn(document, mode, selection, offset);
+    if (!target) {
+      void vscode.window.showInformationMessage(mode === 'selection' ? 'Select the SQL to run first.' : 'There is no SQL here to run.');
+      return undefined;
+    }
+    this.bigQueryDocuments.add(document.uri.toString());
+    const title = `${document.uri.path.split('/').pop() ?? 'query'}${mode === 'file' ? '' : ` · line ${document.positionAt(target.base).line + 1}`}`;
+    return this.run(target.sql, { title, ownerKey: document.uri.toString(), target });
+  }
+
+  /** Runs SQL that has no editor (history); asks for parameters unless given. */
+  runSql(sql: string, params?: QueryParameter[], ownerKey?: string): Promise<QueryOutcome | undefined> {
+    return this.run(sql, { title: 'BigQuery (history)', ownerKey, params });
+  }
+
+  async previewTable(table: TableRef): Promise<QueryOutcome | undefined> {
+    const runner = this.runner();
+    if (!runner || !this.allowed('bigquery.preview')) return undefined;
+    return this.track((signal) => runner.previewTable(table, signal), `Reading ${table.tableId}…`);
+  }
+
+  /** A dry run of what the editor would run, for the status bar and the Estimate lens. */
+  async estimate(target: EstimateTarget, signal: AbortSignal): Promise<Estimate> {
+    let client: BigQueryClient | undefined;
+    try {
+      client = this.deps.connection.client();
+    } catch {
+      return { kind: 'unavailable' };
+    }
+    if (!client) return { kind: 'unavailable' };
+    const names = namedParameters(target.sql);
+    const params = names.length ? this.deps.parameters.known(target.document.uri.toString(), names) : undefined;
+    if (names.length && !params) return { kind: 'needsParameters' };
+    try {
+      const dry = await client.dryRun(target.sql, { params, signal });
+      return { kind: 'bytes', bytes: dry.totalBytesProcessed };
+    } catch (err) {
+      if (!BigQueryError.is(err) || err.reason === 'cancelled') return { kind: 'unavailable' };
+      return { kind: 'error', error: err };
+    }
+  }
+
+  /** Shows an estimate's error in the editor (syntax errors with a position), or clears it. */
+  showEstimate(target: EstimateTarget, estimate: Estimate): void {
+    if (estimate.kind === 'error') this.mark(target, estimate.error);
+    else if (estimate.kind === 'bytes') this.deps.diagnostics.delete(target.document.uri);
+  }
+
+  /** The Estimate lens/command: a dry run of the statement, answered in a notification. */
+  async estimateFromEditor(uri?: vscode.Uri, offset?: number): Promise<Estimate | undefined> {
+    const editor = vscode.window.activeTextEditor;
+    const document = uri ? await vscode.workspace.openTextDocument(uri) : editor?.document;
+    if (!document) return undefined;
+    const target = queryIn(document, 'statement', editor?.document === document ? editor.selection : undefined, offset);
+    if (!target) return undefined;
+    this.bigQueryDocuments.add(document.uri.toString());
+    const result = await this.estimate(target, AbortSignal.timeout(30_000));
+    this.showEstimate(target, result);
+    const line = document.positionAt(target.base).line + 1;
+    if (result.kind === 'bytes') void vscode.window.showInformationMessage(`The statement at line ${line} will process ${formatBytes(result.bytes)} (${approximateCost(result.bytes)} on demand). Dry run: not billed.`);
+    else if (result.kind === 'needsParameters') void vscode.window.showInformationMessage('Run the statement once to enter its parameters; estimates then use the last values.');
+    else if (result.kind === 'error') void vscode.window.showWarningMessage(result.error.userMessage);
+    else void vscode.window.showInformationMessage('Sign in to BigQuery to estimate queries.');
+    return result;
+  }
+
+  cancelAll(): number {
+    const n = this.running.size;
+    for (const c of this.running) c.abort();
+    return n;
+  }
+
+  dispose(): void {
+    this.cancelAll();
+    for (const s of this.subscriptions) s.dispose();
+  }
+
+  private async run(sql: string, o: { title: string; ownerKey?: string; target?: EstimateTarget; params?: QueryParameter[] }): Promise<QueryOutcome | undefined> {
+    const runner = this.runner();
+    if (!runner || !this.allowed('bigquery.query')) return undefined;
+    let params = o.params;
+    const names = namedParameters(sql);
+    if (names.length && !params) {
+      params = await this.deps.parameters.ask(o.ownerKey ?? 'history', names);
+      if (!params) return undefined;
+    }
+    if (o.target) this.deps.diagnostics.delete(o.target.document.uri);
+    const at = Date.now();
+    const outcome = await this.track((signal) => runner.runQuery({ sql, params, title: o.title, ownerKey: o.ownerKey, signal }), 'Running query…');
+    this.last = outcome;
+    if (o.target && outcome.error) this.mark(o.target, outcome.error);
+    await this.deps.history
+      .add({ sql, params, at, status: outcome.status, job: outcome.job, bytesProcessed: outcome.stats?.bytesProcessed, ownerKey: o.ownerKey })
+      .catch((err) => this.deps.logger.warn('could not save the query history', err));
+    this.deps.onDidRun?.();
+    return outcome;
+  }
+
+  /** Runs under a progress notification whose Cancel stops the job at BigQuery. */
+  private async track(task: (signal: AbortSignal) => Promise<QueryOutcome>, message: string): Promise<QueryOutcome> {
+    const controller = new AbortController();
+    this.running.add(controller);
+    try {
+      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'BigQuery', cancellable: true }, (progress, token) => {
+        const sub = token.onCancellationRequested(() => controller.abort());
+        progress.report({ message });
+        return task(controller.signal).finally(() => sub.dispose());
+      });
+    } finally {
+      this.running.delete(controller);
+    }
+  }
+
+  private runner(): BigQueryQueryRunner | undefined {
+    let client: BigQueryClient | undefined;
+    try {
+      client = this.deps.connection.client();
+    } catch (err) {
+      const message = BigQueryError.is(err) ? err.message : 'BigQuery is not configured.';
+      void vscode.window.showErrorMessage(message, 'Open Settings').then((pick) => pick && vscode.commands.executeCommand('workbench.action.openSettings', 'gatehouse.bigquery'));
+      return undefined;
+    }
+    if (!client) {
+      void vscode.window.showInformationMessage('Sign in to run BigQuery queries.', 'Sign In').then((pick) => pick && vscode.commands.executeCommand('gatehouse.auth.signIn'));
+      return undefined;
+    }
+    const { broker, roles } = this.deps;
+    return new BigQueryQueryRunner({
+      client,
+      presenter: this.deps.presenter,
+      audit: this.deps.audit,
+      actor: () => {
+        const id = broker.currentIdentity();
+        return id && { subject: id.subject, email: id.email, issuer: id.issuer };
+      },
+      costSettings: this.deps.costSettings,
+      confirmCost: async (bytes) => {
+        const run = 'Run Query';
+        const pick = await vscode.window.showWarningMessage(
+          `This query will process ${formatBytes(bytes)} (${approximateCost(bytes)} on demand).`,
+          { modal: true, detail: 'That is above gatehouse.bigquery.confirmAboveBytes. Run it anyway?' },
+          run,
+        );
+        return pick === run;
+      },
+      explainDenied: (err, resource) =>
+        explainDenied({
+          who: broker.currentIdentity()?.label ?? 'you',
+          credential: client.credentialOrigin,
+          service: 'BigQuery',
+          action: 'run a query on',
+          resource,
+          missing: missingPermission(err.message),
+          roles: roles.roles,
+        }),
+      logger: this.deps.logger,
+    });
+  }
+
+  private allowed(action: 'bigquery.query' | 'bigquery.preview'): boolean {
+    if (this.deps.roles.can(action)) return true;
+    void vscode.window.showWarningMessage('Your Gatehouse roles do not include running BigQuery queries.');
+    return false;
+  }
+
+  /** A squiggle where BigQuery located a syntax error ("at [line:column]" of the SQL sent). */
+  private mark(target: EstimateTarget, error: BigQueryError): void {
+    if (error.reason !== 'invalidQuery' || !error.location) return;
+    const { document, sql, base } = target;
+    const lines = sql.split('\n');
+    const line = Math.min(Math.max(1, error.location.line), lines.length);
+    const before = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
+    const offset = base + before + Math.min(Math.max(0, error.location.column - 1), lines[line - 1].length);
+    const start = document.positionAt(offset);
+    const range = document.getWordRangeAtPosition(start) ?? new vscode.Range(start, start.translate(0, 1));
+    const diagnostic = new vscode.Diagnostic(range, error.message, vscode.DiagnosticSeverity.Error);
+    diagnostic.source = 'BigQuery';
+    diagnostic.code = error.reason;
+    this.deps.diagnostics.set(document.uri, [diagnostic]);
+  }
+}

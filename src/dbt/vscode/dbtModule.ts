@@ -1,0 +1,232 @@
+// dbt feature module: finds the workspace's dbt projects (dbt_project.yml), loads their manifests
+// in a worker and reloads them on change (debounced), the dbt view (models tree + dbt Cloud jobs),
+// the lineage panel, dbt tasks, and the dbt Cloud client on the IdP token for its audience or a
+// personal token from SecretStorage.
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { AxiosHttpClient } from '../../core/http';
+import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
+import { DBT_CLOUD_TOKEN_KEY, DbtCommands, vscodeDbtUi, type DbtUi } from './dbtCommands';
+import { LineagePanelManager } from './lineagePanel';
+import type { ResultsPresenter } from '../../results/resultsPresenter';
+import { DbtCloudActions } from '../cloud/dbtCloudActions';
+import { DbtCloudClient, IdpDbtCloudCredentials, PersonalTokenCredentials } from '../cloud/dbtCloudClient';
+import { DbtCloudError } from '../cloud/dbtCloudErrors';
+import { DbtCloudJobsModel } from '../cloud/dbtCloudJobsModel';
+import type { RunFollowerOptions } from '../cloud/dbtCloudRunFollower';
+import type { DbtGroupKey } from '../manifest';
+import { loadManifestInWorker } from '../manifestWorker';
+import type { DbtPreviewRunner } from '../modelPreview';
+import { DbtProjectsModel } from '../projectsModel';
+import { DbtTreeDataProvider, type DbtCloudAvailability } from './dbtTreeDataProvider';
+import { DBT_TASK_TYPE, DbtTaskProvider, dbtExecutable } from './dbtTasks';
+
+export interface DbtModuleOptions {
+  /** The BigQuery preview (runner + results panel), once the BigQuery module provides it. */
+  preview?: () => { runner: DbtPreviewRunner; presenter: ResultsPresenter } | undefined;
+}
+
+interface CloudSettings {
+  baseUrl?: string;
+  accountId?: string;
+  audience?: string;
+  projectId?: number;
+}
+
+function readCloudSettings(): CloudSettings {
+  const c = vscode.workspace.getConfiguration('gatehouse.dbtCloud');
+  const text = (k: string) => {
+    const v = c.get<unknown>(k);
+    return typeof v === 'string' && v.trim() ? v.trim() : typeof v === 'number' ? String(v) : undefined;
+  };
+  const project = Number(text('projectId'));
+  return { baseUrl: text('baseUrl'), accountId: text('accountId'), audience: text('audience'), projectId: Number.isSafeInteger(project) && project > 0 ? project : undefined };
+}
+
+const EXCLUDE = '**/{node_modules,dbt_packages,dbt_modules,.git}/**';
+
+export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}): FeatureModule {
+  const { context, logger: rootLogger, secrets, auth, roles, audit, sessionScope } = deps;
+  const logger = rootLogger.child('dbt');
+  const disposables: vscode.Disposable[] = [];
+  const workerScript = path.join(context.extensionPath, 'dist', 'dbtManifestWorker.js');
+  let ui: DbtUi = vscodeDbtUi;
+  const followerOptions: RunFollowerOptions = {};
+  let executableOverride: string | undefined;
+
+  // ---- local projects ----
+  const projects = new DbtProjectsModel({
+    loadManifest: (p, o) => loadManifestInWorker(workerScript, p, o),
+    readText: (p) => readFile(p, 'utf8'),
+    env: { DBT_TARGET_PATH: process.env.DBT_TARGET_PATH },
+    logger,
+  });
+  const discover = async () => {
+    const files = await vscode.workspace.findFiles('**/dbt_project.yml', EXCLUDE, 200);
+    await projects.setProjectFiles(files.filter((u) => u.scheme === 'file').map((u) => u.fsPath));
+  };
+  let discovered = discover().catch((err) => logger.error('dbt project discovery failed', err));
+  const watcher = vscode.workspace.createFileSystemWatcher('**/{dbt_project.yml,manifest.json,run_results.json}');
+  const onFile = (uri: vscode.Uri, created: boolean) => {
+    if (uri.scheme !== 'file') return;
+    if (path.basename(uri.fsPath) === 'dbt_project.yml' && (created || !projects.get(path.dirname(uri.fsPath)))) discovered = discover().catch((err) => logger.error('dbt project discovery failed', err));
+    projects.fileChanged(uri.fsPath);
+  };
+  disposables.push(
+    watcher,
+    watcher.onDidChange((u) => onFile(u, false)),
+    watcher.onDidCreate((u) => onFile(u, true)),
+    watcher.onDidDelete((u) => {
+      if (path.basename(u.fsPath) === 'dbt_project.yml') discovered = discover().catch((err) => logger.error('dbt project discovery failed', err));
+      else projects.fileChanged(u.fsPath);
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void (discovered = discover().catch((err) => logger.error('dbt project discovery failed', err)))),
+    { dispose: () => projects.dispose() },
+  );
+
+  // ---- dbt Cloud ----
+  let cloudSettings = readCloudSettings();
+  let hasToken = false;
+  const http = new AxiosHttpClient({ logger: logger.child('cloud'), userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}` });
+  let current: { key: string; client: DbtCloudClient } | undefined;
+  const cloudClient = (): DbtCloudClient => {
+    const s = cloudSettings;
+    if (!s.baseUrl || !s.accountId) throw new DbtCloudError('notConfigured');
+    const key = `${s.baseUrl}|${s.accountId}|${s.audience ?? ''}`;
+    if (current?.key !== key) {
+      const credentials = s.audience ? new IdpDbtCloudCredentials(auth.broker) : new PersonalTokenCredentials(async () => context.secrets.get(DBT_CLOUD_TOKEN_KEY), secrets);
+      current = { key, client: new DbtCloudClient({ http, baseUrl: s.baseUrl, accountId: s.accountId, credentials, logger: logger.child('cloud') }) };
+    }
+    return current.client;
+  };
+  const signedIn = () => !!auth.broker.currentIdentity();
+  const availability = (): DbtCloudAvailability => {
+    if (!cloudSettings.baseUrl || !cloudSettings.accountId) return 'hidden';
+    if (cloudSettings.audience) return signedIn() ? 'ready' : 'signIn';
+    return hasToken ? 'ready' : 'token';
+  };
+  const cloud = new DbtCloudJobsModel(cloudClient, () => cloudSettings.projectId);
+  const refreshCloud = () => {
+    if (availability() === 'ready') void cloud.refresh();
+    else cloud.reset();
+  };
+  const actor = () => {
+    const id = auth.broker.currentIdentity();
+    return id && { subject: id.subject, email: id.email, issuer: id.issuer, label: id.label };
+  };
+  const cloudActions = new DbtCloudActions({
+    client: cloudClient,
+    audit,
+    roles,
+    logger,
+    actor,
+    get follower() {
+      return followerOptions;
+    },
+  });
+
+  // ---- view, panel, commands, tasks ----
+  const grouping = (): DbtGroupKey => {
+    const v = vscode.workspace.getConfiguration('gatehouse.dbt').get<string>('treeGrouping', 'folder');
+    return v === 'package' || v === 'tag' || v === 'materialization' ? v : 'folder';
+  };
+  const tree = new DbtTreeDataProvider({ projects, cloud, cloudAvailability: availability, grouping });
+  const view = vscode.window.createTreeView('gatehouse.dbt', { treeDataProvider: tree, showCollapseAll: true });
+  const lineage = new LineagePanelManager({
+    extensionUri: context.extensionUri,
+    logger,
+    index: (key) => projects.get(key)?.index,
+    openNode: async (t) => void (await commands.openFile(t)),
+    onDidChangeProjects: projects.onDidChange,
+  });
+  const commands: DbtCommands = new DbtCommands({
+    projects,
+    tree,
+    view,
+    lineage,
+    cloud,
+    cloudActions,
+    ui: () => ui,
+    secrets: context.secrets,
+    logger,
+    audit,
+    actor,
+    can: (a) => roles.can(a),
+    executable: () => executableOverride ?? dbtExecutable(),
+    preview: () => options.preview?.(),
+    refreshCloud,
+    onSessionEnd: (stop) => sessionScope.add({ dispose: stop }),
+  });
+
+  const setContext = (key: string, value: unknown) => void vscode.commands.executeCommand('setContext', key, value);
+  const updateTokenState = async () => {
+    hasToken = !!(await context.secrets.get(DBT_CLOUD_TOKEN_KEY));
+    if (hasToken) {
+      // The logger must never print it, even inside an error's cause.
+      const token = await context.secrets.get(DBT_CLOUD_TOKEN_KEY);
+      if (token) secrets.add(token.trim());
+    }
+    setContext('gatehouse.dbtCloud.configured', availability() !== 'hidden');
+    setContext('gatehouse.dbtCloud.hasToken', hasToken);
+  };
+  disposables.push(
+    view,
+    tree,
+    lineage,
+    { dispose: () => cloud.dispose() },
+    vscode.tasks.registerTaskProvider(DBT_TASK_TYPE, new DbtTaskProvider()),
+    ...commands.register(),
+    projects.onDidChange(() => setContext('gatehouse.dbt.hasProject', projects.projects().length > 0)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('gatehouse.dbt.treeGrouping')) tree.refresh();
+      if (e.affectsConfiguration('gatehouse.dbtCloud')) {
+        cloudSettings = readCloudSettings();
+        void updateTokenState().then(refreshCloud);
+      }
+    }),
+    context.secrets.onDidChange((e) => {
+      if (e.key === DBT_CLOUD_TOKEN_KEY) void updateTokenState().then(refreshCloud);
+    }),
+    {
+      dispose: auth.broker.onDidChangeSession((e) => {
+        if (e.reason !== 'refreshed') refreshCloud();
+      }).dispose,
+    },
+    vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()),
+  );
+  setContext('gatehouse.dbt.hasProject', false);
+  void updateTokenState().then(refreshCloud);
+
+  const testing =
+    context.extensionMode === vscode.ExtensionMode.Test
+      ? {
+          projects,
+          tree,
+          view,
+          commands,
+          lineage,
+          cloud,
+          /** Resolves once discovery ran and every scheduled reload finished. */
+          settled: async () => {
+            await discovered;
+            await projects.whenIdle();
+          },
+          setUi: (next: DbtUi | undefined) => (ui = next ?? vscodeDbtUi),
+          setFollowerOptions: (o: RunFollowerOptions) => Object.assign(followerOptions, o),
+          /**
+           * Points runs at a stand-in dbt. Tests cannot write the machine-scoped
+           * gatehouse.dbt.executablePath: under code-server that write replaces the user settings
+           * file the sandbox configuration lives in.
+           */
+          setExecutable: (exe: string | undefined) => (executableOverride = exe),
+        }
+      : undefined;
+
+  return {
+    testing,
+    dispose: () => {
+      for (const d of disposables.reverse()) d.dispose();
+    },
+  };
+}

@@ -1,0 +1,136 @@
+// Looker failures as typed errors. The reason comes from the HTTP status (Looker's `Error` body
+// carries only a message and a documentation link; a 422 `ValidationError` lists fields), never
+// from message text, and Looker's own words stay out of `message`. Note: Looker answers bad API3
+// credentials at /login with 404, which the credentials turn into credentialsRejected.
+import { GatehouseError, HttpError } from '../core/errors';
+import { AuthError } from '../auth/authError';
+
+export type LookerErrorReason =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'notFound'
+  | 'validation'
+  | 'conflict'
+  | 'rateLimited'
+  | 'badRequest'
+  | 'server'
+  | 'unavailable'
+  | 'network'
+  | 'timeout'
+  | 'cancelled'
+  | 'badResponse'
+  | 'notConfigured'
+  | 'credentialsMissing'
+  | 'credentialsRejected'
+  | 'signIn';
+
+const MESSAGES: Record<LookerErrorReason, string> = {
+  unauthorized: 'Looker did not accept the access token.',
+  forbidden: 'Looker refused the request.',
+  notFound: 'Looker does not know this item, or it is not shared with you.',
+  validation: 'Looker could not run this query (a field, model or filter is not valid).',
+  conflict: 'Looker reported a conflicting change.',
+  rateLimited: 'Looker is rate limiting requests.',
+  badRequest: 'Looker did not understand the request.',
+  server: 'Looker had an internal problem.',
+  unavailable: 'Looker is unavailable right now.',
+  network: 'Looker could not be reached.',
+  timeout: 'Looker did not answer in time.',
+  cancelled: 'Cancelled.',
+  badResponse: 'Looker sent an answer Gatehouse could not read.',
+  notConfigured: 'Looker is not configured.',
+  credentialsMissing: 'No Looker API3 credentials are set.',
+  credentialsRejected: 'Looker rejected the API3 client id or secret.',
+  signIn: 'Gatehouse could not get an access token for Looker.',
+};
+
+const NEXT_STEPS: Partial<Record<LookerErrorReason, string>> = {
+  unauthorized: 'Sign in again, or check gatehouse.looker.audience.',
+  rateLimited: 'Wait a moment and try again.',
+  server: 'Try again later.',
+  unavailable: 'Try again later.',
+  network: 'Check gatehouse.looker.baseUrl and your network.',
+  notConfigured: 'Set gatehouse.looker.baseUrl to your Looker API host.',
+  credentialsMissing: 'Run "Gatehouse: Set Looker API3 Credentials".',
+  credentialsRejected: 'Run "Gatehouse: Set Looker API3 Credentials" with a key from your Looker account page (Admin > Users > Edit Keys).',
+  validation: 'Open it in Looker to see which field is at fault.',
+};
+
+export class LookerError extends GatehouseError<LookerErrorReason> {
+  readonly service = 'looker';
+
+  constructor(
+    reason: LookerErrorReason,
+    message = MESSAGES[reason],
+    readonly status?: number,
+    /** For rateLimited / unavailable: how long Looker asked us to wait. */
+    readonly retryAfterMs?: number,
+    /** For validation: the fields Looker named (never its messages). */
+    readonly fields?: readonly string[],
+    options?: { cause?: unknown; nextStep?: string },
+  ) {
+    super(reason, message, options?.nextStep ?? NEXT_STEPS[reason], options);
+  }
+
+  static is(value: unknown, reason?: LookerErrorReason): value is LookerError {
+    return value instanceof LookerError && (reason === undefined || value.reason === reason);
+  }
+}
+
+export function reasonForStatus(status: number | undefined): LookerErrorReason {
+  switch (status) {
+    case 400:
+      return 'badRequest';
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'notFound';
+    case 409:
+      return 'conflict';
+    case 422:
+      return 'validation';
+    case 429:
+      return 'rateLimited';
+    case 503:
+      return 'unavailable';
+  }
+  if (status !== undefined && status >= 500) return 'server';
+  return 'badRequest';
+}
+
+/** Field names of a ValidationError body (`errors[].field`), short and few. */
+function validationFields(body: unknown): string[] | undefined {
+  const errors = body && typeof body === 'object' ? (body as { errors?: unknown }).errors : undefined;
+  if (!Array.isArray(errors)) return undefined;
+  return errors
+    .map((e) => (e && typeof e === 'object' ? (e as { field?: unknown }).field : undefined))
+    .filter((f): f is string => typeof f === 'string')
+    .map((f) => f.slice(0, 100))
+    .slice(0, 10);
+}
+
+/** Whatever a call threw, as a LookerError. */
+export function toLookerError(err: unknown): LookerError {
+  if (err instanceof LookerError) return err;
+  if (err instanceof AuthError) {
+    return new LookerError(err.reason === 'cancelled' ? 'cancelled' : 'signIn', err.message, undefined, undefined, undefined, { cause: err, nextStep: err.nextStep });
+  }
+  if (err instanceof HttpError) {
+    switch (err.reason) {
+      case 'network':
+      case 'timeout':
+      case 'cancelled':
+        return new LookerError(err.reason, undefined, undefined, undefined, undefined, { cause: err });
+      case 'badResponse':
+        return new LookerError('badResponse', undefined, err.status, undefined, undefined, { cause: err });
+    }
+    const reason = reasonForStatus(err.status);
+    const fields = reason === 'validation' ? validationFields(err.body) : undefined;
+    const message = fields?.length ? `${MESSAGES.validation} Fields: ${fields.join(', ')}.` : undefined;
+    return new LookerError(reason, message, err.status, err.retryAfterMs, fields, { cause: err });
+  }
+  if (GatehouseError.isGatehouseError(err) && err.reason === 'cancelled') return new LookerError('cancelled', undefined, undefined, undefined, undefined, { cause: err });
+  return new LookerError('badResponse', 'Unexpected problem talking to Looker.', undefined, undefined, undefined, { cause: err });
+}

@@ -1,0 +1,90 @@
+// Looker tree: the Shared folder and the person's own folder, subfolders, dashboards (expanding to
+// their tiles) and looks. Loading and "no access" answers live in LookerExplorerModel; this maps
+// nodes to TreeItems.
+import * as vscode from 'vscode';
+import { shortDate } from '../../vscode/serviceUi';
+import type { LookerExplorerModel, LookerNode } from '../explorerModel';
+
+export class LookerTreeDataProvider implements vscode.TreeDataProvider<LookerNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<LookerNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscription: { dispose(): unknown };
+
+  constructor(
+    private readonly model: LookerExplorerModel,
+    /** False while the view should show its welcome content (signed out, not configured, no keys). */
+    private readonly ready: () => boolean,
+  ) {
+    this.subscription = model.onDidChange(() => this.changed.fire(undefined));
+  }
+
+  async getChildren(element?: LookerNode): Promise<LookerNode[]> {
+    if (!element && !this.ready()) return [];
+    return this.model.children(element);
+  }
+
+  getTreeItem(n: LookerNode): vscode.TreeItem {
+    const item = this.item(n);
+    item.id = n.key;
+    return item;
+  }
+
+  private item(n: LookerNode): vscode.TreeItem {
+    switch (n.kind) {
+      case 'folder': {
+        const item = new vscode.TreeItem(n.personal ? `${n.folder.name} (my folder)` : n.folder.name, vscode.TreeItemCollapsibleState.Collapsed);
+        item.iconPath = new vscode.ThemeIcon(n.personal ? 'account' : n.folder.is_shared_root ? 'folder-library' : 'folder');
+        item.tooltip = n.personal ? `Your personal Looker folder` : `Looker folder ${n.folder.name}`;
+        item.contextValue = 'lookerFolder';
+        return item;
+      }
+      case 'look': {
+        const look = n.look;
+        const item = new vscode.TreeItem(look.title, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon('graph-line');
+        item.description = look.model?.label ?? look.model?.id;
+        item.tooltip = tooltip(look.title, look.description, look.user_name, look.updated_at, 'Look');
+        item.contextValue = 'lookerLook';
+        return item;
+      }
+      case 'dashboard': {
+        const d = n.dashboard;
+        const item = new vscode.TreeItem(d.title, vscode.TreeItemCollapsibleState.Collapsed);
+        item.iconPath = new vscode.ThemeIcon('dashboard');
+        item.tooltip = tooltip(d.title, d.description, d.user_name, d.updated_at, 'Dashboard');
+        item.contextValue = 'lookerDashboard';
+        return item;
+      }
+      case 'element': {
+        const item = new vscode.TreeItem(n.title, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon(n.target.kind === 'look' ? 'graph-line' : 'graph');
+        item.description = n.target.kind === 'look' ? 'look' : 'query';
+        item.tooltip = `Tile "${n.title}" of dashboard "${n.dashboard.title}" (${n.target.kind === 'look' ? `look ${n.target.lookId}` : `query ${n.target.queryId}`})`;
+        item.contextValue = 'lookerElement';
+        return item;
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(n.text, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon(n.severity === 'error' ? 'warning' : 'info');
+        item.tooltip = n.detail ? `${n.text}\n${n.detail}` : n.text;
+        item.description = n.detail;
+        item.contextValue = 'lookerMessage';
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+function tooltip(title: string, description: string | null | undefined, owner: string | undefined, updated: string | null | undefined, kind: string): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, false);
+  md.appendMarkdown('**').appendText(title).appendMarkdown(`** · ${kind}\n\n`);
+  if (description) md.appendText(description).appendMarkdown('\n\n');
+  const facts = [owner ? `Owner: ${owner}` : '', updated ? `Updated ${shortDate(updated)}` : ''].filter(Boolean).join(' · ');
+  if (facts) md.appendText(facts);
+  return md;
+}

@@ -1,0 +1,88 @@
+// Running a question or a dashboard card into the results panel: roles decide whether Gatehouse
+// tries, a refusal becomes a sentence the person can act on (saying when an API key, which acts
+// as a group, was used), a failed query shows Metabase's error type only, and every run goes to
+// the audit trail.
+import type { AuditRecord, CredentialOrigin } from '../audit/auditTrail';
+import { credentialOriginOf, recordAccess, type AccessActor } from '../audit/recordAccess';
+import type { Logger } from '../core/logger';
+import type { ResultsPresenter } from '../results/resultsPresenter';
+import { explainDenied, type Action, type Role } from '../policy/roles';
+import { runIntoPanel, type PanelRunOutcome } from '../results/panelRun';
+import type { MetabaseClient } from './client';
+import { toMetabaseError, type MetabaseError } from './errors';
+
+export interface QuestionRunnerDeps {
+  client: () => MetabaseClient;
+  presenter: ResultsPresenter;
+  audit: { record(entry: Omit<AuditRecord, 'time'>): Promise<unknown> };
+  actor: () => (AccessActor & { label?: string }) | undefined;
+  roles: { can(action: Action): boolean; readonly roles: ReadonlySet<Role> };
+  pageSize: () => number;
+  logger?: Logger;
+  runTimeoutMs?: number;
+}
+
+export type MetabaseRunTarget =
+  | { kind: 'card'; cardId: number; name: string; cardType?: 'question' | 'model' | 'metric' }
+  | { kind: 'dashcard'; dashboardId: number; dashboardName: string; dashcardId: number; cardId: number; name: string };
+
+export type MetabaseRunOutcome = PanelRunOutcome<MetabaseError> | { status: 'notAllowed'; message: string };
+
+export class QuestionRunner {
+  constructor(private readonly deps: QuestionRunnerDeps) {}
+
+  async run(target: MetabaseRunTarget, signal?: AbortSignal): Promise<MetabaseRunOutcome> {
+    const { action, resource } = describe(target);
+    if (!this.deps.roles.can('metabase.run')) {
+      await this.record(action, resource, 'denied', 'role');
+      return { status: 'notAllowed', message: 'Your Gatehouse roles do not include running Metabase questions (metabase.run).' };
+    }
+    let client: MetabaseClient;
+    try {
+      client = this.deps.client();
+    } catch (err) {
+      const error = toMetabaseError(err);
+      await this.record(action, resource, 'failed', error.reason);
+      return { status: 'failed', error };
+    }
+    const what = target.kind === 'card' ? (target.cardType ?? 'question') : 'dashboard card';
+    const outcome = await runIntoPanel<MetabaseError>({
+      presenter: this.deps.presenter,
+      request: { title: target.name, ownerKey: `metabase:${resource}`, origin: `Metabase · ${new URL(client.baseUrl).host}` },
+      runningMessage: `Running ${what} "${target.name}" in Metabase…`,
+      pageSize: this.deps.pageSize(),
+      timeoutMs: this.deps.runTimeoutMs ?? 300_000,
+      extra: target.kind === 'card' ? { Question: target.name } : { Dashboard: target.dashboardName, Question: target.name },
+      signal,
+      toError: toMetabaseError,
+      denial: (e) => (e.reason === 'forbidden' ? this.explain(target, client.credentialOrigin) : undefined),
+      run: (s) => (target.kind === 'card' ? client.runCard(target.cardId, s) : client.runDashboardCard(target.dashboardId, target.dashcardId, target.cardId, s)),
+    });
+    await this.record(action, resource, outcome.status, outcome.error?.errorType ?? outcome.error?.reason, client.credentialOrigin);
+    if (outcome.status === 'failed' && outcome.error) this.deps.logger?.warn(`Metabase ${action} of ${resource} failed: ${outcome.error.reason}${outcome.error.errorType ? ` (${outcome.error.errorType})` : ''}`);
+    return outcome;
+  }
+
+  private explain(target: MetabaseRunTarget, credential: CredentialOrigin): string {
+    const actor = this.deps.actor();
+    return explainDenied({
+      who: actor?.email ?? actor?.label ?? actor?.subject ?? 'you',
+      credential,
+      service: 'Metabase',
+      action: 'run',
+      resource: target.kind === 'card' ? `the question "${target.name}"` : `"${target.name}" on dashboard "${target.dashboardName}"`,
+      // An API key carries its group's permissions, not the person's: say which one was missing.
+      missing: credential === 'api-key' ? "access for the API key's group to this collection or its data" : 'access to this collection or its data',
+      roles: this.deps.roles.roles,
+    });
+  }
+
+  private async record(action: string, resource: string, outcome: AuditRecord['outcome'], reason?: string, credential?: CredentialOrigin): Promise<void> {
+    await recordAccess(this.deps, { credential: credentialOriginOf(this.deps.client, credential), service: 'metabase', action, resource, outcome, reason });
+  }
+}
+
+function describe(target: MetabaseRunTarget): { action: string; resource: string } {
+  if (target.kind === 'card') return { action: 'run-question', resource: `card/${target.cardId}` };
+  return { action: 'run-dashboard-card', resource: `dashboard/${target.dashboardId}/dashcard/${target.dashcardId}/card/${target.cardId}` };
+}

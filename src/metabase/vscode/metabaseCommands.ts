@@ -1,0 +1,161 @@
+// Metabase commands (thin): Run Question, Open in Metabase, Refresh, Sign In to Metabase
+// (username and password, used once), Set Metabase API Key, Sign Out of Metabase. Decisions
+// (roles, refusals, failed queries, audit) live in QuestionRunner.
+import * as vscode from 'vscode';
+import type { Logger } from '../../core/logger';
+import type { SecretRegistry } from '../../core/redact';
+import type { HttpClient } from '../../core/http';
+import { metabaseApiUrl, metabaseContentUrl, type MetabaseClient, type MetabaseWebTarget } from '../client';
+import { closeMetabaseSession, openMetabaseSession } from '../credentials';
+import { toMetabaseError } from '../errors';
+import type { MetabaseNode } from '../explorerModel';
+import type { MetabaseRunOutcome, MetabaseRunTarget, QuestionRunner } from '../questionRunner';
+import type { ServiceUi } from '../../vscode/serviceUi';
+
+export const METABASE_SESSION_KEY = 'gatehouse.metabase.session';
+export const METABASE_API_KEY_KEY = 'gatehouse.metabase.apiKey';
+
+const SIGN_IN = 'Sign In to Metabase';
+
+export interface MetabaseCommandDeps {
+  runner: QuestionRunner;
+  client: () => MetabaseClient;
+  /** The configured Metabase URL, for signing in before a client exists. */
+  baseUrl: () => string | undefined;
+  http: HttpClient;
+  ui: () => ServiceUi;
+  secrets: vscode.SecretStorage;
+  redactions: SecretRegistry;
+  /** Who is signed in to Gatehouse (offered as the Metabase username). */
+  email: () => string | undefined;
+  logger: Logger;
+  refresh: () => void;
+}
+
+export class MetabaseCommands {
+  constructor(private readonly deps: MetabaseCommandDeps) {}
+
+  register(): vscode.Disposable[] {
+    const r = vscode.commands.registerCommand;
+    return [
+      r('gatehouse.metabase.refresh', () => this.deps.refresh()),
+      r('gatehouse.metabase.runQuestion', (arg: MetabaseNode | number) => this.runQuestion(arg)),
+      r('gatehouse.metabase.openInMetabase', (arg: MetabaseNode) => this.open(arg)),
+      r('gatehouse.metabase.signIn', () => this.signIn()),
+      r('gatehouse.metabase.setApiKey', () => this.setApiKey()),
+      r('gatehouse.metabase.signOut', () => this.signOut()),
+    ];
+  }
+
+  /** A question/model node or a dashboard card node from the tree, or a card id (tests, links). */
+  async runQuestion(arg: MetabaseNode | number | undefined): Promise<MetabaseRunOutcome | undefined> {
+    let target: MetabaseRunTarget | undefined;
+    if (typeof arg === 'number') target = { kind: 'card', cardId: arg, name: `Question ${arg}` };
+    else if (arg?.kind === 'card') target = { kind: 'card', cardId: arg.item.id, name: arg.item.name, cardType: arg.cardType };
+    else if (arg?.kind === 'dashcard') {
+      target = { kind: 'dashcard', dashboardId: arg.dashboard.id, dashboardName: arg.dashboard.name, dashcardId: arg.dashcard.id, cardId: arg.dashcard.card_id, name: arg.title };
+    }
+    if (!target) {
+      void this.deps.ui().info('Choose a question in the Metabase view.');
+      return undefined;
+    }
+    const outcome = await this.deps.runner.run(target);
+    const ui = this.deps.ui();
+    if (outcome.status === 'notAllowed') void ui.warn(outcome.message);
+    else if (outcome.status === 'denied') void ui.error(outcome.message ?? 'Metabase refused to run this.');
+    else if (outcome.status === 'failed' && outcome.error) {
+      const reason = outcome.error.reason;
+      const askAgain = reason === 'sessionExpired' || reason === 'credentialsMissing' || reason === 'credentialsRejected';
+      void ui.error(outcome.error.userMessage, ...(askAgain ? [SIGN_IN] : [])).then((choice) => {
+        if (choice === SIGN_IN) void this.signIn();
+      });
+    }
+    return outcome;
+  }
+
+  async open(arg: MetabaseNode | undefined): Promise<string | undefined> {
+    const target = webTarget(arg);
+    const base = this.deps.baseUrl();
+    if (!target || !base) {
+      void this.deps.ui().info('Choose a collection, question or dashboard in the Metabase view.');
+      return undefined;
+    }
+    const url = metabaseContentUrl(base, target);
+    await this.deps.ui().openExternal(url);
+    return url;
+  }
+
+  /** Opens a Metabase session with a username and password; only the session id is kept. */
+  async signIn(): Promise<boolean> {
+    const ui = this.deps.ui();
+    const base = this.deps.baseUrl();
+    if (!base) {
+      void ui.warn('Set gatehouse.metabase.baseUrl first.');
+      return false;
+    }
+    const username = await ui.input({ title: 'Metabase email', value: this.deps.email() ?? '', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Enter your Metabase email.') });
+    if (!username) return false;
+    const password = await ui.input({
+      title: 'Metabase password',
+      prompt: 'Used once to open a session; Gatehouse keeps only the session (in the OS keychain), never the password.',
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v ? undefined : 'Enter your password.'),
+    });
+    if (!password) return false;
+    try {
+      const session = await openMetabaseSession(this.deps.http, metabaseApiUrl(base), { username: username.trim(), password }, { secrets: this.deps.redactions });
+      await this.deps.secrets.store(METABASE_SESSION_KEY, session);
+      this.deps.logger.info('opened a Metabase session');
+      return true;
+    } catch (err) {
+      void ui.error(toMetabaseError(err).userMessage);
+      return false;
+    }
+  }
+
+  async setApiKey(): Promise<boolean> {
+    const ui = this.deps.ui();
+    const key = await ui.input({
+      title: 'Metabase API key',
+      prompt: 'An API key acts as the group it belongs to, not as you: Metabase will show and run what that group may. Stored in the OS keychain.',
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() ? undefined : 'Enter the API key.'),
+    });
+    if (!key) return false;
+    await this.deps.secrets.store(METABASE_API_KEY_KEY, key.trim());
+    this.deps.logger.info('Metabase API key stored');
+    return true;
+  }
+
+  /** Ends the Metabase session (at Metabase too) and forgets the API key. */
+  async signOut(): Promise<void> {
+    await this.endSession();
+    await this.deps.secrets.delete(METABASE_API_KEY_KEY);
+    this.deps.logger.info('signed out of Metabase');
+  }
+
+  /** Ends the person's own Metabase session: at Metabase (best effort) and in SecretStorage. */
+  async endSession(): Promise<void> {
+    const session = await this.deps.secrets.get(METABASE_SESSION_KEY);
+    if (!session) return;
+    const base = this.deps.baseUrl();
+    if (base) await closeMetabaseSession(this.deps.http, metabaseApiUrl(base), session, AbortSignal.timeout(10_000));
+    await this.deps.secrets.delete(METABASE_SESSION_KEY);
+  }
+}
+
+function webTarget(n: MetabaseNode | undefined): MetabaseWebTarget | undefined {
+  switch (n?.kind) {
+    case 'collection':
+      return { kind: 'collection', id: n.collection.id };
+    case 'card':
+      return { kind: n.cardType === 'model' ? 'model' : 'question', id: n.item.id };
+    case 'dashboard':
+      return { kind: 'dashboard', id: n.item.id };
+    case 'dashcard':
+      return { kind: 'question', id: n.dashcard.card_id };
+  }
+  return undefined;
+}

@@ -1,0 +1,49 @@
+// The contract between services that produce results (BigQuery queries and previews, dbt
+// previews, Looker looks, Metabase questions) and the results panel that shows them. A panel
+// opens at once in a "running" state (with a cancel button), then receives a ResultSource to
+// page through, or an error. Services never touch the webview.
+import type { Event } from '../core/event';
+import type { ResultSource } from './types';
+
+export interface ResultStats {
+  jobId?: string;
+  /** Link to the job in the service's own console (shown as a link, opened by the host). */
+  jobUrl?: string;
+  location?: string;
+  statementType?: string;
+  bytesProcessed?: number;
+  bytesBilled?: number;
+  cacheHit?: boolean;
+  slotMs?: number;
+  /** Milliseconds from the user's request to the first page of rows. */
+  timeToFirstRowMs?: number;
+  /** Free-form extra facts, shown as label: value (e.g. "Look": "Orders by day"). */
+  extra?: Record<string, string>;
+}
+
+export interface ResultsPanelRequest {
+  title: string;
+  /** Panels are reused per owner when `gatehouse.results.panelMode` is `reuse` (e.g. the editor's URI). */
+  ownerKey?: string;
+  /** What produced the result, shown in the panel's header (e.g. "BigQuery · gatehouse-demo"). */
+  origin: string;
+}
+
+export interface ResultsPanelHandle {
+  /** Shows a running state with elapsed time; the panel's Cancel button fires onDidRequestCancel. */
+  setRunning(message: string): void;
+  /** Hands over the rows. The panel owns the source from now on (it disposes its window/spool). */
+  setResult(source: ResultSource, stats?: ResultStats): void;
+  /** Merges late statistics (e.g. bytes billed) into the status line. */
+  updateStats(stats: ResultStats): void;
+  /** Shows an error (message and next step as text; never HTML). */
+  setError(message: string, nextStep?: string): void;
+  readonly onDidRequestCancel: Event<void>;
+  readonly onDidDispose: Event<void>;
+  /** True until the user closed the panel. */
+  readonly visible: boolean;
+}
+
+export interface ResultsPresenter {
+  open(request: ResultsPanelRequest): ResultsPanelHandle;
+}

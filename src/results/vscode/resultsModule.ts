@@ -1,0 +1,84 @@
+// The results feature module: the presenter other modules hand their results to, and the
+// commands that act on the active results panel.
+import * as vscode from 'vscode';
+import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
+import type { ExportResult } from '../export';
+import type { ResultSource } from '../types';
+import { ResultsPanelManager } from './resultsPanel';
+import type { ResultStats, ResultsPanelHandle, ResultsPresenter } from '../resultsPresenter';
+import type { ExportFormat } from '../resultsProtocol';
+
+export interface ResultsModule extends FeatureModule {
+  readonly presenter: ResultsPresenter;
+  readonly testing?: ResultsTestingApi & Record<string, unknown>;
+}
+
+/** Reachable by the integration tests only (exports in ExtensionMode.Test). */
+export interface ResultsTestingApi {
+  presenter: ResultsPresenter;
+  /** Opens a panel on a source built by the test (no service module involved). */
+  openSource(options: { title: string; source: ResultSource; stats?: ResultStats; origin?: string; ownerKey?: string }): ResultsPanelProbe;
+}
+
+export interface ResultsPanelProbe {
+  handle: ResultsPanelHandle;
+  /** Milliseconds from setResult to the webview's first painted rows. */
+  firstPaintMs(): Promise<number>;
+  revealRow(row: number): void;
+  /** Export without the save dialog (the rest of the path, progress included, is the real one). */
+  exportTo(format: ExportFormat, path: string): Promise<ExportResult | undefined>;
+  /** Rows in the host's cache now, and the most it held. */
+  cachedRows(): { now: number; peak: number };
+  /** The editor column the panel sits in. */
+  viewColumn(): vscode.ViewColumn | undefined;
+}
+
+const FORMAT_PICKS: Array<vscode.QuickPickItem & { format: ExportFormat }> = [
+  { label: 'CSV', description: '.csv, formulas escaped unless turned off in settings', format: 'csv' },
+  { label: 'JSON Lines', description: '.jsonl, one object per row', format: 'jsonl' },
+  { label: 'JSON', description: '.json, an array of objects', format: 'json' },
+];
+
+export function createResultsModule(deps: ModuleDeps): ResultsModule {
+  const logger = deps.logger.child('results');
+  const manager = new ResultsPanelManager({ extensionUri: deps.context.extensionUri, logger });
+  const disposables: vscode.Disposable[] = [
+    manager,
+    vscode.commands.registerCommand('gatehouse.results.export', async (format?: ExportFormat) => {
+      const panel = manager.activePanel;
+      if (!panel?.controller.current?.window) {
+        void vscode.window.showInformationMessage('Open a query result first: there is no result to export.');
+        return;
+      }
+      const chosen = format ?? (await vscode.window.showQuickPick(FORMAT_PICKS, { title: 'Export result as' }))?.format;
+      if (chosen) await panel.controller.exportWithDialog(chosen);
+    }),
+  ];
+
+  const testing: ResultsTestingApi | undefined =
+    deps.context.extensionMode === vscode.ExtensionMode.Test
+      ? {
+          presenter: manager,
+          openSource: ({ title, source, stats, origin, ownerKey }) => {
+            const { panel, session } = manager.openPanel({ title, origin: origin ?? 'Test', ownerKey });
+            session.setResult(source, stats);
+            return {
+              handle: session,
+              firstPaintMs: () => session.firstPaint(),
+              revealRow: (row) => panel.controller.revealRow(row),
+              exportTo: (format, path) => panel.controller.exportTo(format, path),
+              cachedRows: () => ({ now: session.window?.cachedRows ?? 0, peak: session.window?.peakCachedRows ?? 0 }),
+              viewColumn: () => panel.viewColumn,
+            };
+          },
+        }
+      : undefined;
+
+  return {
+    presenter: manager,
+    ...(testing ? { testing: testing as ResultsTestingApi & Record<string, unknown> } : {}),
+    dispose: () => {
+      for (const d of disposables.splice(0)) d.dispose();
+    },
+  };
+}

@@ -1,0 +1,232 @@
+// The VS Code side of the results panel, kept thin: a vscode.WebviewPanel wired to a
+// ResultsController (which holds the logic), VS Code's clipboard, save dialog, progress and
+// notifications as the controller's ResultsHostUi, and the presenter that opens panels per query
+// or reuses one per owner (gatehouse.results.panelMode).
+import * as vscode from 'vscode';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Logger } from '../../core/logger';
+import type { ExportResult } from '../export';
+import { DEFAULT_MAX_CACHED_ROWS, ResultsController, type ResultsHostUi, type ResultsSession, type ResultsSettings } from '../resultsController';
+import type { ResultsPanelHandle, ResultsPanelRequest, ResultsPresenter } from '../resultsPresenter';
+import type { ExportFormat, HostMessage } from '../resultsProtocol';
+import { webviewHtml } from '../../core/webviewHtml';
+
+export const RESULTS_VIEW_TYPE = 'gatehouse.results';
+
+const EXPORT_FILTERS: Record<ExportFormat, Record<string, string[]>> = {
+  csv: { CSV: ['csv'] },
+  jsonl: { 'JSON Lines': ['jsonl', 'ndjson'] },
+  json: { JSON: ['json'] },
+};
+
+/** VS Code's clipboard, dialogs and notifications for the controller. */
+export class VsCodeResultsUi implements ResultsHostUi {
+  writeClipboard(text: string): Promise<void> {
+    return Promise.resolve(vscode.env.clipboard.writeText(text));
+  }
+
+  async pickExportPath(format: ExportFormat, suggestedName: string): Promise<string | undefined> {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
+    const uri = await vscode.window.showSaveDialog({
+      title: 'Export result',
+      saveLabel: 'Export',
+      defaultUri: vscode.Uri.file(path.join(folder, suggestedName)),
+      filters: EXPORT_FILTERS[format],
+    });
+    // Exports stream to the local file system; a virtual file system would need another writer.
+    if (uri && uri.scheme !== 'file') {
+      void vscode.window.showWarningMessage('Gatehouse exports to files on this machine only. Pick a local folder.');
+      return undefined;
+    }
+    return uri?.fsPath;
+  }
+
+  withExportProgress<T>(title: string, task: (report: (message: string, fraction?: number) => void, signal: AbortSignal) => Promise<T>): Promise<T> {
+    return Promise.resolve(
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+        const controller = new AbortController();
+        const sub = token.onCancellationRequested(() => controller.abort());
+        let reported = 0;
+        const report = (message: string, fraction?: number) => {
+          // withProgress takes increments; convert the fraction done into one.
+          const percent = fraction === undefined ? undefined : Math.min(100, fraction * 100);
+          const increment = percent === undefined ? undefined : Math.max(0, percent - reported);
+          if (percent !== undefined) reported = percent;
+          progress.report({ message, increment });
+        };
+        return task(report, controller.signal).finally(() => sub.dispose());
+      }),
+    );
+  }
+
+  exportFinished(result: ExportResult): void {
+    const name = path.basename(result.path);
+    void vscode.window
+      .showInformationMessage(`Exported ${result.rowsWritten.toLocaleString('en-US')} rows to ${name}.`, 'Open File', 'Reveal in File Explorer')
+      .then((choice) => {
+        if (choice === 'Open File') void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(result.path));
+        if (choice === 'Reveal in File Explorer') void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.path));
+      });
+  }
+
+  openExternal(url: string): void {
+    void vscode.env.openExternal(vscode.Uri.parse(url, true));
+  }
+
+  showWarning(message: string): void {
+    void vscode.window.showWarningMessage(message);
+  }
+}
+
+/** One webview panel and its controller. */
+export class ResultsPanel implements vscode.Disposable {
+  readonly controller: ResultsController;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly disposeListeners = new Set<() => void>();
+  private disposed = false;
+
+  constructor(
+    private readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    ui: ResultsHostUi,
+    logger: Logger,
+    settings: () => ResultsSettings,
+    readonly ownerKey: string | undefined,
+  ) {
+    const webview = panel.webview;
+    const media = vscode.Uri.joinPath(extensionUri, 'dist', 'media');
+    this.controller = new ResultsController(
+      {
+        postMessage: (message: HostMessage) => void webview.postMessage(message),
+        onDidReceiveMessage: (listener) => webview.onDidReceiveMessage(listener),
+      },
+      ui,
+      logger,
+      settings,
+    );
+    webview.html = webviewHtml({
+      title: 'Results',
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'results.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'results.css')).toString(),
+      cspSource: webview.cspSource,
+    });
+    this.disposables.push(
+      panel.onDidChangeViewState(() => {
+        // retainContextWhenHidden is off: a hidden webview is destroyed and says ready again when shown.
+        if (!panel.visible) this.controller.webviewGone();
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  get active(): boolean {
+    return !this.disposed && this.panel.active;
+  }
+
+  get viewColumn(): vscode.ViewColumn | undefined {
+    return this.disposed ? undefined : this.panel.viewColumn;
+  }
+
+  get onDidChangeViewState(): vscode.Event<vscode.WebviewPanelOnDidChangeViewStateEvent> {
+    return this.panel.onDidChangeViewState;
+  }
+
+  show(request: ResultsPanelRequest): ResultsSession {
+    this.panel.title = request.title;
+    this.panel.reveal(undefined, true);
+    return this.controller.open(request);
+  }
+
+  onDidDispose(listener: () => void): vscode.Disposable {
+    this.disposeListeners.add(listener);
+    return { dispose: () => this.disposeListeners.delete(listener) };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.controller.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+    for (const listener of [...this.disposeListeners]) listener();
+    this.disposeListeners.clear();
+  }
+}
+
+export interface ResultsPanelManagerOptions {
+  extensionUri: vscode.Uri;
+  logger: Logger;
+  ui?: ResultsHostUi;
+}
+
+/** The ResultsPresenter services receive: opens panels per query, or reuses one per owner. */
+export class ResultsPanelManager implements ResultsPresenter, vscode.Disposable {
+  private readonly panels = new Set<ResultsPanel>();
+  private readonly byOwner = new Map<string, ResultsPanel>();
+  private lastActive: ResultsPanel | undefined;
+  private readonly ui: ResultsHostUi;
+
+  constructor(private readonly options: ResultsPanelManagerOptions) {
+    this.ui = options.ui ?? new VsCodeResultsUi();
+  }
+
+  open(request: ResultsPanelRequest): ResultsPanelHandle {
+    return this.openPanel(request).session;
+  }
+
+  /** open() with the panel, for the commands and tests that act on it. */
+  openPanel(request: ResultsPanelRequest): { panel: ResultsPanel; session: ResultsSession } {
+    const config = vscode.workspace.getConfiguration('gatehouse.results');
+    const reuse = config.get<string>('panelMode', 'reuse') === 'reuse';
+    const owner = request.ownerKey ?? '';
+    let panel = reuse ? this.byOwner.get(owner) : undefined;
+    if (!panel) panel = this.create(reuse ? owner : undefined);
+    const session = panel.show(request);
+    this.lastActive = panel;
+    return { panel, session };
+  }
+
+  /** The results panel the user looked at last (for commands run from the palette). */
+  get activePanel(): ResultsPanel | undefined {
+    for (const p of this.panels) if (p.active) return p;
+    return this.lastActive;
+  }
+
+  dispose(): void {
+    for (const p of [...this.panels]) p.dispose();
+  }
+
+  private create(ownerKey: string | undefined): ResultsPanel {
+    const webviewPanel = vscode.window.createWebviewPanel(
+      RESULTS_VIEW_TYPE,
+      'Results',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      {
+        enableScripts: true,
+        // Off on purpose: a hidden panel costs no memory; the webview restores from its state.
+        retainContextWhenHidden: false,
+        enableFindWidget: false,
+        enableCommandUris: false,
+        localResourceRoots: [vscode.Uri.joinPath(this.options.extensionUri, 'dist', 'media')],
+      },
+    );
+    const panel = new ResultsPanel(webviewPanel, this.options.extensionUri, this.ui, this.options.logger, readResultsSettings, ownerKey);
+    this.panels.add(panel);
+    if (ownerKey !== undefined) this.byOwner.set(ownerKey, panel);
+    panel.onDidChangeViewState((e) => {
+      if (e.webviewPanel.active) this.lastActive = panel;
+    });
+    panel.onDidDispose(() => {
+      this.panels.delete(panel);
+      if (ownerKey !== undefined && this.byOwner.get(ownerKey) === panel) this.byOwner.delete(ownerKey);
+      if (this.lastActive === panel) this.lastActive = undefined;
+    });
+    return panel;
+  }
+}
+
+function readResultsSettings(): ResultsSettings {
+  const config = vscode.workspace.getConfiguration('gatehouse.results');
+  return { escapeFormulasInCsv: config.get<boolean>('escapeFormulasInCsv', true), maxCachedRows: DEFAULT_MAX_CACHED_ROWS };
+}

@@ -1,0 +1,25 @@
+// What every feature module (BigQuery, dbt, Airbyte, Looker, Metabase, results) receives from the
+// composition root. Plain values passed in: no service locator.
+import type * as vscode from 'vscode';
+import type { Logger } from '../core/logger';
+import type { SecretRegistry } from '../core/redact';
+import type { DisposableStore } from '../core/disposable';
+import type { AuditTrail } from '../audit/auditTrail';
+import type { AuthModule } from '../auth/vscode/authModule';
+import type { RoleModel } from '../policy/roleModel';
+
+export interface ModuleDeps {
+  context: vscode.ExtensionContext;
+  logger: Logger;
+  secrets: SecretRegistry;
+  /** Cleared on sign-out: anything holding a session's clients or caches registers here. */
+  sessionScope: DisposableStore;
+  audit: AuditTrail;
+  auth: AuthModule;
+  roles: RoleModel;
+}
+
+/** A feature module: disposable, with an optional test-only surface (exports in ExtensionMode.Test). */
+export interface FeatureModule extends vscode.Disposable {
+  readonly testing?: Record<string, unknown>;
+}
