@@ -152,6 +152,8 @@ export class BigQueryExplorerModel {
   private async fetch(key: string, parent: ParentNode, pageToken: string | undefined): Promise<Listing> {
     let client: BigQueryClient;
     try {
+      // Signed out, the root stays empty so the view's welcome (Sign in) shows instead of an error.
+      if (!parent && !this.client()) return { items: [] };
       client = this.requireClient();
     } catch (err) {
       return { items: [], message: this.answerFor(err, key) };

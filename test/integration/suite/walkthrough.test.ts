@@ -1,0 +1,25 @@
+// The getting-started walkthrough as VS Code shows it: opened by its id, with its steps and buttons.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { driverAvailable, workbenchText } from '../runner/driverClient';
+
+describe('walkthrough', function () {
+  this.timeout(60_000);
+  after(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
+
+  it('opens Get started with Gatehouse with its six steps', async () => {
+    assert.ok(driverAvailable(), 'the workbench is read through the code-server driver');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('workbench.action.openWalkthrough', 'gatehouse.gatehouse#gatehouse.start', false);
+    const steps = ['Connect your identity provider', 'Sign in', 'Explore BigQuery and run a query', 'Open your dbt project', 'Sync an Airbyte connection', 'Read the audit trail'];
+    const deadline = Date.now() + 30_000;
+    let text = '';
+    while (Date.now() < deadline) {
+      text = (await workbenchText('body').catch(() => [])).join('\n');
+      if (text.includes('Get started with Gatehouse') && steps.every((s) => text.includes(s))) break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    assert.ok(text.includes('Get started with Gatehouse'), `the walkthrough's title shows; saw ${text.slice(0, 300)}`);
+    for (const s of steps) assert.ok(text.includes(s), `step "${s}"`);
+  });
+});
