@@ -2,6 +2,7 @@
 // view and the status line. It talks to the host only through validated protocol messages and
 // keeps a bounded block cache of rows; everything it shows is assigned as text.
 import {
+  CHART_KINDS,
   LIMITS,
   PROTOCOL_VERSION,
   validateHostMessage,
@@ -117,6 +118,8 @@ export class ResultsApp {
         return this.showRunning(m.title, m.origin, m.message, m.startedAt);
       case 'error':
         return this.showError(m.title, m.origin, m.message, m.nextStep);
+      case 'cancelled':
+        return this.showCancelled(m.title, m.origin, m.message);
       case 'init':
         return this.showResult(m);
       case 'rows':
@@ -202,6 +205,17 @@ export class ResultsApp {
         el('div', { class: 'phase-text' }, el('div', { class: 'phase-message', text: message }), nextStep ? el('div', { class: 'next-step', text: nextStep }) : undefined)),
     );
     this.status.replaceChildren(el('span', { text: 'Failed' }));
+    this.root.setAttribute('aria-busy', 'false');
+  }
+
+  private showCancelled(title: string, origin: string, message: string): void {
+    this.resetResult();
+    this.setHeading(title, origin);
+    this.content.replaceChildren(
+      el('div', { class: 'phase cancelled', attrs: { role: 'status' } },
+        el('div', { class: 'phase-text' }, el('div', { class: 'phase-message', text: message }))),
+    );
+    this.status.replaceChildren(el('span', { text: 'Cancelled' }));
     this.root.setAttribute('aria-busy', 'false');
   }
 
@@ -577,7 +591,8 @@ export class ResultsApp {
       this.content.replaceChildren(el('div', { class: 'chart' }, el('div', { class: 'phase', text: 'This result has no numeric column to chart.' })));
       return;
     }
-    r.chart ??= { kind: 'bar', x: x.find((i) => !y.includes(i)) ?? x[0], y: y.find((i) => i !== x[0]) ?? y[0] };
+    // The service's own chart type (a look's or question's visualization) comes first.
+    r.chart ??= { kind: r.stats.chart?.kind ?? 'bar', x: x.find((i) => !y.includes(i)) ?? x[0], y: y.find((i) => i !== x[0]) ?? y[0] };
     const chart = r.chart;
     const select = (label: string, options: number[], value: number, set: (v: number) => void) => {
       const s = el('select', { attrs: { 'aria-label': label } });
@@ -590,7 +605,7 @@ export class ResultsApp {
       return el('label', { class: 'chart-pick' }, el('span', { text: label }), s);
     };
     const kinds = el('div', { class: 'segmented', attrs: { role: 'radiogroup', 'aria-label': 'Chart type' } });
-    for (const kind of ['bar', 'line', 'scatter'] as const) {
+    for (const kind of CHART_KINDS) {
       const b = button(kind[0].toUpperCase() + kind.slice(1), () => {
         chart.kind = kind;
         for (const other of kinds.children) other.setAttribute('aria-checked', String(other === b));
@@ -627,11 +642,15 @@ export class ResultsApp {
     const { kind, x, y } = r.chart;
     const model = buildChart(kind, m.xs, m.ys, r.columns[x].type);
     const scope = m.totalRows !== null && m.totalRows > m.xs.length ? `the first ${formatCount(m.xs.length)} of ${formatCount(m.totalRows)} rows` : `all ${formatCount(m.xs.length)} rows`;
+    const hint = r.stats.chart;
     const notes = [
-      kind === 'bar' ? `sum of ${r.columns[y].name} per ${r.columns[x].name}` : `${r.columns[y].name} by ${r.columns[x].name}`,
+      kind === 'bar' || kind === 'pie' ? `sum of ${r.columns[y].name} per ${r.columns[x].name}` : `${r.columns[y].name} by ${r.columns[x].name}`,
       scope,
       model.skipped ? `${formatCount(model.skipped)} rows without a value left out` : '',
-      model.truncated ? 'only the first 60 categories' : '',
+      model.truncated ? (kind === 'pie' ? `the smallest slices summed as Other` : 'only the first 60 categories') : '',
+      // Say what the service itself draws when the panel cannot draw the same.
+      hint && !hint.exact ? `drawn in ${hint.requested} by the service, shown here as the nearest chart` : '',
+      hint && hint.exact && !hint.kind ? `shown as a table (${hint.requested}) by the service` : '',
     ].filter(Boolean);
     caption.textContent = `${kind[0].toUpperCase() + kind.slice(1)} chart: ${notes.join(' · ')}`;
     const draw = () => area.replaceChildren(drawChart(model, Math.max(200, area.clientWidth), Math.max(160, area.clientHeight), { x: r.columns[x].name, y: r.columns[y].name }));

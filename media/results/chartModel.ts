@@ -1,13 +1,15 @@
 // Chart data without the DOM: which columns can be plotted, the points or bars a chart draws,
 // and axis ticks. The chart view turns this into SVG.
-import type { WireColumn } from '../../src/results/resultsProtocol';
+import type { ChartKind, WireColumn } from '../../src/results/resultsProtocol';
 import type { CellValue } from '../../src/results/types';
 import { cellDisplayText, isNumericType, isTimeType } from './format';
 
-export type ChartKind = 'bar' | 'line' | 'scatter';
+export type { ChartKind };
 export type AxisKind = 'number' | 'time' | 'category';
 
 export const MAX_BARS = 60;
+/** Slices a pie shows; the rest are summed into one "Other" slice. */
+export const MAX_SLICES = 12;
 
 const SCALAR_TYPES = new Set(['STRING', 'INTEGER', 'FLOAT', 'NUMERIC', 'BIGNUMERIC', 'BOOLEAN', 'TIMESTAMP', 'DATE', 'DATETIME', 'TIME']);
 
@@ -44,9 +46,12 @@ export interface ChartModel {
   yMax: number;
   /** Rows left out: y was NULL or not a number, x was NULL or unreadable. */
   skipped: number;
-  /** Categories beyond MAX_BARS were left out. */
+  /** Categories beyond MAX_BARS were left out (bars), or summed into "Other" (pie). */
   truncated: boolean;
 }
+
+/** Kinds that group rows by category and sum y (bars and pie slices). */
+const grouped = (kind: ChartKind) => kind === 'bar' || kind === 'pie';
 
 function xNumber(v: CellValue, kind: AxisKind): number | undefined {
   if (v === null) return undefined;
@@ -63,31 +68,40 @@ function xNumber(v: CellValue, kind: AxisKind): number | undefined {
 
 export function buildChart(kind: ChartKind, xs: readonly CellValue[], ys: ReadonlyArray<number | null>, xType: string): ChartModel {
   const declared = axisKind(xType);
-  // Bars always group by the x value; a line or scatter over text x uses row order.
-  const xKind: AxisKind = kind === 'bar' ? 'category' : declared;
+  // Bars and pies group by the x value; a line, area or scatter over text x uses row order.
+  const xKind: AxisKind = grouped(kind) ? 'category' : declared;
   let skipped = 0;
   let truncated = false;
   const points: ChartPoint[] = [];
   const categories: string[] = [];
-  if (kind === 'bar') {
+  if (grouped(kind)) {
     const sums = new Map<string, { sort: number | undefined; y: number }>();
     for (let i = 0; i < xs.length; i++) {
       const y = ys[i];
-      if (y === null || y === undefined) {
+      // A slice cannot be negative: a pie leaves such rows out (and says so).
+      if (y === null || y === undefined || (kind === 'pie' && y < 0)) {
         skipped++;
         continue;
       }
       const label = xs[i] === null ? 'NULL' : cellDisplayText(xs[i] as Exclude<CellValue, null>, 60);
       const entry = sums.get(label);
       if (entry) entry.y += y;
-      else if (sums.size < MAX_BARS) sums.set(label, { sort: xNumber(xs[i], declared), y });
+      else if (kind === 'pie' || sums.size < MAX_BARS) sums.set(label, { sort: xNumber(xs[i], declared), y });
       else {
         truncated = true;
         skipped++;
       }
     }
     let entries = [...sums.entries()];
-    if (declared !== 'category') entries = entries.sort((a, b) => (a[1].sort ?? Infinity) - (b[1].sort ?? Infinity));
+    if (kind === 'pie') {
+      // Largest first; past MAX_SLICES the rest become one "Other" slice.
+      entries.sort((a, b) => b[1].y - a[1].y);
+      if (entries.length > MAX_SLICES) {
+        const rest = entries.slice(MAX_SLICES - 1).reduce((sum, [, v]) => sum + v.y, 0);
+        entries = [...entries.slice(0, MAX_SLICES - 1), ['Other', { sort: undefined, y: rest }]];
+        truncated = true;
+      }
+    } else if (declared !== 'category') entries = entries.sort((a, b) => (a[1].sort ?? Infinity) - (b[1].sort ?? Infinity));
     entries.forEach(([label, { y }], i) => {
       categories.push(label);
       points.push({ x: i, y });
@@ -102,15 +116,15 @@ export function buildChart(kind: ChartKind, xs: readonly CellValue[], ys: Readon
       }
       points.push({ x, y });
     }
-    if (kind === 'line' && xKind !== 'category') points.sort((a, b) => a.x - b.x);
+    if ((kind === 'line' || kind === 'area') && xKind !== 'category') points.sort((a, b) => a.x - b.x);
   }
   const yValues = points.map((p) => p.y);
   const xValues = points.map((p) => p.x);
   let yMin = Math.min(0, minOf(yValues));
   let yMax = Math.max(0, maxOf(yValues));
   if (yMin === yMax) yMax = yMin + 1;
-  if (kind !== 'bar' && yValues.length) {
-    // Lines and points need not start at zero; bars must, or their lengths lie.
+  if ((kind === 'line' || kind === 'scatter') && yValues.length) {
+    // Lines and points need not start at zero; bars and areas must, or their sizes lie.
     yMin = minOf(yValues);
     yMax = maxOf(yValues);
     if (yMin === yMax) {
@@ -118,8 +132,8 @@ export function buildChart(kind: ChartKind, xs: readonly CellValue[], ys: Readon
       yMax += 1;
     }
   }
-  let xMin = kind === 'bar' ? -0.5 : minOf(xValues);
-  let xMax = kind === 'bar' ? Math.max(0.5, categories.length - 0.5) : maxOf(xValues);
+  let xMin = grouped(kind) ? -0.5 : minOf(xValues);
+  let xMax = grouped(kind) ? Math.max(0.5, categories.length - 0.5) : maxOf(xValues);
   if (!Number.isFinite(xMin) || !Number.isFinite(xMax)) {
     xMin = 0;
     xMax = 1;

@@ -10,6 +10,10 @@ export function drawChart(model: ChartModel, width: number, height: number, labe
   const title = svg('title');
   title.textContent = `${model.kind} chart of ${labels.y} by ${labels.x}`;
   root.append(title);
+  if (model.kind === 'pie') {
+    root.append(drawPie(model, width, height));
+    return root;
+  }
   const w = Math.max(10, width - MARGIN.left - MARGIN.right);
   const h = Math.max(10, height - MARGIN.top - MARGIN.bottom);
   const sx = (x: number) => MARGIN.left + ((x - model.xMin) / (model.xMax - model.xMin)) * w;
@@ -54,8 +58,16 @@ export function drawChart(model: ChartModel, width: number, height: number, labe
       bar.append(tip);
       marks.append(bar);
     });
-  } else if (model.kind === 'line') {
-    marks.append(svg('polyline', { points: model.points.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ') }));
+  } else if (model.kind === 'line' || model.kind === 'area') {
+    const line = model.points.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`);
+    if (model.kind === 'area' && model.points.length) {
+      // The area fills down to zero (the axis starts there), closed along the baseline.
+      const zero = sy(Math.max(model.yMin, Math.min(0, model.yMax))).toFixed(1);
+      const first = sx(model.points[0].x).toFixed(1);
+      const last = sx(model.points[model.points.length - 1].x).toFixed(1);
+      marks.append(svg('path', { class: 'fill', d: `M${first},${zero}L${line.join('L')}L${last},${zero}Z` }));
+    }
+    marks.append(svg('polyline', { points: line.join(' ') }));
   } else {
     // One path of tiny circles: thousands of points stay a single element.
     const r = model.points.length > 2_000 ? 1.5 : 2.5;
@@ -64,6 +76,45 @@ export function drawChart(model: ChartModel, width: number, height: number, labe
   }
   root.append(marks);
   return root;
+}
+
+const SLICE_COLOURS = 6;
+
+/** Slices clockwise from twelve o'clock, largest first, with a legend of label, value and share. */
+function drawPie(model: ChartModel, width: number, height: number): SVGGElement {
+  const marks = svg('g', { class: 'chart-marks pie' });
+  const total = model.points.reduce((sum, p) => sum + p.y, 0);
+  const legendWidth = Math.min(240, Math.max(120, width * 0.35));
+  const r = Math.max(10, Math.min((width - legendWidth) / 2, height / 2) - 16);
+  const cx = 16 + r;
+  const cy = height / 2;
+  let angle = -Math.PI / 2;
+  model.points.forEach((p, i) => {
+    const share = total > 0 ? p.y / total : 0;
+    const label = `${model.categories[i]}: ${formatTick(p.y, 'number')} (${(share * 100).toFixed(1)}%)`;
+    const cls = `slice c${i % SLICE_COLOURS}`;
+    let mark: SVGElement;
+    if (share >= 0.9999) {
+      mark = svg('circle', { class: cls, cx, cy, r });
+    } else {
+      const end = angle + share * 2 * Math.PI;
+      const large = share > 0.5 ? 1 : 0;
+      const [x1, y1] = [cx + r * Math.cos(angle), cy + r * Math.sin(angle)];
+      const [x2, y2] = [cx + r * Math.cos(end), cy + r * Math.sin(end)];
+      mark = svg('path', { class: cls, d: `M${cx.toFixed(1)},${cy.toFixed(1)}L${x1.toFixed(1)},${y1.toFixed(1)}A${r.toFixed(1)},${r.toFixed(1)} 0 ${large},1 ${x2.toFixed(1)},${y2.toFixed(1)}Z` });
+      angle = end;
+    }
+    const tip = svg('title');
+    tip.textContent = label;
+    mark.append(tip);
+    marks.append(mark);
+    const ly = 20 + i * 18;
+    if (ly < height - 8) {
+      marks.append(svg('rect', { class: cls, x: cx + r + 24, y: ly - 10, width: 10, height: 10 }));
+      marks.append(text(label.length > 40 ? `${label.slice(0, 39)}…` : label, cx + r + 40, ly, 'start', 'legend'));
+    }
+  });
+  return marks;
 }
 
 function text(value: string, x: number, y: number, anchor: 'start' | 'middle' | 'end', cls = ''): SVGTextElement {

@@ -103,7 +103,7 @@ export class BigQueryQueryRunner {
       if (decision.action === 'confirm') {
         handle.setRunning(`Waiting for your confirmation: ${formatBytes(decision.bytes)} to process…`);
         if (!(await this.deps.confirmCost(decision.bytes, request.sql))) {
-          handle.setError(`Not run: you declined to process ${formatBytes(decision.bytes)}.`);
+          handle.setCancelled(`Not run: you declined to process ${formatBytes(decision.bytes)}.`);
           return finish({ status: 'declined' }, 'declined');
         }
       }
@@ -206,7 +206,7 @@ export class BigQueryQueryRunner {
   private fail(handle: ResultsPanelHandle, err: unknown, resource: string): QueryOutcome {
     const e = err instanceof BigQueryError ? err : new BigQueryError('unknown', 'The query failed.', undefined, undefined, { cause: err });
     if (e.reason === 'cancelled') {
-      handle.setError('Cancelled. The job was stopped at BigQuery.');
+      handle.setCancelled('Cancelled. The job was stopped at BigQuery.');
       return { status: 'cancelled', error: e };
     }
     if (e.reason === 'accessDenied' && this.deps.explainDenied) {

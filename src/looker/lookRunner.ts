@@ -8,6 +8,7 @@ import type { ResultsPresenter } from '../results/resultsPresenter';
 import { explainDenied, type Action, type Role } from '../policy/roles';
 import { runIntoPanel, type PanelRunOutcome } from '../results/panelRun';
 import type { LookerClient } from './client';
+import { lookerChartHint } from './chartHint';
 import { toLookerError, type LookerError } from './errors';
 
 export interface LookRunnerDeps {
@@ -25,8 +26,8 @@ export interface LookRunnerDeps {
 
 /** What to run: a look, or a dashboard tile (which runs its look or its own query). */
 export type LookerRunTarget =
-  | { kind: 'look'; lookId: string; title: string; fieldOrder?: readonly string[] }
-  | { kind: 'element'; dashboardId: string; dashboardTitle: string; elementId: string; title: string; run: { kind: 'look'; lookId: string } | { kind: 'query'; queryId: string } };
+  | { kind: 'look'; lookId: string; title: string; fieldOrder?: readonly string[]; visType?: string }
+  | { kind: 'element'; dashboardId: string; dashboardTitle: string; elementId: string; title: string; run: { kind: 'look'; lookId: string } | { kind: 'query'; queryId: string }; visType?: string };
 
 export type LookerRunOutcome = PanelRunOutcome<LookerError> | { status: 'notAllowed'; message: string };
 
@@ -55,6 +56,7 @@ export class LookRunner {
       pageSize: this.deps.pageSize(),
       timeoutMs: this.deps.runTimeoutMs ?? 300_000,
       extra,
+      chart: lookerChartHint(target.visType),
       signal,
       toError: toLookerError,
       denial: (e) => (e.reason === 'forbidden' ? this.explain(target, client.credentialOrigin) : undefined),

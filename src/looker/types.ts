@@ -25,6 +25,8 @@ export interface QuerySummary {
   model?: string;
   view?: string;
   fields?: string[] | null;
+  /** How Looker draws it; `type` names the visualization (looker_line, looker_grid, …). */
+  vis_config?: { type?: unknown } | null;
 }
 
 export interface Look {

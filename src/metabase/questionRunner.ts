@@ -9,6 +9,7 @@ import type { ResultsPresenter } from '../results/resultsPresenter';
 import { explainDenied, type Action, type Role } from '../policy/roles';
 import { runIntoPanel, type PanelRunOutcome } from '../results/panelRun';
 import type { MetabaseClient } from './client';
+import { metabaseChartHint } from './chartHint';
 import { toMetabaseError, type MetabaseError } from './errors';
 
 export interface QuestionRunnerDeps {
@@ -23,8 +24,8 @@ export interface QuestionRunnerDeps {
 }
 
 export type MetabaseRunTarget =
-  | { kind: 'card'; cardId: number; name: string; cardType?: 'question' | 'model' | 'metric' }
-  | { kind: 'dashcard'; dashboardId: number; dashboardName: string; dashcardId: number; cardId: number; name: string };
+  | { kind: 'card'; cardId: number; name: string; cardType?: 'question' | 'model' | 'metric'; display?: string }
+  | { kind: 'dashcard'; dashboardId: number; dashboardName: string; dashcardId: number; cardId: number; name: string; display?: string };
 
 export type MetabaseRunOutcome = PanelRunOutcome<MetabaseError> | { status: 'notAllowed'; message: string };
 
@@ -53,6 +54,7 @@ export class QuestionRunner {
       pageSize: this.deps.pageSize(),
       timeoutMs: this.deps.runTimeoutMs ?? 300_000,
       extra: target.kind === 'card' ? { Question: target.name } : { Dashboard: target.dashboardName, Question: target.name },
+      chart: metabaseChartHint(target.display),
       signal,
       toError: toMetabaseError,
       denial: (e) => (e.reason === 'forbidden' ? this.explain(target, client.credentialOrigin) : undefined),

@@ -41,6 +41,8 @@ export interface PanelRunOptions<E extends GatehouseError> {
   denial(e: E): string | undefined;
   /** Facts known before the run (e.g. which look), merged into the stats. */
   extra?: Record<string, string>;
+  /** How the service draws this result. */
+  chart?: ResultStats['chart'];
   signal?: AbortSignal;
 }
 
@@ -65,6 +67,7 @@ export async function runIntoPanel<E extends GatehouseError>(o: PanelRunOptions<
     const stats: ResultStats = {
       ...result.stats,
       timeToFirstRowMs: Date.now() - started,
+      ...(o.chart ? { chart: o.chart } : {}),
       extra: { ...o.extra, ...result.stats?.extra },
     };
     handle.setResult(createArraySource(result.columns, result.rows, Math.max(1, o.pageSize)), stats);
@@ -72,7 +75,7 @@ export async function runIntoPanel<E extends GatehouseError>(o: PanelRunOptions<
   } catch (err) {
     const error = o.toError(timedOut ? new HttpError('timeout', 'The run took too long.') : err);
     if (error.reason === 'cancelled') {
-      handle.setError('Cancelled.');
+      handle.setCancelled('Cancelled.');
       return { status: 'cancelled', error };
     }
     const message = o.denial(error);

@@ -63,7 +63,8 @@ type Phase =
   | { kind: 'idle' }
   | { kind: 'running'; message: string; startedAt: number }
   | { kind: 'result'; window: RowWindow; stats: ResultStats; shownAt: number }
-  | { kind: 'error'; message: string; nextStep?: string };
+  | { kind: 'error'; message: string; nextStep?: string }
+  | { kind: 'cancelled'; message: string };
 
 let nextResultId = 1;
 
@@ -114,6 +115,11 @@ export class ResultsSession implements ResultsPanelHandle {
   setError(message: string, nextStep?: string): void {
     if (this.closed) return;
     this.replacePhase({ kind: 'error', message, nextStep });
+  }
+
+  setCancelled(message: string): void {
+    if (this.closed) return;
+    this.replacePhase({ kind: 'cancelled', message });
   }
 
   /** Milliseconds from setResult to the webview's first painted rows. */
@@ -294,6 +300,9 @@ export class ResultsController implements Disposable {
         return;
       case 'error':
         this.post({ type: 'error', title, origin, message: phase.message, ...(phase.nextStep ? { nextStep: phase.nextStep } : {}) });
+        break;
+      case 'cancelled':
+        this.post({ type: 'cancelled', title, origin, message: phase.message });
         return;
       case 'result': {
         const w = phase.window;
@@ -477,8 +486,13 @@ export class ResultsController implements Disposable {
 const FORMAT_LABEL: Record<CopyFormat | ExportFormat, string> = { csv: 'CSV', tsv: 'TSV', json: 'JSON', jsonl: 'JSON Lines', markdown: 'Markdown' };
 const EXTENSION: Record<ExportFormat, string> = { csv: 'csv', jsonl: 'jsonl', json: 'json' };
 
+/**
+ * The export's file name, from what was run: a panel title such as "orders_by_day.sql · line 12"
+ * names the query by its file, so the export is orders_by_day.csv, not orders_by_day.sql_line_12.csv.
+ */
 export function suggestedFileName(title: string, format: ExportFormat): string {
-  const base = title.replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^[._]+|_+$/g, '').slice(0, 80) || 'result';
+  const what = title.split(' · ')[0].replace(/\.(sql|bqsql)$/i, '');
+  const base = what.replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^[._]+|[._]+$/g, '').slice(0, 80) || 'result';
   return `${base}.${EXTENSION[format]}`;
 }
 
@@ -502,6 +516,7 @@ export function toWireStats(s: ResultStats): WireStats {
   const slotMs = whole(s.slotMs);
   if (slotMs !== undefined) out.slotMs = slotMs;
   if (s.timeToFirstRowMs !== undefined && Number.isFinite(s.timeToFirstRowMs) && s.timeToFirstRowMs >= 0) out.timeToFirstRowMs = s.timeToFirstRowMs;
+  if (s.chart) out.chart = { ...(s.chart.kind ? { kind: s.chart.kind } : {}), requested: s.chart.requested.slice(0, 100), exact: s.chart.exact };
   if (s.extra) out.extra = Object.fromEntries(Object.entries(s.extra).slice(0, 50).map(([k, v]) => [k.slice(0, 200), String(v).slice(0, 1024)]));
   return out;
 }

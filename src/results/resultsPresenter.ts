@@ -3,7 +3,11 @@
 // opens at once in a "running" state (with a cancel button), then receives a ResultSource to
 // page through, or an error. Services never touch the webview.
 import type { Event } from '../core/event';
+import type { WireChartHint } from './resultsProtocol';
 import type { ResultSource } from './types';
+
+/** How the service itself draws the result (see each service's mapping of its chart types). */
+export type ChartHint = WireChartHint;
 
 export interface ResultStats {
   jobId?: string;
@@ -19,6 +23,7 @@ export interface ResultStats {
   timeToFirstRowMs?: number;
   /** Free-form extra facts, shown as label: value (e.g. "Look": "Orders by day"). */
   extra?: Record<string, string>;
+  chart?: ChartHint;
 }
 
 export interface ResultsPanelRequest {
@@ -38,6 +43,8 @@ export interface ResultsPanelHandle {
   updateStats(stats: ResultStats): void;
   /** Shows an error (message and next step as text; never HTML). */
   setError(message: string, nextStep?: string): void;
+  /** Shows that the run was cancelled or not started by the person (not a failure). */
+  setCancelled(message: string): void;
   readonly onDidRequestCancel: Event<void>;
   readonly onDidDispose: Event<void>;
   /** True until the user closed the panel. */

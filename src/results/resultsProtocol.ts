@@ -26,7 +26,8 @@ export const LIMITS = {
 
 export type CopyFormat = 'tsv' | 'csv' | 'json' | 'markdown';
 export type ExportFormat = 'csv' | 'jsonl' | 'json';
-export type ChartKind = 'bar' | 'line' | 'scatter';
+export const CHART_KINDS = ['bar', 'line', 'area', 'scatter', 'pie'] as const;
+export type ChartKind = (typeof CHART_KINDS)[number];
 export type PanelTab = 'grid' | 'chart';
 
 export interface WireColumn {
@@ -49,6 +50,17 @@ export interface WireStats {
   slotMs?: number;
   timeToFirstRowMs?: number;
   extra?: Record<string, string>;
+  /** How the service draws this result (a look's or question's visualization). */
+  chart?: WireChartHint;
+}
+
+export interface WireChartHint {
+  /** The chart the panel draws for it; absent when the service shows a table. */
+  kind?: ChartKind;
+  /** The service's own name for it (e.g. looker_area, row), shown when it is not drawn as such. */
+  requested: string;
+  /** Whether `kind` is what the service draws, or the nearest chart the panel has. */
+  exact: boolean;
 }
 
 /** The view state the webview keeps across hide/show (vscode.setState) and reports to the host. */
@@ -71,6 +83,7 @@ export type CopySelection =
 export type HostMessage =
   | { type: 'running'; title: string; origin: string; message: string; startedAt: number }
   | { type: 'error'; title: string; origin: string; message: string; nextStep?: string }
+  | { type: 'cancelled'; title: string; origin: string; message: string }
   | {
       type: 'init';
       resultId: number;
@@ -216,6 +229,7 @@ const stats: V<WireStats> = object({
   slotMs: opt(bytes),
   timeToFirstRowMs: opt((v, p) => (finite(v, p) >= 0 ? (v as number) : fail(p, 'not negative'))),
   extra: opt(record(str(1024), 50)),
+  chart: opt(object({ kind: opt(literal(...CHART_KINDS)), requested: str(100), exact: bool })),
 });
 
 export const panelViewState: V<PanelViewState> = object({
@@ -226,7 +240,7 @@ export const panelViewState: V<PanelViewState> = object({
   tab: literal('grid', 'chart'),
   sort: opt(object({ column: columnIndex, descending: bool })),
   filter: opt(object({ column: int(-1, LIMITS.maxColumns - 1), text: str(1_000) })),
-  chart: opt(object({ kind: literal('bar', 'line', 'scatter'), x: columnIndex, y: columnIndex })),
+  chart: opt(object({ kind: literal(...CHART_KINDS), x: columnIndex, y: columnIndex })),
   active: opt(object({ row: rowIndex, column: columnIndex })),
 }) as V<PanelViewState>;
 
@@ -246,6 +260,7 @@ const exportFormat = literal('csv', 'jsonl', 'json');
 const HOST_MESSAGES: { [K in HostMessage['type']]: V<Extract<HostMessage, { type: K }>> } = {
   running: object({ type: literal('running'), title: str(), origin: str(), message: str(), startedAt: finite }),
   error: object({ type: literal('error'), title: str(), origin: str(), message: str(), nextStep: opt(str()) }),
+  cancelled: object({ type: literal('cancelled'), title: str(), origin: str(), message: str() }),
   init: object({
     type: literal('init'),
     resultId: int(0, Number.MAX_SAFE_INTEGER),

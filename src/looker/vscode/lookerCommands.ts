@@ -6,6 +6,7 @@ import { lookerContentUrl, type LookerClient, type LookerWebTarget } from '../cl
 import { toLookerError } from '../errors';
 import type { LookerNode } from '../explorerModel';
 import type { LookRunner, LookerRunOutcome, LookerRunTarget } from '../lookRunner';
+import type { QuerySummary } from '../types';
 import type { ServiceUi } from '../../vscode/serviceUi';
 
 export const LOOKER_CLIENT_ID_KEY = 'gatehouse.looker.clientId';
@@ -38,11 +39,11 @@ export class LookerCommands {
   async runLook(arg: LookerNode | string | undefined): Promise<LookerRunOutcome | undefined> {
     let target: LookerRunTarget | undefined;
     if (arg && typeof arg === 'object' && arg.kind === 'look') {
-      target = { kind: 'look', lookId: arg.look.id, title: arg.look.title, fieldOrder: arg.look.query?.fields ?? undefined };
+      target = { kind: 'look', lookId: arg.look.id, title: arg.look.title, fieldOrder: arg.look.query?.fields ?? undefined, visType: visTypeOf(arg.look.query) };
     } else if (typeof arg === 'string') {
       try {
         const look = await this.deps.client().look(arg);
-        target = { kind: 'look', lookId: look.id, title: look.title, fieldOrder: look.query?.fields ?? undefined };
+        target = { kind: 'look', lookId: look.id, title: look.title, fieldOrder: look.query?.fields ?? undefined, visType: visTypeOf(look.query) };
       } catch (err) {
         void this.deps.ui().error(`Could not open look ${arg}: ${toLookerError(err).userMessage}`);
         return undefined;
@@ -69,6 +70,7 @@ export class LookerCommands {
       elementId: arg.element.id,
       title: arg.title,
       run: arg.target,
+      visType: visTypeOf(arg.element.look?.query ?? arg.element.query ?? arg.element.result_maker?.query),
     };
     return this.tell(await this.deps.runner.run(target));
   }
@@ -134,4 +136,10 @@ function webTarget(n: LookerNode | undefined): LookerWebTarget | undefined {
       return { kind: 'dashboard', id: n.dashboard.id };
   }
   return undefined;
+}
+
+/** The visualization Looker draws a query with, when it names one. */
+function visTypeOf(query: QuerySummary | undefined | null): string | undefined {
+  const type = query?.vis_config?.type;
+  return typeof type === 'string' ? type : undefined;
 }

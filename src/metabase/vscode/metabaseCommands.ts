@@ -51,9 +51,9 @@ export class MetabaseCommands {
   async runQuestion(arg: MetabaseNode | number | undefined): Promise<MetabaseRunOutcome | undefined> {
     let target: MetabaseRunTarget | undefined;
     if (typeof arg === 'number') target = { kind: 'card', cardId: arg, name: `Question ${arg}` };
-    else if (arg?.kind === 'card') target = { kind: 'card', cardId: arg.item.id, name: arg.item.name, cardType: arg.cardType };
+    else if (arg?.kind === 'card') target = { kind: 'card', cardId: arg.item.id, name: arg.item.name, cardType: arg.cardType, display: arg.item.display };
     else if (arg?.kind === 'dashcard') {
-      target = { kind: 'dashcard', dashboardId: arg.dashboard.id, dashboardName: arg.dashboard.name, dashcardId: arg.dashcard.id, cardId: arg.dashcard.card_id, name: arg.title };
+      target = { kind: 'dashcard', dashboardId: arg.dashboard.id, dashboardName: arg.dashboard.name, dashcardId: arg.dashcard.id, cardId: arg.dashcard.card_id, name: arg.title, display: arg.dashcard.card?.display };
     }
     if (!target) {
       void this.deps.ui().info('Choose a question in the Metabase view.');

@@ -198,10 +198,13 @@ export class ResultsPanelManager implements ResultsPresenter, vscode.Disposable 
   }
 
   private create(ownerKey: string | undefined): ResultsPanel {
+    // A new panel joins the group the results already use, as a tab: opening each "Beside" the
+    // active editor would add a group per query until every panel is a sliver.
+    const existing = [...this.panels].map((p) => p.viewColumn).find((c) => c !== undefined);
     const webviewPanel = vscode.window.createWebviewPanel(
       RESULTS_VIEW_TYPE,
       'Results',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { viewColumn: existing ?? vscode.ViewColumn.Beside, preserveFocus: true },
       {
         enableScripts: true,
         // Off on purpose: a hidden panel costs no memory; the webview restores from its state.

@@ -41,6 +41,36 @@ export async function startDriver({ log = () => {} } = {}) {
         await new Promise((r) => setTimeout(r, 100));
       }
     },
+    'POST workbenchText': async (body) => {
+      // The text of workbench elements outside webviews (e.g. the Welcome editor's walkthrough).
+      const { selector = 'body' } = body;
+      if (typeof selector !== 'string') throw new BadRequest('selector must be a string');
+      try {
+        return { values: await page.mainFrame().evaluate((sel) => Array.from(document.querySelectorAll(sel), (el) => el.innerText ?? el.textContent ?? ''), selector) };
+      } catch (err) {
+        if (/not a valid selector/.test(err.message)) throw new BadRequest(`invalid selector: ${selector}`);
+        throw err;
+      }
+    },
+    'POST click': async (body) => {
+      // Clicks the first element matching `selector` in the first webview frame that has one, as a
+      // person would (Playwright's actionability checks: visible, enabled, stable).
+      const { selector, frameUrlContains, timeoutMs = 10_000 } = body;
+      if (typeof selector !== 'string' || !selector) throw new BadRequest('selector (string) is required');
+      const deadline = Date.now() + Math.min(Number(timeoutMs) || 0, 60_000);
+      for (;;) {
+        const frames = page.frames().filter(isWebview).filter((f) => !frameUrlContains || chain(f).some((u) => u.includes(frameUrlContains)));
+        for (const frame of frames) {
+          const handle = await frame.$(selector).catch(() => null);
+          if (handle) {
+            await handle.click({ timeout: Math.max(1_000, deadline - Date.now()) });
+            return { clicked: true, frameUrl: frame.url() };
+          }
+        }
+        if (Date.now() >= deadline) return { clicked: false };
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     'POST heap': async (body) => {
       // A webview is an out-of-process iframe when Chromium isolates its origin; then it has a CDP
       // target of its own. Otherwise it shares the page's renderer, whose heap is what we read.

@@ -43,6 +43,16 @@ export async function readWebview(selector: string, options: Omit<WebviewQuery, 
   return (await queryWebviews({ ...options, selector })).flatMap((m) => m.values);
 }
 
+/** The visible text of workbench elements (outside webviews) matching the selector. */
+export async function workbenchText(selector = 'body'): Promise<string[]> {
+  return (await call<{ values: string[] }>('workbenchText', { selector })).values;
+}
+
+/** Clicks the first element matching the selector in a matching webview; false when none appeared in time. */
+export async function clickWebview(selector: string, options: Omit<WebviewQuery, 'selector' | 'property'> = {}): Promise<boolean> {
+  return (await call<{ clicked: boolean }>('click', { ...options, selector }, options.timeoutMs)).clicked;
+}
+
 /** Saves a PNG of the whole workbench; a relative path is resolved against the driver's cwd. */
 export async function screenshot(path: string, fullPage = false): Promise<string> {
   return (await call<{ path: string }>('screenshot', { path, fullPage })).path;

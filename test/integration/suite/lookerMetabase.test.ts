@@ -4,7 +4,7 @@
 // refuses is explained and audited.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { driverAvailable, readWebview } from '../runner/driverClient';
+import { clickWebview, driverAvailable, readWebview } from '../runner/driverClient';
 import { EXTENSION_ID, sandboxUrls, signInAs, type AuthTestingApi } from '../support/signIn';
 
 interface Node {
@@ -134,6 +134,29 @@ describe('Looker and Metabase', function () {
     assert.ok(firstRow[0] && /^[a-z_]+$/.test(firstRow[0]), `a status in the first cell, saw ${JSON.stringify(firstRow)}`);
     const audit = (await t.audit.recent(20)).filter((r) => r.service === 'looker').pop();
     assert.equal(`${audit?.action}:${audit?.resource}:${audit?.outcome}:${audit?.actor.email}`, 'run-look:look/2:succeeded:alice@example.com');
+  });
+
+  it('draws an area question as an area chart, as Metabase does', async () => {
+    assert.ok(driverAvailable(), 'the webview is read through the code-server driver');
+    await signInAs(t.auth, issuer, 'alice');
+    const finance = (await children(t.metabase)).find((n) => label(n) === 'Finance');
+    assert.ok(finance, 'alice sees the Finance collection');
+    const question = (await children(t.metabase, finance)).find((n) => label(n) === 'Monthly revenue');
+    assert.ok(question, 'the area question is in Finance');
+    const outcome = (await vscode.commands.executeCommand('gatehouse.metabase.runQuestion', question)) as RunOutcome;
+    assert.equal(outcome.status, 'succeeded', ui.messages.join('\n'));
+    assert.ok(await clickWebview('.tabs [role=tab]:nth-child(2)', { frameUrlContains: FRAME, timeoutMs: 30_000 }), 'the Chart tab is there to click');
+    const deadline = Date.now() + 30_000;
+    let fills: Array<string | null> = [];
+    while (Date.now() < deadline && !fills.length) {
+      fills = await readWebview('.chart-marks.area path.fill', { frameUrlContains: FRAME, property: 'outerHTML', timeoutMs: 2_000 }).catch(() => []);
+    }
+    assert.equal(fills.length, 1, 'one filled area');
+    assert.deepEqual(await readWebview('.chart-marks.bar rect', { frameUrlContains: FRAME }), [], 'not bars');
+    const pressed = await readWebview('.segmented [aria-checked=true]', { frameUrlContains: FRAME });
+    assert.deepEqual(pressed, ['Area']);
+    const caption = await readWebview('.chart-caption', { frameUrlContains: FRAME });
+    assert.match(caption[0] ?? '', /^Area chart: /);
   });
 
   it('explains and audits a run Metabase refuses (bob and the Finance question)', async () => {

@@ -196,3 +196,39 @@ describe('results panel (hostile values)', function () {
     assert.deepEqual(await readWebview('body[data-pwned]', { frameUrlContains: FRAME }), []);
   });
 });
+
+describe('results panels: where they open and how a cancel reads', function () {
+  this.timeout(120_000);
+  const columns: ResultColumn[] = [{ name: 'n', type: 'INTEGER', mode: 'NULLABLE' }];
+
+  after(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
+
+  it('opens the results of a second editor as a tab in the results group, not in a new group', async () => {
+    const api = await resultsApi();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const one = await vscode.workspace.openTextDocument({ language: 'bqsql', content: 'select 1;\n' });
+    await vscode.window.showTextDocument(one, { viewColumn: vscode.ViewColumn.One });
+    const first = api.openSource({ title: 'first.sql', origin: 'Test', ownerKey: 'editor-1', source: createArraySource(columns, [['1']], 10) });
+    await withTimeout(first.firstPaintMs(), 30_000, 'the first paint');
+    const resultsColumn = first.viewColumn();
+    assert.ok(resultsColumn !== undefined && resultsColumn !== vscode.ViewColumn.One, `results beside the editor, in ${resultsColumn}`);
+    // The person now works in an editor in the results' group: "beside" it would be a third group.
+    const two = await vscode.workspace.openTextDocument({ language: 'bqsql', content: 'select 2;\n' });
+    await vscode.window.showTextDocument(two, { viewColumn: resultsColumn, preview: false });
+    const second = api.openSource({ title: 'second.sql', origin: 'Test', ownerKey: 'editor-2', source: createArraySource(columns, [['2']], 10) });
+    await withTimeout(second.firstPaintMs(), 30_000, 'the second paint');
+    assert.equal(second.viewColumn(), resultsColumn);
+    assert.equal(vscode.window.tabGroups.all.length, 2, 'the editor group and one results group');
+  });
+
+  it('shows a cancelled run as Cancelled, not as Failed', async () => {
+    const api = await resultsApi();
+    const probe = api.openSource({ title: 'slow.sql', origin: 'Test', ownerKey: 'cancelled', source: createArraySource(columns, [['1']], 10) });
+    await withTimeout(probe.firstPaintMs(), 30_000, 'the first paint');
+    probe.handle.setCancelled('Cancelled. The job was stopped at BigQuery.');
+    const status = await waitForWebview('footer.status', (v) => v.some((t) => (t ?? '').includes('Cancelled')));
+    assert.ok(!status.some((t) => (t ?? '').includes('Failed')), JSON.stringify(status));
+    assert.deepEqual(await waitForWebview('.phase.cancelled .phase-message', (v) => v.length === 1), ['Cancelled. The job was stopped at BigQuery.']);
+    assert.deepEqual(await readWebview('.phase.error', { frameUrlContains: FRAME }), []);
+  });
+});

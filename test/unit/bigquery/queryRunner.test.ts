@@ -19,6 +19,7 @@ class FakePanel implements ResultsPanelHandle {
   source: ResultSource | undefined;
   stats: ResultStats | undefined;
   error: { message: string; nextStep?: string } | undefined;
+  cancelled: string | undefined;
   constructor(readonly request: ResultsPanelRequest) {}
   setRunning(message: string): void {
     this.running.push(message);
@@ -32,6 +33,9 @@ class FakePanel implements ResultsPanelHandle {
   }
   setError(message: string, nextStep?: string): void {
     this.error = { message, nextStep };
+  }
+  setCancelled(message: string): void {
+    this.cancelled = message;
   }
 }
 
@@ -105,7 +109,12 @@ describe('BigQuery query runner against the sandbox', function () {
       assert.ok((outcome.estimatedBytes ?? 0) > 1024);
       const jobsAfter = (await (await f.client('bob')).client.listJobs({ maxResults: 500 })).items.length;
       assert.equal(jobsAfter - jobsBefore, status === 'succeeded' ? 1 : 0, 'a job only when it ran');
-      if (status !== 'succeeded') assert.ok(presenter.panels[0].error?.message.startsWith('Not run'));
+      // Blocked is a failure to show; declined is the person's own choice, shown as not run.
+      if (status === 'blocked') assert.ok(presenter.panels[0].error?.message.startsWith('Not run'));
+      if (status === 'declined') {
+        assert.equal(presenter.panels[0].error, undefined);
+        assert.ok(presenter.panels[0].cancelled?.startsWith('Not run'));
+      }
     });
   }
 
@@ -117,6 +126,8 @@ describe('BigQuery query runner against the sandbox', function () {
     presenter.panels[0].cancel.fire();
     const outcome = await running;
     assert.equal(outcome.status, 'cancelled');
+    assert.equal(presenter.panels[0].error, undefined, 'a cancel is not a failure');
+    assert.match(presenter.panels[0].cancelled ?? '', /^Cancelled/);
     assert.ok(Date.now() - t0 < 5_000);
     const { client } = await f.client('alice');
     assert.equal((await client.getJob(outcome.job!)).error?.reason, 'stopped');

@@ -108,9 +108,12 @@ describe('looker client against the sandbox', function () {
     const { client } = api3Client('bob');
     const look = await client.look('2');
     const { runner: r, presenter, records } = runner('bob', client);
-    const outcome = await r.run({ kind: 'look', lookId: look.id, title: look.title, fieldOrder: look.query?.fields ?? undefined });
+    const visType = look.query?.vis_config?.type;
+    assert.equal(visType, 'looker_bar', 'the look says how Looker draws it');
+    const outcome = await r.run({ kind: 'look', lookId: look.id, title: look.title, fieldOrder: look.query?.fields ?? undefined, visType });
     assert.equal(outcome.status, 'succeeded');
     const panel = presenter.last;
+    assert.deepEqual(panel.stats?.chart, { kind: 'bar', requested: 'looker_bar', exact: true }, 'the panel draws the look as Looker does');
     assert.deepEqual(panel.source!.columns.map((c) => `${c.name}:${c.type}`), ['Orders Status:STRING', 'Orders Count:INTEGER', 'Orders Total Amount:FLOAT']);
     const want = await sandbox.ctx.warehouse.query('SELECT status, COUNT(*) AS n, SUM(amount) AS total FROM `gatehouse-demo.analytics.orders` GROUP BY status ORDER BY total DESC');
     const rows = await panel.rows();

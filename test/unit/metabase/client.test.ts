@@ -120,9 +120,10 @@ describe('metabase client against the sandbox', function () {
   it('runs a question: typed columns, rows equal to the warehouse, audited with the credential used', async () => {
     const { client } = await sessionClient('bob');
     const { runner: r, presenter, records } = runner('bob', client);
-    const outcome = await r.run({ kind: 'card', cardId: 2, name: 'Revenue by status' });
+    const outcome = await r.run({ kind: 'card', cardId: 2, name: 'Revenue by status', display: 'area' });
     assert.equal(outcome.status, 'succeeded');
     const panel = presenter.last;
+    assert.deepEqual(panel.stats?.chart, { kind: 'area', requested: 'area', exact: true }, 'an area question draws as an area, not as bars');
     assert.deepEqual(panel.source!.columns.map((c) => `${c.name}:${c.type}`), ['status:STRING', 'orders:INTEGER', 'revenue:NUMERIC']);
     const want = await sandbox.ctx.warehouse.query('SELECT status, COUNT(*) AS orders, SUM(amount) AS revenue FROM `gatehouse-demo.analytics.orders` GROUP BY status ORDER BY revenue DESC');
     assert.deepEqual(await panel.rows(), want.rows.map((w) => [String(w[0]), String(Number(w[1])), String(Number(w[2]))]));

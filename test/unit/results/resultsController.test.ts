@@ -298,10 +298,31 @@ describe('ResultsController (host side of the results panel)', () => {
     controller.dispose();
   });
 
-  it('suggests a safe file name', () => {
-    assert.equal(suggestedFileName('orders by day', 'csv'), 'orders_by_day.csv');
-    assert.equal(suggestedFileName('../../etc/passwd', 'json'), 'etc_passwd.json');
-    assert.equal(suggestedFileName('<script>', 'jsonl'), 'script.jsonl');
-    assert.equal(suggestedFileName('', 'csv'), 'result.csv');
+  const names: Array<[string, 'csv' | 'json' | 'jsonl', string]> = [
+    ['orders by day', 'csv', 'orders_by_day.csv'],
+    ['orders_by_day.sql · line 1', 'csv', 'orders_by_day.csv'],
+    ['orders_by_day.sql', 'jsonl', 'orders_by_day.jsonl'],
+    ['Finance.BQSQL · line 40', 'json', 'Finance.json'],
+    ['Orders by day (look)', 'csv', 'Orders_by_day_look.csv'],
+    ['stg_orders · preview', 'csv', 'stg_orders.csv'],
+    ['../../etc/passwd', 'json', 'etc_passwd.json'],
+    ['<script>', 'jsonl', 'script.jsonl'],
+    ['', 'csv', 'result.csv'],
+    [' · line 3', 'csv', 'result.csv'],
+  ];
+  for (const [title, format, expected] of names) {
+    it(`names the export of "${title}" ${expected}`, () => assert.equal(suggestedFileName(title, format), expected));
+  }
+
+  it('shows a cancelled run as cancelled, not as a failure', () => {
+    const { webview, controller } = setup();
+    const handle = controller.open({ title: 'q', origin: 'BigQuery' });
+    webview.send({ type: 'ready', version: 1 });
+    handle.setRunning('Running query');
+    handle.setCancelled('Cancelled. The job was stopped at BigQuery.');
+    assert.equal(webview.received.at(-1)?.type, 'cancelled');
+    assert.equal(webview.of('cancelled')[0].message, 'Cancelled. The job was stopped at BigQuery.');
+    assert.equal(webview.of('error').length, 0);
+    controller.dispose();
   });
 });

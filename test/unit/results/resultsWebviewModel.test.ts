@@ -15,7 +15,7 @@ import { BLOCK_SIZE, blocksFor, RowBlockCache } from '../../../media/results/row
 import { GridSelection, navigate } from '../../../media/results/selection';
 import { buildLocalView, findMatches } from '../../../media/results/localView';
 import { cellDisplayText, compareCells, detailText, formatBytes, typeBadge } from '../../../media/results/format';
-import { buildChart, chartColumns, niceTicks } from '../../../media/results/chartModel';
+import { MAX_SLICES, buildChart, chartColumns, niceTicks } from '../../../media/results/chartModel';
 import type { WireColumn } from '../../../src/results/resultsProtocol';
 
 describe('results webview: virtual scrolling', () => {
@@ -190,6 +190,27 @@ describe('results webview: chart data', () => {
     assert.equal(m.xKind, 'time');
     assert.deepEqual(m.points.map((p) => p.y), [1, 2, 3]);
     assert.equal(m.skipped, 1);
+  });
+
+  it('fills an area down to zero, ordered over time', () => {
+    const m = buildChart('area', ['2024-01-03', '2024-01-01', '2024-01-02'], [30, 10, 20], 'DATE');
+    assert.equal(m.kind, 'area');
+    assert.equal(m.xKind, 'time');
+    assert.deepEqual(m.points.map((p) => p.y), [10, 20, 30]);
+    assert.equal(m.yMin, 0, 'an area starts at zero, or its size lies');
+    assert.equal(buildChart('line', ['a', 'b'], [10, 20], 'STRING').yMin, 10, 'a line need not');
+  });
+
+  it('sums pie slices per category, largest first, leaves out negative rows and folds the tail into Other', () => {
+    const m = buildChart('pie', ['NO', 'SE', 'NO', 'DK', 'FI'], [1, 5, 3, -2, null], 'STRING');
+    assert.deepEqual(m.categories, ['SE', 'NO']);
+    assert.deepEqual(m.points.map((p) => p.y), [5, 4]);
+    assert.equal(m.skipped, 2);
+    const many = buildChart('pie', Array.from({ length: 20 }, (_, i) => `c${i}`), Array.from({ length: 20 }, (_, i) => 20 - i), 'STRING');
+    assert.equal(many.categories.length, MAX_SLICES);
+    assert.equal(many.categories.at(-1), 'Other');
+    assert.equal(many.points.reduce((s, p) => s + p.y, 0), 210, 'Other keeps the rest of the total');
+    assert.equal(many.truncated, true);
   });
 
   it('makes round ticks', () => {

@@ -9,6 +9,7 @@ export class RecordedPanel implements ResultsPanelHandle {
   source?: ResultSource;
   stats?: ResultStats;
   error?: { message: string; nextStep?: string };
+  cancelled?: string;
   readonly cancel = new Emitter<void>();
   readonly disposed = new Emitter<void>();
   readonly onDidRequestCancel = this.cancel.event;
@@ -31,6 +32,10 @@ export class RecordedPanel implements ResultsPanelHandle {
   setError(message: string, nextStep?: string): void {
     this.events.push('error');
     this.error = { message, nextStep };
+  }
+  setCancelled(message: string): void {
+    this.events.push('cancelled');
+    this.cancelled = message;
   }
 
   /** Every row of the result, page by page. */
