@@ -8,6 +8,8 @@ import type { GatehouseAuthenticationProvider } from './authenticationProvider';
 import { CLIENT_SECRET_KEY } from './settings';
 import type { VsCodeSignInUi } from './signInUi';
 import { AuthError } from '../authError';
+import type { ConfigureAsk } from '../configureFlow';
+import { runConfigure } from './configureUi';
 
 export interface AuthCommandDeps {
   sessions: SessionManager;
@@ -17,10 +19,12 @@ export interface AuthCommandDeps {
   logger: Logger;
   /** Resolves once the sign-in settings being read (at start or after a change) are applied. */
   settled: () => Promise<void>;
+  /** Asks the guided Configure Sign-In's questions (tests pass a scripted one). */
+  configureAsk: () => ConfigureAsk;
 }
 
 export function registerAuthCommands(deps: AuthCommandDeps): vscode.Disposable[] {
-  const { sessions, provider, ui, secrets, logger, settled } = deps;
+  const { sessions, provider, ui, secrets, logger, settled, configureAsk } = deps;
   return [
     vscode.commands.registerCommand('gatehouse.auth.signIn', async () => {
       // Right after start the settings may still be being read: a quick click must not be told
@@ -61,9 +65,17 @@ export function registerAuthCommands(deps: AuthCommandDeps): vscode.Disposable[]
         { title: 'Gatehouse identity', placeHolder: 'What the services see of you (no tokens are shown)' },
       );
     }),
-    vscode.commands.registerCommand('gatehouse.auth.configure', () =>
-      vscode.commands.executeCommand('workbench.action.openSettings', 'gatehouse.auth'),
-    ),
+    // A guided set-up that writes the settings itself works in every host (desktop, remote, web),
+    // where the Settings editor would hide machine settings on a tab of their own.
+    vscode.commands.registerCommand('gatehouse.auth.configure', async () => {
+      const written = await runConfigure(configureAsk(), (err) => ui.showError(err));
+      if (!written) return undefined;
+      await settled();
+      void vscode.window
+        .showInformationMessage(`Gatehouse will sign in with ${new URL(written.issuer).host}.`, 'Sign In')
+        .then((choice) => choice === 'Sign In' && vscode.commands.executeCommand('gatehouse.auth.signIn'));
+      return written;
+    }),
     vscode.commands.registerCommand('gatehouse.auth.setClientSecret', async () => {
       const value = await vscode.window.showInputBox({
         title: 'Gatehouse client secret',

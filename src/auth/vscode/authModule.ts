@@ -13,6 +13,8 @@ import { GatehouseAuthenticationProvider, PROVIDER_ID, PROVIDER_LABEL } from './
 import { CLIENT_SECRET_KEY, affectsAuth, readAuthSettings } from './settings';
 import { VsCodeSignInUi, type TestBrowser } from './signInUi';
 import { AuthStatusBar } from './statusBar';
+import { VsCodeConfigureAsk } from './configureUi';
+import type { ConfigureAsk } from '../configureFlow';
 
 export interface AuthDeps {
   context: vscode.ExtensionContext;
@@ -28,6 +30,8 @@ export interface AuthTestingApi {
   setBrowser(browser: TestBrowser | undefined): void;
   /** Resolves when settings changed so far have been applied. */
   settled(): Promise<void>;
+  /** Replaces the questions of Configure Sign-In; undefined restores the quick inputs. */
+  setConfigureAsk(ask: ConfigureAsk | undefined): void;
 }
 
 export interface AuthModule {
@@ -49,13 +53,14 @@ export function createAuth(deps: AuthDeps): AuthModule {
   const broker = new TokenBroker({ sessions, secrets, logger: log.child('tokens') });
   const ui = new VsCodeSignInUi();
   const provider = new GatehouseAuthenticationProvider(sessions, ui, log);
+  let configureAsk: ConfigureAsk | undefined;
   disposables.push(
     sessions,
     broker,
     provider,
     vscode.authentication.registerAuthenticationProvider(PROVIDER_ID, PROVIDER_LABEL, provider, { supportsMultipleAccounts: false }),
-    new AuthStatusBar(sessions),
-    ...registerAuthCommands({ sessions, provider, ui, secrets: context.secrets, logger: log, settled: () => applying }),
+    new AuthStatusBar(sessions, () => applying),
+    ...registerAuthCommands({ sessions, provider, ui, secrets: context.secrets, logger: log, settled: () => applying, configureAsk: () => configureAsk ?? new VsCodeConfigureAsk() }),
   );
 
   const setContext = () => {
@@ -100,7 +105,9 @@ export function createAuth(deps: AuthDeps): AuthModule {
   const ready = apply();
 
   const testing: AuthTestingApi | undefined =
-    context.extensionMode === vscode.ExtensionMode.Test ? { setBrowser: (browser) => (ui.testBrowser = browser), settled: () => applying } : undefined;
+    context.extensionMode === vscode.ExtensionMode.Test
+      ? { setBrowser: (browser) => (ui.testBrowser = browser), settled: () => applying, setConfigureAsk: (ask) => (configureAsk = ask) }
+      : undefined;
 
   return {
     broker,

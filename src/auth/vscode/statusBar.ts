@@ -9,14 +9,39 @@ export class AuthStatusBar implements vscode.Disposable {
   // The tooltip's "until HH:MM" moves with every refresh; a minute timer keeps it honest.
   private readonly timer = setInterval(() => this.update(), 60_000);
 
-  constructor(private readonly sessions: SessionManager) {
+  private reading = true;
+
+  /** `settled` resolves once the sign-in settings being read are applied (read again on change). */
+  constructor(
+    private readonly sessions: SessionManager,
+    private readonly settled: () => Promise<void>,
+  ) {
     this.item.name = 'Gatehouse Account';
     this.subscription = sessions.onDidChangeSession(() => this.update());
     this.update();
     this.item.show();
+    void this.whenSettled();
+  }
+
+  /** Until the settings are read the item says so, never "not configured". */
+  private async whenSettled(): Promise<void> {
+    try {
+      // Asked after the constructor returns: the module starts reading settings right after.
+      await Promise.resolve();
+      await this.settled();
+    } finally {
+      this.reading = false;
+      this.update();
+    }
   }
 
   update(): void {
+    if (this.reading) {
+      this.item.text = '$(loading~spin) Gatehouse';
+      this.item.tooltip = 'Gatehouse: reading the sign-in settings…';
+      this.item.command = 'gatehouse.auth.signIn';
+      return;
+    }
     const session = this.sessions.current();
     const configured = !!this.sessions.config;
     this.item.text = configured ? statusBarText(session?.identity) : '$(gear) Gatehouse';

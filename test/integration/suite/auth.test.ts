@@ -3,6 +3,7 @@
 // over HTTP as a demo user, and requests the callback, which reaches the extension's loopback server.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { ConfigureAsk, IdpPreset } from '../../../src/auth/configureFlow';
 import { accountLabels, browserAs, EXTENSION_ID, type AuthTestingApi } from '../support/signIn';
 
 describe('sign-in (Gatehouse OIDC provider)', function () {
@@ -44,6 +45,41 @@ describe('sign-in (Gatehouse OIDC provider)', function () {
   it('signs out and has no account left', async () => {
     await vscode.commands.executeCommand('gatehouse.auth.signOut');
     assert.deepEqual(await accountLabels(), []);
+  });
+
+  it('configures sign-in with the guided flow, written where this window reads its machine settings', async () => {
+    const setAsk = api.setConfigureAsk;
+    assert.ok(setAsk, 'the auth test seam can script Configure Sign-In');
+    const before = config().get<string>('auth.groupsClaim');
+    const clientId = config().get<string>('auth.clientId') ?? '';
+    const titles: string[] = [];
+    const scripted = (groupsClaim: string): ConfigureAsk => {
+      const answers = [issuer, clientId, groupsClaim];
+      return {
+        pickProvider: async (presets: readonly IdpPreset[]) => presets.find((p) => p.id === 'other'),
+        input: async (o) => {
+          titles.push(o.title);
+          return answers.shift();
+        },
+        confirm: async () => true,
+        // The real discovery request, from the extension host to the sandbox IdP.
+        discover: async (i) => (await import('../../../src/auth/configureFlow')).discoverIssuer(i),
+      };
+    };
+    try {
+      setAsk(scripted('gatehouse_groups_it'));
+      const written = await vscode.commands.executeCommand<{ issuer: string } | undefined>('gatehouse.auth.configure');
+      assert.equal(written?.issuer, issuer);
+      assert.deepEqual(titles, ['Another OpenID Connect provider: issuer', 'Another OpenID Connect provider: client id', 'Another OpenID Connect provider: groups claim']);
+      assert.equal(config().get('auth.groupsClaim'), 'gatehouse_groups_it', 'the setting VS Code reads now is the one written');
+      await api.settled();
+    } finally {
+      setAsk(scripted(before ?? 'groups'));
+      await vscode.commands.executeCommand('gatehouse.auth.configure');
+      setAsk(undefined);
+      await api.settled();
+    }
+    assert.equal(config().get('auth.groupsClaim'), before ?? 'groups');
   });
 
   it('signs in as bob afterwards', async () => {

@@ -3,6 +3,7 @@
 // authorization URL, signs in at the sandbox IdP over HTTP as the demo user, and requests the
 // callback, which reaches the extension's loopback server.
 import * as assert from 'node:assert/strict';
+import type { ConfigureAsk } from '../../../src/auth/configureFlow';
 import * as vscode from 'vscode';
 import { Browser, redirectTarget } from '../../sandbox/idp/browser';
 import type { SandboxUrls } from '../../sandbox/sandbox';
@@ -15,6 +16,7 @@ export const PROVIDER_ID = 'gatehouse-oidc';
 export interface AuthTestingApi {
   setBrowser(browser: ((url: string) => Promise<void>) | undefined): void;
   settled(): Promise<void>;
+  setConfigureAsk?(ask: ConfigureAsk | undefined): void;
 }
 
 
