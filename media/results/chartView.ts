@@ -1,11 +1,12 @@
 // Draws a ChartModel as SVG built with createElementNS; colours come from the theme through CSS
 // classes (results.css), labels through textContent. No network, no canvas fonts to load.
 import { svg } from './dom';
+import type { Formatter } from '../../src/core/format';
 import { formatTick, niceTicks, type ChartModel } from './chartModel';
 
 const MARGIN = { top: 16, right: 20, bottom: 56, left: 64 };
 
-export function drawChart(model: ChartModel, width: number, height: number, labels: { x: string; y: string }): SVGSVGElement {
+export function drawChart(model: ChartModel, width: number, height: number, labels: { x: string; y: string }, fmt: Formatter): SVGSVGElement {
   const root = svg('svg', { class: 'chart-svg', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img' });
   const title = svg('title');
   title.textContent = `${model.kind} chart of ${labels.y} by ${labels.x}`;
@@ -19,7 +20,7 @@ export function drawChart(model: ChartModel, width: number, height: number, labe
   const axes = svg('g', { class: 'chart-axis' });
   for (const t of niceTicks(model.yMin, model.yMax, Math.max(2, Math.floor(h / 50)))) {
     grid.append(svg('line', { x1: MARGIN.left, x2: MARGIN.left + w, y1: sy(t), y2: sy(t) }));
-    axes.append(text(formatTick(t, 'number'), MARGIN.left - 6, sy(t) + 4, 'end'));
+    axes.append(text(formatTick(t, 'number', fmt), MARGIN.left - 6, sy(t) + 4, 'end'));
   }
   if (model.xKind === 'category') {
     const n = model.categories.length || model.points.length;
@@ -32,7 +33,7 @@ export function drawChart(model: ChartModel, width: number, height: number, labe
   } else {
     for (const t of niceTicks(model.xMin, model.xMax, Math.max(2, Math.floor(w / 110)))) {
       grid.append(svg('line', { x1: sx(t), x2: sx(t), y1: MARGIN.top, y2: MARGIN.top + h }));
-      axes.append(text(formatTick(t, model.xKind), sx(t), MARGIN.top + h + 16, 'middle'));
+      axes.append(text(formatTick(t, model.xKind, fmt), sx(t), MARGIN.top + h + 16, 'middle'));
     }
   }
   axes.append(svg('line', { class: 'baseline', x1: MARGIN.left, x2: MARGIN.left + w, y1: sy(Math.max(model.yMin, Math.min(0, model.yMax))), y2: sy(Math.max(model.yMin, Math.min(0, model.yMax))) }));

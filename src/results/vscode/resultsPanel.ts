@@ -110,6 +110,7 @@ export class ResultsPanel implements vscode.Disposable {
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'results.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'results.css')).toString(),
       cspSource: webview.cspSource,
+      lang: vscode.env.language,
     });
     this.disposables.push(
       panel.onDidChangeViewState(() => {
