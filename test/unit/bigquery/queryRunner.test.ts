@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { Emitter } from '../../../src/core/event';
 import { BigQueryQueryRunner, approximateCost, type CostSettings, type QueryRunnerDeps } from '../../../src/bigquery/queryRunner';
 import { Formatter } from '../../../src/core/format';
+import { until } from '../support/wait';
 import type { ResultStats, ResultsPanelHandle, ResultsPanelRequest, ResultsPresenter } from '../../../src/results/resultsPresenter';
 import type { ResultSource } from '../../../src/results/types';
 import type { AuditRecord } from '../../../src/audit/auditTrail';
@@ -134,7 +135,7 @@ describe('BigQuery query runner against the sandbox', function () {
     const { run, presenter, records } = await runner('alice');
     const running = run.runQuery({ sql: '/* sandbox:delay=30s */ select 1 as slow', title: 'slow' });
     const t0 = Date.now();
-    while (!presenter.panels[0]?.running.some((m) => m.startsWith('Running job'))) await new Promise((r) => setTimeout(r, 20));
+    await until('the panel to say the job runs', () => presenter.panels[0]?.running.some((m) => m.startsWith('Running job')), 10_000, { intervalMs: 20 });
     presenter.panels[0].cancel.fire();
     const outcome = await running;
     assert.equal(outcome.status, 'cancelled');
