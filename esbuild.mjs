@@ -2,9 +2,10 @@
 //  - dist/extension.js: the extension host bundle (node, cjs, `vscode` external)
 //  - dist/media/*.js|css: webview bundles (browser, no node built-ins)
 //  - out/test/**: integration suites that run inside VS Code (skipped with --production)
-// Flags: --production (minify, no sourcemaps, no tests), --watch.
+// Flags: --production (minify, no sourcemaps, no tests), --watch, --metafile PATH (esbuild's
+// metafile of the host bundles, merged, for `npm run bench`'s activation figures).
 import * as esbuild from 'esbuild';
-import { readdirSync, rmSync, existsSync } from 'node:fs';
+import { readdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -45,7 +46,6 @@ const googleVendor = {
   entryPoints: ['src/bigquery/googleVendor.ts'],
   outfile: 'dist/vendor/google.js',
   plugins: [],
-  metafile: false,
 };
 
 // The dbt manifest parser runs in a worker thread so a large manifest never blocks the host.
@@ -55,7 +55,6 @@ const dbtWorker = {
   outfile: 'dist/dbtManifestWorker.js',
   external: [],
   plugins: [],
-  metafile: false,
 };
 
 const webviewEntries = existsSync('media')
@@ -106,5 +105,10 @@ if (watch) {
   const results = await Promise.all(builds.filter((b) => b.entryPoints.length).map((b) => esbuild.build(b)));
   if (process.argv.includes('--analyze')) {
     process.stdout.write(await esbuild.analyzeMetafile(results[0].metafile));
+  }
+  const metaPath = process.argv[process.argv.indexOf('--metafile') + 1];
+  if (process.argv.includes('--metafile') && metaPath) {
+    const metas = results.map((r) => r.metafile).filter(Boolean);
+    writeFileSync(metaPath, JSON.stringify({ inputs: Object.assign({}, ...metas.map((m) => m.inputs)), outputs: Object.assign({}, ...metas.map((m) => m.outputs)) }));
   }
 }

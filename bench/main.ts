@@ -6,11 +6,20 @@
 //   npm run bench -- --manifest PATH    the dbt benchmark on any manifest.json
 //   npm run bench -- --rows 200000      results benchmarks on a smaller result
 //   npm run bench -- --only webview     results panel memory inside a real VS Code (1M rows)
+//   npm run bench -- --only activation  activation bundle size and what activate() loads (rebuilds dist/)
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { runActivationBench } from './activation';
 import { formatDbtBench, runDbtManifestBench } from './dbt-manifest';
+import type { BenchResult } from './lib/types';
 import { runResultsBench } from './results-bench';
 import { runResultsPanelBench } from './results-panel';
+
+/** One aligned line per result: ratios to 3 places, other units to `digits`. */
+function formatResults(results: BenchResult[], digits: number): string {
+  const width = Math.max(...results.map((r) => r.name.length));
+  return results.map((r) => `${r.name.padEnd(width)}  ${r.value.toFixed(r.unit === 'ratio' ? 3 : digits).padStart(10)} ${r.unit}${r.goal ? `  (goal ${r.goal})` : ''}\n`).join('');
+}
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -42,11 +51,11 @@ async function main(): Promise<void> {
   if (!only || only === 'results') {
     const rows = arg('rows') ? Number(arg('rows')) : undefined;
     const results = [...(await runResultsBench({ rows, log })), ...(await runResultsPanelBench({ rows, log }))];
-    process.stdout.write('\n## results panel core\n');
-    const width = Math.max(...results.map((r) => r.name.length));
-    for (const r of results) {
-      process.stdout.write(`${r.name.padEnd(width)}  ${r.value.toFixed(r.unit === 'ratio' ? 3 : 1).padStart(10)} ${r.unit}${r.goal ? `  (goal ${r.goal})` : ''}\n`);
-    }
+    process.stdout.write(`\n## results panel core\n${formatResults(results, 1)}`);
+  }
+  if (!only || only === 'activation') {
+    const results = await runActivationBench({ log });
+    process.stdout.write(`\n## activation: the bundle read at startup and what activate() loads\n${formatResults(results, 0)}`);
   }
   if (!only || only === 'webview') {
     const lines = await runVsCodeBench(log);

@@ -15,10 +15,11 @@ import {
   type WireColumn,
   type WireStats,
 } from '../../src/results/resultsProtocol';
+import type { Formatter } from '../../src/core/format';
 import { buildChart, chartColumns, type ChartKind } from './chartModel';
 import { drawChart } from './chartView';
 import { button, el, menuButton } from './dom';
-import { detailText, formatBytes, formatCount, formatDuration, typeBadge } from './format';
+import { detailText, typeBadge } from './format';
 import { defaultWidth, Grid, type GridData } from './grid';
 import { buildLocalView, findMatches, isLocalViewActive, type LocalViewOptions } from './localView';
 import { BLOCK_SIZE, blocksFor, RowBlockCache, type LoadedRow, type Row } from './rowCache';
@@ -89,6 +90,7 @@ export class ResultsApp {
   constructor(
     private readonly root: HTMLElement,
     private readonly host: HostChannel,
+    private readonly fmt: Formatter,
   ) {
     const top = el('header', { class: 'topbar' }, el('div', { class: 'heading' }, this.titleEl, this.originEl), this.tabs, this.toolbar);
     this.detail.hidden = true;
@@ -178,7 +180,7 @@ export class ResultsApp {
     this.resetResult();
     this.setHeading(title, origin);
     const elapsed = el('span', { class: 'elapsed' });
-    const tick = () => (elapsed.textContent = formatDuration(Math.max(0, Date.now() - startedAt)));
+    const tick = () => (elapsed.textContent = this.fmt.duration(Math.max(0, Date.now() - startedAt)));
     tick();
     this.runningTimer = window.setInterval(tick, 200);
     const cancel = button('Cancel', () => {
@@ -235,7 +237,7 @@ export class ResultsApp {
       onFind: () => this.focusFind(),
       onEscape: () => this.closeDetail(),
       onStateChange: () => this.scheduleSave(),
-    });
+    }, this.fmt);
     const options: LocalViewOptions = {};
     if (saved?.sort && saved.sort.column < m.columns.length) options.sort = saved.sort;
     if (saved?.filter && saved.filter.column < m.columns.length) options.filter = saved.filter;
@@ -422,10 +424,10 @@ export class ResultsApp {
     if (r.options.sort) parts.push(`sorted by ${r.columns[r.options.sort.column].name} ${r.options.sort.descending ? 'descending' : 'ascending'}`);
     if (r.options.filter?.text.trim()) parts.push(`filtered on “${r.options.filter.text.trim()}”`);
     const loaded = this.cache.size;
-    const scope = complete ? `all ${formatCount(loaded)} rows` : `the ${formatCount(loaded)} loaded rows only, not the whole result of ${r.totalRows === null ? 'unknown size' : formatCount(r.totalRows)} rows`;
+    const scope = complete ? `all ${this.fmt.count(loaded)} rows` : `the ${this.fmt.count(loaded)} loaded rows only, not the whole result of ${r.totalRows === null ? 'unknown size' : this.fmt.count(r.totalRows)} rows`;
     this.banner.replaceChildren(
       el('span', { class: 'banner-icon', text: 'ⓘ', attrs: { 'aria-hidden': 'true' } }),
-      el('span', { text: `Showing ${formatCount(r.local.length)} rows, ${parts.join(' and ')}, within ${scope}.` }),
+      el('span', { text: `Showing ${this.fmt.count(r.local.length)} rows, ${parts.join(' and ')}, within ${scope}.` }),
       button('Clear', () => this.clearLocalView(), { class: 'link' }),
     );
     this.banner.hidden = false;
@@ -484,7 +486,7 @@ export class ResultsApp {
       this.findIndex = at < 0 ? 0 : at;
     } else this.findIndex = (this.findIndex + direction + n) % n;
     const pos = this.findMatchesList[this.findIndex];
-    this.findCount.textContent = `${formatCount(this.findIndex + 1)} of ${formatCount(n)}${n >= 10_000 ? '+' : ''} in loaded rows`;
+    this.findCount.textContent = `${this.fmt.count(this.findIndex + 1)} of ${this.fmt.count(n)}${n >= 10_000 ? '+' : ''} in loaded rows`;
     r.grid.revealRow(pos.row, pos.col);
     r.grid.setFind(this.findInput.value, pos);
   }
@@ -523,7 +525,7 @@ export class ResultsApp {
         el('span', { class: 'badge', text: typeBadge(column.type, column.mode), title: `${column.type} ${column.mode}` }),
         el('span', { class: 'detail-title', text: column.name }),
         close),
-      el('div', { class: 'detail-sub', text: `Row ${formatCount(index + 1)} · ${column.type}${column.mode === 'REPEATED' ? ' (repeated)' : ''}${value === '' ? ' · empty string' : value === null ? ' · NULL' : ''}` }),
+      el('div', { class: 'detail-sub', text: `Row ${this.fmt.count(index + 1)} · ${column.type}${column.mode === 'REPEATED' ? ' (repeated)' : ''}${value === '' ? ' · empty string' : value === null ? ' · NULL' : ''}` }),
       body,
       el('div', { class: 'detail-actions' }, copyValue),
     );
@@ -546,12 +548,12 @@ export class ResultsApp {
       const bar = el('progress', { attrs: { max: '100', 'aria-label': `Export ${label}` } });
       if (pct !== undefined) bar.value = pct;
       this.exportStatus.replaceChildren(
-        el('span', { text: `Exporting ${label} ${pct !== undefined ? `${pct}%` : `${formatCount(m.rowsWritten)} rows`}` }),
+        el('span', { text: `Exporting ${label} ${pct !== undefined ? `${pct}%` : `${this.fmt.count(m.rowsWritten)} rows`}` }),
         bar,
         button('Cancel', () => this.host.post({ type: 'cancelExport' }), { class: 'link' }),
       );
     } else {
-      const text = m.state === 'done' ? `Exported ${formatCount(m.rowsWritten)} rows as ${label}` : m.state === 'cancelled' ? 'Export cancelled' : `Export failed: ${m.message ?? ''}`;
+      const text = m.state === 'done' ? `Exported ${this.fmt.count(m.rowsWritten)} rows as ${label}` : m.state === 'cancelled' ? 'Export cancelled' : `Export failed: ${m.message ?? ''}`;
       this.exportStatus.replaceChildren(el('span', { text }));
       window.setTimeout(() => {
         if (this.exportStatus.textContent === text) this.exportStatus.replaceChildren();
@@ -641,19 +643,19 @@ export class ResultsApp {
     if (!area || !caption) return;
     const { kind, x, y } = r.chart;
     const model = buildChart(kind, m.xs, m.ys, r.columns[x].type);
-    const scope = m.totalRows !== null && m.totalRows > m.xs.length ? `the first ${formatCount(m.xs.length)} of ${formatCount(m.totalRows)} rows` : `all ${formatCount(m.xs.length)} rows`;
+    const scope = m.totalRows !== null && m.totalRows > m.xs.length ? `the first ${this.fmt.count(m.xs.length)} of ${this.fmt.count(m.totalRows)} rows` : `all ${this.fmt.count(m.xs.length)} rows`;
     const hint = r.stats.chart;
     const notes = [
       kind === 'bar' || kind === 'pie' ? `sum of ${r.columns[y].name} per ${r.columns[x].name}` : `${r.columns[y].name} by ${r.columns[x].name}`,
       scope,
-      model.skipped ? `${formatCount(model.skipped)} rows without a value left out` : '',
+      model.skipped ? `${this.fmt.count(model.skipped)} rows without a value left out` : '',
       model.truncated ? (kind === 'pie' ? `the smallest slices summed as Other` : 'only the first 60 categories') : '',
       // Say what the service itself draws when the panel cannot draw the same.
       hint && !hint.exact ? `drawn in ${hint.requested} by the service, shown here as the nearest chart` : '',
       hint && hint.exact && !hint.kind ? `shown as a table (${hint.requested}) by the service` : '',
     ].filter(Boolean);
     caption.textContent = `${kind[0].toUpperCase() + kind.slice(1)} chart: ${notes.join(' · ')}`;
-    const draw = () => area.replaceChildren(drawChart(model, Math.max(200, area.clientWidth), Math.max(160, area.clientHeight), { x: r.columns[x].name, y: r.columns[y].name }));
+    const draw = () => area.replaceChildren(drawChart(model, Math.max(200, area.clientWidth), Math.max(160, area.clientHeight), { x: r.columns[x].name, y: r.columns[y].name }, this.fmt));
     draw();
     this.chartObserver?.disconnect();
     this.chartObserver = new ResizeObserver(() => (area.isConnected ? draw() : this.chartObserver?.disconnect()));
@@ -717,14 +719,14 @@ export class ResultsApp {
     const s = r.stats;
     const item = (text: string, title?: string) => el('span', { class: 'item', text, ...(title ? { title } : {}) });
     const items: HTMLElement[] = [
-      item(r.totalRows === null ? `${formatCount(r.loadedRows)}+ rows` : `${formatCount(r.totalRows)} rows`, 'Rows in the result'),
-      item(`${formatCount(r.loadedRows)} fetched`, 'Rows fetched from the service so far'),
+      item(r.totalRows === null ? `${this.fmt.count(r.loadedRows)}+ rows` : `${this.fmt.count(r.totalRows)} rows`, 'Rows in the result'),
+      item(`${this.fmt.count(r.loadedRows)} fetched`, 'Rows fetched from the service so far'),
     ];
-    if (s.timeToFirstRowMs !== undefined) items.push(item(`first row ${formatDuration(s.timeToFirstRowMs)}`, 'Time to first row'));
-    if (s.bytesProcessed !== undefined) items.push(item(`${formatBytes(s.bytesProcessed)} processed`));
-    if (s.bytesBilled !== undefined) items.push(item(`${formatBytes(s.bytesBilled)} billed`));
+    if (s.timeToFirstRowMs !== undefined) items.push(item(`first row ${this.fmt.duration(s.timeToFirstRowMs)}`, 'Time to first row'));
+    if (s.bytesProcessed !== undefined) items.push(item(`${this.fmt.bytes(s.bytesProcessed)} processed`));
+    if (s.bytesBilled !== undefined) items.push(item(`${this.fmt.bytes(s.bytesBilled)} billed`));
     if (s.cacheHit !== undefined) items.push(item(s.cacheHit ? 'cache hit' : 'not cached', 'Whether the service answered from its result cache'));
-    if (s.slotMs !== undefined) items.push(item(`${formatDuration(s.slotMs)} slot time`));
+    if (s.slotMs !== undefined) items.push(item(`${this.fmt.duration(s.slotMs)} slot time`));
     if (s.location) items.push(item(s.location, 'Location'));
     for (const [k, v] of Object.entries(s.extra ?? {})) items.push(item(`${k}: ${v}`));
     if (s.jobId) {

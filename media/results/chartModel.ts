@@ -1,6 +1,7 @@
 // Chart data without the DOM: which columns can be plotted, the points or bars a chart draws,
 // and axis ticks. The chart view turns this into SVG.
 import type { ChartKind, WireColumn } from '../../src/results/resultsProtocol';
+import type { Formatter } from '../../src/core/format';
 import type { CellValue } from '../../src/results/types';
 import { cellDisplayText, isNumericType, isTimeType } from './format';
 
@@ -166,11 +167,7 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   return out;
 }
 
-export function formatTick(value: number, kind: AxisKind): string {
-  if (kind === 'time') return new Date(value).toISOString().slice(0, 10);
-  const abs = Math.abs(value);
-  if (abs >= 1e9) return `${+(value / 1e9).toFixed(2)}G`;
-  if (abs >= 1e6) return `${+(value / 1e6).toFixed(2)}M`;
-  if (abs >= 1e4) return `${+(value / 1e3).toFixed(1)}k`;
-  return String(+value.toFixed(2));
+/** An axis label: dates in UTC (DATE and TIMESTAMP values are read as UTC), numbers compact. */
+export function formatTick(value: number, kind: AxisKind, fmt: Formatter): string {
+  return kind === 'time' ? fmt.date(value, 'UTC') : fmt.compact(value);
 }

@@ -1,17 +1,18 @@
 // Draws a ChartModel as SVG built with createElementNS; colours come from the theme through CSS
 // classes (results.css), labels through textContent. No network, no canvas fonts to load.
 import { svg } from './dom';
+import type { Formatter } from '../../src/core/format';
 import { formatTick, niceTicks, type ChartModel } from './chartModel';
 
 const MARGIN = { top: 16, right: 20, bottom: 56, left: 64 };
 
-export function drawChart(model: ChartModel, width: number, height: number, labels: { x: string; y: string }): SVGSVGElement {
+export function drawChart(model: ChartModel, width: number, height: number, labels: { x: string; y: string }, fmt: Formatter): SVGSVGElement {
   const root = svg('svg', { class: 'chart-svg', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img' });
   const title = svg('title');
   title.textContent = `${model.kind} chart of ${labels.y} by ${labels.x}`;
   root.append(title);
   if (model.kind === 'pie') {
-    root.append(drawPie(model, width, height));
+    root.append(drawPie(model, width, height, fmt));
     return root;
   }
   const w = Math.max(10, width - MARGIN.left - MARGIN.right);
@@ -23,7 +24,7 @@ export function drawChart(model: ChartModel, width: number, height: number, labe
   const axes = svg('g', { class: 'chart-axis' });
   for (const t of niceTicks(model.yMin, model.yMax, Math.max(2, Math.floor(h / 50)))) {
     grid.append(svg('line', { x1: MARGIN.left, x2: MARGIN.left + w, y1: sy(t), y2: sy(t) }));
-    axes.append(text(formatTick(t, 'number'), MARGIN.left - 6, sy(t) + 4, 'end'));
+    axes.append(text(formatTick(t, 'number', fmt), MARGIN.left - 6, sy(t) + 4, 'end'));
   }
   if (model.xKind === 'category') {
     const n = model.categories.length || model.points.length;
@@ -36,7 +37,7 @@ export function drawChart(model: ChartModel, width: number, height: number, labe
   } else {
     for (const t of niceTicks(model.xMin, model.xMax, Math.max(2, Math.floor(w / 110)))) {
       grid.append(svg('line', { x1: sx(t), x2: sx(t), y1: MARGIN.top, y2: MARGIN.top + h }));
-      axes.append(text(formatTick(t, model.xKind), sx(t), MARGIN.top + h + 16, 'middle'));
+      axes.append(text(formatTick(t, model.xKind, fmt), sx(t), MARGIN.top + h + 16, 'middle'));
     }
   }
   axes.append(svg('line', { class: 'baseline', x1: MARGIN.left, x2: MARGIN.left + w, y1: sy(Math.max(model.yMin, Math.min(0, model.yMax))), y2: sy(Math.max(model.yMin, Math.min(0, model.yMax))) }));
@@ -81,7 +82,7 @@ export function drawChart(model: ChartModel, width: number, height: number, labe
 const SLICE_COLOURS = 6;
 
 /** Slices clockwise from twelve o'clock, largest first, with a legend of label, value and share. */
-function drawPie(model: ChartModel, width: number, height: number): SVGGElement {
+function drawPie(model: ChartModel, width: number, height: number, fmt: Formatter): SVGGElement {
   const marks = svg('g', { class: 'chart-marks pie' });
   const total = model.points.reduce((sum, p) => sum + p.y, 0);
   const legendWidth = Math.min(240, Math.max(120, width * 0.35));
@@ -91,7 +92,7 @@ function drawPie(model: ChartModel, width: number, height: number): SVGGElement 
   let angle = -Math.PI / 2;
   model.points.forEach((p, i) => {
     const share = total > 0 ? p.y / total : 0;
-    const label = `${model.categories[i]}: ${formatTick(p.y, 'number')} (${(share * 100).toFixed(1)}%)`;
+    const label = `${model.categories[i]}: ${fmt.compact(p.y)} (${fmt.decimal(share * 100, 1)}%)`;
     const cls = `slice c${i % SLICE_COLOURS}`;
     let mark: SVGElement;
     if (share >= 0.9999) {

@@ -77,28 +77,6 @@ export function isTimeType(type: string): boolean {
   return type === 'TIMESTAMP' || type === 'DATE' || type === 'DATETIME';
 }
 
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1_000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
-  const s = Math.floor(ms / 1_000);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')} min`;
-}
-
 /** Sort order for one column: NULLs last, numbers by value, the rest as text. */
 export function compareCells(a: CellValue, b: CellValue, type: string): number {
   if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;

@@ -3,7 +3,8 @@
 // pool of row elements that is reused on every scroll. Cells get their text via textContent.
 import type { WireColumn } from '../../src/results/resultsProtocol';
 import { el } from './dom';
-import { cellDisplayText, cellMatches, formatCount, isNested, isNumericType, typeBadge } from './format';
+import type { Formatter } from '../../src/core/format';
+import { cellDisplayText, cellMatches, isNested, isNumericType, typeBadge } from './format';
 import type { Row } from './rowCache';
 import { GridSelection, isNavigationKey, navigate, type CellPos } from './selection';
 import {
@@ -82,6 +83,7 @@ export class Grid {
     readonly columns: readonly WireColumn[],
     readonly widths: number[],
     private readonly callbacks: GridCallbacks,
+    private readonly fmt: Formatter,
   ) {
     this.header = el('div', { class: 'grid-header', attrs: { role: 'row', 'aria-rowindex': '1' } });
     this.layer = el('div', { class: 'grid-layer', attrs: { role: 'rowgroup' } });
@@ -194,7 +196,7 @@ export class Grid {
       r.row.hidden = false;
       r.row.setAttribute('aria-rowindex', String(index + 2));
       r.row.dataset.row = String(i);
-      r.gutter.textContent = formatCount(index + 1);
+      r.gutter.textContent = this.fmt.count(index + 1);
       const rowSelected = this.selection.coversRow(i, columns);
       r.row.classList.toggle('selected-row', rowSelected);
       for (let c = 0; c < columns; c++) {

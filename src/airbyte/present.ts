@@ -1,5 +1,6 @@
 // Pure helpers that turn Airbyte answers into what the tree shows: a connection's health from its
-// last job, schedules, durations, volumes, and the web UI URL derived from the API base URL.
+// last job, schedules, ISO durations, and the web UI URL derived from the API base URL. Sizes,
+// counts and times are shown by core/format.ts.
 import type { Connection, Job, JobStatus, Schedule } from './types';
 
 export type ConnectionHealth = 'succeeded' | 'failed' | 'running' | 'disabled' | 'cancelled' | 'never';
@@ -33,47 +34,6 @@ export function parseIsoDuration(text: string | undefined): number | undefined {
   if (!m || text.trim() === 'P' || text.trim() === 'PT') return undefined;
   const [d, h, min, s] = m.slice(1).map((v) => (v ? Number(v) : 0));
   return Math.round((((d * 24 + h) * 60 + min) * 60 + s) * 1000);
-}
-
-/** "2h 5m", "3m 12s", "40s". */
-export function formatDuration(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '';
-  let s = Math.round(ms / 1000);
-  const h = Math.floor(s / 3600);
-  s -= h * 3600;
-  const m = Math.floor(s / 60);
-  s -= m * 60;
-  if (h) return m ? `${h}h ${m}m` : `${h}h`;
-  if (m) return s ? `${m}m ${s}s` : `${m}m`;
-  return `${s}s`;
-}
-
-export function formatBytes(bytes: number | undefined): string {
-  if (bytes === undefined || !Number.isFinite(bytes)) return '';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
-
-export function formatCount(n: number | undefined): string {
-  return n === undefined ? '' : n.toLocaleString('en-US');
-}
-
-/** "5 min ago", "3 h ago", "2 days ago". */
-export function formatAgo(iso: string | undefined, now = Date.now()): string {
-  const t = iso ? Date.parse(iso) : Number.NaN;
-  if (Number.isNaN(t)) return '';
-  const s = Math.max(0, Math.round((now - t) / 1000));
-  if (s < 60) return 'just now';
-  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
-  const d = Math.floor(s / 86_400);
-  return d === 1 ? '1 day ago' : `${d} days ago`;
 }
 
 /** When a job ended (start + duration), else its last update. */

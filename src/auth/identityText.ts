@@ -1,16 +1,13 @@
 // Words shown about the signed-in user (status bar, Show Identity). Pure, so the leak test can
 // prove none of it carries a token.
+import { Formatter } from '../core/format';
 import { sessionEndsAt, type Identity, type Session } from './session';
 
 export function statusBarText(identity: Identity | undefined): string {
   return identity ? `$(account) ${identity.label}` : '$(sign-in) Sign in';
 }
 
-function clock(epochMs: number): string {
-  return new Date(epochMs).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-}
-
-export function statusTooltip(session: Session | undefined, configured: boolean): string {
+export function statusTooltip(session: Session | undefined, configured: boolean, fmt = new Formatter()): string {
   if (!configured) return 'Gatehouse: sign-in is not configured. Click to configure.';
   if (!session) return 'Gatehouse: not signed in. Click to sign in.';
   const ends = sessionEndsAt(session);
@@ -22,11 +19,11 @@ export function statusTooltip(session: Session | undefined, configured: boolean)
     }
   })();
   if (ends === undefined) return `Signed in to ${host} as ${session.identity.label}; renewed automatically while you work.`;
-  return `Signed in to ${host} as ${session.identity.label} until ${clock(ends)}${session.refreshToken ? ' (renewed automatically)' : ''}.`;
+  return `Signed in to ${host} as ${session.identity.label} until ${fmt.time(ends)}${session.refreshToken ? ' (renewed automatically)' : ''}.`;
 }
 
 /** Label/value rows for "Show Identity": the claims Gatehouse uses, never a token. */
-export function identityRows(identity: Identity): { label: string; value: string }[] {
+export function identityRows(identity: Identity, fmt = new Formatter()): { label: string; value: string }[] {
   return [
     { label: 'Account', value: identity.label },
     { label: 'Name', value: identity.name ?? '—' },
@@ -34,6 +31,6 @@ export function identityRows(identity: Identity): { label: string; value: string
     { label: 'Email', value: identity.email ?? '—' },
     { label: 'Groups', value: identity.groups.length ? identity.groups.join(', ') : 'none' },
     { label: 'Issuer', value: identity.issuer },
-    { label: 'Id token expires', value: new Date(identity.expiresAt).toLocaleString() },
+    { label: 'Id token expires', value: fmt.dateTime(identity.expiresAt) },
   ];
 }

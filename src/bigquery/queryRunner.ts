@@ -8,6 +8,7 @@ import { jobConsoleUrl, tableConsoleUrl } from './consoleLinks';
 import { newJobId, type BigQueryClient } from './client';
 import type { JobRef, QueryParameter, RowsPage, TableFieldSchema, TableRef } from './types';
 import type { AuditOutcome, AuditTrail } from '../audit/auditTrail';
+import { Formatter } from '../core/format';
 import type { Logger } from '../core/logger';
 import type { ResultStats, ResultsPanelHandle, ResultsPresenter } from '../results/resultsPresenter';
 import { BigQueryResultSource, type BigQueryRowsResponse } from './rows';
@@ -42,6 +43,8 @@ export interface QueryRunnerDeps {
   pageSize?: number;
   /** Overall limit of one query (the job is cancelled past it). */
   queryTimeoutMs?: number;
+  /** Sizes in messages; the glue passes one in the display language. */
+  format?: Formatter;
 }
 
 export interface QueryRequest {
@@ -70,7 +73,11 @@ const DEFAULT_PAGE_SIZE = 500;
 const GIB = 1024 ** 3;
 
 export class BigQueryQueryRunner {
-  constructor(private readonly deps: QueryRunnerDeps) {}
+  private readonly fmt: Formatter;
+
+  constructor(private readonly deps: QueryRunnerDeps) {
+    this.fmt = deps.format ?? new Formatter();
+  }
 
   async runQuery(request: QueryRequest): Promise<QueryOutcome> {
     const { client } = this.deps;
@@ -95,15 +102,15 @@ export class BigQueryQueryRunner {
       const decision = decideCost(dry.totalBytesProcessed, cost);
       if (decision.action === 'block') {
         handle.setError(
-          `Not run: this query would process ${formatBytes(decision.bytes)}, more than the ${formatBytes(decision.limit)} allowed by gatehouse.bigquery.maximumBytesBilled.`,
+          `Not run: this query would process ${this.fmt.bytes(decision.bytes)}, more than the ${this.fmt.bytes(decision.limit)} allowed by gatehouse.bigquery.maximumBytesBilled.`,
           'Narrow the query (select fewer columns, filter on partitions), or raise the setting.',
         );
         return finish({ status: 'blocked' }, 'maximumBytesBilled');
       }
       if (decision.action === 'confirm') {
-        handle.setRunning(`Waiting for your confirmation: ${formatBytes(decision.bytes)} to process…`);
+        handle.setRunning(`Waiting for your confirmation: ${this.fmt.bytes(decision.bytes)} to process…`);
         if (!(await this.deps.confirmCost(decision.bytes, request.sql))) {
-          handle.setCancelled(`Not run: you declined to process ${formatBytes(decision.bytes)}.`);
+          handle.setCancelled(`Not run: you declined to process ${this.fmt.bytes(decision.bytes)}.`);
           return finish({ status: 'declined' }, 'declined');
         }
       }
@@ -272,15 +279,8 @@ function optionalNumber(v: string | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n) || n <= 0) return '0 B';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  const i = Math.min(units.length - 1, Math.floor(Math.log(n) / Math.log(1024)));
-  return `${(n / 1024 ** i).toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}
-
 /** On-demand pricing is per TiB; shown beside estimates so "1.2 GiB" means something. */
-export function approximateCost(bytes: number, usdPerTib = 6.25): string {
+export function approximateCost(bytes: number, fmt: Formatter, usdPerTib = 6.25): string {
   const usd = (bytes / (1024 * GIB)) * usdPerTib;
-  return usd < 0.01 ? '< $0.01' : `≈ $${usd.toFixed(2)}`;
+  return usd < 0.01 ? `< ${fmt.currency(0.01, 'USD')}` : `≈ ${fmt.currency(usd, 'USD')}`;
 }

@@ -2,6 +2,7 @@
 // no eval, no network: `connect-src 'none'`), a fresh nonce per render, scripts and styles only
 // from the extension's dist/media folder. Panels pass data by postMessage, never in the HTML.
 import { randomBytes } from 'node:crypto';
+import { safeLocale } from './format';
 
 export interface WebviewLike {
   readonly cspSource: string;
@@ -16,6 +17,8 @@ export interface WebviewHtmlOptions {
   cspSource: string;
   /** Extra attributes on <body>, e.g. data-view. Values are escaped. */
   bodyData?: Record<string, string>;
+  /** The display language (vscode.env.language) for <html lang>; the page formats numbers and dates in it. */
+  lang?: string;
 }
 
 export function newNonce(): string {
@@ -38,7 +41,7 @@ export function webviewHtml(o: WebviewHtmlOptions, nonce = newNonce()): string {
     .map(([k, v]) => ` data-${escapeAttr(k.replace(/[^a-z0-9-]/gi, ''))}="${escapeAttr(v)}"`)
     .join('');
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${escapeAttr(safeLocale(o.lang) ?? 'en')}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp.replace(/[&"<>]/g, '')}">

@@ -1,6 +1,7 @@
 // Collects normalized entries from either parse path and finishes them into DbtIndexData: checks that
 // the file is a manifest of a version we read, and builds the lineage graph from depends_on.nodes
 // (Fusion writes empty parent_map/child_map, and depends_on is what dbt derives those maps from).
+import type { Formatter } from '../core/format';
 import { DbtManifestError, RERUN_DBT } from './manifestErrors';
 import { isObject, normalizeEntry, schemaVersionOf, WarningSink } from './manifestNormalize';
 import type { DbtIndexData, DbtManifestFile, DbtNode, DbtProjectInfo } from './manifestTypes';
@@ -52,12 +53,12 @@ export class IndexBuilder {
     this.sink.add({ reason: 'invalidSection', section, message: `${section} is ${kind === 'array' ? 'an array' : `a ${kind}`}, not a map; ignored.` });
   }
 
-  warnTooLarge(section: string, key: string, bytes: number): void {
+  warnTooLarge(section: string, key: string, bytes: number, fmt: Formatter): void {
     this.sink.add({
       reason: 'entryTooLarge',
       section,
       uniqueId: key,
-      message: `Entry is ${Math.round(bytes / 1048576)} MB, above the per-entry limit; skipped.`,
+      message: `Entry is ${fmt.bytes(bytes)}, above the per-entry limit; skipped.`,
     });
   }
 

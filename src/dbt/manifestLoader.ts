@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { CancelledError } from '../core/errors';
+import { Formatter } from '../core/format';
 import { JsonScanError, ManifestJsonScanner, type JsonKind, type JsonScanHandler, type TopLevelMode } from './jsonScanner';
 import { DEFAULT_MAX_SCHEMA_VERSION, IndexBuilder } from './manifestBuilder';
 import { DbtManifestError, RERUN_DBT } from './manifestErrors';
@@ -28,7 +29,7 @@ function isSection(key: string): boolean {
 }
 
 /** Stats the file and applies the file-level checks every reader shares. */
-export async function statManifest(path: string, what = 'manifest', maxBytes = DEFAULT_MAX_BYTES): Promise<DbtManifestFile> {
+export async function statManifest(path: string, what = 'manifest', maxBytes = DEFAULT_MAX_BYTES, fmt = new Formatter()): Promise<DbtManifestFile> {
   let st;
   try {
     st = await stat(path);
@@ -40,7 +41,7 @@ export async function statManifest(path: string, what = 'manifest', maxBytes = D
   if (!st.isFile()) throw new DbtManifestError('unreadable', `${path} is not a file.`);
   if (st.size === 0) throw new DbtManifestError('empty', `The dbt ${what} is empty (0 bytes).`, RERUN_DBT);
   if (st.size > maxBytes) {
-    throw new DbtManifestError('tooLarge', `The dbt ${what} is ${Math.round(st.size / 1048576)} MB, above the ${Math.round(maxBytes / 1048576)} MB limit.`);
+    throw new DbtManifestError('tooLarge', `The dbt ${what} is ${fmt.bytes(st.size)}, above the ${fmt.bytes(maxBytes)} limit.`);
   }
   return { path, size: st.size, mtimeMs: st.mtimeMs };
 }
@@ -82,7 +83,7 @@ function kindOf(value: unknown): JsonKind {
 
 export async function loadManifestData(path: string, options: DbtLoadOptions = {}): Promise<DbtIndexData> {
   throwIfAborted(options.signal);
-  const file = await statManifest(path, 'manifest', options.maxBytes);
+  const file = await statManifest(path, 'manifest', options.maxBytes, new Formatter({ locale: options.locale }));
   throwIfAborted(options.signal);
   return file.size >= (options.streamThresholdBytes ?? DEFAULT_STREAM_THRESHOLD_BYTES) ? streamParse(file, options) : fastParse(file, options);
 }
@@ -161,6 +162,7 @@ function parseEntry(json: Buffer, section: string, key: string): unknown {
 
 async function streamParse(file: DbtManifestFile, options: DbtLoadOptions): Promise<DbtIndexData> {
   const builder = new IndexBuilder(file, true);
+  const fmt = new Formatter({ locale: options.locale });
   const kinds = new Map<string, string>();
   let metadata: unknown;
   let generatedAt: unknown;
@@ -184,7 +186,7 @@ async function streamParse(file: DbtManifestFile, options: DbtLoadOptions): Prom
     entry(section, key, json, start, end) {
       if (section === 'macros') macroCount++;
       else if (section === 'docs') docCount++;
-      else if (!json) builder.warnTooLarge(section, key, end - start);
+      else if (!json) builder.warnTooLarge(section, key, end - start, fmt);
       else if (section === 'disabled') builder.addDisabled(key, parseEntry(json, section, key), start, end);
       else builder.add(section, key, parseEntry(json, section, key), start, end);
     },

@@ -126,6 +126,8 @@ export interface DbtLoadOptions {
   readonly maxSchemaVersion?: number;
   /** Streaming read size (default 4 MiB). */
   readonly chunkBytes?: number;
+  /** Display language of sizes in errors and warnings (a tag, not a Formatter: it crosses to the worker). */
+  readonly locale?: string;
 }
 
 export interface DbtNodeCode {

@@ -2,6 +2,7 @@
 // a collection's items, dashboards with their cards, and running a question or a dashboard card.
 // A query endpoint answers 202 whether or not the query worked: `status` decides. A rejected
 // credential gets one renewal and one more try; errors become MetabaseError.
+import type { Formatter } from '../core/format';
 import type { HttpClient, HttpRequest, HttpResponse } from '../core/http';
 import type { Logger } from '../core/logger';
 import { sendWithRenewal } from '../core/renewableCredential';
@@ -22,6 +23,8 @@ export interface MetabaseClientOptions {
   maxPages?: number;
   /** Time limit of one query request (default 5 minutes). */
   runTimeoutMs?: number;
+  /** Counts and durations in result statistics; the glue passes one in the display language. */
+  format?: Formatter;
 }
 
 export function metabaseSiteUrl(baseUrl: string): string {
@@ -123,7 +126,7 @@ export class MetabaseClient {
     if (dataset.status !== 'completed' || !Array.isArray(dataset.data?.rows) || !Array.isArray(dataset.data?.cols)) {
       throw new MetabaseError('badResponse', 'Metabase answered the query without rows.');
     }
-    return datasetToTable(dataset);
+    return datasetToTable(dataset, this.opts.format);
   }
 
   private async call<T>(req: HttpRequest): Promise<T> {

@@ -1,5 +1,6 @@
 // A Metabase dataset as the results panel's columns and rows. Metabase's base types map onto ours;
 // integers and decimals become decimal strings (precision), arrays and maps JSON text.
+import { Formatter } from '../core/format';
 import type { TableResult } from '../results/panelRun';
 import type { CellValue, ResultColumn, ResultRow, ResultType } from '../results/types';
 import type { Dataset } from './types';
@@ -47,7 +48,7 @@ export function metabaseCell(type: ResultType, value: unknown): CellValue {
   }
 }
 
-export function datasetToTable(dataset: Dataset): TableResult {
+export function datasetToTable(dataset: Dataset, fmt: Formatter = new Formatter()): TableResult {
   const cols = dataset.data?.cols ?? [];
   const types = cols.map((c) => metabaseResultType(c.effective_type ?? c.base_type));
   // Display names are what Metabase shows; two columns may share one, so fall back to the name.
@@ -56,7 +57,7 @@ export function datasetToTable(dataset: Dataset): TableResult {
   const columns: ResultColumn[] = cols.map((_, i) => ({ name: names[i], type: types[i], mode: 'NULLABLE' }));
   const rows: ResultRow[] = (dataset.data?.rows ?? []).map((r) => cols.map((_, i) => metabaseCell(types[i], Array.isArray(r) ? r[i] : null)));
   const extra: Record<string, string> = {};
-  if (typeof dataset.running_time === 'number') extra['Metabase running time'] = `${dataset.running_time} ms`;
-  if (dataset.data?.rows_truncated) extra.Truncated = `Metabase returns at most ${dataset.data.rows_truncated.toLocaleString('en-US')} rows here; open it in Metabase to export all`;
+  if (typeof dataset.running_time === 'number') extra['Metabase running time'] = fmt.duration(dataset.running_time);
+  if (dataset.data?.rows_truncated) extra.Truncated = `Metabase returns at most ${fmt.count(dataset.data.rows_truncated)} rows here; open it in Metabase to export all`;
   return { columns, rows, stats: { extra } };
 }

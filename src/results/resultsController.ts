@@ -10,6 +10,7 @@
 import { CancelledError, GatehouseError } from '../core/errors';
 import { Emitter, type Event } from '../core/event';
 import type { Disposable } from '../core/disposable';
+import { Formatter } from '../core/format';
 import type { Logger } from '../core/logger';
 import { exportResult, type ExportResult } from './export';
 import { RowWindow } from './rowWindow';
@@ -183,6 +184,8 @@ export class ResultsController implements Disposable {
     private readonly logger: Logger,
     readonly settings: () => ResultsSettings,
     readonly now: () => number = Date.now,
+    /** Counts in notices and progress; the glue passes one in the display language. */
+    private readonly fmt: Formatter = new Formatter(),
   ) {
     this.subscription = port.onDidReceiveMessage((raw) => this.receive(raw));
   }
@@ -255,7 +258,7 @@ export class ResultsController implements Disposable {
           escapeFormulas: this.settings().escapeFormulasInCsv,
           onProgress: (p) => {
             const fraction = p.totalRows ? p.rowsWritten / p.totalRows : undefined;
-            report(`${p.rowsWritten.toLocaleString('en-US')}${p.totalRows !== undefined ? ` of ${p.totalRows.toLocaleString('en-US')}` : ''} rows`, fraction);
+            report(`${this.fmt.count(p.rowsWritten)}${p.totalRows !== undefined ? ` of ${this.fmt.count(p.totalRows)}` : ''} rows`, fraction);
             progress('running', p.rowsWritten);
           },
         }),
@@ -442,7 +445,7 @@ export class ResultsController implements Disposable {
     }
     text += writer.end();
     await this.ui.writeClipboard(text);
-    const what = `${copied.toLocaleString('en-US')} row${copied === 1 ? '' : 's'} as ${FORMAT_LABEL[format]}`;
+    const what = `${this.fmt.count(copied)} row${copied === 1 ? '' : 's'} as ${FORMAT_LABEL[format]}`;
     this.post({ type: 'notice', message: truncated ? `Copied the first ${what}. Export the result for every row.` : `Copied ${what}.` });
   }
 

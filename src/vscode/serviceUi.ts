@@ -1,6 +1,7 @@
 // What the Looker and Metabase commands ask of the person, as an interface: tests replace it
 // (no dialogs in an unattended run), VS Code's implementation is below.
 import * as vscode from 'vscode';
+import { Formatter } from '../core/format';
 
 export interface ServiceUi {
   info(message: string, ...actions: string[]): Thenable<string | undefined>;
@@ -18,8 +19,7 @@ export const vscodeServiceUi: ServiceUi = {
   openExternal: (url) => vscode.env.openExternal(vscode.Uri.parse(url)),
 };
 
-/** "2 Feb 2026" for tooltips; empty when the date is missing or unreadable. */
+/** "Feb 2, 2026" in the display language, for tooltips; empty when the date is missing or unreadable. */
 export function shortDate(iso: string | null | undefined): string {
-  const t = iso ? Date.parse(iso) : NaN;
-  return Number.isNaN(t) ? '' : new Date(t).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+  return new Formatter({ locale: vscode.env.language }).date(iso);
 }

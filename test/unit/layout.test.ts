@@ -5,8 +5,8 @@
 //   imports a floor above its own, and a feature's plain code imports no other feature's except
 //   where listed (dbt previews on BigQuery).
 // - no import cycles, in src/ or bench/.
-// - webview code (media/) imports only the message protocols and the cell types shared with the
-//   host, and nothing those import reaches Node or VS Code.
+// - webview code (media/) imports only the message protocols, the cell types shared with the
+//   host and the one formatter (src/core/format.ts), and nothing those import reaches Node or VS Code.
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -135,7 +135,8 @@ export function layoutProblems(src: Map<string, SourceFile>, media: Map<string, 
   for (const c of findCycles(src)) problems.push(`import cycle: ${c.join(' -> ')}`);
 
   // Webviews: only the shared protocol and cell types, and what they import must be browser-safe.
-  const shared = (p: string) => /^src\/.+Protocol\.ts$/.test(p) || p === 'src/results/types.ts';
+  // src/core/format.ts is the one formatter, shared so the panel reads numbers as the host does.
+  const shared = (p: string) => /^src\/.+Protocol\.ts$/.test(p) || p === 'src/results/types.ts' || p === 'src/core/format.ts';
   const closure = new Set<string>();
   const addClosure = (p: string) => {
     if (closure.has(p)) return;
@@ -187,6 +188,8 @@ describe('layout: the house rules hold in src/, media/ and bench/', () => {
     ['cycle', [file('src/core/a.ts', ['src/core/b.ts']), file('src/core/b.ts', ['src/core/a.ts'])], [], /import cycle/],
     ['webview imports host', [file('src/results/rowWindow.ts')], [file('media/x.ts', ['src/results/rowWindow.ts'])], /webview\) imports host code/],
     ['protocol reaches node', [file('src/results/resultsProtocol.ts', [], ['node:fs'])], [file('media/x.ts', ['src/results/resultsProtocol.ts'])], /shared with webviews but imports node:fs/],
+    ['formatter reaches node', [file('src/core/format.ts', ['src/core/logger.ts']), file('src/core/logger.ts', [], ['node:os'])], [file('media/x.ts', ['src/core/format.ts'])], /src\/core\/logger\.ts is shared with webviews but imports node:os/],
+    ['webview imports other core code', [file('src/core/http.ts')], [file('media/x.ts', ['src/core/http.ts'])], /webview\) imports host code src\/core\/http\.ts/],
   ];
   for (const [name, s, m, expected] of cases) {
     it(`flags ${name}`, () => {

@@ -7,7 +7,8 @@ import type { AirbyteClient } from '../client';
 import { toAirbyteError } from '../errors';
 import type { AirbyteExplorerModel, AirbyteNode, ConnectionNode } from '../explorerModel';
 import type { ActionTarget, AirbyteJobActions, FollowOutcome, TriggerOutcome, CancelOutcome } from '../jobActions';
-import { connectionWebUrl, formatBytes, formatCount, formatDuration, jobHistoryWebUrl, parseIsoDuration } from '../present';
+import { Formatter } from '../../core/format';
+import { connectionWebUrl, jobHistoryWebUrl, parseIsoDuration } from '../present';
 import { isFinal, type Job } from '../types';
 
 /** What the commands ask of the person; tests replace it (no dialogs in an unattended run). */
@@ -50,6 +51,7 @@ type ConnectionArg = ConnectionNode | { kind: 'job'; connection: { connectionId:
 
 export class AirbyteCommands {
   private readonly following = new Map<number, Promise<FollowOutcome>>();
+  private readonly fmt = new Formatter({ locale: vscode.env.language });
 
   constructor(private readonly deps: AirbyteCommandDeps) {}
 
@@ -142,12 +144,12 @@ export class AirbyteCommands {
       { location: vscode.ProgressLocation.Notification, title: `Airbyte ${job.jobType} of "${name}"`, cancellable: true },
       async (progress, token) => {
         token.onCancellationRequested(() => controller.abort());
-        progress.report({ message: describe(job) });
+        progress.report({ message: describe(job, this.fmt) });
         return this.deps.actions.follow(target, job.jobId, {
           signal: controller.signal,
           audited,
           onUpdate: (j) => {
-            progress.report({ message: describe(j) });
+            progress.report({ message: describe(j, this.fmt) });
             this.deps.model.applyJob(j);
           },
         });
@@ -169,7 +171,7 @@ export class AirbyteCommands {
     if (outcome.kind === 'stopped') return void this.deps.logger.info(`stopped following Airbyte job ${started.jobId}; it keeps running`);
     if (outcome.kind === 'failed') return void ui.warn(`Stopped following job ${started.jobId} of "${name}": ${outcome.error.userMessage}`);
     const j = outcome.job;
-    const summary = `${formatCount(j.rowsSynced ?? 0)} rows, ${formatBytes(j.bytesSynced ?? 0)}${j.duration ? ` in ${formatDuration(parseIsoDuration(j.duration))}` : ''}`;
+    const summary = `${this.fmt.count(j.rowsSynced ?? 0)} rows, ${this.fmt.bytes(j.bytesSynced ?? 0)}${j.duration ? ` in ${this.fmt.duration(parseIsoDuration(j.duration))}` : ''}`;
     if (j.status === 'succeeded') void ui.info(`Airbyte ${j.jobType} of "${name}" succeeded: ${summary}.`);
     else if (j.status === 'cancelled') void ui.info(`Airbyte ${j.jobType} of "${name}" was cancelled (job ${j.jobId}).`);
     else {
@@ -276,7 +278,7 @@ export class AirbyteCommands {
   }
 }
 
-function describe(job: Job): string {
-  const rows = job.rowsSynced ? ` · ${formatCount(job.rowsSynced)} rows · ${formatBytes(job.bytesSynced)}` : '';
+function describe(job: Job, fmt: Formatter): string {
+  const rows = job.rowsSynced ? ` · ${fmt.count(job.rowsSynced)} rows · ${fmt.bytes(job.bytesSynced)}` : '';
   return `job ${job.jobId}: ${job.status}${rows}`;
 }

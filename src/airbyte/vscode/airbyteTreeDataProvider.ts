@@ -3,7 +3,8 @@
 // Loading and "no access" answers live in AirbyteExplorerModel; this maps nodes to TreeItems.
 import * as vscode from 'vscode';
 import type { AirbyteExplorerModel, AirbyteNode, ConnectionNode, JobNode } from '../explorerModel';
-import { describeSchedule, formatAgo, formatBytes, formatCount, formatDuration, jobEndTime, parseIsoDuration, type ConnectionHealth } from '../present';
+import { Formatter } from '../../core/format';
+import { describeSchedule, jobEndTime, parseIsoDuration, type ConnectionHealth } from '../present';
 import type { JobStatus } from '../types';
 
 const HEALTH_ICON: Record<ConnectionHealth, [string, string | undefined]> = {
@@ -38,6 +39,7 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
   readonly onDidChangeTreeData = this.changed.event;
   private readonly nodes = new Map<string, AirbyteNode>();
   private readonly subscription: { dispose(): unknown };
+  private readonly fmt = new Formatter({ locale: vscode.env.language });
 
   constructor(
     private readonly model: AirbyteExplorerModel,
@@ -95,8 +97,8 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
     const schedule = describeSchedule(n.connection.schedule);
     const parts = [HEALTH_WORD[n.health]];
     if (last) {
-      parts.push(n.health === 'running' ? `started ${formatAgo(last.startTime, this.now())}` : formatAgo(jobEndTime(last), this.now()));
-      if (n.health !== 'running') parts.push(formatDuration(parseIsoDuration(last.duration)));
+      parts.push(n.health === 'running' ? `started ${this.fmt.ago(last.startTime, this.now())}` : this.fmt.ago(jobEndTime(last), this.now()));
+      if (n.health !== 'running') parts.push(this.fmt.duration(parseIsoDuration(last.duration)));
     }
     parts.push(schedule);
     item.description = parts.filter(Boolean).join(' · ');
@@ -105,7 +107,7 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
     md.appendText(`From ${n.sourceName ?? n.connection.sourceId} to ${n.destinationName ?? n.connection.destinationId}`).appendMarkdown('\n\n');
     md.appendText(`Status: ${n.connection.status} · last job: ${last ? `${last.status} (#${last.jobId})` : 'none'}`).appendMarkdown('\n\n');
     if (last) {
-      md.appendText(`Last sync: ${new Date(Date.parse(last.startTime)).toLocaleString()} · ${formatDuration(parseIsoDuration(last.duration))} · ${formatCount(last.rowsSynced)} rows · ${formatBytes(last.bytesSynced)}`);
+      md.appendText(`Last sync: ${this.fmt.dateTime(last.startTime)} · ${this.fmt.duration(parseIsoDuration(last.duration))} · ${this.fmt.count(last.rowsSynced)} rows · ${this.fmt.bytes(last.bytesSynced)}`);
       md.appendMarkdown('\n\n');
     }
     md.appendText(`Schedule: ${schedule}`);
@@ -121,15 +123,15 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
     const [icon, color] = JOB_ICON[job.status] ?? ['circle-outline', undefined];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     const running = !['succeeded', 'failed', 'cancelled'].includes(job.status);
-    const rows = job.rowsSynced !== undefined ? `${formatCount(job.rowsSynced)} rows` : '';
-    item.description = [job.status, rows, formatBytes(job.bytesSynced), running ? `started ${formatAgo(job.startTime, this.now())}` : formatAgo(jobEndTime(job), this.now())]
+    const rows = job.rowsSynced !== undefined ? `${this.fmt.count(job.rowsSynced)} rows` : '';
+    item.description = [job.status, rows, this.fmt.bytes(job.bytesSynced), running ? `started ${this.fmt.ago(job.startTime, this.now())}` : this.fmt.ago(jobEndTime(job), this.now())]
       .filter(Boolean)
       .join(' · ');
     item.tooltip = [
       `${job.jobType} job ${job.jobId}: ${job.status}`,
-      `Started ${new Date(Date.parse(job.startTime)).toLocaleString()}`,
-      job.duration ? `Duration ${formatDuration(parseIsoDuration(job.duration))}` : '',
-      `${formatCount(job.rowsSynced ?? 0)} rows, ${formatBytes(job.bytesSynced ?? 0)}`,
+      `Started ${this.fmt.dateTime(job.startTime)}`,
+      job.duration ? `Duration ${this.fmt.duration(parseIsoDuration(job.duration))}` : '',
+      `${this.fmt.count(job.rowsSynced ?? 0)} rows, ${this.fmt.bytes(job.bytesSynced ?? 0)}`,
     ]
       .filter(Boolean)
       .join('\n');

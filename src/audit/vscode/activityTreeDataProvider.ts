@@ -1,5 +1,6 @@
 // The Activity view: the newest audit records, newest first. Thin: reads AuditTrail, maps to items.
 import * as vscode from 'vscode';
+import { Formatter } from '../../core/format';
 import type { AuditOutcome, AuditRecord, AuditTrail } from '../auditTrail';
 
 const OUTCOME_ICONS: Record<AuditOutcome, [string, string]> = {
@@ -14,6 +15,7 @@ export class ActivityTreeDataProvider implements vscode.TreeDataProvider<AuditRe
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: { dispose(): unknown };
+  private readonly fmt = new Formatter({ locale: vscode.env.language });
 
   constructor(private readonly trail: AuditTrail, private readonly limit = 200) {
     this.subscription = trail.onDidRecord(() => this.changed.fire());
@@ -32,7 +34,7 @@ export class ActivityTreeDataProvider implements vscode.TreeDataProvider<AuditRe
     const item = new vscode.TreeItem(`${r.action} ${r.resource}`, vscode.TreeItemCollapsibleState.None);
     const [icon, color] = OUTCOME_ICONS[r.outcome] ?? ['circle-outline', 'foreground'];
     item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
-    item.description = `${r.service} · ${r.outcome} · ${new Date(r.time).toLocaleTimeString()}`;
+    item.description = `${r.service} · ${r.outcome} · ${this.fmt.time(r.time)}`;
     const md = new vscode.MarkdownString(undefined, false);
     md.isTrusted = false;
     md.supportHtml = false;

@@ -1,6 +1,7 @@
 // Sign In, Sign Out, Show Identity, Configure Sign-In, Set Client Secret: thin handlers over the
 // authentication provider and the session manager.
 import * as vscode from 'vscode';
+import { Formatter } from '../../core/format';
 import type { Logger } from '../../core/logger';
 import { identityRows } from '../identityText';
 import type { SessionManager } from '../sessionManager';
@@ -61,7 +62,7 @@ export function registerAuthCommands(deps: AuthCommandDeps): vscode.Disposable[]
         return;
       }
       await vscode.window.showQuickPick(
-        identityRows(identity).map((r) => ({ label: r.value, description: r.label })),
+        identityRows(identity, new Formatter({ locale: vscode.env.language })).map((r) => ({ label: r.value, description: r.label })),
         { title: 'Gatehouse identity', placeHolder: 'What the services see of you (no tokens are shown)' },
       );
     }),

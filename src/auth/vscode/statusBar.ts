@@ -1,5 +1,6 @@
 // "$(account) alice@example.com" in the status bar, or "$(sign-in) Sign in".
 import * as vscode from 'vscode';
+import { Formatter } from '../../core/format';
 import { statusBarText, statusTooltip } from '../identityText';
 import type { SessionManager } from '../sessionManager';
 
@@ -45,7 +46,7 @@ export class AuthStatusBar implements vscode.Disposable {
     const session = this.sessions.current();
     const configured = !!this.sessions.config;
     this.item.text = configured ? statusBarText(session?.identity) : '$(gear) Gatehouse';
-    this.item.tooltip = statusTooltip(session, configured);
+    this.item.tooltip = statusTooltip(session, configured, new Formatter({ locale: vscode.env.language }));
     this.item.command = !configured ? 'gatehouse.auth.configure' : session ? 'gatehouse.auth.showIdentity' : 'gatehouse.auth.signIn';
   }
 

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { BigQueryClient } from '../client';
 import { BigQueryError } from '../errors';
 import type { HistoryEntry, QueryHistory } from '../queryHistory';
-import { formatBytes } from '../queryRunner';
+import { Formatter } from '../../core/format';
 import type { JobSummary } from '../types';
 
 export type HistoryNode =
@@ -20,6 +20,7 @@ export class BigQueryHistoryTreeDataProvider implements vscode.TreeDataProvider<
   readonly onDidChangeTreeData = this.changed.event;
   private jobs: Promise<HistoryNode[]> | undefined;
   private readonly subscription: { dispose(): unknown };
+  private readonly fmt = new Formatter({ locale: vscode.env.language });
 
   constructor(
     private readonly history: QueryHistory,
@@ -57,7 +58,7 @@ export class BigQueryHistoryTreeDataProvider implements vscode.TreeDataProvider<
         const e = node.entry;
         const item = new vscode.TreeItem(firstLine(e.sql), vscode.TreeItemCollapsibleState.None);
         item.id = `local:${e.at}:${e.job?.jobId ?? ''}`;
-        item.description = [timeAgo(e.at), e.status === 'succeeded' ? (e.bytesProcessed !== undefined ? formatBytes(e.bytesProcessed) : undefined) : e.status].filter(Boolean).join(' · ');
+        item.description = [timeAgo(e.at, this.fmt), e.status === 'succeeded' ? (e.bytesProcessed !== undefined ? this.fmt.bytes(e.bytesProcessed) : undefined) : e.status].filter(Boolean).join(' · ');
         item.iconPath = statusIcon(e.status === 'succeeded' ? 'ok' : e.status === 'failed' ? 'error' : 'stopped');
         item.tooltip = sqlTooltip(e.sql, e.job?.jobId);
         item.contextValue = e.job ? 'bigquery.history.local.job' : 'bigquery.history.local';
@@ -70,7 +71,7 @@ export class BigQueryHistoryTreeDataProvider implements vscode.TreeDataProvider<
         item.id = `job:${j.ref.projectId}:${j.ref.jobId}`;
         const created = Number(j.statistics.creationTime);
         const bytes = Number(j.statistics.totalBytesProcessed);
-        item.description = [Number.isFinite(created) ? timeAgo(created) : undefined, j.state !== 'DONE' ? j.state.toLowerCase() : j.error ? j.error.reason : Number.isFinite(bytes) ? formatBytes(bytes) : undefined, j.statistics.cacheHit ? 'cached' : undefined]
+        item.description = [Number.isFinite(created) ? timeAgo(created, this.fmt) : undefined, j.state !== 'DONE' ? j.state.toLowerCase() : j.error ? j.error.reason : Number.isFinite(bytes) ? this.fmt.bytes(bytes) : undefined, j.statistics.cacheHit ? 'cached' : undefined]
           .filter(Boolean)
           .join(' · ');
         item.iconPath = statusIcon(j.state !== 'DONE' ? 'running' : j.error ? (j.error.reason === 'stopped' ? 'stopped' : 'error') : 'ok');
@@ -137,10 +138,8 @@ function statusIcon(state: 'ok' | 'error' | 'stopped' | 'running'): vscode.Theme
   }
 }
 
-function timeAgo(ms: number): string {
-  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
-  if (s < 60) return 'just now';
-  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
-  return new Date(ms).toLocaleDateString();
+/** Within a day: how long ago; older: the date. */
+function timeAgo(ms: number, fmt: Formatter): string {
+  const now = Date.now();
+  return now - ms < 86_400_000 ? fmt.ago(ms, now) : fmt.date(ms);
 }

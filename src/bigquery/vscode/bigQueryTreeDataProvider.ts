@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { BigQueryExplorerModel, ExplorerNode } from '../explorerModel';
 import type { TableFieldSchema } from '../types';
-import { formatBytes } from '../queryRunner';
+import { Formatter } from '../../core/format';
 
 const TABLE_ICONS: Record<string, string> = {
   TABLE: 'table',
@@ -18,6 +18,7 @@ export class BigQueryTreeDataProvider implements vscode.TreeDataProvider<Explore
   readonly onDidChangeTreeData = this.changed.event;
   private readonly nodes = new Map<string, ExplorerNode>();
   private readonly subscription: { dispose(): unknown };
+  private readonly fmt = new Formatter({ locale: vscode.env.language });
 
   constructor(private readonly model: BigQueryExplorerModel) {
     this.subscription = model.onDidChange((key) => this.changed.fire(key ? this.nodes.get(key) : undefined));
@@ -117,9 +118,9 @@ export class BigQueryTreeDataProvider implements vscode.TreeDataProvider<Explore
       const md = new vscode.MarkdownString();
       md.appendMarkdown('**').appendText(`${meta.projectId}.${meta.datasetId}.${meta.tableId}`).appendMarkdown('**\n\n');
       if (meta.description) md.appendText(meta.description).appendMarkdown('\n\n');
-      const rows = meta.numRows !== undefined ? Number(meta.numRows).toLocaleString() : '—';
-      md.appendMarkdown(`| | |\n|---|---|\n| Type | ${esc(meta.type ?? 'TABLE')} |\n| Rows | ${esc(rows)} |\n| Size | ${esc(formatBytes(Number(meta.numBytes ?? 0)))} |\n`);
-      if (meta.lastModifiedTime) md.appendMarkdown(`| Last modified | ${esc(new Date(Number(meta.lastModifiedTime)).toLocaleString())} |\n`);
+      const rows = meta.numRows !== undefined ? this.fmt.count(Number(meta.numRows)) || '—' : '—';
+      md.appendMarkdown(`| | |\n|---|---|\n| Type | ${esc(meta.type ?? 'TABLE')} |\n| Rows | ${esc(rows)} |\n| Size | ${esc(this.fmt.bytes(Number(meta.numBytes ?? 0)))} |\n`);
+      if (meta.lastModifiedTime) md.appendMarkdown(`| Last modified | ${esc(this.fmt.dateTime(Number(meta.lastModifiedTime)))} |\n`);
       if (meta.location) md.appendMarkdown(`| Location | ${esc(meta.location)} |\n`);
       item.tooltip = md;
     } catch {

@@ -2,7 +2,8 @@
 // bar of .sql/.bqsql editors. Debounced while typing; a newer edit cancels the older estimate.
 import * as vscode from 'vscode';
 import type { BigQueryError } from '../errors';
-import { approximateCost, formatBytes } from '../queryRunner';
+import { Formatter } from '../../core/format';
+import { approximateCost } from '../queryRunner';
 
 export type Estimate = { kind: 'bytes'; bytes: number } | { kind: 'needsParameters' } | { kind: 'unavailable' } | { kind: 'error'; error: BigQueryError };
 
@@ -21,6 +22,7 @@ export class CostEstimateStatusBar implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private inflight: AbortController | undefined;
   private readonly subscriptions: vscode.Disposable[];
+  private readonly fmt = new Formatter({ locale: vscode.env.language });
 
   constructor(
     private readonly target: (editor: vscode.TextEditor) => EstimateTarget | undefined,
@@ -78,8 +80,8 @@ export class CostEstimateStatusBar implements vscode.Disposable {
     this.onResult(target, result);
     switch (result.kind) {
       case 'bytes':
-        this.item.text = `$(database) ${formatBytes(result.bytes)}`;
-        this.item.tooltip = `This statement will process ${formatBytes(result.bytes)} (${approximateCost(result.bytes)} on demand) when run.\nDry run: not billed. Click to estimate again.`;
+        this.item.text = `$(database) ${this.fmt.bytes(result.bytes)}`;
+        this.item.tooltip = `This statement will process ${this.fmt.bytes(result.bytes)} (${approximateCost(result.bytes, this.fmt)} on demand) when run.\nDry run: not billed. Click to estimate again.`;
         break;
       case 'needsParameters':
         this.item.text = '$(database) needs parameters';

@@ -6,7 +6,8 @@ import { BigQueryError, missingPermission } from '../errors';
 import type { BigQueryConnection } from '../connection';
 import type { BigQueryClient } from '../client';
 import type { QueryHistory } from '../queryHistory';
-import { BigQueryQueryRunner, approximateCost, formatBytes, type CostSettings, type QueryOutcome } from '../queryRunner';
+import { Formatter } from '../../core/format';
+import { BigQueryQueryRunner, approximateCost, type CostSettings, type QueryOutcome } from '../queryRunner';
 import { namedParameters, statementAt } from '../sql';
 import type { QueryParameter, TableRef } from '../types';
 import type { AuditTrail } from '../../audit/auditTrail';
@@ -55,6 +56,7 @@ function trimmed(document: vscode.TextDocument, text: string, start: number): Es
 
 export class QueryEditorController implements vscode.Disposable {
   private readonly running = new Set<AbortController>();
+  private readonly fmt = new Formatter({ locale: vscode.env.language });
   /** Plain .sql files this user sent to BigQuery (run or estimate); see estimatesAutomatically. */
   private readonly bigQueryDocuments = new Set<string>();
   private last: QueryOutcome | undefined;
@@ -154,7 +156,7 @@ export class QueryEditorController implements vscode.Disposable {
     const result = await this.estimate(target, AbortSignal.timeout(30_000));
     this.showEstimate(target, result);
     const line = document.positionAt(target.base).line + 1;
-    if (result.kind === 'bytes') void vscode.window.showInformationMessage(`The statement at line ${line} will process ${formatBytes(result.bytes)} (${approximateCost(result.bytes)} on demand). Dry run: not billed.`);
+    if (result.kind === 'bytes') void vscode.window.showInformationMessage(`The statement at line ${line} will process ${this.fmt.bytes(result.bytes)} (${approximateCost(result.bytes, this.fmt)} on demand). Dry run: not billed.`);
     else if (result.kind === 'needsParameters') void vscode.window.showInformationMessage('Run the statement once to enter its parameters; estimates then use the last values.');
     else if (result.kind === 'error') void vscode.window.showWarningMessage(result.error.userMessage);
     else void vscode.window.showInformationMessage('Sign in to BigQuery to estimate queries.');
@@ -231,10 +233,11 @@ export class QueryEditorController implements vscode.Disposable {
         return id && { subject: id.subject, email: id.email, issuer: id.issuer };
       },
       costSettings: this.deps.costSettings,
+      format: this.fmt,
       confirmCost: async (bytes) => {
         const run = 'Run Query';
         const pick = await vscode.window.showWarningMessage(
-          `This query will process ${formatBytes(bytes)} (${approximateCost(bytes)} on demand).`,
+          `This query will process ${this.fmt.bytes(bytes)} (${approximateCost(bytes, this.fmt)} on demand).`,
           { modal: true, detail: 'That is above gatehouse.bigquery.confirmAboveBytes. Run it anyway?' },
           run,
         );

@@ -57,7 +57,7 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
 
   // ---- local projects ----
   const projects = new DbtProjectsModel({
-    loadManifest: (p, o) => loadManifestInWorker(workerScript, p, o),
+    loadManifest: (p, o) => loadManifestInWorker(workerScript, p, { ...o, locale: vscode.env.language }),
     readText: (p) => readFile(p, 'utf8'),
     env: { DBT_TARGET_PATH: process.env.DBT_TARGET_PATH },
     logger,

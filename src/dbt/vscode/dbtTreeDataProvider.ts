@@ -3,6 +3,7 @@
 // from run_results.json as icons; a manifest error shown above the last good tree; then a
 // "dbt Cloud" node with the jobs and their latest run. Thin: it maps models to TreeItems.
 import * as vscode from 'vscode';
+import { Formatter } from '../../core/format';
 import type { DbtCloudJob, DbtCloudRun } from '../cloud/dbtCloudClient';
 import type { DbtCloudJobsModel } from '../cloud/dbtCloudJobsModel';
 import type { DbtGroupKey, DbtProjectIndex } from '../manifest';
@@ -95,6 +96,7 @@ export class DbtTreeDataProvider implements vscode.TreeDataProvider<DbtTreeEleme
   readonly onDidChangeTreeData = this.changed.event;
   private filterText = '';
   private readonly subscriptions: { dispose(): unknown }[];
+  private readonly fmt = new Formatter({ locale: vscode.env.language });
 
   constructor(private readonly o: DbtTreeOptions) {
     this.subscriptions = [o.projects.onDidChange(() => this.refresh()), o.cloud.onDidChange(() => this.refresh())];
@@ -357,7 +359,7 @@ export class DbtTreeDataProvider implements vscode.TreeDataProvider<DbtTreeEleme
     const run = this.o.cloud.latestRun(job);
     const [icon, colour] = RUN_ICONS[run?.status ?? ''] ?? ['circle-outline'];
     item.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);
-    item.description = run ? `#${run.id} ${run.statusLabel}${run.finishedAt ? ` · ${relativeTime(run.finishedAt)}` : ''}` : 'never run';
+    item.description = run ? `#${run.id} ${run.statusLabel}${run.finishedAt ? ` · ${relativeTime(run.finishedAt, this.fmt)}` : ''}` : 'never run';
     item.tooltip = jobTooltip(job, run);
     const running = run && (run.status === 'queued' || run.status === 'starting' || run.status === 'running');
     item.contextValue = `dbtCloudJob${running ? ':running' : ''}${run?.href ? ':hasRun' : ''}`;
@@ -443,12 +445,6 @@ function jobTooltip(job: DbtCloudJob, run: DbtCloudRun | undefined): vscode.Mark
   return md;
 }
 
-function relativeTime(dbtTime: string): string {
-  const ms = Date.parse(dbtTime.replace(' ', 'T').replace(/(\.\d{3})\d*/, '$1'));
-  if (Number.isNaN(ms)) return '';
-  const s = Math.round((Date.now() - ms) / 1000);
-  if (s < 60) return 'just now';
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86_400)} d ago`;
+function relativeTime(dbtTime: string, fmt: Formatter): string {
+  return fmt.ago(dbtTime.replace(' ', 'T').replace(/(\.\d{3})\d*/, '$1'), Date.now());
 }

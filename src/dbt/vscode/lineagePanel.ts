@@ -71,6 +71,7 @@ export class LineagePanelManager implements vscode.Disposable {
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'lineage.js')).toString(),
       styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'lineage.css')).toString(),
       cspSource: panel.webview.cspSource,
+      lang: vscode.env.language,
     });
     panel.webview.onDidReceiveMessage((raw) => void this.onMessage(raw), undefined, this.disposables);
     // A hidden panel loses its page (no retainContext): the new page says `ready` again.

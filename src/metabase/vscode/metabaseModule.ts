@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { readConnectionSettings, watchConnection } from '../../vscode/connectionSettings';
 import { IdpServiceCredentials } from '../../auth/serviceCredentials';
+import { Formatter } from '../../core/format';
 import { AxiosHttpClient } from '../../core/http';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import type { ResultsPresenter } from '../../results/resultsPresenter';
@@ -56,7 +57,7 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
           : mode === 'session'
             ? new SessionCredentials(storedSecret(METABASE_SESSION_KEY), secrets)
             : new ApiKeyCredentials(storedSecret(METABASE_API_KEY_KEY), secrets);
-      current = { key, client: new MetabaseClient({ http, baseUrl: settings.baseUrl, credentials, logger }) };
+      current = { key, client: new MetabaseClient({ http, baseUrl: settings.baseUrl, credentials, logger, format: new Formatter({ locale: vscode.env.language }) }) };
     }
     return current.client;
   };

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Formatter } from '../../core/format';
 import type { Logger } from '../../core/logger';
 import type { ExportResult } from '../export';
 import { DEFAULT_MAX_CACHED_ROWS, ResultsController, type ResultsHostUi, type ResultsSession, type ResultsSettings } from '../resultsController';
@@ -22,6 +23,8 @@ const EXPORT_FILTERS: Record<ExportFormat, Record<string, string[]>> = {
 
 /** VS Code's clipboard, dialogs and notifications for the controller. */
 export class VsCodeResultsUi implements ResultsHostUi {
+  private readonly fmt = new Formatter({ locale: vscode.env.language });
+
   writeClipboard(text: string): Promise<void> {
     return Promise.resolve(vscode.env.clipboard.writeText(text));
   }
@@ -63,7 +66,7 @@ export class VsCodeResultsUi implements ResultsHostUi {
   exportFinished(result: ExportResult): void {
     const name = path.basename(result.path);
     void vscode.window
-      .showInformationMessage(`Exported ${result.rowsWritten.toLocaleString('en-US')} rows to ${name}.`, 'Open File', 'Reveal in File Explorer')
+      .showInformationMessage(`Exported ${this.fmt.count(result.rowsWritten)} rows to ${name}.`, 'Open File', 'Reveal in File Explorer')
       .then((choice) => {
         if (choice === 'Open File') void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(result.path));
         if (choice === 'Reveal in File Explorer') void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.path));
@@ -104,12 +107,15 @@ export class ResultsPanel implements vscode.Disposable {
       ui,
       logger,
       settings,
+      Date.now,
+      new Formatter({ locale: vscode.env.language }),
     );
     webview.html = webviewHtml({
       title: 'Results',
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'results.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'results.css')).toString(),
       cspSource: webview.cspSource,
+      lang: vscode.env.language,
     });
     this.disposables.push(
       panel.onDidChangeViewState(() => {

@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { signInAs as signInWith } from '../support/signIn';
+import { RecordingUi } from '../../unit/support/recordingUi';
 
 const EXTENSION_ID = 'gatehouse.gatehouse';
 const SHOP = '6b1f3c2e-4d5a-4e7b-9c8d-1a2b3c4d5e01';
@@ -43,23 +44,6 @@ interface Testing {
   airbyte: AirbyteTesting;
   audit: { recent(limit?: number): Promise<{ action: string; outcome: string; jobIds?: string[]; service: string; actor: { email?: string } }[]> };
   roles: { can(action: string): boolean };
-}
-
-/** Plays the browser: follows the IdP's redirects, picks `user`, then requests the loopback callback. */
-
-/** Dialogs and notifications without a person: messages recorded, confirmations accepted. */
-class RecordingUi {
-  readonly messages: string[] = [];
-  readonly opened: string[] = [];
-  info = async (m: string) => void this.messages.push(`info: ${m}`);
-  warn = async (m: string) => void this.messages.push(`warn: ${m}`);
-  error = async (m: string) => void this.messages.push(`error: ${m}`);
-  confirm = async () => true;
-  input = async () => undefined;
-  openExternal = async (url: string) => {
-    this.opened.push(url);
-    return true;
-  };
 }
 
 describe('Airbyte (tree, sync, follow, cancel)', function () {

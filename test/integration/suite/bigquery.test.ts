@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { driverAvailable, readWebview, screenshot } from '../runner/driverClient';
 import { EXTENSION_ID, accountLabels, sandboxUrls, signInAs, type AuthTestingApi } from '../support/signIn';
+import { until } from '../../unit/support/wait';
 
 interface JobRef {
   projectId: string;
@@ -32,16 +33,6 @@ interface AuditRecordLike {
   jobIds?: string[];
   outcome: string;
   resource: string;
-}
-
-async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('BigQuery (explorer, queries, cancel)', function () {

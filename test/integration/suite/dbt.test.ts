@@ -12,6 +12,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { signInAs as signInWith } from '../support/signIn';
 import { driverAvailable, readWebview, screenshot } from '../runner/driverClient';
+import { RecordingUi } from '../../unit/support/recordingUi';
+import { until } from '../../unit/support/wait';
 
 const EXTENSION_ID = 'gatehouse.gatehouse';
 const STG_ORDERS = 'model.jaffle_gatehouse.stg_orders';
@@ -50,33 +52,6 @@ interface Testing {
   dbt: DbtTesting;
   bigquery: { client(): { getJob(ref: { projectId: string; jobId: string; location?: string }): Promise<{ state: string; query?: string; labels?: Record<string, string> }> } | undefined };
   audit: { recent(limit?: number): Promise<{ action: string; outcome: string; jobIds?: string[]; service: string; resource: string; credential: string; actor: { email?: string } }[]> };
-}
-
-
-/** Dialogs and notifications without a person: messages recorded, confirmations accepted. */
-class RecordingUi {
-  readonly messages: string[] = [];
-  readonly opened: string[] = [];
-  info = async (m: string) => void this.messages.push(`info: ${m}`);
-  warn = async (m: string) => void this.messages.push(`warn: ${m}`);
-  error = async (m: string) => void this.messages.push(`error: ${m}`);
-  confirm = async () => true;
-  input = async () => undefined;
-  pick = async () => undefined;
-  openExternal = async (url: string) => {
-    this.opened.push(url);
-    return true;
-  };
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('dbt (tree, lineage, run, dbt Cloud)', function () {

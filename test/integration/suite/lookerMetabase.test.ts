@@ -6,6 +6,9 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { clickWebview, driverAvailable, readWebview } from '../runner/driverClient';
 import { EXTENSION_ID, sandboxUrls, signInAs, type AuthTestingApi } from '../support/signIn';
+import { WEBVIEW_FRAME as FRAME } from '../support/wait';
+import { RecordingUi } from '../../unit/support/recordingUi';
+import { until } from '../../unit/support/wait';
 
 interface Node {
   kind: string;
@@ -31,21 +34,6 @@ interface RunOutcome {
   rowCount?: number;
   message?: string;
 }
-
-class RecordingUi {
-  readonly messages: string[] = [];
-  readonly opened: string[] = [];
-  info = async (m: string) => void this.messages.push(`info: ${m}`);
-  warn = async (m: string) => void this.messages.push(`warn: ${m}`);
-  error = async (m: string) => void this.messages.push(`error: ${m}`);
-  input = async () => undefined;
-  openExternal = async (url: string) => {
-    this.opened.push(url);
-    return true;
-  };
-}
-
-const FRAME = 'extensionId=gatehouse.gatehouse';
 
 function label(n: Node): string {
   return n.folder?.name ?? n.look?.title ?? n.collection?.name ?? n.item?.name ?? n.kind;
@@ -120,16 +108,19 @@ describe('Looker and Metabase', function () {
     const outcome = (await vscode.commands.executeCommand('gatehouse.looker.runLook', look)) as RunOutcome;
     assert.equal(outcome.status, 'succeeded', ui.messages.join('\n'));
     assert.ok((outcome.rowCount ?? 0) >= 3);
-    const deadline = Date.now() + 30_000;
     let headers: Array<string | null> = [];
     let firstRow: Array<string | null> = [];
-    while (Date.now() < deadline) {
-      headers = await readWebview('.colhead .name', { frameUrlContains: FRAME, timeoutMs: 5_000 }).catch(() => []);
-      firstRow = await readWebview('.grid-row[aria-rowindex="2"] .cell', { frameUrlContains: FRAME, timeoutMs: 5_000 }).catch(() => []);
-      // Rows render as empty placeholders first: wait until the first cell holds text.
-      if (headers.includes('Orders Status') && firstRow.length >= 3 && firstRow[0]) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await until(
+      "the look's columns and first row in the panel",
+      async () => {
+        headers = await readWebview('.colhead .name', { frameUrlContains: FRAME, timeoutMs: 5_000 }).catch(() => []);
+        firstRow = await readWebview('.grid-row[aria-rowindex="2"] .cell', { frameUrlContains: FRAME, timeoutMs: 5_000 }).catch(() => []);
+        // Rows render as empty placeholders first: wait until the first cell holds text.
+        return headers.includes('Orders Status') && firstRow.length >= 3 && Boolean(firstRow[0]);
+      },
+      30_000,
+      { intervalMs: 250, lastSeen: () => JSON.stringify({ headers, firstRow }) },
+    );
     assert.deepEqual(headers.slice(0, 3), ['Orders Status', 'Orders Count', 'Orders Total Amount']);
     assert.ok(firstRow[0] && /^[a-z_]+$/.test(firstRow[0]), `a status in the first cell, saw ${JSON.stringify(firstRow)}`);
     const audit = (await t.audit.recent(20)).filter((r) => r.service === 'looker').pop();

@@ -12,9 +12,10 @@ import type { ResultColumn } from '../../../src/results/types';
 import type { ResultsPanelProbe, ResultsTestingApi } from '../../../src/results/vscode/resultsModule';
 import { driverAvailable, listFrames, readWebview, screenshot } from '../runner/driverClient';
 import { runSandboxQuery, sandboxGoogleToken, sandboxUrls } from '../support/sandboxBigQuery';
+import { WEBVIEW_FRAME as FRAME, waitForWebview } from '../support/wait';
+import { until } from '../../unit/support/wait';
 
 const EXTENSION_ID = 'gatehouse.gatehouse';
-const FRAME = 'extensionId=gatehouse.gatehouse';
 const ROWS = 1_000_000;
 
 async function resultsApi(): Promise<ResultsTestingApi> {
@@ -23,26 +24,6 @@ async function resultsApi(): Promise<ResultsTestingApi> {
   const exports = (await ext.activate()) as { testing?: { results?: ResultsTestingApi } } | undefined;
   assert.ok(exports?.testing?.results, 'the extension exports the results test seam in ExtensionMode.Test');
   return exports.testing.results;
-}
-
-/** Polls the webview until `selector` has a value satisfying `ok` (webviews render asynchronously). */
-async function waitForWebview(selector: string, ok: (values: Array<string | null>) => boolean, timeoutMs = 30_000): Promise<Array<string | null>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: Array<string | null> = [];
-  while (Date.now() < deadline) {
-    last = await readWebview(selector, { frameUrlContains: FRAME, timeoutMs: Math.min(10_000, Math.max(1, deadline - Date.now())) }).catch(() => []);
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`webview never showed the expected ${selector}; last saw ${JSON.stringify(last.slice(0, 12))}`);
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -129,7 +110,7 @@ describe('results panel (1,000,000-row sandbox result)', function () {
     assert.ok(column, 'the panel sits in an editor group');
     const doc = await vscode.workspace.openTextDocument({ content: 'hides the results panel' });
     await vscode.window.showTextDocument(doc, { viewColumn: column, preview: false });
-    await waitFor(async () => !(await listFrames()).some((f) => f.url.includes(FRAME)), 15_000, 'the hidden panel to drop its webview');
+    await until('the hidden panel to drop its webview', async () => !(await listFrames()).some((f) => f.url.includes(FRAME)), 15_000, { intervalMs: 200 });
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     const last = await waitForWebview(`.grid-row[aria-rowindex="${ROWS + 1}"] .cell`, (v) => v[0] === String(ROWS), 30_000);
     assert.equal(last[0], String(ROWS));

@@ -9,8 +9,8 @@ import * as vscode from 'vscode';
 import type { ResultsTestingApi } from '../../../src/results/vscode/resultsModule';
 import { driverAvailable, readWebview, webviewHeap } from '../runner/driverClient';
 import { runSandboxQuery, sandboxGoogleToken, sandboxUrls } from '../support/sandboxBigQuery';
+import { WEBVIEW_FRAME as FRAME } from '../support/wait';
 
-const FRAME = 'extensionId=gatehouse.gatehouse';
 const ROWS = 1_000_000;
 const STEPS = 40;
 const MB = 1024 * 1024;

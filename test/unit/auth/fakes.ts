@@ -1,38 +1,16 @@
-// Fakes for the sign-in tests: a SecretStorage over a Map, a UI that plays the user and the
-// browser against the sandbox IdP, a fetch that records what went over the wire, and a harness.
-import type { Disposable } from '../../../src/core/disposable';
-import { Emitter } from '../../../src/core/event';
+// Fakes for the sign-in tests: a UI that plays the user and the browser against the sandbox IdP,
+// a fetch that records what went over the wire, and a harness (secrets in support/secrets.ts).
 import { MemoryLogSink, RedactingLogger } from '../../../src/core/logger';
 import { SecretRegistry } from '../../../src/core/redact';
 import { parseAuthConfig, type RawAuthSettings } from '../../../src/auth/config';
 import { SessionManager } from '../../../src/auth/sessionManager';
-import type { SecretStore } from '../../../src/auth/sessionStore';
 import type { DeviceCodePrompt, SignInUi } from '../../../src/auth/signInFlows';
 import { TokenBroker } from '../../../src/auth/tokenBroker';
 import { AUDIENCES, EXTENSION_CLIENT_ID } from '../../sandbox/constants';
 import { Directory } from '../../sandbox/directory';
 import { FaultRegistry } from '../../sandbox/faults';
 import { startIdp, type RunningIdp } from '../../sandbox/idp';
-
-export class FakeSecretStore implements SecretStore {
-  readonly values = new Map<string, string>();
-  private readonly changed = new Emitter<{ key: string }>();
-
-  async get(key: string): Promise<string | undefined> {
-    return this.values.get(key);
-  }
-  async store(key: string, value: string): Promise<void> {
-    this.values.set(key, value);
-    this.changed.fire({ key });
-  }
-  async delete(key: string): Promise<void> {
-    this.values.delete(key);
-    this.changed.fire({ key });
-  }
-  onDidChange(listener: (e: { key: string }) => unknown): Disposable {
-    return this.changed.event(listener);
-  }
-}
+import { MemorySecretStore } from '../support/secrets';
 
 export interface RecordedRequest {
   method: string;
@@ -105,13 +83,13 @@ export interface HarnessOptions {
   interactionTimeoutMs?: number;
   /** A clock offset the test can move (ms), applied to the core's notion of now. */
   clock?: { offset: number };
-  secretStore?: FakeSecretStore;
+  secretStore?: MemorySecretStore;
 }
 
 export interface Harness {
   idp: RunningIdp;
   faults: FaultRegistry;
-  secretStore: FakeSecretStore;
+  secretStore: MemorySecretStore;
   secrets: SecretRegistry;
   sink: MemoryLogSink;
   requests: RecordedRequest[];
@@ -128,7 +106,7 @@ export async function startTestIdp(): Promise<{ idp: RunningIdp; faults: FaultRe
 }
 
 export async function createHarness(opts: HarnessOptions & { idp: RunningIdp; faults: FaultRegistry }): Promise<Harness> {
-  const secretStore = opts.secretStore ?? new FakeSecretStore();
+  const secretStore = opts.secretStore ?? new MemorySecretStore();
   const secrets = new SecretRegistry();
   const sink = new MemoryLogSink();
   const logger = new RedactingLogger(sink, secrets);

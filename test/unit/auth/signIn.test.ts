@@ -4,7 +4,8 @@ import type { SessionChange } from '../../../src/auth/sessionManager';
 import { AUDIENCES } from '../../sandbox/constants';
 import type { FaultRegistry } from '../../sandbox/faults';
 import type { RunningIdp } from '../../sandbox/idp';
-import { browserAs, createHarness, deliver, FakeSecretStore, LOCAL, startTestIdp, type Harness, type HarnessOptions } from './fakes';
+import { browserAs, createHarness, deliver, LOCAL, startTestIdp, type Harness, type HarnessOptions } from './fakes';
+import { MemorySecretStore } from '../support/secrets';
 
 describe('sign-in against the sandbox IdP', function () {
   this.timeout(20_000);
@@ -214,7 +215,7 @@ describe('sign-in against the sandbox IdP', function () {
 
   it('keeps sessions of another issuer apart', async () => {
     await signedIn();
-    const store = new FakeSecretStore();
+    const store = new MemorySecretStore();
     for (const [k, v] of h.secretStore.values) store.values.set(k, v);
     const other = await createHarness({ idp, faults, secretStore: store, settings: { issuer: 'http://localhost:1/' } });
     try {

@@ -3,7 +3,9 @@
 // previews, denial explained, and one audit record per run.
 import * as assert from 'node:assert/strict';
 import { Emitter } from '../../../src/core/event';
-import { BigQueryQueryRunner, type CostSettings, type QueryRunnerDeps } from '../../../src/bigquery/queryRunner';
+import { BigQueryQueryRunner, approximateCost, type CostSettings, type QueryRunnerDeps } from '../../../src/bigquery/queryRunner';
+import { Formatter } from '../../../src/core/format';
+import { until } from '../support/wait';
 import type { ResultStats, ResultsPanelHandle, ResultsPanelRequest, ResultsPresenter } from '../../../src/results/resultsPresenter';
 import type { ResultSource } from '../../../src/results/types';
 import type { AuditRecord } from '../../../src/audit/auditTrail';
@@ -54,7 +56,7 @@ describe('BigQuery query runner against the sandbox', function () {
   let f: BigQueryFixture;
   before(() => (f = fixture()));
 
-  async function runner(user: string, o: { cost?: CostSettings; confirm?: boolean; pageSize?: number } = {}) {
+  async function runner(user: string, o: { cost?: CostSettings; confirm?: boolean; pageSize?: number; format?: Formatter } = {}) {
     const { client } = await f.client(user);
     const presenter = new FakePresenter();
     const records: Omit<AuditRecord, 'time'>[] = [];
@@ -68,6 +70,7 @@ describe('BigQuery query runner against the sandbox', function () {
       confirmCost: async (bytes) => (asked.push(bytes), o.confirm ?? true),
       explainDenied: (err, resource) => `denied ${resource}: ${err.reason}`,
       pageSize: o.pageSize ?? 100,
+      format: o.format,
     };
     return { run: new BigQueryQueryRunner(deps), presenter, records, asked };
   }
@@ -118,11 +121,30 @@ describe('BigQuery query runner against the sandbox', function () {
     });
   }
 
+  it('says sizes in the formatter it was given (IEC units, the display language)', async () => {
+    const { run, presenter } = await runner('bob', { cost: { maximumBytesBilled: 1536, confirmAboveBytes: 0 }, format: new Formatter({ locale: 'de-DE' }) });
+    const outcome = await run.runQuery({ sql: `select url from \`gatehouse-demo.events.page_views\` where event_id > ${Math.floor(Math.random() * 1e9)}`, title: 'de' });
+    assert.equal(outcome.status, 'blocked');
+    assert.match(presenter.panels[0].error?.message ?? '', /^Not run: this query would process [\d.,]+ (B|KiB|MiB|GiB), more than the 1,5 KiB allowed/);
+  });
+
+  const costs: Array<[number, string, string]> = [
+    [0, '< $0.01', '< 0,01\u00a0$'],
+    [1024 ** 4, '≈ $6.25', '≈ 6,25\u00a0$'],
+    [160 * 1024 ** 4, '≈ $1,000.00', '≈ 1.000,00\u00a0$'],
+  ];
+  for (const [bytes, inEnglish, inGerman] of costs) {
+    it(`estimates ${bytes} bytes on demand as "${inEnglish}" / "${inGerman}"`, () => {
+      assert.equal(approximateCost(bytes, new Formatter({ locale: 'en-US' })), inEnglish);
+      assert.equal(approximateCost(bytes, new Formatter({ locale: 'de-DE' })), inGerman);
+    });
+  }
+
   it('the panel’s Cancel stops the job at BigQuery', async () => {
     const { run, presenter, records } = await runner('alice');
     const running = run.runQuery({ sql: '/* sandbox:delay=30s */ select 1 as slow', title: 'slow' });
     const t0 = Date.now();
-    while (!presenter.panels[0]?.running.some((m) => m.startsWith('Running job'))) await new Promise((r) => setTimeout(r, 20));
+    await until('the panel to say the job runs', () => presenter.panels[0]?.running.some((m) => m.startsWith('Running job')), 10_000, { intervalMs: 20 });
     presenter.panels[0].cancel.fire();
     const outcome = await running;
     assert.equal(outcome.status, 'cancelled');

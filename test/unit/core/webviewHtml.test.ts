@@ -29,4 +29,18 @@ describe('webviewHtml', () => {
     const b = webviewHtml({ title: 't', scriptUri: 's', cspSource: 'c' });
     assert.notEqual(/nonce-([^']+)/.exec(a)![1], /nonce-([^']+)/.exec(b)![1]);
   });
+
+  const langs: Array<[string | undefined, string]> = [
+    ['de-DE', 'de-DE'],
+    ['zh-cn', 'zh-CN'],
+    [undefined, 'en'],
+    ['"><script>alert(1)</script>', 'en'],
+  ];
+  for (const [lang, shown] of langs) {
+    it(`sets <html lang> to ${shown} for ${JSON.stringify(lang)}`, () => {
+      const page = webviewHtml({ title: 't', scriptUri: 's', cspSource: 'c', lang });
+      assert.equal(/<html lang="([^"]*)">/.exec(page)?.[1], shown);
+      assert.equal((page.match(/<script/g) ?? []).length, 1);
+    });
+  }
 });

@@ -65,6 +65,14 @@ describe('dbt manifest damage', function () {
     ['a file above maxBytes', () => SOURCE, 'tooLarge', { maxBytes: 1000 }],
   ];
 
+  it('says how large a refused file is, in IEC units and the display language', async () => {
+    await assert.rejects(loadManifest(SOURCE, { maxBytes: 1536, locale: 'de-DE' }), (error: unknown) => {
+      assert.ok(DbtManifestError.is(error), String(error));
+      assert.match(error.message, /^The dbt manifest is [\d,]+ (KiB|MiB), above the 1,5 KiB limit\.$/);
+      return true;
+    });
+  });
+
   for (const [label, makePath, reason, extra] of fileErrors) {
     for (const [pathName, options] of PATHS) {
       it(`${label} -> ${reason} (${pathName})`, async () => {
@@ -180,6 +188,9 @@ describe('dbt manifest damage', function () {
     assert.equal(streamed.getNode(MODEL), undefined);
     assert.deepEqual(streamed.warnings.map((w) => [w.reason, w.uniqueId]).filter(([r]) => r === 'entryTooLarge'), [['entryTooLarge', MODEL]]);
     assert.equal(streamed.nodesByType('model').length, 31);
+    // Sizes read in IEC units and in the display language the loader was given.
+    const german = await loadManifest(path, { streamThresholdBytes: 0, maxEntryBytes: 1024 * 1024, locale: 'de-DE' });
+    assert.match(german.warnings.find((w) => w.reason === 'entryTooLarge')?.message ?? '', /^Entry is 6 MiB, above the per-entry limit; skipped\.$/);
     const roomy = await loadManifest(path, { streamThresholdBytes: 0 });
     assert.equal((await roomy.readCode(MODEL)).rawCode, huge);
   });

@@ -9,7 +9,7 @@ import { AxiosHttpClient, type HttpClient, type HttpRequest, type HttpResponse }
 import { SecretRegistry } from '../../../src/core/redact';
 import { isAllowed, type Action, type Role } from '../../../src/policy/roles';
 import { MetabaseClient, metabaseApiUrl, metabaseContentUrl } from '../../../src/metabase/client';
-import { ApiKeyCredentials, BearerCredentials, SessionCredentials, openMetabaseSession, type MetabaseCredentials, type StoredSecret } from '../../../src/metabase/credentials';
+import { ApiKeyCredentials, BearerCredentials, SessionCredentials, openMetabaseSession, type MetabaseCredentials } from '../../../src/metabase/credentials';
 import { MetabaseError, toMetabaseError } from '../../../src/metabase/errors';
 import { MetabaseExplorerModel, type MetabaseNode } from '../../../src/metabase/explorerModel';
 import { QuestionRunner } from '../../../src/metabase/questionRunner';
@@ -17,6 +17,8 @@ import { AUDIENCES } from '../../sandbox/constants';
 import { METABASE_API_KEY } from '../../sandbox/metabase';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { RecordingPresenter } from '../support/recordingPresenter';
+import { MemorySecret } from '../support/secrets';
+import { until } from '../support/wait';
 
 class RecordingHttp implements HttpClient {
   readonly requests: { method: string; path: string }[] = [];
@@ -25,17 +27,6 @@ class RecordingHttp implements HttpClient {
   async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
     this.requests.push({ method: req.method, path: new URL(req.url).pathname });
     return this.inner.request<T>(req);
-  }
-}
-
-/** SecretStorage stand-in: one value. */
-class MemorySecret implements StoredSecret {
-  constructor(public value?: string) {}
-  async get() {
-    return this.value;
-  }
-  async delete() {
-    this.value = undefined;
   }
 }
 
@@ -187,7 +178,7 @@ describe('metabase client against the sandbox', function () {
     assert.equal((await client.currentUser()).email, 'bob@example.com');
     stored.value = '00000000-0000-4000-8000-000000000000';
     await assert.rejects(client.collectionTree(), (e: unknown) => MetabaseError.is(e, 'sessionExpired'));
-    await new Promise((r) => setTimeout(r, 20));
+    await until('the dead session to be deleted', () => stored.value === undefined, 2_000, { intervalMs: 5 });
     assert.equal(stored.value, undefined, 'the dead session is deleted from storage');
     await assert.rejects(client.collectionTree(), (e: unknown) => MetabaseError.is(e, 'credentialsMissing'));
   });

@@ -9,6 +9,7 @@ import type { ResultColumn, ResultRow } from '../../../src/results/types';
 import { ResultsController, suggestedFileName, type ResultsHostUi } from '../../../src/results/resultsController';
 import { validateHostMessage, type HostMessage } from '../../../src/results/resultsProtocol';
 import { syntheticSource } from '../../../bench/results-fixtures';
+import { until } from '../support/wait';
 
 /** The webview side, simulated: records what the host posts (validated as the webview would). */
 class FakeWebview {
@@ -32,12 +33,7 @@ class FakeWebview {
     return this.received.filter((m): m is Extract<HostMessage, { type: T }> => m.type === type);
   }
   async next<T extends HostMessage['type']>(type: T, after = 0): Promise<Extract<HostMessage, { type: T }>> {
-    for (let i = 0; i < 500; i++) {
-      const hit = this.received.slice(after).find((m): m is Extract<HostMessage, { type: T }> => m.type === type);
-      if (hit) return hit;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    throw new Error(`no ${type} message`);
+    return until(`a ${type} message`, () => this.received.slice(after).find((m): m is Extract<HostMessage, { type: T }> => m.type === type), 2_500, { intervalMs: 5 });
   }
 }
 
@@ -188,7 +184,7 @@ describe('ResultsController (host side of the results panel)', () => {
     webview.send({ type: 'ready', version: 1 });
     ui.savePath = join(dir, 'orders.jsonl');
     webview.send({ type: 'export', format: 'jsonl' });
-    for (let i = 0; i < 400 && ui.finished.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await until('the export to finish', () => ui.finished.length > 0, 4_000, { intervalMs: 10 });
     assert.equal(ui.finished[0]?.rowsWritten, 25_000);
     assert.equal(readFileSync(ui.savePath, 'utf8').trimEnd().split('\n').length, 25_000);
     const states = webview.of('exportProgress').map((m) => m.state);

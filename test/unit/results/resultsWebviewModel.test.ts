@@ -14,8 +14,9 @@ import {
 import { BLOCK_SIZE, blocksFor, RowBlockCache } from '../../../media/results/rowCache';
 import { GridSelection, navigate } from '../../../media/results/selection';
 import { buildLocalView, findMatches } from '../../../media/results/localView';
-import { cellDisplayText, compareCells, detailText, formatBytes, typeBadge } from '../../../media/results/format';
-import { MAX_SLICES, buildChart, chartColumns, niceTicks } from '../../../media/results/chartModel';
+import { cellDisplayText, compareCells, detailText, typeBadge } from '../../../media/results/format';
+import { MAX_SLICES, buildChart, chartColumns, formatTick, niceTicks } from '../../../media/results/chartModel';
+import { Formatter } from '../../../src/core/format';
 import type { WireColumn } from '../../../src/results/resultsProtocol';
 
 describe('results webview: virtual scrolling', () => {
@@ -155,16 +156,28 @@ describe('results webview: cell text', () => {
     assert.equal(detailText(null), 'NULL');
   });
 
-  it('labels types and sizes', () => {
+  it('labels types', () => {
     assert.equal(typeBadge('INTEGER', 'NULLABLE'), '123');
     assert.equal(typeBadge('RECORD', 'REPEATED'), '[{…}]');
     assert.equal(typeBadge('WEIRD', 'NULLABLE'), 'weir');
-    assert.equal(formatBytes(1536), '1.50 KB');
-    assert.equal(formatBytes(12), '12 B');
   });
 });
 
 describe('results webview: chart data', () => {
+  const ticks: Array<[number, 'number' | 'time', string, string]> = [
+    [2_500_000, 'number', '2.5M', '2,5\u00a0Mio.'],
+    [1234.5, 'number', '1,234.5', '1.234,5'],
+    // DATE values are read as UTC midnight: the label must not slip to the day before in any zone.
+    [Date.parse('2024-01-03'), 'time', 'Jan 3, 2024', '03.01.2024'],
+  ];
+  for (const [value, kind, inEnglish, inGerman] of ticks) {
+    it(`labels the ${kind} tick ${value} as "${inEnglish}" / "${inGerman}"`, () => {
+      const west = new Formatter({ locale: 'en-US', timeZone: 'America/Los_Angeles' });
+      assert.equal(formatTick(value, kind, west), inEnglish);
+      assert.equal(formatTick(value, kind, new Formatter({ locale: 'de-DE', timeZone: 'Pacific/Auckland' })), inGerman);
+    });
+  }
+
   const columns: WireColumn[] = [
     { name: 'day', type: 'DATE', mode: 'NULLABLE' },
     { name: 'country', type: 'STRING', mode: 'NULLABLE' },
