@@ -1,6 +1,10 @@
 // Fakes for the sign-in tests: a SecretStorage over a Map, a UI that plays the user and the
 // browser against the sandbox IdP, a fetch that records what went over the wire, and a harness.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Disposable } from '../../../src/core/disposable';
+import { FileLock, type Lock } from '../../../src/core/fileLock';
 import { Emitter } from '../../../src/core/event';
 import { MemoryLogSink, RedactingLogger } from '../../../src/core/logger';
 import { SecretRegistry } from '../../../src/core/redact';
@@ -16,6 +20,8 @@ import { startIdp, type RunningIdp } from '../../sandbox/idp';
 
 export class FakeSecretStore implements SecretStore {
   readonly values = new Map<string, string>();
+  /** Where windows sharing this store keep their refresh lock (VS Code: global storage). */
+  readonly lockFile = join(mkdtempSync(join(tmpdir(), 'gh-auth-lock-')), 'session-refresh.lock');
   private readonly changed = new Emitter<{ key: string }>();
 
   async get(key: string): Promise<string | undefined> {
@@ -106,6 +112,10 @@ export interface HarnessOptions {
   /** A clock offset the test can move (ms), applied to the core's notion of now. */
   clock?: { offset: number };
   secretStore?: FakeSecretStore;
+  /** Default: a file lock next to the secret store, shared by harnesses over the same store. */
+  refreshLock?: Lock;
+  /** Waits of device polling (default: real ones). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export interface Harness {
@@ -138,6 +148,8 @@ export async function createHarness(opts: HarnessOptions & { idp: RunningIdp; fa
     secretStore,
     secrets,
     logger,
+    refreshLock: opts.refreshLock ?? new FileLock(secretStore.lockFile),
+    sleep: opts.sleep,
     now,
     httpTimeoutMs: opts.httpTimeoutMs ?? 5_000,
     interactionTimeoutMs: opts.interactionTimeoutMs ?? 10_000,
