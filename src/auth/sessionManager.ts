@@ -271,7 +271,10 @@ export class SessionManager implements Disposable {
       release = await this.opts.refreshLock.acquire(signal);
     } catch (err) {
       if (CancelledError.is(err)) throw new AuthError('cancelled', 'Cancelled.');
-      throw err;
+      // An unusable lock (e.g. global storage not writable) must not stop every request: this
+      // window's own queue still holds, only the guard against other windows is lost.
+      this.opts.logger.warn('could not take the cross-window refresh lock; refreshing without it', err);
+      release = async () => undefined;
     }
     try {
       await this.catchUp();

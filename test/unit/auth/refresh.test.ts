@@ -173,6 +173,15 @@ describe('refreshing a session', function () {
       assert.equal(b.sessions.current(), undefined);
     });
 
+    it('still refreshes when the lock cannot be taken at all, and says so in the log', async () => {
+      const broken: Lock = { acquire: () => Promise.reject(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })) };
+      const { a } = await twoWindows([broken, broken]);
+      const before = a.sessions.current()!;
+      const token = await a.broker.getToken({ kind: 'access' });
+      assert.notEqual(token.token, before.accessToken);
+      assert.ok(a.sink.lines.some((l) => /refreshing without it/.test(l)));
+    });
+
     it('gives up waiting for the lock when cancelled', async () => {
       const { b } = await twoWindows();
       const release = await new FileLock(b.secretStore.lockFile).acquire();
