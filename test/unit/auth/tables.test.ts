@@ -66,7 +66,7 @@ describe('toAuthError', () => {
     new client.ClientError('unexpected JWT claim value encountered', {
       code: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED',
       cause: Object.assign(new Error(`unexpected JWT "${claim}" claim value`), { cause: { claim } }),
-    });
+    } as ErrorOptions);
   const table: [string, unknown, OidcStep, AuthErrorReason][] = [
     ['renewed id token from another issuer', claimCheck('iss'), 'refresh', 'subjectChanged'],
     ['sign-in id token from another issuer', claimCheck('iss'), 'code', 'idTokenInvalid'],
