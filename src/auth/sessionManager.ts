@@ -51,6 +51,8 @@ export interface SignInEnvironment {
   isRemoteOrWeb: boolean;
 }
 
+const signedOutMeanwhile = () => new AuthError('notSignedIn', 'You signed out while Gatehouse was renewing the session.', 'Run "Gatehouse: Sign In".');
+
 const NOT_CONFIGURED = new AuthError('notConfigured', 'Sign-in is not configured yet.', 'Run "Gatehouse: Configure Sign-In" and set the issuer URL and client id.');
 
 export class SessionManager implements Disposable {
@@ -64,6 +66,8 @@ export class SessionManager implements Disposable {
   private session?: Session;
   /** What this window last wrote to the store, to tell its own change events from other windows'. */
   private lastWritten?: string | null;
+  /** Bumped on every write or delete this window makes, so a store read it overtook is dropped. */
+  private localChanges = 0;
   /** Bumped on every change of configuration, so late answers for an old one are dropped. */
   private generation = 0;
 
@@ -199,6 +203,10 @@ export class SessionManager implements Disposable {
     return session.accessTokenExpiresAt <= soon || session.idTokenExpiresAt <= soon;
   }
 
+  private isCurrent(session: Session): boolean {
+    return this.session?.id === session.id;
+  }
+
   private requireSession(): Session {
     if (!this.session) throw new AuthError('notSignedIn', 'You are not signed in to Gatehouse.', 'Run "Gatehouse: Sign In".');
     return this.session;
@@ -241,8 +249,15 @@ export class SessionManager implements Disposable {
     try {
       tokens = await this.client.refresh(refreshToken, { resource }, signal);
     } catch (err) {
+      // Signed out (or in as someone else) meanwhile: that session's failures are not this one's.
+      if (!this.isCurrent(session)) throw signedOutMeanwhile();
       if (AuthError.is(err, 'subjectChanged') || AuthError.is(err, 'idTokenInvalid')) await this.refuse(session, err);
       throw err;
+    }
+    if (!this.isCurrent(session)) {
+      // The sign-out meant to end this grant: the token the late answer brought goes back too.
+      if (tokens.refreshToken) await this.client.revoke(tokens.refreshToken, 'refresh_token').catch(() => false);
+      throw signedOutMeanwhile();
     }
     const claims = tokens.claims;
     if (claims && (claims.sub !== session.identity.subject || claims.iss !== session.identity.issuer)) {
@@ -287,8 +302,10 @@ export class SessionManager implements Disposable {
   /** Follows the store if it holds something else than this window's session. */
   private async catchUp(): Promise<void> {
     const generation = this.generation;
+    const changes = this.localChanges;
     const stored = await this.store?.read();
     if (generation !== this.generation) throw new AuthError('cancelled', 'The sign-in settings changed.', 'Try again.');
+    if (changes !== this.localChanges) return; // this window wrote or signed out meanwhile: that is newer
     const current = this.session;
     if ((stored ? JSON.stringify(stored) : null) === (current ? JSON.stringify(current) : null)) return;
     this.follow(stored, current);
@@ -296,6 +313,7 @@ export class SessionManager implements Disposable {
 
   /** Writes a renewed session at once: a rotated refresh token lost here would end the session. */
   private async replace(old: Session, next: Session): Promise<void> {
+    if (!this.isCurrent(old)) throw signedOutMeanwhile();
     if (this.store) await this.write(this.store, next);
     this.setSession(next);
     for (const secret of sessionSecrets(old)) if (!sessionSecrets(next).includes(secret)) this.opts.secrets.delete(secret);
@@ -303,6 +321,7 @@ export class SessionManager implements Disposable {
 
   private async write(store: SessionStore, session: Session): Promise<void> {
     this.lastWritten = JSON.stringify(session);
+    this.localChanges++;
     await store.write(session);
   }
 
@@ -310,6 +329,7 @@ export class SessionManager implements Disposable {
     if (this.session?.id === session.id) this.setSession(undefined);
     try {
       this.lastWritten = null;
+      this.localChanges++;
       await this.store?.delete();
     } finally {
       this.forget(session);
@@ -336,8 +356,10 @@ export class SessionManager implements Disposable {
   /** Another window signed in, refreshed or signed out: follow what the store now holds. */
   private async followStore(): Promise<void> {
     const generation = this.generation;
+    const changes = this.localChanges;
     const stored = await this.store?.read();
-    if (generation !== this.generation) return;
+    // A read this window's own write or sign-out overtook is stale; a later event reads again.
+    if (generation !== this.generation || changes !== this.localChanges) return;
     const current = this.session;
     const seen = stored ? JSON.stringify(stored) : null;
     if (seen === this.lastWritten || seen === (current ? JSON.stringify(current) : null)) return; // our own write

@@ -24,8 +24,13 @@ export class FakeSecretStore implements SecretStore {
   readonly lockFile = join(mkdtempSync(join(tmpdir(), 'gh-auth-lock-')), 'session-refresh.lock');
   private readonly changed = new Emitter<{ key: string }>();
 
+  /** How long a read takes (VS Code's SecretStorage answers from another process). */
+  readDelayMs = 0;
+
   async get(key: string): Promise<string | undefined> {
-    return this.values.get(key);
+    const value = this.values.get(key);
+    if (this.readDelayMs) await new Promise((r) => setTimeout(r, this.readDelayMs));
+    return value;
   }
   async store(key: string, value: string): Promise<void> {
     this.values.set(key, value);
