@@ -66,8 +66,12 @@ export class SessionManager implements Disposable {
   private session?: Session;
   /** What this window last wrote to the store, to tell its own change events from other windows'. */
   private lastWritten?: string | null;
-  /** Bumped on every write or delete this window makes, so a store read it overtook is dropped. */
+  /**
+   * Bumped by every write or delete this window makes, and how many are on their way: a store
+   * read that overlapped one is stale (the write's own change event brings a fresh read).
+   */
   private localChanges = 0;
+  private localPending = 0;
   /** Bumped on every change of configuration, so late answers for an old one are dropped. */
   private generation = 0;
 
@@ -203,6 +207,21 @@ export class SessionManager implements Disposable {
     return session.accessTokenExpiresAt <= soon || session.idTokenExpiresAt <= soon;
   }
 
+  private async local(change: () => Promise<unknown>): Promise<void> {
+    this.localChanges++;
+    this.localPending++;
+    try {
+      await change();
+    } finally {
+      this.localPending--;
+    }
+  }
+
+  /** True when a store read begun at `changes` may have missed (or raced) a change of this window's. */
+  private overtaken(changes: number): boolean {
+    return changes !== this.localChanges || this.localPending > 0;
+  }
+
   private isCurrent(session: Session): boolean {
     return this.session?.id === session.id;
   }
@@ -305,7 +324,7 @@ export class SessionManager implements Disposable {
     const changes = this.localChanges;
     const stored = await this.store?.read();
     if (generation !== this.generation) throw new AuthError('cancelled', 'The sign-in settings changed.', 'Try again.');
-    if (changes !== this.localChanges) return; // this window wrote or signed out meanwhile: that is newer
+    if (this.overtaken(changes)) return; // this window wrote or signed out meanwhile: that is newer
     const current = this.session;
     if ((stored ? JSON.stringify(stored) : null) === (current ? JSON.stringify(current) : null)) return;
     this.follow(stored, current);
@@ -321,16 +340,14 @@ export class SessionManager implements Disposable {
 
   private async write(store: SessionStore, session: Session): Promise<void> {
     this.lastWritten = JSON.stringify(session);
-    this.localChanges++;
-    await store.write(session);
+    await this.local(() => store.write(session));
   }
 
   private async end(session: Session, reason: 'signedOut' | 'expired' | 'refused', error?: AuthError): Promise<void> {
     if (this.session?.id === session.id) this.setSession(undefined);
     try {
       this.lastWritten = null;
-      this.localChanges++;
-      await this.store?.delete();
+      await this.local(async () => this.store?.delete());
     } finally {
       this.forget(session);
       this.opts.logger.info(reason === 'expired' ? 'session expired or was revoked; removed it' : reason === 'refused' ? 'session ended after a refused renewal' : 'signed out');
@@ -359,7 +376,7 @@ export class SessionManager implements Disposable {
     const changes = this.localChanges;
     const stored = await this.store?.read();
     // A read this window's own write or sign-out overtook is stale; a later event reads again.
-    if (generation !== this.generation || changes !== this.localChanges) return;
+    if (generation !== this.generation || this.overtaken(changes)) return;
     const current = this.session;
     const seen = stored ? JSON.stringify(stored) : null;
     if (seen === this.lastWritten || seen === (current ? JSON.stringify(current) : null)) return; // our own write

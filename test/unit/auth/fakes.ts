@@ -32,13 +32,26 @@ export class FakeSecretStore implements SecretStore {
     if (this.readDelayMs) await new Promise((r) => setTimeout(r, this.readDelayMs));
     return value;
   }
+  /**
+   * Models VS Code delivering the change event of an earlier write late: each write or delete
+   * first fires an event for the key, then takes this long before it lands.
+   */
+  lateEventMs = 0;
+
   async store(key: string, value: string): Promise<void> {
+    await this.late(key);
     this.values.set(key, value);
     this.changed.fire({ key });
   }
   async delete(key: string): Promise<void> {
+    await this.late(key);
     this.values.delete(key);
     this.changed.fire({ key });
+  }
+  private async late(key: string): Promise<void> {
+    if (!this.lateEventMs) return;
+    this.changed.fire({ key });
+    await new Promise((r) => setTimeout(r, this.lateEventMs));
   }
   onDidChange(listener: (e: { key: string }) => unknown): Disposable {
     return this.changed.event(listener);

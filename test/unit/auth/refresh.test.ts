@@ -115,6 +115,15 @@ describe('refreshing a session', function () {
       assert.equal(h.sessions.current(), undefined);
       assert.equal(h.secretStore.values.size, 0);
     });
+
+    it('does not adopt a store read made while its own sign-out was on its way to the store', async () => {
+      const h = await signedIn();
+      h.secretStore.lateEventMs = 100;
+      await h.sessions.signOut();
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(h.sessions.current(), undefined);
+      assert.equal(h.secretStore.values.size, 0);
+    });
   });
 
   describe('two windows over one secret store', () => {
