@@ -20,10 +20,14 @@ export type AuthErrorReason =
   | 'deviceFlowUnsupported'
   | 'noRefreshToken'
   | 'audienceNotConfigured'
-  | 'notSignedIn';
+  | 'notSignedIn'
+  /** A renewal came back for another subject or issuer: refused, and the session ended. */
+  | 'subjectChanged';
 
 export class AuthError extends GatehouseError<AuthErrorReason> {
   readonly service = 'auth';
+  /** How long the IdP asked us to wait (Retry-After on a 429 or 5xx), when it said. */
+  retryAfterMs?: number;
 
   static is(value: unknown, reason?: AuthErrorReason): value is AuthError {
     return value instanceof AuthError && (reason === undefined || value.reason === reason);

@@ -3,6 +3,7 @@
 // cancellation and turns transport failures into AuthError.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as client from 'openid-client';
+import { parseRetryAfter, sleep } from '../core/http';
 import type { Logger } from '../core/logger';
 import { AuthError } from './authError';
 import { isLoopbackUrl, type AuthConfig } from './config';
@@ -11,6 +12,10 @@ import { toAuthError, type OidcStep } from './oidcErrors';
 export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+/** Consecutive transient failures (5xx, 429, unreachable, timeout) a device sign-in rides out. */
+export const DEVICE_MAX_TRANSIENT_FAILURES = 5;
+const MAX_DEVICE_BACKOFF_MS = 60_000;
 
 export type IdTokenClaims = client.IDToken;
 
@@ -51,6 +56,8 @@ export interface OidcClientOptions {
   /** The network boundary (tests may count or break requests). */
   fetch?: typeof fetch;
   now?: () => number;
+  /** Waits between device polls and retries (tests pass a recording one). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export class OidcClient {
@@ -141,7 +148,8 @@ export class OidcClient {
     }
     const params = new URLSearchParams({ scope: this.opts.config.scopes.join(' ') });
     for (const resource of this.resourcesToGrant()) params.append('resource', resource);
-    const response = await this.run('device', signal, () => client.initiateDeviceAuthorization(config, params));
+    // A device code the IdP failed to answer with is simply never used: resending is safe.
+    const response = await this.retryingTransient(signal, () => this.run('device', signal, () => client.initiateDeviceAuthorization(config, params)));
     return {
       userCode: response.user_code,
       verificationUri: response.verification_uri,
@@ -151,10 +159,67 @@ export class OidcClient {
     };
   }
 
+  /**
+   * Polls the token endpoint until the user approves (RFC 8628 §3.4-3.5): every `interval`
+   * seconds, 5 s slower for each slow_down, and through transient failures (a 5xx, 429, lost
+   * connection or timeout) with backoff from the interval, never sooner than a Retry-After, at
+   * most DEVICE_MAX_TRANSIENT_FAILURES in a row. Polling is made to be repeated, so retrying it
+   * is safe; the caller's signal (cancel, the code's expiry) ends it at any point.
+   */
   async pollDeviceAuthorization(device: DeviceAuthorization, signal?: AbortSignal): Promise<TokenResult> {
     const config = await this.discover(signal);
-    const response = await this.run('device', signal, () => client.pollDeviceAuthorizationGrant(config, device.response, undefined, { signal }));
-    return this.toResult(response, true);
+    let intervalMs = (device.response.interval ?? 5) * 1000;
+    let delayMs = intervalMs;
+    let failures = 0;
+    for (;;) {
+      await this.pause(delayMs, signal);
+      try {
+        const response = await this.callerSignal.run(signal, () =>
+          client.genericGrantRequest(config, DEVICE_CODE_GRANT, { device_code: device.response.device_code }),
+        );
+        return this.toResult(response, true);
+      } catch (err) {
+        const code = err instanceof client.ResponseBodyError ? err.error : undefined;
+        if (code === 'authorization_pending' || code === 'slow_down') {
+          if (code === 'slow_down') intervalMs += 5000;
+          failures = 0;
+          delayMs = intervalMs;
+          continue;
+        }
+        const mapped = toAuthError(err, 'device', this.opts.config.issuer);
+        if (!isTransient(mapped) || ++failures > DEVICE_MAX_TRANSIENT_FAILURES) {
+          this.opts.logger.warn(`device failed: ${mapped.reason}: ${mapped.message}`, err);
+          throw mapped;
+        }
+        delayMs = this.transientDelay(mapped, failures, intervalMs);
+        this.opts.logger.info(`device sign-in: ${mapped.message} Polling again in ${Math.round(delayMs / 1000)} s (${failures} of ${DEVICE_MAX_TRANSIENT_FAILURES}).`);
+      }
+    }
+  }
+
+  /** Runs `fn` again after transient failures, like the device poll does. */
+  private async retryingTransient<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    for (let failures = 1; ; failures++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!AuthError.is(err) || !isTransient(err) || failures > DEVICE_MAX_TRANSIENT_FAILURES) throw err;
+        await this.pause(this.transientDelay(err, failures, 1000), signal);
+      }
+    }
+  }
+
+  /** Exponential from `baseMs`, capped, and never before the IdP's Retry-After. */
+  private transientDelay(err: AuthError, failures: number, baseMs: number): number {
+    return Math.max(Math.min(MAX_DEVICE_BACKOFF_MS, baseMs * 2 ** (failures - 1)), err.retryAfterMs ?? 0);
+  }
+
+  private async pause(ms: number, signal?: AbortSignal): Promise<void> {
+    try {
+      await (this.opts.sleep ?? sleep)(ms, signal);
+    } catch {
+      throw new AuthError('cancelled', 'Cancelled.');
+    }
   }
 
   /** A refresh_token grant; with `resource`, the access token is for that audience (RFC 8707). */
@@ -234,9 +299,17 @@ export class OidcClient {
       throw new AuthError('idpUnavailable', `Could not reach the identity provider at ${host}.`, 'Check your network connection and gatehouse.auth.issuer, then try again.', { cause: err });
     }
     this.opts.logger.debug(`${init.method} ${url.split('?')[0]} -> ${res.status} (${this.now() - started} ms)`);
-    if (res.status >= 500) {
-      throw new AuthError('idpUnavailable', `The identity provider at ${host} answered HTTP ${res.status}.`, 'It may be down or overloaded; try again in a few minutes.');
+    if (res.status >= 500 || res.status === 429) {
+      await res.body?.cancel().catch(() => undefined);
+      const error = new AuthError('idpUnavailable', `The identity provider at ${host} answered HTTP ${res.status}.`, 'It may be down or overloaded; try again in a few minutes.');
+      error.retryAfterMs = parseRetryAfter(res.headers.get('retry-after') ?? undefined, this.now());
+      throw error;
     }
     return res;
   };
+}
+
+/** Failures that say nothing about the request itself: the IdP was down, busy or unreachable. */
+function isTransient(err: AuthError): boolean {
+  return err.reason === 'idpUnavailable' || err.reason === 'timeout';
 }

@@ -18,10 +18,16 @@ function safeCode(code: unknown): string | undefined {
   return typeof code === 'string' && /^[a-z0-9_.:-]{1,64}$/i.test(code) ? code : undefined;
 }
 
-function idTokenDefect(err: Error): string {
+/** The id token claim a check failed on, when oauth4webapi says. */
+function failedClaim(err: Error): unknown {
   const inner = err.cause instanceof Error ? err.cause.message : err.message;
   // oauth4webapi names the claim in `cause.claim` for wrong values, only in its message when missing.
-  const claim = (err.cause as { cause?: { claim?: unknown } } | undefined)?.cause?.claim ?? /JWT "(\w+)" \(/.exec(inner)?.[1];
+  return (err.cause as { cause?: { claim?: unknown } } | undefined)?.cause?.claim ?? /JWT "(\w+)" \(/.exec(inner)?.[1];
+}
+
+function idTokenDefect(err: Error): string {
+  const inner = err.cause instanceof Error ? err.cause.message : err.message;
+  const claim = failedClaim(err);
   if (claim === 'iss') return 'it was issued by a different issuer';
   if (claim === 'aud' || claim === 'azp') return 'it was issued for a different client';
   if (claim === 'exp' || claim === 'iat' || claim === 'nbf') return 'it has expired or is not valid yet (check this machine\'s clock)';
@@ -51,6 +57,15 @@ function fromOAuthErrorCode(error: string, step: OidcStep, status?: number): Aut
   return new AuthError('idpRejected', `The identity provider refused the request (${error}).`, 'Check the Gatehouse sign-in settings; the log has details.');
 }
 
+/** A refresh answered for another identity (sub or iss): the session is ended, never switched. */
+export function subjectChanged(): AuthError {
+  return new AuthError(
+    'subjectChanged',
+    'The identity provider renewed your Gatehouse session for a different account, so Gatehouse refused the renewal and signed you out.',
+    'Run "Gatehouse: Sign In" again with the account you mean to use; if it happens again, tell your identity team.',
+  );
+}
+
 export function toAuthError(err: unknown, step: OidcStep, issuer: string): AuthError {
   const ours = findAuthError(err);
   if (ours) return ours;
@@ -77,6 +92,8 @@ export function toAuthError(err: unknown, step: OidcStep, issuer: string): AuthE
       return new AuthError('discoveryFailed', `Could not read the OpenID configuration of ${issuer}.`, 'Check gatehouse.auth.issuer: it should be the URL whose /.well-known/openid-configuration describes your identity provider.');
     }
     if (err.code && ID_TOKEN_CHECKS.includes(err.code)) {
+      // A renewal whose id token names another issuer is another identity, not a broken token.
+      if (step === 'refresh' && failedClaim(err) === 'iss') return subjectChanged();
       return new AuthError('idTokenInvalid', `The identity provider's id token was rejected: ${idTokenDefect(err)}.`, 'Nothing was stored. Ask your identity team to check the Gatehouse client configuration.');
     }
     if (err.code === 'OAUTH_TIMEOUT') return new AuthError('timeout', 'The identity provider did not answer in time.', CHECK_IDP);

@@ -80,7 +80,8 @@ export function refreshedSession(session: Session, tokens: TokenResult, groupsCl
   if (tokens.idToken && tokens.claims) {
     next.idToken = tokens.idToken;
     next.idTokenExpiresAt = tokens.claims.exp * 1000;
-    // Groups may have changed at the IdP; the subject may not (openid-client checks sub on refresh).
+    // Groups may have changed at the IdP; the subject may not (SessionManager refuses a renewal for
+    // another subject or issuer before it gets here).
     next.identity = identityFromClaims(tokens.claims, groupsClaim);
   }
   return next;

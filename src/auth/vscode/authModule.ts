@@ -1,7 +1,9 @@
 // Composition of sign-in for extension.ts: the core (SessionManager, TokenBroker) on VS Code's
 // SecretStorage, the authentication provider, status bar, commands, settings and context keys.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DisposableStore } from '../../core/disposable';
+import { FileLock } from '../../core/fileLock';
 import type { Logger } from '../../core/logger';
 import type { SecretRegistry } from '../../core/redact';
 import { registerAuthCommands } from './authCommands';
@@ -49,7 +51,10 @@ export function createAuth(deps: AuthDeps): AuthModule {
   const { context, logger, secrets, sessionScope } = deps;
   const log = logger.child('auth');
   const disposables: vscode.Disposable[] = [];
-  const sessions = new SessionManager({ secretStore: context.secrets, secrets, logger: log });
+  // Global storage is one folder for every window of this VS Code profile, like SecretStorage.
+  // A refresh takes at most a few HTTP timeouts; a lock older than that was left by a dead window.
+  const refreshLock = new FileLock(path.join(context.globalStorageUri.fsPath, 'session-refresh.lock'), { staleMs: 2 * 60_000 });
+  const sessions = new SessionManager({ secretStore: context.secrets, secrets, logger: log, refreshLock });
   const broker = new TokenBroker({ sessions, secrets, logger: log.child('tokens') });
   const ui = new VsCodeSignInUi();
   const provider = new GatehouseAuthenticationProvider(sessions, ui, log);
@@ -72,11 +77,12 @@ export function createAuth(deps: AuthDeps): AuthModule {
     dispose: sessions.onDidChangeSession((e) => {
       setContext();
       if (!e.session) sessionScope.clear();
-      // Asked once: the session is gone after the first invalid_grant, so this fires once.
-      if (e.reason === 'expired' && !expiryPromptOpen) {
+      // Asked once: the session is gone after the first invalid_grant (or refused renewal), so this fires once.
+      if ((e.reason === 'expired' || e.reason === 'refused') && !expiryPromptOpen) {
         expiryPromptOpen = true;
+        const message = e.reason === 'refused' && e.error ? e.error.message : 'Your Gatehouse session expired or was revoked by your identity provider.';
         void ui
-          .confirm('Your Gatehouse session expired or was revoked by your identity provider.', 'Sign In')
+          .confirm(message, 'Sign In')
           .then((yes) => yes && vscode.commands.executeCommand('gatehouse.auth.signIn'))
           .then(() => (expiryPromptOpen = false));
       }

@@ -13,11 +13,15 @@ export type MisbehaveMode =
   | 'id-token-no-nonce'
   | 'id-token-wrong-nonce'
   | 'discovery-wrong-issuer'
+  /** A refresh_token grant answers with a (validly signed) id token for OTHER_SUBJECT. */
+  | 'refresh-id-token-other-sub'
   | `slow:${number}`;
 
 export const WRONG_ISSUER = 'https://evil.example';
 export const WRONG_AUDIENCE = 'someone-elses-client';
 export const WRONG_NONCE = 'not-the-nonce-you-sent';
+/** A real demo user, so the id token names someone who exists. */
+export const OTHER_SUBJECT = 'bob';
 
 const DISCOVERY_PATH = '/.well-known/openid-configuration';
 const TOKEN_PATH = '/token';
@@ -56,7 +60,8 @@ export class Misbehaviour {
         return;
       }
       if (typeof ctx.body.id_token !== 'string') return;
-      const mode = this.take((m) => m.startsWith('id-token-'));
+      const isRefresh = (ctx.oidc?.params as { grant_type?: unknown } | undefined)?.grant_type === 'refresh_token';
+      const mode = this.take((m) => m.startsWith('id-token-') || (isRefresh && m.startsWith('refresh-id-token-')));
       if (mode) ctx.body = { ...ctx.body, id_token: await this.tamper(ctx.body.id_token, mode) };
     };
   }
@@ -88,6 +93,8 @@ export class Misbehaviour {
       }
       case 'id-token-wrong-nonce':
         return resign({ ...payload, nonce: WRONG_NONCE });
+      case 'refresh-id-token-other-sub':
+        return resign({ ...payload, sub: OTHER_SUBJECT, email: `${OTHER_SUBJECT}@example.com` });
       case 'id-token-bad-signature': {
         const [h, p, sig] = idToken.split('.');
         const bytes = Buffer.from(sig, 'base64url');
@@ -115,5 +122,6 @@ function isMode(mode: string): mode is MisbehaveMode {
     'id-token-no-nonce',
     'id-token-wrong-nonce',
     'discovery-wrong-issuer',
+    'refresh-id-token-other-sub',
   ].includes(mode);
 }

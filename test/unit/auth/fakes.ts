@@ -1,5 +1,6 @@
 // Fakes for the sign-in tests: a UI that plays the user and the browser against the sandbox IdP,
 // a fetch that records what went over the wire, and a harness (secrets in support/secrets.ts).
+import { FileLock, type Lock } from '../../../src/core/fileLock';
 import { MemoryLogSink, RedactingLogger } from '../../../src/core/logger';
 import { SecretRegistry } from '../../../src/core/redact';
 import { parseAuthConfig, type RawAuthSettings } from '../../../src/auth/config';
@@ -11,6 +12,10 @@ import { Directory } from '../../sandbox/directory';
 import { FaultRegistry } from '../../sandbox/faults';
 import { startIdp, type RunningIdp } from '../../sandbox/idp';
 import { MemorySecretStore } from '../support/secrets';
+
+/** The sign-in tests' name for the shared store (with its lock file, slow reads and late events). */
+export { MemorySecretStore as FakeSecretStore };
+type FakeSecretStore = MemorySecretStore;
 
 export interface RecordedRequest {
   method: string;
@@ -83,7 +88,11 @@ export interface HarnessOptions {
   interactionTimeoutMs?: number;
   /** A clock offset the test can move (ms), applied to the core's notion of now. */
   clock?: { offset: number };
-  secretStore?: MemorySecretStore;
+  secretStore?: FakeSecretStore;
+  /** Default: a file lock next to the secret store, shared by harnesses over the same store. */
+  refreshLock?: Lock;
+  /** Waits of device polling (default: real ones). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export interface Harness {
@@ -116,6 +125,8 @@ export async function createHarness(opts: HarnessOptions & { idp: RunningIdp; fa
     secretStore,
     secrets,
     logger,
+    refreshLock: opts.refreshLock ?? new FileLock(secretStore.lockFile),
+    sleep: opts.sleep,
     now,
     httpTimeoutMs: opts.httpTimeoutMs ?? 5_000,
     interactionTimeoutMs: opts.interactionTimeoutMs ?? 10_000,

@@ -53,12 +53,17 @@ describe('no secret leaks', function () {
         clock.offset = 40 * 60_000;
         await h.broker.getToken({ kind: 'access' }).catch(collectError);
         await h.sessions.signIn(h.ui, LOCAL);
+        // A renewal for another subject, refused (its refresh token revoked): error text and logs.
+        idp.misbehave('refresh-id-token-other-sub');
+        clock.offset = 60 * 60_000;
+        await h.broker.getToken({ kind: 'access' }).then(() => assert.fail('the renewal for bob was accepted'), collectError);
+        await h.sessions.signIn(h.ui, LOCAL);
         await h.sessions.signOut();
       }
       for (const h of harnesses) {
         for (const r of h.requests) {
           const form = new URLSearchParams(r.body);
-          for (const k of ['code', 'code_verifier', 'refresh_token', 'subject_token', 'device_code']) if (form.get(k)) secretsSeen.add(form.get(k)!);
+          for (const k of ['code', 'code_verifier', 'refresh_token', 'subject_token', 'device_code', 'token']) if (form.get(k)) secretsSeen.add(form.get(k)!);
         }
       }
       for (const h of harnesses) texts.push(...h.sink.lines);

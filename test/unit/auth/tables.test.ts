@@ -61,7 +61,16 @@ describe('toAuthError', () => {
     new client.AuthorizationResponseError('authorization response from the server is an error', {
       cause: new URLSearchParams({ error, ...(description ? { error_description: description } : {}) }),
     });
+  // What openid-client throws for an id token claim that does not match.
+  const claimCheck = (claim: string) =>
+    new client.ClientError('unexpected JWT claim value encountered', {
+      code: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED',
+      cause: Object.assign(new Error(`unexpected JWT "${claim}" claim value`), { cause: { claim } }),
+    } as ErrorOptions);
   const table: [string, unknown, OidcStep, AuthErrorReason][] = [
+    ['renewed id token from another issuer', claimCheck('iss'), 'refresh', 'subjectChanged'],
+    ['sign-in id token from another issuer', claimCheck('iss'), 'code', 'idTokenInvalid'],
+    ['renewed id token for another client', claimCheck('aud'), 'refresh', 'idTokenInvalid'],
     ['callback access_denied', callback('access_denied'), 'code', 'accessDenied'],
     ['callback redirect_uri complaint', callback('invalid_request', 'redirect_uri did not match'), 'code', 'redirectRefused'],
     ['token redirect_uri complaint', body('invalid_grant', 400, 'redirect_uri mismatch'), 'code', 'redirectRefused'],

@@ -26,6 +26,49 @@ describe('redact', () => {
     });
   }
 
+  // Input -> exact output: the secret goes, everything around it stays.
+  const R = '[redacted]';
+  const wrapped = `${JWT.slice(0, 40)}\n  ${JWT.slice(40, 80)}\n  ${JWT.slice(80)}`;
+  const table: [string, string, string][] = [
+    ['escaped JSON', String.raw`{\"access_token\":\"abc123secret\",\"expires_in\":600}`, String.raw`{\"access_token\":\"${R}\",\"expires_in\":600}`],
+    ['escaped JSON, camelCase', String.raw`"body":"{\"refreshToken\":\"rt-1234567\"}"`, String.raw`"body":"{\"refreshToken\":\"${R}\"}"`],
+    ['JSON value with escaped quotes', '{"password":"it\'s \\"quoted\\" here","user":"alice"}', `{"password":"${R}","user":"alice"}`],
+    ['URL fragment', 'http://127.0.0.1:5555/cb#access_token=abc123secret&token_type=Bearer&expires_in=3600', `http://127.0.0.1:5555/cb#access_token=${R}&token_type=Bearer&expires_in=3600`],
+    ['fragment id_token', `/cb#state=s&id_token=${JWT}`, `/cb#state=s&id_token=${R}`],
+    ['query refresh_token and id_token', `?refresh_token=rt-123456&id_token=${JWT}&state=s`, `?refresh_token=${R}&id_token=${R}&state=s`],
+    ['form client_secret and password', 'client_secret=shh-123&password=hunter2!&user=alice', `client_secret=${R}&password=${R}&user=alice`],
+    ['form refresh grant', 'grant_type=refresh_token&refresh_token=rt-123456&client_id=x', `grant_type=refresh_token&refresh_token=${R}&client_id=x`],
+    ['query api_key', 'GET /api?api_key=AIzaSyAbc123&q=1', `GET /api?api_key=${R}&q=1`],
+    ['JSON apiKey', '{"apiKey":"mb_abcdef123"}', `{"apiKey":"${R}"}`],
+    ['object dump apiKey', "{ apiKey: 'mb_abcdef123' }", `{ apiKey: '${R}' }`],
+    ['header Authorization, lowercase scheme', 'authorization: bearer abc123def456', `authorization: ${R}`],
+    ['header Authorization in a dump', 'GET /x\nAuthorization: Basic YWxpY2U6c2VjcmV0\nAccept: */*', `GET /x\nAuthorization: ${R}\nAccept: */*`],
+    ['header Cookie', 'Cookie: metabase.SESSION=abc-123; other=1\nnext line', `Cookie: ${R}\nnext line`],
+    ['header X-Metabase-Session', 'X-Metabase-Session: 5f1e6c3a-0000-4000-8000-000000000000', `X-Metabase-Session: ${R}`],
+    ['header x-api-key', 'x-api-key: k_live_123456', `x-api-key: ${R}`],
+    ['header X-API-Key after text', 'sent X-API-Key: k_live_123456 (retry 2)', `sent X-API-Key: ${R}`],
+    ['lowercase bearer', 'sent bearer abc123def456ghi to the API', `sent bearer ${R} to the API`],
+    ['lowercase basic', 'with basic dXNlcjpwYXNz header', `with basic ${R} header`],
+    ['BEARER', 'BEARER abc123def456ghi', `BEARER ${R}`],
+    ['JWT wrapped over lines', `id token ${wrapped}\nnext line`, 'id token [redacted-jwt]\nnext line'],
+    ['JWT spaced around its dots', `id token ${JWT.split('.').join(' . ')} end`, 'id token [redacted-jwt] end'],
+    ['JWT in a sentence', `got ${JWT}, then`, 'got [redacted-jwt], then'],
+    // Ordinary text is left as it is.
+    ['plain text', 'Listed 12 datasets in project gatehouse-demo for alice@example.com', 'Listed 12 datasets in project gatehouse-demo for alice@example.com'],
+    ['the words basic and bearer', 'basic authentication is off; Bearer tokens expire after an hour', 'basic authentication is off; Bearer tokens expire after an hour'],
+    ['the word token', 'the token expired; sign in again', 'the token expired; sign in again'],
+    ['a key inside a longer word', 'zipcode=94107&city=Berlin', 'zipcode=94107&city=Berlin'],
+    ['camelCase key ending in Token', '{"nextPageToken":"CAUQAA","totalRows":"12"}', '{"nextPageToken":"CAUQAA","totalRows":"12"}'],
+    ['Authorization as a word', 'Authorization failed for alice', 'Authorization failed for alice'],
+    ['SQL comparing a column named code', "SELECT code, name FROM country_codes WHERE code = 'DE'", "SELECT code, name FROM country_codes WHERE code = 'DE'"],
+    ['a grant type that names a token', 'grant_type=refresh_token&client_id=gatehouse', 'grant_type=refresh_token&client_id=gatehouse'],
+    ['numbers next to secret-looking keys', '{"code":403,"expires_in":600}', '{"code":403,"expires_in":600}'],
+    ['dbt selector', 'dbt run --select orders+ --target dev', 'dbt run --select orders+ --target dev'],
+  ];
+  for (const [name, input, output] of table) {
+    it(`table: ${name}`, () => assert.equal(redact(input), output));
+  }
+
   it('keeps ordinary text', () => {
     const text = 'Listed 12 datasets in project gatehouse-demo for alice@example.com';
     assert.equal(redact(text), text);
