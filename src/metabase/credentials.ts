@@ -1,6 +1,6 @@
 // How the Metabase client authenticates. Three strategies, each acting as someone different:
 //  - IdP: the access token the identity provider issues for the Metabase audience, as a bearer
-//    (instances behind the company's SSO). Acts as the signed-in person.
+//    (instances behind the company's SSO): IdpServiceCredentials. Acts as the signed-in person.
 //  - Session: the person's username and password, used once for POST /api/session; only the
 //    session id is kept (SecretStorage). Acts as the person. A 401 later ends it: the person is
 //    asked to sign in again, never re-sent a stored password.
@@ -9,14 +9,11 @@
 import type { CredentialOrigin } from '../audit/auditTrail';
 import type { HttpClient } from '../core/http';
 import type { SecretRegistry } from '../core/redact';
-import type { RenewableCredential } from '../core/renewableCredential';
+import type { ServiceCredentials } from '../auth/serviceCredentials';
 import { MetabaseError, toMetabaseError } from './errors';
 
-export interface MetabaseCredentials extends RenewableCredential<string> {
-  readonly origin: CredentialOrigin;
-  /** The request header that carries `token`. */
-  header(token: string): Record<string, string>;
-}
+/** IdpServiceCredentials (a bearer token from the broker), a session or an API key. */
+export type MetabaseCredentials = ServiceCredentials;
 
 /** Where a stored secret (session id or API key) lives: SecretStorage in VS Code, a Map in tests. */
 export interface StoredSecret {
@@ -79,27 +76,6 @@ export class ApiKeyCredentials implements MetabaseCredentials {
 
   invalidate(token: string): void {
     this.refused = token;
-  }
-}
-
-/** Wraps the IdP strategy (a bearer token from the broker) with Metabase's header. */
-export class BearerCredentials implements MetabaseCredentials {
-  constructor(private readonly inner: RenewableCredential<string> & { readonly origin: CredentialOrigin }) {}
-
-  get origin(): CredentialOrigin {
-    return this.inner.origin;
-  }
-
-  token(signal?: AbortSignal): Promise<string> {
-    return this.inner.token(signal);
-  }
-
-  header(token: string): Record<string, string> {
-    return { Authorization: `Bearer ${token}` };
-  }
-
-  invalidate(token: string): void {
-    this.inner.invalidate(token);
   }
 }
 

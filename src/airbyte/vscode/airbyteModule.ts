@@ -6,8 +6,9 @@ import { readConnectionSettings, watchConnection } from '../../vscode/connection
 import { AxiosHttpClient } from '../../core/http';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import { AirbyteClient } from '../client';
-import { ApplicationCredentials, IdpTokenCredentials, type AirbyteCredentials } from '../credentials';
-import { AirbyteError } from '../errors';
+import { IdpServiceCredentials } from '../../auth/serviceCredentials';
+import { ApplicationCredentials, type AirbyteCredentials } from '../credentials';
+import { AirbyteError, toAirbyteError } from '../errors';
 import { AirbyteExplorerModel } from '../explorerModel';
 import { AirbyteJobActions } from '../jobActions';
 import type { JobFollowerOptions } from '../follower';
@@ -46,7 +47,7 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
     if (current?.key !== key) {
       const baseUrl = settings.baseUrl;
       const credentials: AirbyteCredentials = settings.audience
-        ? new IdpTokenCredentials(auth.broker)
+        ? new IdpServiceCredentials(auth.broker, 'airbyte', toAirbyteError)
         : new ApplicationCredentials({
             http,
             baseUrl,

@@ -11,8 +11,9 @@ import { DBT_CLOUD_TOKEN_KEY, DbtCommands, vscodeDbtUi, type DbtUi } from './dbt
 import { LineagePanelManager } from './lineagePanel';
 import type { ResultsPresenter } from '../../results/resultsPresenter';
 import { DbtCloudActions } from '../cloud/dbtCloudActions';
-import { DbtCloudClient, IdpDbtCloudCredentials, PersonalTokenCredentials } from '../cloud/dbtCloudClient';
-import { DbtCloudError } from '../cloud/dbtCloudErrors';
+import { IdpServiceCredentials } from '../../auth/serviceCredentials';
+import { DbtCloudClient, PersonalTokenCredentials } from '../cloud/dbtCloudClient';
+import { DbtCloudError, toDbtCloudError } from '../cloud/dbtCloudErrors';
 import { DbtCloudJobsModel } from '../cloud/dbtCloudJobsModel';
 import type { RunFollowerOptions } from '../cloud/dbtCloudRunFollower';
 import type { DbtGroupKey } from '../manifest';
@@ -95,7 +96,7 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     if (!s.baseUrl || !s.accountId) throw new DbtCloudError('notConfigured');
     const key = `${s.baseUrl}|${s.accountId}|${s.audience ?? ''}`;
     if (current?.key !== key) {
-      const credentials = s.audience ? new IdpDbtCloudCredentials(auth.broker) : new PersonalTokenCredentials(async () => context.secrets.get(DBT_CLOUD_TOKEN_KEY), secrets);
+      const credentials = s.audience ? new IdpServiceCredentials(auth.broker, 'dbtCloud', toDbtCloudError) : new PersonalTokenCredentials(async () => context.secrets.get(DBT_CLOUD_TOKEN_KEY), secrets);
       current = { key, client: new DbtCloudClient({ http, baseUrl: s.baseUrl, accountId: s.accountId, credentials, logger: logger.child('cloud') }) };
     }
     return current.client;

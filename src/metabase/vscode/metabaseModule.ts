@@ -10,7 +10,7 @@ import { AxiosHttpClient } from '../../core/http';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import type { ResultsPresenter } from '../../results/resultsPresenter';
 import { MetabaseClient } from '../client';
-import { ApiKeyCredentials, BearerCredentials, SessionCredentials, type MetabaseCredentials, type StoredSecret } from '../credentials';
+import { ApiKeyCredentials, SessionCredentials, type MetabaseCredentials, type StoredSecret } from '../credentials';
 import { MetabaseError, toMetabaseError } from '../errors';
 import { MetabaseExplorerModel } from '../explorerModel';
 import { QuestionRunner } from '../questionRunner';
@@ -52,7 +52,7 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
     if (current?.key !== key) {
       const credentials: MetabaseCredentials =
         mode === 'idp'
-          ? new BearerCredentials(new IdpServiceCredentials(auth.broker, 'metabase', toMetabaseError))
+          ? new IdpServiceCredentials(auth.broker, 'metabase', toMetabaseError)
           : mode === 'session'
             ? new SessionCredentials(storedSecret(METABASE_SESSION_KEY), secrets)
             : new ApiKeyCredentials(storedSecret(METABASE_API_KEY_KEY), secrets);
