@@ -70,3 +70,21 @@ export function checkServiceUrl(raw: string | undefined, setting: string): URL {
 export function originOf(url: URL | string): string {
   return (typeof url === 'string' ? new URL(url) : url).origin;
 }
+
+/** checkServiceUrl, its refusal turned into the service's own error (its `notConfigured`). */
+export function checkedServiceUrl(raw: string | undefined, setting: string, toError: (refusal: ServiceUrlError) => Error): URL {
+  try {
+    return checkServiceUrl(raw, setting);
+  } catch (err) {
+    throw ServiceUrlError.is(err) ? toError(err) : err;
+  }
+}
+
+/** The origin of a usable service URL, or undefined (unset, not a URL, not allowed). */
+export function serviceOrigin(raw: string | undefined): string | undefined {
+  try {
+    return checkServiceUrl(raw, 'url').origin;
+  } catch {
+    return undefined;
+  }
+}

@@ -10,6 +10,7 @@ import type { CredentialOrigin } from '../audit/auditTrail';
 import type { HttpClient } from '../core/http';
 import type { SecretRegistry } from '../core/redact';
 import type { ServiceCredentials } from '../auth/serviceCredentials';
+import { checkedServiceUrl, serviceOrigin } from '../core/serviceUrl';
 import { MetabaseError, toMetabaseError } from './errors';
 
 /** IdpServiceCredentials (a bearer token from the broker), a session or an API key. */
@@ -90,6 +91,8 @@ export async function openMetabaseSession(
   login: { username: string; password: string },
   opts: { signal?: AbortSignal; secrets?: SecretRegistry } = {},
 ): Promise<string> {
+  // The password goes nowhere but https (or this machine).
+  requireSecure(apiUrl);
   opts.secrets?.add(login.password);
   try {
     const res = await http.request<{ id?: unknown }>({
@@ -117,5 +120,11 @@ export async function openMetabaseSession(
 
 /** Ends a session at Metabase (best effort: the local copy is forgotten either way). */
 export async function closeMetabaseSession(http: HttpClient, apiUrl: string, sessionId: string, signal?: AbortSignal): Promise<void> {
+  // Not over plain http to another machine; the local copy is forgotten all the same.
+  if (!serviceOrigin(apiUrl)) return;
   await http.request({ method: 'DELETE', url: `${apiUrl}/session`, headers: { 'X-Metabase-Session': sessionId }, signal, idempotent: true }).catch(() => undefined);
+}
+
+function requireSecure(apiUrl: string): void {
+  checkedServiceUrl(apiUrl, 'gatehouse.metabase.baseUrl', (e) => new MetabaseError('notConfigured', e.message, undefined, undefined, undefined, { cause: e, nextStep: e.nextStep }));
 }

@@ -4,6 +4,10 @@
 import * as vscode from 'vscode';
 import { readConnectionSettings, watchConnection } from '../../vscode/connectionSettings';
 import { AxiosHttpClient } from '../../core/http';
+import { LazyClient, lazy } from '../../core/lazyClient';
+import { OriginBoundSecrets } from '../../core/originSecrets';
+import { checkedServiceUrl, serviceOrigin } from '../../core/serviceUrl';
+import { vscodeSecretReuseConfirm } from '../../vscode/secretReuse';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import { AirbyteClient } from '../client';
 import { IdpServiceCredentials } from '../../auth/serviceCredentials';
@@ -29,39 +33,43 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
   const { context, logger: rootLogger, secrets, auth, roles, audit, sessionScope } = deps;
   const logger = rootLogger.child('airbyte');
   const disposables: vscode.Disposable[] = [];
-  const http = new AxiosHttpClient({ logger, userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}` });
+  const http = lazy(() => new AxiosHttpClient({ logger, userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}` }));
   let settings = readConnectionSettings('airbyte');
   let hasAppCredentials = false;
-  let current: { key: string; client: AirbyteClient; credentials: AirbyteCredentials } | undefined;
   let ui: AirbyteUi = vscodeAirbyteUi;
   const followerOptions: JobFollowerOptions = {};
 
-  const client = (): AirbyteClient => {
-    if (!settings.baseUrl) throw new AirbyteError('notConfigured');
-    try {
-      new URL(settings.baseUrl);
-    } catch {
-      throw new AirbyteError('notConfigured', `gatehouse.airbyte.baseUrl "${settings.baseUrl}" is not a URL.`);
-    }
-    const key = `${settings.baseUrl}|${settings.audience ?? ''}`;
-    if (current?.key !== key) {
-      const baseUrl = settings.baseUrl;
+  // Application credentials belong to the Airbyte instance that issued them.
+  const app = new OriginBoundSecrets({ store: context.secrets, keys: [APP_CLIENT_ID_KEY, APP_CLIENT_SECRET_KEY], what: 'Airbyte application credentials', confirm: vscodeSecretReuseConfirm });
+  const origin = () => serviceOrigin(settings.baseUrl);
+  const baseUrl = () =>
+    checkedServiceUrl(settings.baseUrl, 'gatehouse.airbyte.baseUrl', (e) =>
+      e.reason === 'missing' ? new AirbyteError('notConfigured') : new AirbyteError('notConfigured', e.message, undefined, undefined, undefined, { cause: e, nextStep: e.nextStep }),
+    );
+
+  const connection = new LazyClient<{ client: AirbyteClient; credentials: AirbyteCredentials }>({
+    key: () => `${baseUrl().href}|${settings.audience ?? ''}`,
+    build: () => {
+      const url = settings.baseUrl!;
+      const at = baseUrl().origin;
       const credentials: AirbyteCredentials = settings.audience
         ? new IdpServiceCredentials(auth.broker, 'airbyte', toAirbyteError)
         : new ApplicationCredentials({
-            http,
-            baseUrl,
+            http: http(),
+            baseUrl: url,
             secrets,
             logger,
             read: async () => {
-              const [clientId, clientSecret] = await Promise.all([context.secrets.get(APP_CLIENT_ID_KEY), context.secrets.get(APP_CLIENT_SECRET_KEY)]);
-              return clientId && clientSecret ? { clientId, clientSecret } : undefined;
+              const stored = await app.read(at);
+              return stored && { clientId: stored[APP_CLIENT_ID_KEY], clientSecret: stored[APP_CLIENT_SECRET_KEY] };
             },
           });
-      current = { key, credentials, client: new AirbyteClient({ http, baseUrl, credentials, logger }) };
-    }
-    return current.client;
-  };
+      return { credentials, client: new AirbyteClient({ http: http(), baseUrl: url, credentials, logger }) };
+    },
+    // An application token belongs to the stored credentials and to whoever is signed in now.
+    retire: ({ credentials }) => credentials instanceof ApplicationCredentials && credentials.clear(),
+  });
+  const client = (): AirbyteClient => connection.get().client;
 
   const model = new AirbyteExplorerModel({ client, logger });
   const signedIn = () => !!auth.broker.currentIdentity();
@@ -87,7 +95,7 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
     actions,
     client,
     ui: () => ui,
-    secrets: context.secrets,
+    secrets: app.scoped(() => baseUrl().origin),
     logger,
     refresh: () => model.refresh(),
     onSessionEnd: (stop) => sessionScope.add({ dispose: stop }),
@@ -95,8 +103,8 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
 
   const setContext = (key: string, value: unknown) => void vscode.commands.executeCommand('setContext', key, value);
   const updateContext = async () => {
-    const [id, secret] = await Promise.all([context.secrets.get(APP_CLIENT_ID_KEY), context.secrets.get(APP_CLIENT_SECRET_KEY)]);
-    hasAppCredentials = !!id && !!secret;
+    const at = origin();
+    hasAppCredentials = !!at && (await app.presence(at)) !== 'none';
     setContext('gatehouse.airbyte.configured', !!settings.baseUrl);
     setContext('gatehouse.airbyte.needsCredentials', !!settings.baseUrl && !settings.audience && !hasAppCredentials);
     setContext('gatehouse.airbyte.canSync', roles.can('airbyte.sync'));
@@ -114,14 +122,13 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
     ...commands.register(),
     ...watchConnection({
       service: 'airbyte',
-      secretKeys: [APP_CLIENT_ID_KEY, APP_CLIENT_SECRET_KEY],
+      ownsSecret: (key) => app.owns(key),
       secrets: context.secrets,
       broker: auth.broker,
       roles,
       onChange: (change) => {
         if (change.kind === 'settings') settings = change.settings;
-        // An application token belongs to the stored credentials and to whoever is signed in now.
-        if ((change.kind === 'secrets' || change.kind === 'session') && current?.credentials instanceof ApplicationCredentials) current.credentials.clear();
+        if (change.kind === 'secrets' || change.kind === 'session') connection.invalidate();
         reload();
       },
     }),

@@ -6,6 +6,10 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AxiosHttpClient } from '../../core/http';
+import { LazyClient, lazy } from '../../core/lazyClient';
+import { OriginBoundSecrets } from '../../core/originSecrets';
+import { checkedServiceUrl, serviceOrigin } from '../../core/serviceUrl';
+import { vscodeSecretReuseConfirm } from '../../vscode/secretReuse';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import { DBT_CLOUD_TOKEN_KEY, DbtCommands, vscodeDbtUi, type DbtUi } from './dbtCommands';
 import { LineagePanelManager } from './lineagePanel';
@@ -89,18 +93,31 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
   // ---- dbt Cloud ----
   let cloudSettings = readCloudSettings();
   let hasToken = false;
-  const http = new AxiosHttpClient({ logger: logger.child('cloud'), userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}` });
-  let current: { key: string; client: DbtCloudClient } | undefined;
-  const cloudClient = (): DbtCloudClient => {
-    const s = cloudSettings;
-    if (!s.baseUrl || !s.accountId) throw new DbtCloudError('notConfigured');
-    const key = `${s.baseUrl}|${s.accountId}|${s.audience ?? ''}`;
-    if (current?.key !== key) {
-      const credentials = s.audience ? new IdpServiceCredentials(auth.broker, 'dbtCloud', toDbtCloudError) : new PersonalTokenCredentials(async () => context.secrets.get(DBT_CLOUD_TOKEN_KEY), secrets);
-      current = { key, client: new DbtCloudClient({ http, baseUrl: s.baseUrl, accountId: s.accountId, credentials, logger: logger.child('cloud') }) };
-    }
-    return current.client;
-  };
+  const cloudLogger = logger.child('cloud');
+  const http = lazy(() => new AxiosHttpClient({ logger: cloudLogger, userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}` }));
+  // A personal token belongs to the dbt Cloud instance that issued it.
+  const tokens = new OriginBoundSecrets({ store: context.secrets, keys: [DBT_CLOUD_TOKEN_KEY], what: 'dbt Cloud token', confirm: vscodeSecretReuseConfirm });
+  const origin = () => serviceOrigin(cloudSettings.baseUrl);
+  const baseUrl = () =>
+    checkedServiceUrl(cloudSettings.baseUrl, 'gatehouse.dbtCloud.baseUrl', (e) =>
+      e.reason === 'missing' ? new DbtCloudError('notConfigured') : new DbtCloudError('notConfigured', e.message, undefined, [], undefined, { cause: e, nextStep: e.nextStep }),
+    );
+  const connection = new LazyClient<DbtCloudClient>({
+    key: () => {
+      const s = cloudSettings;
+      if (!s.baseUrl || !s.accountId) throw new DbtCloudError('notConfigured');
+      return `${baseUrl().href}|${s.accountId}|${s.audience ?? ''}`;
+    },
+    build: () => {
+      const s = cloudSettings;
+      const at = baseUrl().origin;
+      const credentials = s.audience
+        ? new IdpServiceCredentials(auth.broker, 'dbtCloud', toDbtCloudError)
+        : new PersonalTokenCredentials(async () => (await tokens.read(at))?.[DBT_CLOUD_TOKEN_KEY], secrets);
+      return new DbtCloudClient({ http: http(), baseUrl: s.baseUrl!, accountId: s.accountId!, credentials, logger: cloudLogger });
+    },
+  });
+  const cloudClient = (): DbtCloudClient => connection.get();
   const signedIn = () => !!auth.broker.currentIdentity();
   const availability = (): DbtCloudAvailability => {
     if (!cloudSettings.baseUrl || !cloudSettings.accountId) return 'hidden';
@@ -149,7 +166,7 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     cloud,
     cloudActions,
     ui: () => ui,
-    secrets: context.secrets,
+    secrets: tokens.scoped(() => baseUrl().origin),
     logger,
     audit,
     actor,
@@ -162,12 +179,11 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
 
   const setContext = (key: string, value: unknown) => void vscode.commands.executeCommand('setContext', key, value);
   const updateTokenState = async () => {
-    hasToken = !!(await context.secrets.get(DBT_CLOUD_TOKEN_KEY));
-    if (hasToken) {
-      // The logger must never print it, even inside an error's cause.
-      const token = await context.secrets.get(DBT_CLOUD_TOKEN_KEY);
-      if (token) secrets.add(token.trim());
-    }
+    const at = origin();
+    hasToken = !!at && (await tokens.presence(at)) !== 'none';
+    // The logger must never print it, even inside an error's cause.
+    const token = at && (await tokens.peek(at, DBT_CLOUD_TOKEN_KEY));
+    if (token) secrets.add(token.trim());
     setContext('gatehouse.dbtCloud.configured', availability() !== 'hidden');
     setContext('gatehouse.dbtCloud.hasToken', hasToken);
   };
@@ -187,11 +203,15 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
       }
     }),
     context.secrets.onDidChange((e) => {
-      if (e.key === DBT_CLOUD_TOKEN_KEY) void updateTokenState().then(refreshCloud);
+      if (!tokens.owns(e.key)) return;
+      connection.invalidate();
+      void updateTokenState().then(refreshCloud);
     }),
     {
       dispose: auth.broker.onDidChangeSession((e) => {
-        if (e.reason !== 'refreshed') refreshCloud();
+        if (e.reason === 'refreshed') return;
+        connection.invalidate();
+        refreshCloud();
       }).dispose,
     },
     vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()),
