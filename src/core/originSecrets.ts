@@ -203,3 +203,12 @@ export class OriginBoundSecrets {
 function pairKey(from: string | undefined, to: string): string {
   return `${from ?? '(unbound)'}>${to}`;
 }
+
+/** A client id and secret pair (Airbyte applications, Looker API3 keys) as the credentials read it. */
+export function clientPair(secret: OriginBoundSecrets, origin: string): () => Promise<{ clientId: string; clientSecret: string } | undefined> {
+  const [idKey, secretKey] = secret.keys;
+  return async () => {
+    const stored = await secret.read(origin);
+    return stored && { clientId: stored[idKey], clientSecret: stored[secretKey] };
+  };
+}

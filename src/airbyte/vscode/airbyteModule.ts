@@ -3,11 +3,9 @@
 // when gatehouse.airbyte.audience is set, else application client credentials from SecretStorage.
 import * as vscode from 'vscode';
 import { readConnectionSettings, watchConnection } from '../../vscode/connectionSettings';
-import { AxiosHttpClient } from '../../core/http';
-import { LazyClient, lazy } from '../../core/lazyClient';
-import { OriginBoundSecrets } from '../../core/originSecrets';
-import { checkedServiceUrl, serviceOrigin } from '../../core/serviceUrl';
-import { vscodeSecretReuseConfirm } from '../../vscode/secretReuse';
+import { LazyClient } from '../../core/lazyClient';
+import { clientPair } from '../../core/originSecrets';
+import { ServiceConnection } from '../../vscode/serviceConnection';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import { AirbyteClient } from '../client';
 import { IdpServiceCredentials } from '../../auth/serviceCredentials';
@@ -33,38 +31,35 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
   const { context, logger: rootLogger, secrets, auth, roles, audit, sessionScope } = deps;
   const logger = rootLogger.child('airbyte');
   const disposables: vscode.Disposable[] = [];
-  const http = lazy(() => new AxiosHttpClient({ logger, userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}` }));
   let settings = readConnectionSettings('airbyte');
   let hasAppCredentials = false;
   let ui: AirbyteUi = vscodeAirbyteUi;
   const followerOptions: JobFollowerOptions = {};
 
+  const service = new ServiceConnection({
+    context,
+    logger,
+    setting: 'gatehouse.airbyte.baseUrl',
+    baseUrl: () => settings.baseUrl,
+    notConfigured: (e) => (e ? new AirbyteError('notConfigured', e.message, undefined, undefined, undefined, { cause: e, nextStep: e.nextStep }) : new AirbyteError('notConfigured')),
+  });
   // Application credentials belong to the Airbyte instance that issued them.
-  const app = new OriginBoundSecrets({ store: context.secrets, keys: [APP_CLIENT_ID_KEY, APP_CLIENT_SECRET_KEY], what: 'Airbyte application credentials', confirm: vscodeSecretReuseConfirm });
-  const origin = () => serviceOrigin(settings.baseUrl);
-  const baseUrl = () =>
-    checkedServiceUrl(settings.baseUrl, 'gatehouse.airbyte.baseUrl', (e) =>
-      e.reason === 'missing' ? new AirbyteError('notConfigured') : new AirbyteError('notConfigured', e.message, undefined, undefined, undefined, { cause: e, nextStep: e.nextStep }),
-    );
+  const app = service.secret([APP_CLIENT_ID_KEY, APP_CLIENT_SECRET_KEY], 'Airbyte application credentials');
 
   const connection = new LazyClient<{ client: AirbyteClient; credentials: AirbyteCredentials }>({
-    key: () => `${baseUrl().href}|${settings.audience ?? ''}`,
+    key: () => `${service.url().href}|${settings.audience ?? ''}`,
     build: () => {
       const url = settings.baseUrl!;
-      const at = baseUrl().origin;
       const credentials: AirbyteCredentials = settings.audience
         ? new IdpServiceCredentials(auth.broker, 'airbyte', toAirbyteError)
         : new ApplicationCredentials({
-            http: http(),
+            http: service.http(),
             baseUrl: url,
             secrets,
             logger,
-            read: async () => {
-              const stored = await app.read(at);
-              return stored && { clientId: stored[APP_CLIENT_ID_KEY], clientSecret: stored[APP_CLIENT_SECRET_KEY] };
-            },
+            read: clientPair(app, service.url().origin),
           });
-      return { credentials, client: new AirbyteClient({ http: http(), baseUrl: url, credentials, logger }) };
+      return { credentials, client: new AirbyteClient({ http: service.http(), baseUrl: url, credentials, logger }) };
     },
     // An application token belongs to the stored credentials and to whoever is signed in now.
     retire: ({ credentials }) => credentials instanceof ApplicationCredentials && credentials.clear(),
@@ -95,7 +90,7 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
     actions,
     client,
     ui: () => ui,
-    secrets: app.scoped(() => baseUrl().origin),
+    secrets: app.scoped(() => service.url().origin),
     logger,
     refresh: () => model.refresh(),
     onSessionEnd: (stop) => sessionScope.add({ dispose: stop }),
@@ -103,7 +98,7 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
 
   const setContext = (key: string, value: unknown) => void vscode.commands.executeCommand('setContext', key, value);
   const updateContext = async () => {
-    const at = origin();
+    const at = service.origin();
     hasAppCredentials = !!at && (await app.presence(at)) !== 'none';
     setContext('gatehouse.airbyte.configured', !!settings.baseUrl);
     setContext('gatehouse.airbyte.needsCredentials', !!settings.baseUrl && !settings.audience && !hasAppCredentials);

@@ -5,11 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { AxiosHttpClient } from '../../core/http';
-import { LazyClient, lazy } from '../../core/lazyClient';
-import { OriginBoundSecrets } from '../../core/originSecrets';
-import { checkedServiceUrl, serviceOrigin } from '../../core/serviceUrl';
-import { vscodeSecretReuseConfirm } from '../../vscode/secretReuse';
+import { LazyClient } from '../../core/lazyClient';
+import { ServiceConnection } from '../../vscode/serviceConnection';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import { DBT_CLOUD_TOKEN_KEY, DbtCommands, vscodeDbtUi, type DbtUi } from './dbtCommands';
 import { LineagePanelManager } from './lineagePanel';
@@ -94,27 +91,28 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
   let cloudSettings = readCloudSettings();
   let hasToken = false;
   const cloudLogger = logger.child('cloud');
-  const http = lazy(() => new AxiosHttpClient({ logger: cloudLogger, userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}` }));
+  const service = new ServiceConnection({
+    context,
+    logger: cloudLogger,
+    setting: 'gatehouse.dbtCloud.baseUrl',
+    baseUrl: () => cloudSettings.baseUrl,
+    notConfigured: (e) => (e ? new DbtCloudError('notConfigured', e.message, undefined, [], undefined, { cause: e, nextStep: e.nextStep }) : new DbtCloudError('notConfigured')),
+  });
   // A personal token belongs to the dbt Cloud instance that issued it.
-  const tokens = new OriginBoundSecrets({ store: context.secrets, keys: [DBT_CLOUD_TOKEN_KEY], what: 'dbt Cloud token', confirm: vscodeSecretReuseConfirm });
-  const origin = () => serviceOrigin(cloudSettings.baseUrl);
-  const baseUrl = () =>
-    checkedServiceUrl(cloudSettings.baseUrl, 'gatehouse.dbtCloud.baseUrl', (e) =>
-      e.reason === 'missing' ? new DbtCloudError('notConfigured') : new DbtCloudError('notConfigured', e.message, undefined, [], undefined, { cause: e, nextStep: e.nextStep }),
-    );
+  const tokens = service.secret([DBT_CLOUD_TOKEN_KEY], 'dbt Cloud token');
   const connection = new LazyClient<DbtCloudClient>({
     key: () => {
       const s = cloudSettings;
       if (!s.baseUrl || !s.accountId) throw new DbtCloudError('notConfigured');
-      return `${baseUrl().href}|${s.accountId}|${s.audience ?? ''}`;
+      return `${service.url().href}|${s.accountId}|${s.audience ?? ''}`;
     },
     build: () => {
       const s = cloudSettings;
-      const at = baseUrl().origin;
+      const at = service.url().origin;
       const credentials = s.audience
         ? new IdpServiceCredentials(auth.broker, 'dbtCloud', toDbtCloudError)
         : new PersonalTokenCredentials(async () => (await tokens.read(at))?.[DBT_CLOUD_TOKEN_KEY], secrets);
-      return new DbtCloudClient({ http: http(), baseUrl: s.baseUrl!, accountId: s.accountId!, credentials, logger: cloudLogger });
+      return new DbtCloudClient({ http: service.http(), baseUrl: s.baseUrl!, accountId: s.accountId!, credentials, logger: cloudLogger });
     },
   });
   const cloudClient = (): DbtCloudClient => connection.get();
@@ -166,7 +164,7 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     cloud,
     cloudActions,
     ui: () => ui,
-    secrets: tokens.scoped(() => baseUrl().origin),
+    secrets: tokens.scoped(() => service.url().origin),
     logger,
     audit,
     actor,
@@ -179,7 +177,7 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
 
   const setContext = (key: string, value: unknown) => void vscode.commands.executeCommand('setContext', key, value);
   const updateTokenState = async () => {
-    const at = origin();
+    const at = service.origin();
     hasToken = !!at && (await tokens.presence(at)) !== 'none';
     // The logger must never print it, even inside an error's cause.
     const token = at && (await tokens.peek(at, DBT_CLOUD_TOKEN_KEY));

@@ -5,11 +5,9 @@
 import * as vscode from 'vscode';
 import { readConnectionSettings, watchConnection } from '../../vscode/connectionSettings';
 import { IdpServiceCredentials } from '../../auth/serviceCredentials';
-import { AxiosHttpClient } from '../../core/http';
-import { LazyClient, lazy } from '../../core/lazyClient';
-import { OriginBoundSecrets } from '../../core/originSecrets';
-import { checkedServiceUrl, serviceOrigin } from '../../core/serviceUrl';
-import { vscodeSecretReuseConfirm } from '../../vscode/secretReuse';
+import { LazyClient } from '../../core/lazyClient';
+import { clientPair } from '../../core/originSecrets';
+import { ServiceConnection } from '../../vscode/serviceConnection';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import type { ResultsPresenter } from '../../results/resultsPresenter';
 import { LookerClient, lookerApiUrl } from '../client';
@@ -33,37 +31,34 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
   const { context, logger: rootLogger, secrets, auth, roles, audit } = deps;
   const logger = rootLogger.child('looker');
   const disposables: vscode.Disposable[] = [];
-  const http = lazy(() => new AxiosHttpClient({ logger, userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}` }));
   let settings = readConnectionSettings('looker');
   let hasKeys = false;
   let ui: ServiceUi = vscodeServiceUi;
 
+  const service = new ServiceConnection({
+    context,
+    logger,
+    setting: 'gatehouse.looker.baseUrl',
+    baseUrl: () => settings.baseUrl,
+    notConfigured: (e) => (e ? new LookerError('notConfigured', e.message, undefined, undefined, undefined, { cause: e, nextStep: e.nextStep }) : new LookerError('notConfigured')),
+  });
   // API3 keys belong to the Looker instance that issued them.
-  const keys = new OriginBoundSecrets({ store: context.secrets, keys: [LOOKER_CLIENT_ID_KEY, LOOKER_CLIENT_SECRET_KEY], what: 'Looker API3 credentials', confirm: vscodeSecretReuseConfirm });
-  const origin = () => serviceOrigin(settings.baseUrl);
-  const baseUrl = () =>
-    checkedServiceUrl(settings.baseUrl, 'gatehouse.looker.baseUrl', (e) =>
-      e.reason === 'missing' ? new LookerError('notConfigured') : new LookerError('notConfigured', e.message, undefined, undefined, undefined, { cause: e, nextStep: e.nextStep }),
-    );
+  const keys = service.secret([LOOKER_CLIENT_ID_KEY, LOOKER_CLIENT_SECRET_KEY], 'Looker API3 credentials');
 
   const connection = new LazyClient<{ client: LookerClient; credentials: LookerCredentials }>({
-    key: () => `${baseUrl().href}|${settings.audience ?? ''}`,
+    key: () => `${service.url().href}|${settings.audience ?? ''}`,
     build: () => {
       const url = settings.baseUrl!;
-      const at = baseUrl().origin;
       const credentials: LookerCredentials = settings.audience
         ? new IdpServiceCredentials(auth.broker, 'looker', toLookerError)
         : new Api3Credentials({
-            http: http(),
+            http: service.http(),
             apiUrl: lookerApiUrl(url),
             secrets,
             logger,
-            read: async () => {
-              const stored = await keys.read(at);
-              return stored && { clientId: stored[LOOKER_CLIENT_ID_KEY], clientSecret: stored[LOOKER_CLIENT_SECRET_KEY] };
-            },
+            read: clientPair(keys, service.url().origin),
           });
-      return { credentials, client: new LookerClient({ http: http(), baseUrl: url, credentials, logger }) };
+      return { credentials, client: new LookerClient({ http: service.http(), baseUrl: url, credentials, logger }) };
     },
     // New keys, or a token obtained while someone else was signed in: start again.
     retire: ({ credentials }) => credentials instanceof Api3Credentials && credentials.clear(),
@@ -84,11 +79,11 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
     actor: () => auth.broker.currentIdentity(),
     pageSize: () => vscode.workspace.getConfiguration('gatehouse.results').get<number>('pageSize', 5000),
   });
-  const commands = new LookerCommands({ runner, client, ui: () => ui, secrets: keys.scoped(() => baseUrl().origin), logger, refresh: () => model.refresh() });
+  const commands = new LookerCommands({ runner, client, ui: () => ui, secrets: keys.scoped(() => service.url().origin), logger, refresh: () => model.refresh() });
 
   const setContext = (key: string, value: unknown) => void vscode.commands.executeCommand('setContext', key, value);
   const updateContext = async () => {
-    const at = origin();
+    const at = service.origin();
     hasKeys = !!at && (await keys.presence(at)) !== 'none';
     setContext('gatehouse.looker.configured', !!settings.baseUrl);
     setContext('gatehouse.looker.needsCredentials', !!settings.baseUrl && !settings.audience && !hasKeys);

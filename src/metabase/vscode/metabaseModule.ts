@@ -6,11 +6,9 @@
 import * as vscode from 'vscode';
 import { readConnectionSettings, watchConnection } from '../../vscode/connectionSettings';
 import { IdpServiceCredentials } from '../../auth/serviceCredentials';
-import { AxiosHttpClient } from '../../core/http';
-import { LazyClient, lazy } from '../../core/lazyClient';
-import { OriginBoundSecrets } from '../../core/originSecrets';
-import { checkedServiceUrl, serviceOrigin } from '../../core/serviceUrl';
-import { vscodeSecretReuseConfirm } from '../../vscode/secretReuse';
+import { LazyClient } from '../../core/lazyClient';
+import type { OriginBoundSecrets } from '../../core/originSecrets';
+import { ServiceConnection } from '../../vscode/serviceConnection';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import type { ResultsPresenter } from '../../results/resultsPresenter';
 import { MetabaseClient } from '../client';
@@ -35,19 +33,20 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
   const { context, logger: rootLogger, secrets, auth, roles, audit } = deps;
   const logger = rootLogger.child('metabase');
   const disposables: vscode.Disposable[] = [];
-  const http = lazy(() => new AxiosHttpClient({ logger, userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}` }));
   let settings = readConnectionSettings('metabase');
   let stored = { session: false, apiKey: false };
   let ui: ServiceUi = vscodeServiceUi;
 
+  const service = new ServiceConnection({
+    context,
+    logger,
+    setting: 'gatehouse.metabase.baseUrl',
+    baseUrl: () => settings.baseUrl,
+    notConfigured: (e) => (e ? new MetabaseError('notConfigured', e.message, undefined, undefined, undefined, { cause: e, nextStep: e.nextStep }) : new MetabaseError('notConfigured')),
+  });
   // A session and an API key belong to the Metabase instance that issued them.
-  const sessions = new OriginBoundSecrets({ store: context.secrets, keys: [METABASE_SESSION_KEY], what: 'Metabase session', confirm: vscodeSecretReuseConfirm });
-  const apiKeys = new OriginBoundSecrets({ store: context.secrets, keys: [METABASE_API_KEY_KEY], what: 'Metabase API key', confirm: vscodeSecretReuseConfirm });
-  const origin = () => serviceOrigin(settings.baseUrl);
-  const baseUrl = () =>
-    checkedServiceUrl(settings.baseUrl, 'gatehouse.metabase.baseUrl', (e) =>
-      e.reason === 'missing' ? new MetabaseError('notConfigured') : new MetabaseError('notConfigured', e.message, undefined, undefined, undefined, { cause: e, nextStep: e.nextStep }),
-    );
+  const sessions = service.secret([METABASE_SESSION_KEY], 'Metabase session');
+  const apiKeys = service.secret([METABASE_API_KEY_KEY], 'Metabase API key');
   const storedSecret = (secret: OriginBoundSecrets, at: string): StoredSecret => ({
     get: async () => (await secret.read(at))?.[secret.keys[0]],
     delete: async () => secret.remove(at),
@@ -55,9 +54,9 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
   const strategy = (): Strategy => (settings.audience ? 'idp' : stored.session || !stored.apiKey ? 'session' : 'apiKey');
 
   const connection = new LazyClient<MetabaseClient>({
-    key: () => `${baseUrl().href}|${settings.audience ?? ''}|${strategy()}`,
+    key: () => `${service.url().href}|${settings.audience ?? ''}|${strategy()}`,
     build: () => {
-      const at = baseUrl().origin;
+      const at = service.url().origin;
       const mode = strategy();
       const credentials: MetabaseCredentials =
         mode === 'idp'
@@ -65,7 +64,7 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
           : mode === 'session'
             ? new SessionCredentials(storedSecret(sessions, at), secrets)
             : new ApiKeyCredentials(storedSecret(apiKeys, at), secrets);
-      return new MetabaseClient({ http: http(), baseUrl: settings.baseUrl!, credentials, logger });
+      return new MetabaseClient({ http: service.http(), baseUrl: settings.baseUrl!, credentials, logger });
     },
   });
   const client = (): MetabaseClient => connection.get();
@@ -88,9 +87,9 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
     runner,
     client,
     baseUrl: () => settings.baseUrl,
-    http: { request: (req) => http().request(req) },
+    http: service.lazyHttp,
     ui: () => ui,
-    secrets: sessions.scoped(() => baseUrl().origin, apiKeys.scoped(() => baseUrl().origin)),
+    secrets: sessions.scoped(() => service.url().origin, apiKeys.scoped(() => service.url().origin)),
     redactions: secrets,
     email: () => auth.broker.currentIdentity()?.email,
     logger,
@@ -99,7 +98,7 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
 
   const setContext = (key: string, value: unknown) => void vscode.commands.executeCommand('setContext', key, value);
   const updateContext = async () => {
-    const at = origin();
+    const at = service.origin();
     const [session, apiKey] = at ? await Promise.all([sessions.presence(at), apiKeys.presence(at)]) : ['none', 'none'];
     stored = { session: session !== 'none', apiKey: apiKey !== 'none' };
     setContext('gatehouse.metabase.configured', !!settings.baseUrl);

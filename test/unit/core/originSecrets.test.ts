@@ -3,7 +3,7 @@
 // once; an agreed one is bound to B as well; unbound (older) secrets are asked about too.
 import * as assert from 'node:assert/strict';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../../src/core/http';
-import { OriginBoundSecrets, type SecretReuseConfirm, type SecretReuseRequest, type SecretStore } from '../../../src/core/originSecrets';
+import { OriginBoundSecrets, clientPair, type SecretReuseConfirm, type SecretReuseRequest, type SecretStore } from '../../../src/core/originSecrets';
 import { LazyClient, lazy } from '../../../src/core/lazyClient';
 import { Api3Credentials } from '../../../src/looker/credentials';
 import { ApplicationCredentials } from '../../../src/airbyte/credentials';
@@ -62,10 +62,7 @@ const CASES: Case[] = [
       new Api3Credentials({
         http,
         apiUrl: `${origin}/api/4.0`,
-        read: async () => {
-          const v = await bound.read(origin);
-          return v && { clientId: v['gatehouse.looker.clientId'], clientSecret: v['gatehouse.looker.clientSecret'] };
-        },
+        read: clientPair(bound, origin),
       }),
   },
   {
@@ -75,10 +72,7 @@ const CASES: Case[] = [
       new ApplicationCredentials({
         http,
         baseUrl: `${origin}/api/public/v1`,
-        read: async () => {
-          const v = await bound.read(origin);
-          return v && { clientId: v['gatehouse.airbyte.clientId'], clientSecret: v['gatehouse.airbyte.clientSecret'] };
-        },
+        read: clientPair(bound, origin),
       }),
   },
   {
