@@ -7,6 +7,8 @@ import { createGoogleCredentials, type IdTokenSource } from './credentials';
 import { connectionKey, type BigQuerySettings } from './settings';
 import type { Disposable } from '../core/disposable';
 import { LazyClient } from '../core/lazyClient';
+import { checkedServiceUrl } from '../core/serviceUrl';
+import { BigQueryError } from './errors';
 import type { Logger } from '../core/logger';
 
 export interface BigQueryConnectionDeps {
@@ -48,6 +50,8 @@ export class BigQueryConnection implements Disposable {
   private build(): BigQueryClient {
     const subject = this.deps.subject()!;
     const settings = this.deps.settings();
+    // Every query carries an access token: https, or http to this machine only.
+    if (settings.apiEndpoint) checkedServiceUrl(settings.apiEndpoint, 'gatehouse.bigquery.apiEndpoint', (e) => new BigQueryError('notConfigured', `${e.message} ${e.nextStep}`, undefined, undefined, { cause: e }));
     const credentials = createGoogleCredentials(settings.federation, this.deps.idTokens);
     const client = new BigQueryClient({
       billingProject: settings.billingProject || undefined,

@@ -5,6 +5,10 @@ import { ServiceUrlError, checkServiceUrl, isLoopbackHost, originOf, type Servic
 import { DbtCloudClient, PersonalTokenCredentials } from '../../../src/dbt/cloud/dbtCloudClient';
 import { DbtCloudError } from '../../../src/dbt/cloud/dbtCloudErrors';
 import type { HttpClient } from '../../../src/core/http';
+import { createGoogleCredentials, type FederationConfig } from '../../../src/bigquery/credentials';
+import { BigQueryConnection } from '../../../src/bigquery/connection';
+import { BigQueryError } from '../../../src/bigquery/errors';
+import type { BigQuerySettings } from '../../../src/bigquery/settings';
 
 const SETTING = 'gatehouse.looker.baseUrl';
 
@@ -90,5 +94,33 @@ describe('service URLs', () => {
       (e) => DbtCloudError.is(e, 'notConfigured') && /https/.test(e.userMessage) && /gatehouse\.dbtCloud\.baseUrl/.test(e.message),
     );
     assert.equal(sent, 0);
+  });
+});
+
+describe('BigQuery federation and API URLs', () => {
+  const idTokens = { getIdToken: async () => 'id-token' };
+  const AUDIENCE = '//iam.googleapis.com/locations/global/workforcePools/p/providers/x';
+
+  it('refuses plain-http token, impersonation and API endpoints off this machine', () => {
+    const table: [Partial<FederationConfig>, string | undefined][] = [
+      [{ stsUrl: 'http://sts.example.com/v1/token' }, 'gatehouse.bigquery.stsUrl'],
+      [{ serviceAccountImpersonationUrl: 'http://iam.example.com/v1/x:generateAccessToken' }, 'gatehouse.bigquery.serviceAccountImpersonationUrl'],
+      [{ stsUrl: 'http://127.0.0.1:8099/v1/token' }, undefined],
+      [{ stsUrl: 'https://sts.example.com/v1/token', serviceAccountImpersonationUrl: 'https://iam.example.com/v1/x:generateAccessToken' }, undefined],
+    ];
+    for (const [config, refused] of table) {
+      const make = () => createGoogleCredentials({ audience: AUDIENCE, ...config }, idTokens);
+      if (refused) assert.throws(make, (e) => BigQueryError.is(e, 'notConfigured') && e.message.includes(refused) && /https/.test(e.message), refused);
+      else assert.ok(make().authClient, JSON.stringify(config));
+    }
+    const connection = (apiEndpoint: string) =>
+      new BigQueryConnection({
+        settings: () => ({ federation: { audience: AUDIENCE }, billingProject: 'p', location: 'US', apiEndpoint, cost: {} as BigQuerySettings['cost'] }),
+        idTokens,
+        subject: () => 'alice',
+        sessionScope: { add: (d) => d },
+      });
+    assert.throws(() => connection('http://bigquery.example.com').client(), (e) => BigQueryError.is(e, 'notConfigured') && /gatehouse\.bigquery\.apiEndpoint/.test(e.message));
+    assert.ok(connection('http://127.0.0.1:9050').client());
   });
 });
