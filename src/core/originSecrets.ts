@@ -114,19 +114,32 @@ export class OriginBoundSecrets {
    * `rest` (another secret's scoped store, or the store itself).
    */
   scoped(origin: () => string, rest: SecretStore = this.o.store): SecretStore {
-    const bound = origin;
+    // Without a usable origin nothing is stored for it: reads find nothing, deletes have nothing to
+    // do, and only a write says what is missing.
+    const known = (): string | undefined => {
+      try {
+        return origin();
+      } catch {
+        return undefined;
+      }
+    };
     return {
-      get: async (key) => (this.o.keys.includes(key) ? this.peek(bound(), key) : rest.get(key)),
+      get: async (key) => {
+        if (!this.o.keys.includes(key)) return rest.get(key);
+        const at = known();
+        return at === undefined ? undefined : this.peek(at, key);
+      },
       store: async (key, value) => {
         if (!this.o.keys.includes(key)) return rest.store(key, value);
-        const at = bound();
+        const at = origin();
         await this.index(at, 'add');
         await this.o.store.store(this.keyAt(key, at), value);
         for (const pair of [...this.declined]) if (pair.endsWith(`>${at}`)) this.declined.delete(pair);
       },
       delete: async (key) => {
         if (!this.o.keys.includes(key)) return rest.delete(key);
-        const at = bound();
+        const at = known();
+        if (at === undefined) return;
         await this.o.store.delete(this.keyAt(key, at));
         if (!(await this.anyAt(at))) await this.index(at, 'remove');
       },

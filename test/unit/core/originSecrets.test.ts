@@ -208,6 +208,13 @@ describe('secrets bound to their origin', () => {
     assert.equal(confirm.asked.length, 1, 'refusals of A at B stand until B gets a secret of its own');
     await session.remove(A);
     assert.equal(await session.presence(A), 'none');
+    // No usable origin (URL unset or refused): nothing to read or delete, and a write says why.
+    const unusable = session.scoped(() => {
+      throw new Error('not configured');
+    });
+    assert.equal(await unusable.get('gatehouse.metabase.session'), undefined);
+    await unusable.delete('gatehouse.metabase.session');
+    await assert.rejects(async () => unusable.store('gatehouse.metabase.session', 'x'), /not configured/);
     assert.throws(() => new OriginBoundSecrets({ store, keys: [], what: 'x', confirm }));
   });
 });
