@@ -7,7 +7,7 @@ import type { HttpClient, HttpRequest } from '../../core/http';
 import type { Logger } from '../../core/logger';
 import type { SecretRegistry } from '../../core/redact';
 import { sendWithRenewal } from '../../core/renewableCredential';
-import { ServiceUrlError, checkServiceUrl } from '../../core/serviceUrl';
+import { checkedServiceUrl } from '../../core/serviceUrl';
 import type { ServiceCredentials } from '../../auth/serviceCredentials';
 import { DbtCloudError, toDbtCloudError } from './dbtCloudErrors';
 
@@ -121,13 +121,7 @@ export class DbtCloudClient {
 
   constructor(private readonly o: DbtCloudClientOptions) {
     if (!/^\d+$/.test(o.accountId)) throw new DbtCloudError('notConfigured', 'gatehouse.dbtCloud.accountId must be the numeric account id.');
-    let url: URL;
-    try {
-      url = checkServiceUrl(o.baseUrl, 'gatehouse.dbtCloud.baseUrl');
-    } catch (err) {
-      if (!ServiceUrlError.is(err)) throw err;
-      throw new DbtCloudError('notConfigured', err.message, undefined, [], undefined, { cause: err, nextStep: err.nextStep });
-    }
+    const url = checkedServiceUrl(o.baseUrl, 'gatehouse.dbtCloud.baseUrl', (e) => new DbtCloudError('notConfigured', e.message, undefined, [], undefined, { cause: e, nextStep: e.nextStep }));
     this.base = `${url.origin}${url.pathname.replace(/\/+$/, '')}/api/v2/accounts/${o.accountId}`;
   }
 
