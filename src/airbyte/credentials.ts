@@ -1,6 +1,6 @@
 // How the Airbyte client gets its bearer token. Two strategies:
 //  - IdP: the access token the identity provider issues for the Airbyte audience (deployments
-//    behind SSO or an identity-aware proxy), through the token broker.
+//    behind SSO or an identity-aware proxy): IdpServiceCredentials (auth/serviceCredentials).
 //  - Application: client credentials the user entered (kept in SecretStorage), exchanged at
 //    POST /applications/token; the short-lived token is cached until shortly before `expires_in`
 //    runs out, and only one exchange runs at a time.
@@ -8,41 +8,12 @@ import type { CredentialOrigin } from '../audit/auditTrail';
 import type { HttpClient } from '../core/http';
 import type { Logger } from '../core/logger';
 import type { SecretRegistry } from '../core/redact';
+import { abandonable, type RenewableCredential } from '../core/renewableCredential';
 import { AirbyteError, toAirbyteError } from './errors';
 
-export interface AirbyteCredentials {
+export interface AirbyteCredentials extends RenewableCredential<string> {
   /** Where the token comes from, for the audit trail and denial explanations. */
   readonly origin: CredentialOrigin;
-  token(signal?: AbortSignal): Promise<string>;
-  /** The server rejected this token (401): forget it so the next `token()` gets a fresh one. */
-  invalidate(token: string): void;
-}
-
-/** The part of TokenBroker this needs. */
-export interface ServiceTokenSource {
-  getServiceToken(service: 'airbyte', signal?: AbortSignal): Promise<{ token: string; expiresAt: number; origin: CredentialOrigin }>;
-  /** Drops a token the service rejected, so the next request obtains a new one. */
-  invalidate(token: string): void;
-}
-
-export class IdpTokenCredentials implements AirbyteCredentials {
-  origin: CredentialOrigin = 'resource-indicator';
-
-  constructor(private readonly broker: ServiceTokenSource) {}
-
-  async token(signal?: AbortSignal): Promise<string> {
-    try {
-      const issued = await this.broker.getServiceToken('airbyte', signal);
-      this.origin = issued.origin;
-      return issued.token;
-    } catch (err) {
-      throw toAirbyteError(err);
-    }
-  }
-
-  invalidate(token: string): void {
-    this.broker.invalidate(token);
-  }
 }
 
 export interface ApplicationSecret {
@@ -77,14 +48,7 @@ export class ApplicationCredentials implements AirbyteCredentials {
     if (this.cached && this.cached.expiresAt > this.now()) return this.cached.token;
     // One exchange at a time: concurrent callers share it. It is not tied to one caller's signal.
     this.inflight ??= this.exchange().finally(() => (this.inflight = undefined));
-    if (!signal) return this.inflight;
-    return await Promise.race([
-      this.inflight,
-      new Promise<never>((_, reject) => {
-        if (signal.aborted) reject(new AirbyteError('cancelled'));
-        signal.addEventListener('abort', () => reject(new AirbyteError('cancelled')), { once: true });
-      }),
-    ]);
+    return abandonable(this.inflight, signal, () => new AirbyteError('cancelled'));
   }
 
   invalidate(token: string): void {

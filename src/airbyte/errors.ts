@@ -2,7 +2,7 @@
 // body's `title` (Airbyte's api-problems: invalid-api-key, forbidden, resource-not-found,
 // state-conflict, try-again-later, ...), never from message text. The server's own words stay out
 // of `message`: it is written here, for the person reading the notification.
-import { GatehouseError, HttpError } from '../core/errors';
+import { GatehouseError, HttpError, statusReason, type StatusReasons } from '../core/errors';
 import { AuthError } from '../auth/authError';
 
 export type AirbyteErrorReason =
@@ -107,27 +107,16 @@ const BY_TITLE: Record<string, AirbyteErrorReason> = {
   'service-unavailable': 'unavailable',
 };
 
+/** Statuses Airbyte answers without a problem title we know. */
+export const AIRBYTE_STATUS_REASONS: StatusReasons<AirbyteErrorReason> & { otherwise: AirbyteErrorReason } = {
+  exact: { 401: 'unauthorized', 403: 'forbidden', 404: 'notFound', 409: 'conflict', 422: 'unprocessable', 429: 'rateLimited', 503: 'unavailable' },
+  server: 'server',
+  otherwise: 'badRequest',
+};
+
 export function reasonFor(status: number | undefined, problem?: AirbyteProblem): AirbyteErrorReason {
-  const byTitle = problem?.title ? BY_TITLE[problem.title] : undefined;
-  if (byTitle) return byTitle;
-  switch (status) {
-    case 401:
-      return 'unauthorized';
-    case 403:
-      return 'forbidden';
-    case 404:
-      return 'notFound';
-    case 409:
-      return 'conflict';
-    case 422:
-      return 'unprocessable';
-    case 429:
-      return 'rateLimited';
-    case 503:
-      return 'unavailable';
-  }
-  if (status !== undefined && status >= 500) return 'server';
-  return 'badRequest';
+  const byTitle = problem?.title && Object.prototype.hasOwnProperty.call(BY_TITLE, problem.title) ? BY_TITLE[problem.title] : undefined;
+  return byTitle ?? statusReason(status, AIRBYTE_STATUS_REASONS);
 }
 
 /** Whatever a call threw, as an AirbyteError. */

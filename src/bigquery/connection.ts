@@ -6,6 +6,9 @@ import { BigQueryClient, jobLabelsFor } from './client';
 import { createGoogleCredentials, type IdTokenSource } from './credentials';
 import { connectionKey, type BigQuerySettings } from './settings';
 import type { Disposable } from '../core/disposable';
+import { LazyClient } from '../core/lazyClient';
+import { checkedServiceUrl } from '../core/serviceUrl';
+import { BigQueryError } from './errors';
 import type { Logger } from '../core/logger';
 
 export interface BigQueryConnectionDeps {
@@ -19,7 +22,10 @@ export interface BigQueryConnectionDeps {
 }
 
 export class BigQueryConnection implements Disposable {
-  private current: { key: string; client: BigQueryClient } | undefined;
+  private readonly connection = new LazyClient<BigQueryClient>({
+    key: () => `${this.deps.subject()}|${connectionKey(this.deps.settings())}`,
+    build: () => this.build(),
+  });
 
   constructor(private readonly deps: BigQueryConnectionDeps) {}
 
@@ -28,11 +34,24 @@ export class BigQueryConnection implements Disposable {
    * BigQueryError('notConfigured') when federation is not set up (and ADC not opted into).
    */
   client(): BigQueryClient | undefined {
-    const subject = this.deps.subject();
-    if (!subject) return undefined;
+    if (!this.deps.subject()) return undefined;
+    return this.connection.get();
+  }
+
+  /** Drops the client; the next use builds a new one. */
+  reset(): void {
+    this.connection.invalidate();
+  }
+
+  dispose(): void {
+    this.reset();
+  }
+
+  private build(): BigQueryClient {
+    const subject = this.deps.subject()!;
     const settings = this.deps.settings();
-    const key = `${subject}|${connectionKey(settings)}`;
-    if (this.current?.key === key) return this.current.client;
+    // Every query carries an access token: https, or http to this machine only.
+    if (settings.apiEndpoint) checkedServiceUrl(settings.apiEndpoint, 'gatehouse.bigquery.apiEndpoint', (e) => new BigQueryError('notConfigured', `${e.message} ${e.nextStep}`, undefined, undefined, { cause: e }));
     const credentials = createGoogleCredentials(settings.federation, this.deps.idTokens);
     const client = new BigQueryClient({
       billingProject: settings.billingProject || undefined,
@@ -42,19 +61,8 @@ export class BigQueryConnection implements Disposable {
       jobLabels: jobLabelsFor(subject),
       logger: this.deps.logger,
     });
-    this.current = { key, client };
-    const mine = this.current;
-    this.deps.sessionScope.add({ dispose: () => this.current === mine && this.reset() });
+    this.deps.sessionScope.add({ dispose: () => this.connection.peek() === client && this.reset() });
     this.deps.logger?.info(`BigQuery client ready (credentials: ${credentials.origin}${settings.billingProject ? `, billing project ${settings.billingProject}` : ''})`);
     return client;
-  }
-
-  /** Drops the client; the next use builds a new one. */
-  reset(): void {
-    this.current = undefined;
-  }
-
-  dispose(): void {
-    this.reset();
   }
 }

@@ -7,6 +7,7 @@
 import type { AuthClient, GoogleAuth } from 'google-auth-library';
 import { googleSdk } from './googleSdk';
 import { BigQueryError } from './errors';
+import { checkedServiceUrl } from '../core/serviceUrl';
 import type { CredentialOrigin } from '../audit/auditTrail';
 
 export const BIGQUERY_SCOPE = 'https://www.googleapis.com/auth/bigquery';
@@ -45,18 +46,27 @@ export function createGoogleCredentials(config: FederationConfig, idTokens: IdTo
       'BigQuery federation is not configured: gatehouse.bigquery.federationAudience is empty.',
     );
   }
+  // The id token goes to the token service, Google's access token to the impersonation endpoint.
+  const stsUrl = config.stsUrl ? federationUrl(config.stsUrl, 'gatehouse.bigquery.stsUrl') : 'https://sts.googleapis.com/v1/token';
+  const impersonationUrl = config.serviceAccountImpersonationUrl && federationUrl(config.serviceAccountImpersonationUrl, 'gatehouse.bigquery.serviceAccountImpersonationUrl');
   const isWorkforce = /\/workforcePools\//.test(config.audience);
   const authClient = new (googleSdk().IdentityPoolClient)({
     type: 'external_account',
     audience: config.audience,
     subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
     subject_token_supplier: { getSubjectToken: () => idTokens.getIdToken(AbortSignal.timeout(ID_TOKEN_TIMEOUT_MS)) },
-    token_url: config.stsUrl || 'https://sts.googleapis.com/v1/token',
+    token_url: stsUrl,
     scopes: [BIGQUERY_SCOPE],
     ...(isWorkforce && config.workforcePoolUserProject ? { workforce_pool_user_project: config.workforcePoolUserProject } : {}),
-    ...(config.serviceAccountImpersonationUrl ? { service_account_impersonation_url: config.serviceAccountImpersonationUrl } : {}),
+    ...(impersonationUrl ? { service_account_impersonation_url: impersonationUrl } : {}),
     // Refresh a little before expiry so a long query never starts with a token about to lapse.
     eagerRefreshThresholdMillis: 2 * 60 * 1000,
   });
-  return { authClient, origin: config.serviceAccountImpersonationUrl ? 'google-impersonation' : 'google-federation' };
+  return { authClient, origin: impersonationUrl ? 'google-impersonation' : 'google-federation' };
+}
+
+/** A federation endpoint that tokens are sent to: https, or http to this machine only. */
+function federationUrl(raw: string, setting: string): string {
+  checkedServiceUrl(raw, setting, (e) => new BigQueryError('notConfigured', `${e.message} ${e.nextStep}`, undefined, undefined, { cause: e }));
+  return raw;
 }

@@ -1,7 +1,7 @@
 // BigQuery failures as typed errors. The reason is BigQuery's own `errors[].reason` where it gave
 // one (accessDenied, notFound, invalidQuery, rateLimitExceeded, ...), so callers can tell a
 // missing permission from a quota from a syntax error without reading messages.
-import { GatehouseError } from '../core/errors';
+import { GatehouseError, statusReason, type StatusReasons } from '../core/errors';
 import { findAuthError } from '../auth/authError';
 
 export type BigQueryErrorReason =
@@ -93,6 +93,12 @@ export function parseLocation(message: string): SourceLocation | undefined {
   return m ? { line: Number(m[1]), column: Number(m[2]) } : undefined;
 }
 
+/** When BigQuery named no reason: its status; other statuses leave the reason to the error's shape. */
+export const BIGQUERY_STATUS_REASONS: StatusReasons<BigQueryErrorReason> = {
+  exact: { 401: 'authError', 403: 'accessDenied', 404: 'notFound', 409: 'duplicate', 429: 'rateLimitExceeded' },
+  server: 'backendError',
+};
+
 interface GoogleErrorShape {
   code?: number | string;
   message?: string;
@@ -115,15 +121,11 @@ export function toBigQueryError(err: unknown): BigQueryError {
   const status = typeof e.code === 'number' ? e.code : (e.response?.statusCode ?? e.response?.status);
   const rawReason = Array.isArray(e.errors) ? e.errors.find((x) => x?.reason)?.reason : undefined;
   const message = cleanMessage((Array.isArray(e.errors) ? e.errors[0]?.message : undefined) ?? e.message ?? 'BigQuery request failed.');
+  const byStatus = statusReason(status, BIGQUERY_STATUS_REASONS);
   let reason: BigQueryErrorReason;
   if (rawReason && (KNOWN as readonly string[]).includes(rawReason)) reason = rawReason as BigQueryErrorReason;
   else if (rawReason && ALIASES[rawReason]) reason = ALIASES[rawReason];
-  else if (status === 401) reason = 'authError';
-  else if (status === 403) reason = 'accessDenied';
-  else if (status === 404) reason = 'notFound';
-  else if (status === 409) reason = 'duplicate';
-  else if (status === 429) reason = 'rateLimitExceeded';
-  else if (status !== undefined && status >= 500) reason = 'backendError';
+  else if (byStatus) reason = byStatus;
   else if (typeof e.code === 'string' && /ECONN|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|EPIPE|socket hang up/i.test(`${e.code} ${e.message}`)) reason = 'network';
   else if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|socket hang up|EAI_AGAIN/i.test(e.message ?? '')) reason = 'network';
   else if (e.name === 'SyntaxError' || /Unexpected token|JSON/i.test(e.message ?? '')) reason = 'badResponse';

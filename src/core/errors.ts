@@ -68,12 +68,35 @@ export class CancelledError extends GatehouseError<'cancelled'> {
   }
 }
 
+/**
+ * How a service reads an HTTP status: the statuses it names, then any other 5xx, then everything
+ * else. Each service keeps its own typed reasons; only the lookup is shared.
+ */
+export interface StatusReasons<R extends string> {
+  readonly exact: Readonly<Partial<Record<number, R>>>;
+  /** Any status from 500 up not in `exact`. */
+  readonly server: R;
+  /** Any other status, or none; omitted: undefined (the caller looks further). */
+  readonly otherwise?: R;
+}
+
+export function statusReason<R extends string>(status: number | undefined, table: StatusReasons<R> & { readonly otherwise: R }): R;
+export function statusReason<R extends string>(status: number | undefined, table: StatusReasons<R>): R | undefined;
+export function statusReason<R extends string>(status: number | undefined, table: StatusReasons<R>): R | undefined {
+  if (status === undefined || !Number.isInteger(status)) return table.otherwise;
+  const exact = Object.prototype.hasOwnProperty.call(table.exact, status) ? table.exact[status] : undefined;
+  if (exact) return exact;
+  if (status >= 500) return table.server;
+  return table.otherwise;
+}
+
+/** The reasons of a failed HTTP exchange, before a service names its own. */
+export const HTTP_STATUS_REASONS: StatusReasons<HttpErrorReason> & { otherwise: HttpErrorReason } = {
+  exact: { 401: 'unauthorized', 403: 'forbidden', 404: 'notFound', 409: 'conflict', 429: 'rateLimited' },
+  server: 'server',
+  otherwise: 'badRequest',
+};
+
 export function reasonForStatus(status: number): HttpErrorReason {
-  if (status === 401) return 'unauthorized';
-  if (status === 403) return 'forbidden';
-  if (status === 404) return 'notFound';
-  if (status === 409) return 'conflict';
-  if (status === 429) return 'rateLimited';
-  if (status >= 500) return 'server';
-  return 'badRequest';
+  return statusReason(status, HTTP_STATUS_REASONS);
 }

@@ -2,7 +2,7 @@
 // carries only a message and a documentation link; a 422 `ValidationError` lists fields), never
 // from message text, and Looker's own words stay out of `message`. Note: Looker answers bad API3
 // credentials at /login with 404, which the credentials turn into credentialsRejected.
-import { GatehouseError, HttpError } from '../core/errors';
+import { GatehouseError, HttpError, statusReason, type StatusReasons } from '../core/errors';
 import { AuthError } from '../auth/authError';
 
 export type LookerErrorReason =
@@ -77,27 +77,14 @@ export class LookerError extends GatehouseError<LookerErrorReason> {
   }
 }
 
+export const LOOKER_STATUS_REASONS: StatusReasons<LookerErrorReason> & { otherwise: LookerErrorReason } = {
+  exact: { 400: 'badRequest', 401: 'unauthorized', 403: 'forbidden', 404: 'notFound', 409: 'conflict', 422: 'validation', 429: 'rateLimited', 503: 'unavailable' },
+  server: 'server',
+  otherwise: 'badRequest',
+};
+
 export function reasonForStatus(status: number | undefined): LookerErrorReason {
-  switch (status) {
-    case 400:
-      return 'badRequest';
-    case 401:
-      return 'unauthorized';
-    case 403:
-      return 'forbidden';
-    case 404:
-      return 'notFound';
-    case 409:
-      return 'conflict';
-    case 422:
-      return 'validation';
-    case 429:
-      return 'rateLimited';
-    case 503:
-      return 'unavailable';
-  }
-  if (status !== undefined && status >= 500) return 'server';
-  return 'badRequest';
+  return statusReason(status, LOOKER_STATUS_REASONS);
 }
 
 /** Field names of a ValidationError body (`errors[].field`), short and few. */

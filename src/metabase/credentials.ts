@@ -1,6 +1,6 @@
 // How the Metabase client authenticates. Three strategies, each acting as someone different:
 //  - IdP: the access token the identity provider issues for the Metabase audience, as a bearer
-//    (instances behind the company's SSO). Acts as the signed-in person.
+//    (instances behind the company's SSO): IdpServiceCredentials. Acts as the signed-in person.
 //  - Session: the person's username and password, used once for POST /api/session; only the
 //    session id is kept (SecretStorage). Acts as the person. A 401 later ends it: the person is
 //    asked to sign in again, never re-sent a stored password.
@@ -9,14 +9,12 @@
 import type { CredentialOrigin } from '../audit/auditTrail';
 import type { HttpClient } from '../core/http';
 import type { SecretRegistry } from '../core/redact';
-import type { RenewableCredential } from '../core/renewableCredential';
+import type { ServiceCredentials } from '../auth/serviceCredentials';
+import { checkedServiceUrl, serviceOrigin } from '../core/serviceUrl';
 import { MetabaseError, toMetabaseError } from './errors';
 
-export interface MetabaseCredentials extends RenewableCredential<string> {
-  readonly origin: CredentialOrigin;
-  /** The request header that carries `token`. */
-  header(token: string): Record<string, string>;
-}
+/** IdpServiceCredentials (a bearer token from the broker), a session or an API key. */
+export type MetabaseCredentials = ServiceCredentials;
 
 /** Where a stored secret (session id or API key) lives: SecretStorage in VS Code, a Map in tests. */
 export interface StoredSecret {
@@ -82,27 +80,6 @@ export class ApiKeyCredentials implements MetabaseCredentials {
   }
 }
 
-/** Wraps the IdP strategy (a bearer token from the broker) with Metabase's header. */
-export class BearerCredentials implements MetabaseCredentials {
-  constructor(private readonly inner: RenewableCredential<string> & { readonly origin: CredentialOrigin }) {}
-
-  get origin(): CredentialOrigin {
-    return this.inner.origin;
-  }
-
-  token(signal?: AbortSignal): Promise<string> {
-    return this.inner.token(signal);
-  }
-
-  header(token: string): Record<string, string> {
-    return { Authorization: `Bearer ${token}` };
-  }
-
-  invalidate(token: string): void {
-    this.inner.invalidate(token);
-  }
-}
-
 /**
  * Exchanges a username and password for a session id (POST /api/session). The password is used
  * for this one request and not kept; a wrong one is credentialsRejected, a throttled login
@@ -114,6 +91,8 @@ export async function openMetabaseSession(
   login: { username: string; password: string },
   opts: { signal?: AbortSignal; secrets?: SecretRegistry } = {},
 ): Promise<string> {
+  // The password goes nowhere but https (or this machine).
+  requireSecure(apiUrl);
   opts.secrets?.add(login.password);
   try {
     const res = await http.request<{ id?: unknown }>({
@@ -141,5 +120,11 @@ export async function openMetabaseSession(
 
 /** Ends a session at Metabase (best effort: the local copy is forgotten either way). */
 export async function closeMetabaseSession(http: HttpClient, apiUrl: string, sessionId: string, signal?: AbortSignal): Promise<void> {
+  // Not over plain http to another machine; the local copy is forgotten all the same.
+  if (!serviceOrigin(apiUrl)) return;
   await http.request({ method: 'DELETE', url: `${apiUrl}/session`, headers: { 'X-Metabase-Session': sessionId }, signal, idempotent: true }).catch(() => undefined);
+}
+
+function requireSecure(apiUrl: string): void {
+  checkedServiceUrl(apiUrl, 'gatehouse.metabase.baseUrl', (e) => new MetabaseError('notConfigured', e.message, undefined, undefined, undefined, { cause: e, nextStep: e.nextStep }));
 }

@@ -2,7 +2,7 @@
 // 401/403/404 with plain text) or, for a question that ran and failed, from the `error_type` of
 // its 202 answer. Metabase's own error text (often the database's, naming tables and columns)
 // never goes into `message`.
-import { GatehouseError, HttpError } from '../core/errors';
+import { GatehouseError, HttpError, statusReason, type StatusReasons } from '../core/errors';
 import { AuthError } from '../auth/authError';
 
 export type MetabaseErrorReason =
@@ -95,23 +95,14 @@ export function queryFailure(errorType: unknown): MetabaseError {
   return new MetabaseError('queryFailed', (slug && QUERY_FAILURES[slug]) ?? MESSAGES.queryFailed, undefined, undefined, slug);
 }
 
+export const METABASE_STATUS_REASONS: StatusReasons<MetabaseErrorReason> & { otherwise: MetabaseErrorReason } = {
+  exact: { 400: 'badRequest', 401: 'unauthorized', 403: 'forbidden', 404: 'notFound', 429: 'rateLimited', 503: 'unavailable' },
+  server: 'server',
+  otherwise: 'badRequest',
+};
+
 export function reasonForStatus(status: number | undefined): MetabaseErrorReason {
-  switch (status) {
-    case 400:
-      return 'badRequest';
-    case 401:
-      return 'unauthorized';
-    case 403:
-      return 'forbidden';
-    case 404:
-      return 'notFound';
-    case 429:
-      return 'rateLimited';
-    case 503:
-      return 'unavailable';
-  }
-  if (status !== undefined && status >= 500) return 'server';
-  return 'badRequest';
+  return statusReason(status, METABASE_STATUS_REASONS);
 }
 
 export function toMetabaseError(err: unknown): MetabaseError {

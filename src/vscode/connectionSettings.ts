@@ -25,9 +25,9 @@ export type ConnectionChange =
   | { kind: 'roles' };
 
 export interface ConnectionWatch {
-  service: 'airbyte' | 'looker' | 'metabase';
-  /** SecretStorage keys of the service's own credentials. */
-  secretKeys: readonly string[];
+  service: 'airbyte' | 'looker' | 'metabase' | 'dbtCloud';
+  /** Whether a SecretStorage key holds one of the service's own credentials (they are keyed by origin). */
+  ownsSecret: (key: string) => boolean;
   secrets: vscode.SecretStorage;
   broker: { readonly onDidChangeSession: (listener: (e: { reason: string }) => unknown) => { dispose(): unknown } };
   roles: { readonly onDidChange: (listener: () => unknown) => { dispose(): unknown } };
@@ -42,7 +42,7 @@ export function watchConnection(w: ConnectionWatch): vscode.Disposable[] {
       if (e.affectsConfiguration(`gatehouse.${w.service}`)) w.onChange({ kind: 'settings', settings: readConnectionSettings(w.service) });
     }),
     w.secrets.onDidChange((e) => {
-      if (w.secretKeys.includes(e.key)) w.onChange({ kind: 'secrets' });
+      if (w.ownsSecret(e.key)) w.onChange({ kind: 'secrets' });
     }),
     toDisposable(w.broker.onDidChangeSession((e) => e.reason !== 'refreshed' && w.onChange({ kind: 'session', reason: e.reason }))),
     toDisposable(w.roles.onDidChange(() => w.onChange({ kind: 'roles' }))),

@@ -2,6 +2,7 @@
 // Application Credentials. Decisions (roles, the running-job check, 403 explanations, audit)
 // live in AirbyteJobActions; following with progress lives in AirbyteFollowing.
 import * as vscode from 'vscode';
+import type { SecretStore } from '../../core/originSecrets';
 import type { Logger } from '../../core/logger';
 import type { AirbyteClient } from '../client';
 import { toAirbyteError } from '../errors';
@@ -39,7 +40,8 @@ export interface AirbyteCommandDeps {
   actions: AirbyteJobActions;
   client: () => AirbyteClient;
   ui: () => AirbyteUi;
-  secrets: vscode.SecretStorage;
+  /** The service's own credentials, bound to its origin. */
+  secrets: SecretStore;
   logger: Logger;
   refresh: () => void;
   /** Stops following on sign-out. */

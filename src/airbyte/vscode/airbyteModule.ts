@@ -3,11 +3,14 @@
 // when gatehouse.airbyte.audience is set, else application client credentials from SecretStorage.
 import * as vscode from 'vscode';
 import { readConnectionSettings, watchConnection } from '../../vscode/connectionSettings';
-import { AxiosHttpClient } from '../../core/http';
+import { LazyClient } from '../../core/lazyClient';
+import { clientPair } from '../../core/originSecrets';
+import { ServiceConnection } from '../../vscode/serviceConnection';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import { AirbyteClient } from '../client';
-import { ApplicationCredentials, IdpTokenCredentials, type AirbyteCredentials } from '../credentials';
-import { AirbyteError } from '../errors';
+import { IdpServiceCredentials } from '../../auth/serviceCredentials';
+import { ApplicationCredentials, type AirbyteCredentials } from '../credentials';
+import { AirbyteError, toAirbyteError } from '../errors';
 import { AirbyteExplorerModel } from '../explorerModel';
 import { AirbyteJobActions } from '../jobActions';
 import type { JobFollowerOptions } from '../follower';
@@ -28,39 +31,40 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
   const { context, logger: rootLogger, secrets, auth, roles, audit, sessionScope } = deps;
   const logger = rootLogger.child('airbyte');
   const disposables: vscode.Disposable[] = [];
-  const http = new AxiosHttpClient({ logger, userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}` });
   let settings = readConnectionSettings('airbyte');
   let hasAppCredentials = false;
-  let current: { key: string; client: AirbyteClient; credentials: AirbyteCredentials } | undefined;
   let ui: AirbyteUi = vscodeAirbyteUi;
   const followerOptions: JobFollowerOptions = {};
 
-  const client = (): AirbyteClient => {
-    if (!settings.baseUrl) throw new AirbyteError('notConfigured');
-    try {
-      new URL(settings.baseUrl);
-    } catch {
-      throw new AirbyteError('notConfigured', `gatehouse.airbyte.baseUrl "${settings.baseUrl}" is not a URL.`);
-    }
-    const key = `${settings.baseUrl}|${settings.audience ?? ''}`;
-    if (current?.key !== key) {
-      const baseUrl = settings.baseUrl;
+  const service = new ServiceConnection({
+    context,
+    logger,
+    setting: 'gatehouse.airbyte.baseUrl',
+    baseUrl: () => settings.baseUrl,
+    notConfigured: (e) => (e ? new AirbyteError('notConfigured', e.message, undefined, undefined, undefined, { cause: e, nextStep: e.nextStep }) : new AirbyteError('notConfigured')),
+  });
+  // Application credentials belong to the Airbyte instance that issued them.
+  const app = service.secret([APP_CLIENT_ID_KEY, APP_CLIENT_SECRET_KEY], 'Airbyte application credentials');
+
+  const connection = new LazyClient<{ client: AirbyteClient; credentials: AirbyteCredentials }>({
+    key: () => `${service.url().href}|${settings.audience ?? ''}`,
+    build: () => {
+      const url = settings.baseUrl!;
       const credentials: AirbyteCredentials = settings.audience
-        ? new IdpTokenCredentials(auth.broker)
+        ? new IdpServiceCredentials(auth.broker, 'airbyte', toAirbyteError)
         : new ApplicationCredentials({
-            http,
-            baseUrl,
+            http: service.http(),
+            baseUrl: url,
             secrets,
             logger,
-            read: async () => {
-              const [clientId, clientSecret] = await Promise.all([context.secrets.get(APP_CLIENT_ID_KEY), context.secrets.get(APP_CLIENT_SECRET_KEY)]);
-              return clientId && clientSecret ? { clientId, clientSecret } : undefined;
-            },
+            read: clientPair(app, service.url().origin),
           });
-      current = { key, credentials, client: new AirbyteClient({ http, baseUrl, credentials, logger }) };
-    }
-    return current.client;
-  };
+      return { credentials, client: new AirbyteClient({ http: service.http(), baseUrl: url, credentials, logger }) };
+    },
+    // An application token belongs to the stored credentials and to whoever is signed in now.
+    retire: ({ credentials }) => credentials instanceof ApplicationCredentials && credentials.clear(),
+  });
+  const client = (): AirbyteClient => connection.get().client;
 
   const model = new AirbyteExplorerModel({ client, logger });
   const signedIn = () => !!auth.broker.currentIdentity();
@@ -86,7 +90,7 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
     actions,
     client,
     ui: () => ui,
-    secrets: context.secrets,
+    secrets: app.scoped(() => service.url().origin),
     logger,
     refresh: () => model.refresh(),
     onSessionEnd: (stop) => sessionScope.add({ dispose: stop }),
@@ -94,8 +98,8 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
 
   const setContext = (key: string, value: unknown) => void vscode.commands.executeCommand('setContext', key, value);
   const updateContext = async () => {
-    const [id, secret] = await Promise.all([context.secrets.get(APP_CLIENT_ID_KEY), context.secrets.get(APP_CLIENT_SECRET_KEY)]);
-    hasAppCredentials = !!id && !!secret;
+    const at = service.origin();
+    hasAppCredentials = !!at && (await app.presence(at)) !== 'none';
     setContext('gatehouse.airbyte.configured', !!settings.baseUrl);
     setContext('gatehouse.airbyte.needsCredentials', !!settings.baseUrl && !settings.audience && !hasAppCredentials);
     setContext('gatehouse.airbyte.canSync', roles.can('airbyte.sync'));
@@ -113,14 +117,13 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
     ...commands.register(),
     ...watchConnection({
       service: 'airbyte',
-      secretKeys: [APP_CLIENT_ID_KEY, APP_CLIENT_SECRET_KEY],
+      ownsSecret: (key) => app.owns(key),
       secrets: context.secrets,
       broker: auth.broker,
       roles,
       onChange: (change) => {
         if (change.kind === 'settings') settings = change.settings;
-        // An application token belongs to the stored credentials and to whoever is signed in now.
-        if ((change.kind === 'secrets' || change.kind === 'session') && current?.credentials instanceof ApplicationCredentials) current.credentials.clear();
+        if (change.kind === 'secrets' || change.kind === 'session') connection.invalidate();
         reload();
       },
     }),

@@ -2,6 +2,7 @@
 // disabled), last sync time and duration, schedule; recent jobs with status, rows and bytes.
 // Loading and "no access" answers live in AirbyteExplorerModel; this maps nodes to TreeItems.
 import * as vscode from 'vscode';
+import { messageTreeItem } from '../../vscode/explorerTree';
 import type { AirbyteExplorerModel, AirbyteNode, ConnectionNode, JobNode } from '../explorerModel';
 import { Formatter } from '../../core/format';
 import { describeSchedule, jobEndTime, parseIsoDuration, type ConnectionHealth } from '../present';
@@ -78,14 +79,8 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
         return this.connectionItem(n);
       case 'job':
         return this.jobItem(n);
-      case 'message': {
-        const item = new vscode.TreeItem(n.text, vscode.TreeItemCollapsibleState.None);
-        item.iconPath = new vscode.ThemeIcon(n.severity === 'error' ? 'warning' : 'info');
-        item.tooltip = n.detail ? `${n.text}\n${n.detail}` : n.text;
-        item.description = n.detail;
-        item.contextValue = 'airbyteMessage';
-        return withId(item, n.key);
-      }
+      case 'message':
+        return withId(messageTreeItem(n, 'airbyteMessage'), n.key);
     }
   }
 

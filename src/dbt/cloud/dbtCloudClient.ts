@@ -6,6 +6,9 @@ import type { CredentialOrigin } from '../../audit/auditTrail';
 import type { HttpClient, HttpRequest } from '../../core/http';
 import type { Logger } from '../../core/logger';
 import type { SecretRegistry } from '../../core/redact';
+import { sendWithRenewal } from '../../core/renewableCredential';
+import { checkedServiceUrl } from '../../core/serviceUrl';
+import type { ServiceCredentials } from '../../auth/serviceCredentials';
 import { DbtCloudError, toDbtCloudError } from './dbtCloudErrors';
 
 export type DbtCloudRunStatus = 'queued' | 'starting' | 'running' | 'success' | 'error' | 'cancelled' | 'unknown';
@@ -58,56 +61,38 @@ export interface DbtCloudTrigger {
   stepsOverride?: readonly string[];
 }
 
-/** How the client authenticates: the header value and where the credential came from. */
-export interface DbtCloudCredentials {
-  readonly origin: CredentialOrigin;
-  authorization(signal?: AbortSignal): Promise<string>;
-  /** The server rejected the credential (401): drop any cached copy. */
-  invalidate(): void;
-}
-
-/** The part of TokenBroker this needs. */
-export interface DbtCloudTokenSource {
-  getServiceToken(service: 'dbtCloud', signal?: AbortSignal): Promise<{ token: string; origin: CredentialOrigin }>;
-}
-
-/** The IdP's access token for the dbt Cloud audience, as a bearer token. */
-export class IdpDbtCloudCredentials implements DbtCloudCredentials {
-  origin: CredentialOrigin = 'resource-indicator';
-  constructor(private readonly broker: DbtCloudTokenSource) {}
-
-  async authorization(signal?: AbortSignal): Promise<string> {
-    try {
-      const issued = await this.broker.getServiceToken('dbtCloud', signal);
-      this.origin = issued.origin;
-      return `Bearer ${issued.token}`;
-    } catch (err) {
-      throw toDbtCloudError(err);
-    }
-  }
-
-  invalidate(): void {
-    // The broker owns its cache and renews by expiry.
-  }
-}
+/**
+ * How the client authenticates: IdpServiceCredentials (the IdP's token for the dbt Cloud audience,
+ * `Bearer`) or a personal token (`Token`).
+ */
+export type DbtCloudCredentials = ServiceCredentials;
 
 /** A personal or service token the user entered (SecretStorage), sent as `Token <value>`. */
 export class PersonalTokenCredentials implements DbtCloudCredentials {
   readonly origin: CredentialOrigin = 'personal-token';
+  private refused?: string;
+
   constructor(
     private readonly read: () => Promise<string | undefined>,
     private readonly secrets?: SecretRegistry,
   ) {}
 
-  async authorization(): Promise<string> {
+  async token(): Promise<string> {
+    // Read per request: a new token takes effect at once.
     const token = (await this.read())?.trim();
     if (!token) throw new DbtCloudError('credentialsMissing');
+    // One dbt Cloud refused is not sent again; a newly stored one is.
+    if (token === this.refused) throw new DbtCloudError('unauthorized');
     this.secrets?.add(token);
-    return `Token ${token}`;
+    return token;
   }
 
-  invalidate(): void {
-    // Nothing cached: the stored token is read per request, so a new one takes effect at once.
+  header(token: string): Record<string, string> {
+    return { Authorization: `Token ${token}` };
+  }
+
+  invalidate(token: string): void {
+    this.refused = token;
   }
 }
 
@@ -136,13 +121,7 @@ export class DbtCloudClient {
 
   constructor(private readonly o: DbtCloudClientOptions) {
     if (!/^\d+$/.test(o.accountId)) throw new DbtCloudError('notConfigured', 'gatehouse.dbtCloud.accountId must be the numeric account id.');
-    let url: URL;
-    try {
-      url = new URL(o.baseUrl);
-    } catch {
-      throw new DbtCloudError('notConfigured', 'gatehouse.dbtCloud.baseUrl is not a URL.');
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new DbtCloudError('notConfigured', 'gatehouse.dbtCloud.baseUrl must be an https URL.');
+    const url = checkedServiceUrl(o.baseUrl, 'gatehouse.dbtCloud.baseUrl', (e) => new DbtCloudError('notConfigured', e.message, undefined, [], undefined, { cause: e, nextStep: e.nextStep }));
     this.base = `${url.origin}${url.pathname.replace(/\/+$/, '')}/api/v2/accounts/${o.accountId}`;
   }
 
@@ -228,22 +207,24 @@ export class DbtCloudClient {
   }
 
   private async send(req: HttpRequest): Promise<unknown> {
-    for (let attempt = 1; ; attempt++) {
-      const authorization = await this.o.credentials.authorization(req.signal);
-      try {
-        const res = await this.o.http.request({ timeoutMs: this.o.timeoutMs, ...req, headers: { ...req.headers, Authorization: authorization } });
-        return res.data;
-      } catch (err) {
-        const e = toDbtCloudError(err);
-        // A 401 is refused before anything runs, so even the trigger may be sent again, once,
-        // with a renewed credential.
-        if (e.reason === 'unauthorized' && attempt === 1) {
-          this.o.credentials.invalidate();
-          this.o.logger?.debug(`dbt Cloud answered 401 to ${req.method} ${req.url.replace(this.base, '')}; trying once with a renewed credential`);
-          continue;
-        }
-        throw e;
-      }
+    const credentials = this.o.credentials;
+    // A 401 is refused before anything runs, so even the trigger may be sent again, once, with a
+    // renewed credential (the rejected one is dropped first).
+    const rejected = (err: unknown) => {
+      if (toDbtCloudError(err).reason !== 'unauthorized') return false;
+      this.o.logger?.debug(`dbt Cloud answered 401 to ${req.method} ${req.url.replace(this.base, '')}; trying once with a renewed credential`);
+      return true;
+    };
+    try {
+      const res = await sendWithRenewal(
+        credentials,
+        (token) => this.o.http.request({ timeoutMs: this.o.timeoutMs, ...req, headers: { ...req.headers, ...credentials.header(token) } }),
+        rejected,
+        req.signal,
+      );
+      return res.data;
+    } catch (err) {
+      throw toDbtCloudError(err);
     }
   }
 }

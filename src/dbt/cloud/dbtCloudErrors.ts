@@ -1,7 +1,7 @@
 // dbt Cloud failures as typed errors. The reason comes from the HTTP status (dbt Cloud's envelope
 // repeats it in status.code); the server's user_message stays out of `message`, which is written
 // here for the person reading the notification.
-import { GatehouseError, HttpError } from '../../core/errors';
+import { GatehouseError, HttpError, statusReason, type StatusReasons } from '../../core/errors';
 import { AuthError } from '../../auth/authError';
 
 export type DbtCloudErrorReason =
@@ -67,12 +67,19 @@ export class DbtCloudError extends GatehouseError<DbtCloudErrorReason> {
   }
 }
 
+/** dbt Cloud's statuses (its envelope repeats them in status.code). */
+export const DBT_CLOUD_STATUS_REASONS: StatusReasons<DbtCloudErrorReason> & { otherwise: DbtCloudErrorReason } = {
+  exact: { 401: 'unauthorized', 403: 'forbidden', 404: 'notFound', 409: 'conflict', 429: 'rateLimited' },
+  server: 'server',
+  otherwise: 'badRequest',
+};
+
 /** Any failure (HTTP, sign-in, already typed) as a DbtCloudError. */
 export function toDbtCloudError(err: unknown): DbtCloudError {
   if (err instanceof DbtCloudError) return err;
   if (err instanceof AuthError) return new DbtCloudError('signIn', `${MESSAGES.signIn} ${err.message}`, undefined, [], undefined, { cause: err, nextStep: err.nextStep });
   if (err instanceof HttpError) {
-    const reason: DbtCloudErrorReason = err.reason === 'unauthorized' || err.reason === 'forbidden' || err.reason === 'notFound' || err.reason === 'conflict' || err.reason === 'rateLimited' || err.reason === 'server' || err.reason === 'network' || err.reason === 'timeout' || err.reason === 'cancelled' || err.reason === 'badResponse' ? err.reason : 'badRequest';
+    const reason: DbtCloudErrorReason = err.reason === 'network' || err.reason === 'timeout' || err.reason === 'cancelled' || err.reason === 'badResponse' ? err.reason : statusReason(err.status, DBT_CLOUD_STATUS_REASONS);
     const fields = invalidFieldsOf(err.body);
     const message = reason === 'badRequest' && fields.length ? `dbt Cloud did not accept the request (invalid: ${fields.join(', ')}).` : reason === 'network' || reason === 'timeout' ? err.message : MESSAGES[reason];
     return new DbtCloudError(reason, message, err.status, fields, err.retryAfterMs, { cause: err });

@@ -5,6 +5,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { SecretStore } from '../../core/originSecrets';
 import type { AuditRecord } from '../../audit/auditTrail';
 import type { Logger } from '../../core/logger';
 import { DBT_TASK_TYPE, buildDbtTask, runDbtTask, DbtUntrustedError } from './dbtTasks';
@@ -53,7 +54,8 @@ export interface DbtCommandDeps {
   cloud: DbtCloudJobsModel;
   cloudActions: DbtCloudActions;
   ui: () => DbtUi;
-  secrets: vscode.SecretStorage;
+  /** The service's own credentials, bound to its origin. */
+  secrets: SecretStore;
   logger: Logger;
   audit: { record(entry: Omit<AuditRecord, 'time'>): Promise<unknown> };
   actor: () => { subject: string; email?: string; issuer?: string } | undefined;

@@ -5,14 +5,16 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { AxiosHttpClient } from '../../core/http';
+import { LazyClient } from '../../core/lazyClient';
+import { ServiceConnection } from '../../vscode/serviceConnection';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import { DBT_CLOUD_TOKEN_KEY, DbtCommands, vscodeDbtUi, type DbtUi } from './dbtCommands';
 import { LineagePanelManager } from './lineagePanel';
 import type { ResultsPresenter } from '../../results/resultsPresenter';
 import { DbtCloudActions } from '../cloud/dbtCloudActions';
-import { DbtCloudClient, IdpDbtCloudCredentials, PersonalTokenCredentials } from '../cloud/dbtCloudClient';
-import { DbtCloudError } from '../cloud/dbtCloudErrors';
+import { IdpServiceCredentials } from '../../auth/serviceCredentials';
+import { DbtCloudClient, PersonalTokenCredentials } from '../cloud/dbtCloudClient';
+import { DbtCloudError, toDbtCloudError } from '../cloud/dbtCloudErrors';
 import { DbtCloudJobsModel } from '../cloud/dbtCloudJobsModel';
 import type { RunFollowerOptions } from '../cloud/dbtCloudRunFollower';
 import type { DbtGroupKey } from '../manifest';
@@ -88,18 +90,32 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
   // ---- dbt Cloud ----
   let cloudSettings = readCloudSettings();
   let hasToken = false;
-  const http = new AxiosHttpClient({ logger: logger.child('cloud'), userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}` });
-  let current: { key: string; client: DbtCloudClient } | undefined;
-  const cloudClient = (): DbtCloudClient => {
-    const s = cloudSettings;
-    if (!s.baseUrl || !s.accountId) throw new DbtCloudError('notConfigured');
-    const key = `${s.baseUrl}|${s.accountId}|${s.audience ?? ''}`;
-    if (current?.key !== key) {
-      const credentials = s.audience ? new IdpDbtCloudCredentials(auth.broker) : new PersonalTokenCredentials(async () => context.secrets.get(DBT_CLOUD_TOKEN_KEY), secrets);
-      current = { key, client: new DbtCloudClient({ http, baseUrl: s.baseUrl, accountId: s.accountId, credentials, logger: logger.child('cloud') }) };
-    }
-    return current.client;
-  };
+  const cloudLogger = logger.child('cloud');
+  const service = new ServiceConnection({
+    context,
+    logger: cloudLogger,
+    setting: 'gatehouse.dbtCloud.baseUrl',
+    baseUrl: () => cloudSettings.baseUrl,
+    notConfigured: (e) => (e ? new DbtCloudError('notConfigured', e.message, undefined, [], undefined, { cause: e, nextStep: e.nextStep }) : new DbtCloudError('notConfigured')),
+  });
+  // A personal token belongs to the dbt Cloud instance that issued it.
+  const tokens = service.secret([DBT_CLOUD_TOKEN_KEY], 'dbt Cloud token');
+  const connection = new LazyClient<DbtCloudClient>({
+    key: () => {
+      const s = cloudSettings;
+      if (!s.baseUrl || !s.accountId) throw new DbtCloudError('notConfigured');
+      return `${service.url().href}|${s.accountId}|${s.audience ?? ''}`;
+    },
+    build: () => {
+      const s = cloudSettings;
+      const at = service.url().origin;
+      const credentials = s.audience
+        ? new IdpServiceCredentials(auth.broker, 'dbtCloud', toDbtCloudError)
+        : new PersonalTokenCredentials(async () => (await tokens.read(at))?.[DBT_CLOUD_TOKEN_KEY], secrets);
+      return new DbtCloudClient({ http: service.http(), baseUrl: s.baseUrl!, accountId: s.accountId!, credentials, logger: cloudLogger });
+    },
+  });
+  const cloudClient = (): DbtCloudClient => connection.get();
   const signedIn = () => !!auth.broker.currentIdentity();
   const availability = (): DbtCloudAvailability => {
     if (!cloudSettings.baseUrl || !cloudSettings.accountId) return 'hidden';
@@ -148,7 +164,7 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     cloud,
     cloudActions,
     ui: () => ui,
-    secrets: context.secrets,
+    secrets: tokens.scoped(() => service.url().origin),
     logger,
     audit,
     actor,
@@ -161,12 +177,11 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
 
   const setContext = (key: string, value: unknown) => void vscode.commands.executeCommand('setContext', key, value);
   const updateTokenState = async () => {
-    hasToken = !!(await context.secrets.get(DBT_CLOUD_TOKEN_KEY));
-    if (hasToken) {
-      // The logger must never print it, even inside an error's cause.
-      const token = await context.secrets.get(DBT_CLOUD_TOKEN_KEY);
-      if (token) secrets.add(token.trim());
-    }
+    const at = service.origin();
+    hasToken = !!at && (await tokens.presence(at)) !== 'none';
+    // The logger must never print it, even inside an error's cause.
+    const token = at && (await tokens.peek(at, DBT_CLOUD_TOKEN_KEY));
+    if (token) secrets.add(token.trim());
     setContext('gatehouse.dbtCloud.configured', availability() !== 'hidden');
     setContext('gatehouse.dbtCloud.hasToken', hasToken);
   };
@@ -186,11 +201,15 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
       }
     }),
     context.secrets.onDidChange((e) => {
-      if (e.key === DBT_CLOUD_TOKEN_KEY) void updateTokenState().then(refreshCloud);
+      if (!tokens.owns(e.key)) return;
+      connection.invalidate();
+      void updateTokenState().then(refreshCloud);
     }),
     {
       dispose: auth.broker.onDidChangeSession((e) => {
-        if (e.reason !== 'refreshed') refreshCloud();
+        if (e.reason === 'refreshed') return;
+        connection.invalidate();
+        refreshCloud();
       }).dispose,
     },
     vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()),

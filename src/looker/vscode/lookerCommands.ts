@@ -1,6 +1,7 @@
 // Looker commands (thin): Run Look, Run Tile, Open in Looker, Refresh, Set API3 Credentials.
 // Decisions (roles, 403 explanations, audit) live in LookRunner.
 import * as vscode from 'vscode';
+import type { SecretStore } from '../../core/originSecrets';
 import type { Logger } from '../../core/logger';
 import { lookerContentUrl, type LookerClient, type LookerWebTarget } from '../client';
 import { toLookerError } from '../errors';
@@ -16,7 +17,8 @@ export interface LookerCommandDeps {
   runner: LookRunner;
   client: () => LookerClient;
   ui: () => ServiceUi;
-  secrets: vscode.SecretStorage;
+  /** The service's own credentials, bound to its origin. */
+  secrets: SecretStore;
   logger: Logger;
   refresh: () => void;
 }

@@ -5,7 +5,9 @@
 import * as vscode from 'vscode';
 import { readConnectionSettings, watchConnection } from '../../vscode/connectionSettings';
 import { IdpServiceCredentials } from '../../auth/serviceCredentials';
-import { AxiosHttpClient } from '../../core/http';
+import { LazyClient } from '../../core/lazyClient';
+import { clientPair } from '../../core/originSecrets';
+import { ServiceConnection } from '../../vscode/serviceConnection';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import type { ResultsPresenter } from '../../results/resultsPresenter';
 import { LookerClient, lookerApiUrl } from '../client';
@@ -29,41 +31,39 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
   const { context, logger: rootLogger, secrets, auth, roles, audit } = deps;
   const logger = rootLogger.child('looker');
   const disposables: vscode.Disposable[] = [];
-  const http = new AxiosHttpClient({ logger, userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}` });
   let settings = readConnectionSettings('looker');
   let hasKeys = false;
-  let current: { key: string; client: LookerClient; credentials: LookerCredentials } | undefined;
   let ui: ServiceUi = vscodeServiceUi;
 
-  const client = (): LookerClient => {
-    if (!settings.baseUrl) throw new LookerError('notConfigured');
-    try {
-      new URL(settings.baseUrl);
-    } catch {
-      throw new LookerError('notConfigured', `gatehouse.looker.baseUrl "${settings.baseUrl}" is not a URL.`);
-    }
-    const key = `${settings.baseUrl}|${settings.audience ?? ''}`;
-    if (current?.key !== key) {
-      const baseUrl = settings.baseUrl;
+  const service = new ServiceConnection({
+    context,
+    logger,
+    setting: 'gatehouse.looker.baseUrl',
+    baseUrl: () => settings.baseUrl,
+    notConfigured: (e) => (e ? new LookerError('notConfigured', e.message, undefined, undefined, undefined, { cause: e, nextStep: e.nextStep }) : new LookerError('notConfigured')),
+  });
+  // API3 keys belong to the Looker instance that issued them.
+  const keys = service.secret([LOOKER_CLIENT_ID_KEY, LOOKER_CLIENT_SECRET_KEY], 'Looker API3 credentials');
+
+  const connection = new LazyClient<{ client: LookerClient; credentials: LookerCredentials }>({
+    key: () => `${service.url().href}|${settings.audience ?? ''}`,
+    build: () => {
+      const url = settings.baseUrl!;
       const credentials: LookerCredentials = settings.audience
         ? new IdpServiceCredentials(auth.broker, 'looker', toLookerError)
         : new Api3Credentials({
-            http,
-            apiUrl: lookerApiUrl(baseUrl),
+            http: service.http(),
+            apiUrl: lookerApiUrl(url),
             secrets,
             logger,
-            read: async () => {
-              const [clientId, clientSecret] = await Promise.all([context.secrets.get(LOOKER_CLIENT_ID_KEY), context.secrets.get(LOOKER_CLIENT_SECRET_KEY)]);
-              return clientId && clientSecret ? { clientId, clientSecret } : undefined;
-            },
+            read: clientPair(keys, service.url().origin),
           });
-      current = { key, credentials, client: new LookerClient({ http, baseUrl, credentials, logger }) };
-    }
-    return current.client;
-  };
-  const forgetToken = () => {
-    if (current?.credentials instanceof Api3Credentials) current.credentials.clear();
-  };
+      return { credentials, client: new LookerClient({ http: service.http(), baseUrl: url, credentials, logger }) };
+    },
+    // New keys, or a token obtained while someone else was signed in: start again.
+    retire: ({ credentials }) => credentials instanceof Api3Credentials && credentials.clear(),
+  });
+  const client = (): LookerClient => connection.get().client;
 
   const model = new LookerExplorerModel({ client, logger });
   const signedIn = () => !!auth.broker.currentIdentity();
@@ -79,12 +79,12 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
     actor: () => auth.broker.currentIdentity(),
     pageSize: () => vscode.workspace.getConfiguration('gatehouse.results').get<number>('pageSize', 5000),
   });
-  const commands = new LookerCommands({ runner, client, ui: () => ui, secrets: context.secrets, logger, refresh: () => model.refresh() });
+  const commands = new LookerCommands({ runner, client, ui: () => ui, secrets: keys.scoped(() => service.url().origin), logger, refresh: () => model.refresh() });
 
   const setContext = (key: string, value: unknown) => void vscode.commands.executeCommand('setContext', key, value);
   const updateContext = async () => {
-    const [id, secret] = await Promise.all([context.secrets.get(LOOKER_CLIENT_ID_KEY), context.secrets.get(LOOKER_CLIENT_SECRET_KEY)]);
-    hasKeys = !!id && !!secret;
+    const at = service.origin();
+    hasKeys = !!at && (await keys.presence(at)) !== 'none';
     setContext('gatehouse.looker.configured', !!settings.baseUrl);
     setContext('gatehouse.looker.needsCredentials', !!settings.baseUrl && !settings.audience && !hasKeys);
     setContext('gatehouse.looker.canRun', roles.can('looker.run'));
@@ -98,14 +98,13 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
     ...commands.register(),
     ...watchConnection({
       service: 'looker',
-      secretKeys: [LOOKER_CLIENT_ID_KEY, LOOKER_CLIENT_SECRET_KEY],
+      ownsSecret: (key) => keys.owns(key),
       secrets: context.secrets,
       broker: auth.broker,
       roles,
       onChange: (change) => {
         if (change.kind === 'settings') settings = change.settings;
-        // New keys, or a token obtained while someone else was signed in: start again.
-        if (change.kind === 'secrets' || change.kind === 'session') forgetToken();
+        if (change.kind === 'secrets' || change.kind === 'session') connection.invalidate();
         reload();
       },
     }),

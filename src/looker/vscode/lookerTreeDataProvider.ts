@@ -2,34 +2,16 @@
 // their tiles) and looks. Loading and "no access" answers live in LookerExplorerModel; this maps
 // nodes to TreeItems.
 import * as vscode from 'vscode';
+import { ExplorerTreeDataProvider, messageTreeItem } from '../../vscode/explorerTree';
 import { shortDate } from '../../vscode/serviceUi';
 import type { LookerExplorerModel, LookerNode } from '../explorerModel';
 
-export class LookerTreeDataProvider implements vscode.TreeDataProvider<LookerNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<LookerNode | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscription: { dispose(): unknown };
-
-  constructor(
-    private readonly model: LookerExplorerModel,
-    /** False while the view should show its welcome content (signed out, not configured, no keys). */
-    private readonly ready: () => boolean,
-  ) {
-    this.subscription = model.onDidChange(() => this.changed.fire(undefined));
+export class LookerTreeDataProvider extends ExplorerTreeDataProvider<LookerNode> {
+  constructor(model: LookerExplorerModel, ready: () => boolean) {
+    super(model, ready);
   }
 
-  async getChildren(element?: LookerNode): Promise<LookerNode[]> {
-    if (!element && !this.ready()) return [];
-    return this.model.children(element);
-  }
-
-  getTreeItem(n: LookerNode): vscode.TreeItem {
-    const item = this.item(n);
-    item.id = n.key;
-    return item;
-  }
-
-  private item(n: LookerNode): vscode.TreeItem {
+  protected item(n: LookerNode): vscode.TreeItem {
     switch (n.kind) {
       case 'folder': {
         const item = new vscode.TreeItem(n.personal ? `${n.folder.name} (my folder)` : n.folder.name, vscode.TreeItemCollapsibleState.Collapsed);
@@ -63,20 +45,9 @@ export class LookerTreeDataProvider implements vscode.TreeDataProvider<LookerNod
         item.contextValue = 'lookerElement';
         return item;
       }
-      case 'message': {
-        const item = new vscode.TreeItem(n.text, vscode.TreeItemCollapsibleState.None);
-        item.iconPath = new vscode.ThemeIcon(n.severity === 'error' ? 'warning' : 'info');
-        item.tooltip = n.detail ? `${n.text}\n${n.detail}` : n.text;
-        item.description = n.detail;
-        item.contextValue = 'lookerMessage';
-        return item;
-      }
+      case 'message':
+        return messageTreeItem(n, 'lookerMessage');
     }
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.changed.dispose();
   }
 }
 

@@ -2,6 +2,7 @@
 // (username and password, used once), Set Metabase API Key, Sign Out of Metabase. Decisions
 // (roles, refusals, failed queries, audit) live in QuestionRunner.
 import * as vscode from 'vscode';
+import type { SecretStore } from '../../core/originSecrets';
 import type { Logger } from '../../core/logger';
 import type { SecretRegistry } from '../../core/redact';
 import type { HttpClient } from '../../core/http';
@@ -24,7 +25,8 @@ export interface MetabaseCommandDeps {
   baseUrl: () => string | undefined;
   http: HttpClient;
   ui: () => ServiceUi;
-  secrets: vscode.SecretStorage;
+  /** The service's own credentials, bound to its origin. */
+  secrets: SecretStore;
   redactions: SecretRegistry;
   /** Who is signed in to Gatehouse (offered as the Metabase username). */
   email: () => string | undefined;

@@ -7,11 +7,13 @@ import * as vscode from 'vscode';
 import { readConnectionSettings, watchConnection } from '../../vscode/connectionSettings';
 import { IdpServiceCredentials } from '../../auth/serviceCredentials';
 import { Formatter } from '../../core/format';
-import { AxiosHttpClient } from '../../core/http';
+import { LazyClient } from '../../core/lazyClient';
+import type { OriginBoundSecrets } from '../../core/originSecrets';
+import { ServiceConnection } from '../../vscode/serviceConnection';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import type { ResultsPresenter } from '../../results/resultsPresenter';
 import { MetabaseClient } from '../client';
-import { ApiKeyCredentials, BearerCredentials, SessionCredentials, type MetabaseCredentials, type StoredSecret } from '../credentials';
+import { ApiKeyCredentials, SessionCredentials, type MetabaseCredentials, type StoredSecret } from '../credentials';
 import { MetabaseError, toMetabaseError } from '../errors';
 import { MetabaseExplorerModel } from '../explorerModel';
 import { QuestionRunner } from '../questionRunner';
@@ -32,35 +34,41 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
   const { context, logger: rootLogger, secrets, auth, roles, audit } = deps;
   const logger = rootLogger.child('metabase');
   const disposables: vscode.Disposable[] = [];
-  const http = new AxiosHttpClient({ logger, userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}` });
   let settings = readConnectionSettings('metabase');
   let stored = { session: false, apiKey: false };
-  let current: { key: string; client: MetabaseClient } | undefined;
   let ui: ServiceUi = vscodeServiceUi;
 
-  const storedSecret = (key: string): StoredSecret => ({ get: async () => context.secrets.get(key), delete: async () => context.secrets.delete(key) });
+  const service = new ServiceConnection({
+    context,
+    logger,
+    setting: 'gatehouse.metabase.baseUrl',
+    baseUrl: () => settings.baseUrl,
+    notConfigured: (e) => (e ? new MetabaseError('notConfigured', e.message, undefined, undefined, undefined, { cause: e, nextStep: e.nextStep }) : new MetabaseError('notConfigured')),
+  });
+  // A session and an API key belong to the Metabase instance that issued them.
+  const sessions = service.secret([METABASE_SESSION_KEY], 'Metabase session');
+  const apiKeys = service.secret([METABASE_API_KEY_KEY], 'Metabase API key');
+  const storedSecret = (secret: OriginBoundSecrets, at: string): StoredSecret => ({
+    get: async () => (await secret.read(at))?.[secret.keys[0]],
+    delete: async () => secret.remove(at),
+  });
   const strategy = (): Strategy => (settings.audience ? 'idp' : stored.session || !stored.apiKey ? 'session' : 'apiKey');
 
-  const client = (): MetabaseClient => {
-    if (!settings.baseUrl) throw new MetabaseError('notConfigured');
-    try {
-      new URL(settings.baseUrl);
-    } catch {
-      throw new MetabaseError('notConfigured', `gatehouse.metabase.baseUrl "${settings.baseUrl}" is not a URL.`);
-    }
-    const mode = strategy();
-    const key = `${settings.baseUrl}|${settings.audience ?? ''}|${mode}`;
-    if (current?.key !== key) {
+  const connection = new LazyClient<MetabaseClient>({
+    key: () => `${service.url().href}|${settings.audience ?? ''}|${strategy()}`,
+    build: () => {
+      const at = service.url().origin;
+      const mode = strategy();
       const credentials: MetabaseCredentials =
         mode === 'idp'
-          ? new BearerCredentials(new IdpServiceCredentials(auth.broker, 'metabase', toMetabaseError))
+          ? new IdpServiceCredentials(auth.broker, 'metabase', toMetabaseError)
           : mode === 'session'
-            ? new SessionCredentials(storedSecret(METABASE_SESSION_KEY), secrets)
-            : new ApiKeyCredentials(storedSecret(METABASE_API_KEY_KEY), secrets);
-      current = { key, client: new MetabaseClient({ http, baseUrl: settings.baseUrl, credentials, logger, format: new Formatter({ locale: vscode.env.language }) }) };
-    }
-    return current.client;
-  };
+            ? new SessionCredentials(storedSecret(sessions, at), secrets)
+            : new ApiKeyCredentials(storedSecret(apiKeys, at), secrets);
+      return new MetabaseClient({ http: service.http(), baseUrl: settings.baseUrl!, credentials, logger, format: new Formatter({ locale: vscode.env.language }) });
+    },
+  });
+  const client = (): MetabaseClient => connection.get();
 
   const model = new MetabaseExplorerModel({ client, logger });
   const signedIn = () => !!auth.broker.currentIdentity();
@@ -80,9 +88,9 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
     runner,
     client,
     baseUrl: () => settings.baseUrl,
-    http,
+    http: service.lazyHttp,
     ui: () => ui,
-    secrets: context.secrets,
+    secrets: sessions.scoped(() => service.url().origin, apiKeys.scoped(() => service.url().origin)),
     redactions: secrets,
     email: () => auth.broker.currentIdentity()?.email,
     logger,
@@ -91,8 +99,9 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
 
   const setContext = (key: string, value: unknown) => void vscode.commands.executeCommand('setContext', key, value);
   const updateContext = async () => {
-    const [session, apiKey] = await Promise.all([context.secrets.get(METABASE_SESSION_KEY), context.secrets.get(METABASE_API_KEY_KEY)]);
-    stored = { session: !!session, apiKey: !!apiKey };
+    const at = service.origin();
+    const [session, apiKey] = at ? await Promise.all([sessions.presence(at), apiKeys.presence(at)]) : ['none', 'none'];
+    stored = { session: session !== 'none', apiKey: apiKey !== 'none' };
     setContext('gatehouse.metabase.configured', !!settings.baseUrl);
     setContext('gatehouse.metabase.needsCredentials', !!settings.baseUrl && !settings.audience && !stored.session && !stored.apiKey);
     setContext('gatehouse.metabase.hasOwnCredentials', !settings.audience && (stored.session || stored.apiKey));
@@ -109,14 +118,14 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
     ...commands.register(),
     ...watchConnection({
       service: 'metabase',
-      secretKeys: [METABASE_SESSION_KEY, METABASE_API_KEY_KEY],
+      ownsSecret: (key) => sessions.owns(key) || apiKeys.owns(key),
       secrets: context.secrets,
       broker: auth.broker,
       roles,
       onChange: (change) => {
         if (change.kind === 'settings') settings = change.settings;
         // New secrets: new credentials (an API key refused before may have been replaced).
-        if (change.kind === 'secrets') current = undefined;
+        if (change.kind === 'secrets') connection.invalidate();
         // A Metabase session acts as the person who opened it: it ends with their Gatehouse session.
         if (change.kind === 'session' && (change.reason === 'signedOut' || change.reason === 'expired')) {
           void commands.endSession().catch((err: unknown) => logger.warn('could not end the Metabase session', err));

@@ -2,36 +2,19 @@
 // questions), questions, models and metrics. Loading and "no access" answers live in
 // MetabaseExplorerModel; this maps nodes to TreeItems.
 import * as vscode from 'vscode';
+import { ExplorerTreeDataProvider, messageTreeItem } from '../../vscode/explorerTree';
 import { shortDate } from '../../vscode/serviceUi';
 import type { MetabaseExplorerModel, MetabaseNode } from '../explorerModel';
 import type { CollectionItem } from '../types';
 
 const CARD_ICONS: Record<'question' | 'model' | 'metric', string> = { question: 'graph', model: 'symbol-class', metric: 'pulse' };
 
-export class MetabaseTreeDataProvider implements vscode.TreeDataProvider<MetabaseNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<MetabaseNode | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscription: { dispose(): unknown };
-
-  constructor(
-    private readonly model: MetabaseExplorerModel,
-    private readonly ready: () => boolean,
-  ) {
-    this.subscription = model.onDidChange(() => this.changed.fire(undefined));
+export class MetabaseTreeDataProvider extends ExplorerTreeDataProvider<MetabaseNode> {
+  constructor(model: MetabaseExplorerModel, ready: () => boolean) {
+    super(model, ready);
   }
 
-  async getChildren(element?: MetabaseNode): Promise<MetabaseNode[]> {
-    if (!element && !this.ready()) return [];
-    return this.model.children(element);
-  }
-
-  getTreeItem(n: MetabaseNode): vscode.TreeItem {
-    const item = this.item(n);
-    item.id = n.key;
-    return item;
-  }
-
-  private item(n: MetabaseNode): vscode.TreeItem {
+  protected item(n: MetabaseNode): vscode.TreeItem {
     switch (n.kind) {
       case 'collection': {
         const c = n.collection;
@@ -64,20 +47,9 @@ export class MetabaseTreeDataProvider implements vscode.TreeDataProvider<Metabas
         item.contextValue = 'metabaseDashcard';
         return item;
       }
-      case 'message': {
-        const item = new vscode.TreeItem(n.text, vscode.TreeItemCollapsibleState.None);
-        item.iconPath = new vscode.ThemeIcon(n.severity === 'error' ? 'warning' : 'info');
-        item.tooltip = n.detail ? `${n.text}\n${n.detail}` : n.text;
-        item.description = n.detail;
-        item.contextValue = 'metabaseMessage';
-        return item;
-      }
+      case 'message':
+        return messageTreeItem(n, 'metabaseMessage');
     }
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.changed.dispose();
   }
 }
 

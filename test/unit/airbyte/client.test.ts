@@ -8,8 +8,9 @@ import { SecretRegistry } from '../../../src/core/redact';
 import { MemoryLogSink, RedactingLogger } from '../../../src/core/logger';
 import { isAllowed, type Action, type Role } from '../../../src/policy/roles';
 import { AirbyteClient } from '../../../src/airbyte/client';
-import { ApplicationCredentials, IdpTokenCredentials } from '../../../src/airbyte/credentials';
-import { AirbyteError } from '../../../src/airbyte/errors';
+import { IdpServiceCredentials } from '../../../src/auth/serviceCredentials';
+import { ApplicationCredentials } from '../../../src/airbyte/credentials';
+import { AirbyteError, toAirbyteError } from '../../../src/airbyte/errors';
 import { AirbyteExplorerModel, type ConnectionNode, type WorkspaceNode } from '../../../src/airbyte/explorerModel';
 import { JobFollower } from '../../../src/airbyte/follower';
 import { AirbyteJobActions } from '../../../src/airbyte/jobActions';
@@ -98,7 +99,7 @@ describe('airbyte client against the sandbox', function () {
       getServiceToken: async () => ({ token: await idp.tokenFor(user, AUDIENCES.airbyte), expiresAt: Date.now() + 60_000, origin: 'resource-indicator' as const }),
       invalidate: (token: string) => void invalidated.push(token),
     };
-    return { http, invalidated, client: new AirbyteClient({ http, baseUrl: base, credentials: new IdpTokenCredentials(broker) }) };
+    return { http, invalidated, client: new AirbyteClient({ http, baseUrl: base, credentials: new IdpServiceCredentials(broker, 'airbyte', toAirbyteError) }) };
   }
 
   describe('reading', () => {

@@ -8,8 +8,12 @@ import { AxiosHttpClient, type HttpClient, type HttpRequest, type HttpResponse }
 import { SecretRegistry } from '../../../src/core/redact';
 import { isAllowed, type Action, type Role } from '../../../src/policy/roles';
 import { DbtCloudActions, triggerCause } from '../../../src/dbt/cloud/dbtCloudActions';
-import { DbtCloudClient, IdpDbtCloudCredentials, PersonalTokenCredentials, RUN_STATUS_CODES, parseRun, type DbtCloudRun, type DbtCloudRunStatus } from '../../../src/dbt/cloud/dbtCloudClient';
-import { DbtCloudError } from '../../../src/dbt/cloud/dbtCloudErrors';
+import { DbtCloudClient, PersonalTokenCredentials, RUN_STATUS_CODES, parseRun, type DbtCloudRun, type DbtCloudRunStatus } from '../../../src/dbt/cloud/dbtCloudClient';
+import { DbtCloudError, toDbtCloudError } from '../../../src/dbt/cloud/dbtCloudErrors';
+import { IdpServiceCredentials } from '../../../src/auth/serviceCredentials';
+import { TokenBroker } from '../../../src/auth/tokenBroker';
+import type { SessionManager } from '../../../src/auth/sessionManager';
+import { MemoryLogSink, RedactingLogger } from '../../../src/core/logger';
 import { DbtCloudRunFollower } from '../../../src/dbt/cloud/dbtCloudRunFollower';
 import { AUDIENCES } from '../../sandbox/constants';
 import { GoogleTokenStore, type RunningService, type SandboxContext } from '../../sandbox/context';
@@ -63,8 +67,31 @@ describe('dbt Cloud client against the sandbox', function () {
 
   function idpClient(user: string) {
     const http = new RecordingHttp();
-    const broker = { getServiceToken: async () => ({ token: await idp.tokenFor(user, AUDIENCES.dbtCloud), origin: 'resource-indicator' as const }) };
-    return { http, client: new DbtCloudClient({ http, baseUrl: dbtCloud.url, accountId: String(DBT_CLOUD_ACCOUNT.id), credentials: new IdpDbtCloudCredentials(broker) }) };
+    const broker = { getServiceToken: async () => ({ token: await idp.tokenFor(user, AUDIENCES.dbtCloud), expiresAt: Date.now() + 60_000, origin: 'resource-indicator' as const }), invalidate: () => undefined };
+    return { http, client: new DbtCloudClient({ http, baseUrl: dbtCloud.url, accountId: String(DBT_CLOUD_ACCOUNT.id), credentials: new IdpServiceCredentials(broker, 'dbtCloud', toDbtCloudError) }) };
+  }
+
+  /**
+   * The real TokenBroker (its cache, its invalidate) over a stand-in session manager whose
+   * resource-indicator requests hand out `issue()`'s tokens in turn.
+   */
+  function brokerClient(issue: () => Promise<string>) {
+    const http = new RecordingHttp();
+    const secrets = new SecretRegistry();
+    const issued: string[] = [];
+    const sessions = {
+      config: { audiences: { dbtCloud: AUDIENCES.dbtCloud }, serviceTokens: 'resourceIndicators' },
+      current: () => ({ id: 'session-1' }),
+      onDidChangeSession: () => ({ dispose: () => undefined }),
+      tokenForResource: async () => {
+        const token = await issue();
+        issued.push(token);
+        return { accessToken: token, expiresAt: Date.now() + 3_600_000 };
+      },
+    } as unknown as SessionManager;
+    const broker = new TokenBroker({ sessions, secrets, logger: new RedactingLogger(new MemoryLogSink(), secrets) });
+    const credentials = new IdpServiceCredentials(broker, 'dbtCloud', toDbtCloudError);
+    return { http, issued, broker, client: new DbtCloudClient({ http, baseUrl: dbtCloud.url, accountId: String(DBT_CLOUD_ACCOUNT.id), credentials }) };
   }
 
   function patClient(user: string | undefined) {
@@ -211,6 +238,45 @@ describe('dbt Cloud client against the sandbox', function () {
     assert.ok(run.id > before);
     assert.equal(http.count('POST', /\/run\/$/), 4, 'the 401 was followed by exactly one more POST');
     await client.cancelRun(run.id);
+  });
+
+  it('drops an IdP token dbt Cloud rejected from the broker and sends once more with a fresh one', async () => {
+    // The broker's cached token is one dbt Cloud does not accept (revoked early, say).
+    const tokens = ['revoked-before-expiry'];
+    const { client, http, issued, broker } = brokerClient(async () => tokens.shift() ?? idp.tokenFor('alice', AUDIENCES.dbtCloud));
+    const jobs = await client.listJobs({ projectId: DBT_CLOUD_PROJECT.id });
+    assert.ok(jobs.length > 0);
+    assert.equal(issued.length, 2, 'one fresh token after the rejection');
+    assert.deepEqual(http.requests.map((r) => r.authorization), ['Bearer revoked-before-expiry', `Bearer ${issued[1]}`], 'the rejected token was not resent');
+    // The broker keeps the fresh one: the next call obtains nothing new.
+    await client.listJobs({ projectId: DBT_CLOUD_PROJECT.id });
+    assert.equal(issued.length, 2);
+    assert.equal(http.requests[2].authorization, `Bearer ${issued[1]}`);
+    broker.dispose();
+  });
+
+  it('gives up after one renewal when dbt Cloud rejects the fresh IdP token too, and never resends a rejected trigger token', async () => {
+    let n = 0;
+    const { client, http, issued, broker } = brokerClient(async () => `not-a-dbt-token-${++n}`);
+    const before = (await idpClient('alice').client.listRuns(DBT_CLOUD_JOB_IDS.nightly, { limit: 1 }))[0]?.id ?? 0;
+    await assert.rejects(client.triggerRun(DBT_CLOUD_JOB_IDS.nightly, { cause: 'test' }), (e) => DbtCloudError.is(e, 'unauthorized'));
+    assert.deepEqual(issued, ['not-a-dbt-token-1', 'not-a-dbt-token-2']);
+    assert.deepEqual(http.requests.map((r) => r.authorization), ['Bearer not-a-dbt-token-1', 'Bearer not-a-dbt-token-2'], 'two POSTs, each with its own token');
+    assert.equal((await idpClient('alice').client.listRuns(DBT_CLOUD_JOB_IDS.nightly, { limit: 1 }))[0]?.id ?? 0, before, 'no run was started');
+    broker.dispose();
+  });
+
+  it('does not resend a personal token dbt Cloud rejected; a newly stored one is sent', async () => {
+    const http = new RecordingHttp();
+    let stored = 'dbtu_not_a_known_token';
+    const client = new DbtCloudClient({ http, baseUrl: dbtCloud.url, accountId: String(DBT_CLOUD_ACCOUNT.id), credentials: new PersonalTokenCredentials(async () => stored) });
+    await assert.rejects(client.listJobs(), (e) => DbtCloudError.is(e, 'unauthorized') && /Set dbt Cloud Token/.test(e.userMessage));
+    assert.equal(http.requests.length, 1, 'the refused token went out once');
+    await assert.rejects(client.listJobs(), (e) => DbtCloudError.is(e, 'unauthorized'));
+    assert.equal(http.requests.length, 1, 'and not again');
+    stored = PAT('alice');
+    assert.ok((await client.listJobs()).length > 0);
+    assert.equal(http.requests[1].authorization, `Token ${PAT('alice')}`);
   });
 
   it('rides out a short outage while following, and stops on its signal', async () => {

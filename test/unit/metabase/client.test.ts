@@ -9,7 +9,7 @@ import { AxiosHttpClient, type HttpClient, type HttpRequest, type HttpResponse }
 import { SecretRegistry } from '../../../src/core/redact';
 import { isAllowed, type Action, type Role } from '../../../src/policy/roles';
 import { MetabaseClient, metabaseApiUrl, metabaseContentUrl } from '../../../src/metabase/client';
-import { ApiKeyCredentials, BearerCredentials, SessionCredentials, openMetabaseSession, type MetabaseCredentials } from '../../../src/metabase/credentials';
+import { ApiKeyCredentials, SessionCredentials, openMetabaseSession, type MetabaseCredentials } from '../../../src/metabase/credentials';
 import { MetabaseError, toMetabaseError } from '../../../src/metabase/errors';
 import { MetabaseExplorerModel, type MetabaseNode } from '../../../src/metabase/explorerModel';
 import { QuestionRunner } from '../../../src/metabase/questionRunner';
@@ -60,7 +60,7 @@ describe('metabase client against the sandbox', function () {
       getServiceToken: async () => ({ token: await sandbox.idp.tokenFor(user, AUDIENCES.metabase), expiresAt: Date.now() + 60_000, origin: 'token-exchange' as const }),
       invalidate: (t: string) => void invalidated.push(t),
     };
-    return { ...make(new BearerCredentials(new IdpServiceCredentials(broker, 'metabase', toMetabaseError))), invalidated };
+    return { ...make(new IdpServiceCredentials(broker, 'metabase', toMetabaseError)), invalidated };
   }
 
   const apiKeyClient = (key = METABASE_API_KEY) => make(new ApiKeyCredentials(new MemorySecret(key)));
