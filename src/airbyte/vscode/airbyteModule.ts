@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { readConnectionSettings, watchConnection } from '../../vscode/connectionSettings';
 import { AxiosHttpClient } from '../../core/http';
+import { maxResponseBytesSetting } from '../../vscode/httpSettings';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import { AirbyteClient } from '../client';
 import { ApplicationCredentials, IdpTokenCredentials, type AirbyteCredentials } from '../credentials';
@@ -28,7 +29,7 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
   const { context, logger: rootLogger, secrets, auth, roles, audit, sessionScope } = deps;
   const logger = rootLogger.child('airbyte');
   const disposables: vscode.Disposable[] = [];
-  const http = new AxiosHttpClient({ logger, userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}` });
+  const http = new AxiosHttpClient({ logger, userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}`, maxResponseBytes: maxResponseBytesSetting });
   let settings = readConnectionSettings('airbyte');
   let hasAppCredentials = false;
   let current: { key: string; client: AirbyteClient; credentials: AirbyteCredentials } | undefined;

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AxiosHttpClient } from '../../core/http';
+import { maxResponseBytesSetting } from '../../vscode/httpSettings';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import { DBT_CLOUD_TOKEN_KEY, DbtCommands, vscodeDbtUi, type DbtUi } from './dbtCommands';
 import { LineagePanelManager } from './lineagePanel';
@@ -88,7 +89,7 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
   // ---- dbt Cloud ----
   let cloudSettings = readCloudSettings();
   let hasToken = false;
-  const http = new AxiosHttpClient({ logger: logger.child('cloud'), userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}` });
+  const http = new AxiosHttpClient({ logger: logger.child('cloud'), userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}`, maxResponseBytes: maxResponseBytesSetting });
   let current: { key: string; client: DbtCloudClient } | undefined;
   const cloudClient = (): DbtCloudClient => {
     const s = cloudSettings;

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { readConnectionSettings, watchConnection } from '../../vscode/connectionSettings';
 import { IdpServiceCredentials } from '../../auth/serviceCredentials';
 import { AxiosHttpClient } from '../../core/http';
+import { maxResponseBytesSetting } from '../../vscode/httpSettings';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import type { ResultsPresenter } from '../../results/resultsPresenter';
 import { LookerClient, lookerApiUrl } from '../client';
@@ -29,7 +30,7 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
   const { context, logger: rootLogger, secrets, auth, roles, audit } = deps;
   const logger = rootLogger.child('looker');
   const disposables: vscode.Disposable[] = [];
-  const http = new AxiosHttpClient({ logger, userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}` });
+  const http = new AxiosHttpClient({ logger, userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}`, maxResponseBytes: maxResponseBytesSetting });
   let settings = readConnectionSettings('looker');
   let hasKeys = false;
   let current: { key: string; client: LookerClient; credentials: LookerCredentials } | undefined;

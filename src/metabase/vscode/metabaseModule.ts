@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { readConnectionSettings, watchConnection } from '../../vscode/connectionSettings';
 import { IdpServiceCredentials } from '../../auth/serviceCredentials';
 import { AxiosHttpClient } from '../../core/http';
+import { maxResponseBytesSetting } from '../../vscode/httpSettings';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import type { ResultsPresenter } from '../../results/resultsPresenter';
 import { MetabaseClient } from '../client';
@@ -31,7 +32,7 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
   const { context, logger: rootLogger, secrets, auth, roles, audit } = deps;
   const logger = rootLogger.child('metabase');
   const disposables: vscode.Disposable[] = [];
-  const http = new AxiosHttpClient({ logger, userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}` });
+  const http = new AxiosHttpClient({ logger, userAgent: `gatehouse-vscode/${context.extension.packageJSON.version}`, maxResponseBytes: maxResponseBytesSetting });
   let settings = readConnectionSettings('metabase');
   let stored = { session: false, apiKey: false };
   let current: { key: string; client: MetabaseClient } | undefined;
