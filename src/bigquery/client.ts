@@ -49,6 +49,8 @@ export interface BigQueryClientOptions {
    * with BigQuery's reasons. Default: one with the default response cap.
    */
   http?: HttpClient;
+  /** Response cap of the default transport (gatehouse.http.maxResponseMiB). */
+  maxResponseBytes?: number | (() => number);
 }
 
 export interface QueryOptions {
@@ -128,7 +130,7 @@ export class BigQueryClient {
     this.base = (this.bq as unknown as { baseUrl: string }).baseUrl.replace(/\/+$/, '');
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
     this.sleep = opts.sleep;
-    this.http = opts.http ?? new AxiosHttpClient({ maxAttempts: 1, maxConcurrent: 8, logger: opts.logger });
+    this.http = opts.http ?? new AxiosHttpClient({ maxAttempts: 1, maxConcurrent: 8, logger: opts.logger, maxResponseBytes: opts.maxResponseBytes });
     if (opts.billingProject) this.billing = Promise.resolve(opts.billingProject);
   }
 

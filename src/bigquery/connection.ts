@@ -16,6 +16,8 @@ export interface BigQueryConnectionDeps {
   /** Where session-lived things register (cleared on sign-out). */
   sessionScope: { add<T extends Disposable>(item: T): T };
   logger?: Logger;
+  /** Response cap (gatehouse.http.maxResponseMiB), read per request. */
+  maxResponseBytes?: () => number;
 }
 
 export class BigQueryConnection implements Disposable {
@@ -41,6 +43,7 @@ export class BigQueryConnection implements Disposable {
       credentials,
       jobLabels: jobLabelsFor(subject),
       logger: this.deps.logger,
+      maxResponseBytes: this.deps.maxResponseBytes,
     });
     this.current = { key, client };
     const mine = this.current;
