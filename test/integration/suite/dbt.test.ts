@@ -6,6 +6,7 @@
 // The stand-in dbt is handed to the module through its test seam, not gatehouse.dbt.executablePath:
 // writing a machine-scoped setting under code-server replaces the user settings of the sandbox.
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -49,7 +50,7 @@ interface Testing {
   auth: { setBrowser(b: ((url: string) => Promise<void>) | undefined): void; settled(): Promise<void> };
   dbt: DbtTesting;
   bigquery: { client(): { getJob(ref: { projectId: string; jobId: string; location?: string }): Promise<{ state: string; query?: string; labels?: Record<string, string> }> } | undefined };
-  audit: { recent(limit?: number): Promise<{ action: string; outcome: string; jobIds?: string[]; service: string; resource: string; credential: string; actor: { email?: string } }[]> };
+  audit: { recent(limit?: number): Promise<{ action: string; outcome: string; jobIds?: string[]; sqlSha256?: string; service: string; resource: string; credential: string; actor: { email?: string } }[]> };
 }
 
 
@@ -278,6 +279,7 @@ describe('dbt (tree, lineage, run, dbt Cloud)', function () {
     assert.equal(job.state, 'DONE');
     assert.match(job.query ?? '', /orders_raw/, 'the compiled SQL of stg_orders ran');
     assert.match(job.query ?? '', /limit \d+\s*$/i, 'limited');
+    assert.equal(last.sqlSha256, createHash('sha256').update(job.query ?? '').digest('hex'), 'the audit names the exact SQL that ran');
     if (driverAvailable()) {
       const headers = await readWebview('.colhead .name', { frameUrlContains: 'extensionId=gatehouse.gatehouse', timeoutMs: 20_000 });
       assert.ok(['order_id', 'customer_id', 'order_date', 'status'].every((h) => headers.includes(h)), headers.join(', '));
