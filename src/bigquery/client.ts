@@ -400,7 +400,7 @@ export class BigQueryClient {
         url,
         query,
         headers: { ...headerRecord(auth), 'User-Agent': 'gatehouse-vscode' },
-        body: extra.json ?? (method === 'POST' ? {} : undefined),
+        body: extra.json,
         signal: extra.signal,
         timeoutMs: (this.opts.requestTimeoutMs ?? 30_000) + (extra.holdMs ?? 0),
         // Retries are decided in call(), with BigQuery's reasons.

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { AxiosHttpClient, MAX_RESPONSE_SETTING, parseRetryAfter } from '../../../src/core/http';
 import { HttpError } from '../../../src/core/errors';
 
@@ -271,6 +272,18 @@ describe('AxiosHttpClient', () => {
         await assert.rejects(client.request({ method: 'GET', url: '/huge' }), (e: unknown) => HttpError.is(e, 'responseTooLarge') && /2 MiB/.test(e.message));
         await waitFor(() => sent.closedEarly);
         assert.ok(sent.bytes < 40 * MiB, `server sent ${sent.bytes / MiB} MiB`);
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('counts the bytes after decompression, so a small gzip body that inflates past the cap is refused', async () => {
+      const bomb = gzipSync(Buffer.alloc(16 * MiB, 0x20));
+      assert.ok(bomb.length < MiB / 8);
+      const s = await scripted([(_q, res) => { res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(bomb.length) }); res.end(bomb); }]);
+      try {
+        const client = new AxiosHttpClient({ baseUrl: s.url, maxResponseBytes: 2 * MiB });
+        await assert.rejects(client.request({ method: 'GET', url: '/' }), (e: unknown) => HttpError.is(e, 'responseTooLarge'));
       } finally {
         await s.close();
       }
