@@ -392,9 +392,11 @@ export class BigQueryClient {
     const query = Object.fromEntries(Object.entries(extra.qs ?? {}).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]));
     if (extra.signal?.aborted) throw new BigQueryError('cancelled', 'Cancelled.');
     const url = `${this.base}${path}`;
+    const timeoutMs = (this.opts.requestTimeoutMs ?? 30_000) + (extra.holdMs ?? 0);
     let body: unknown;
     try {
-      const auth = await this.opts.credentials.authClient.getRequestHeaders(url);
+      // The token may need an exchange at STS first: bounded by the same limit and the cancel.
+      const auth = await bounded(this.opts.credentials.authClient.getRequestHeaders(url), timeoutMs, extra.signal);
       const res = await this.http.request({
         method,
         url,
@@ -402,17 +404,46 @@ export class BigQueryClient {
         headers: { ...headerRecord(auth), 'User-Agent': 'gatehouse-vscode' },
         body: extra.json,
         signal: extra.signal,
-        timeoutMs: (this.opts.requestTimeoutMs ?? 30_000) + (extra.holdMs ?? 0),
+        timeoutMs,
         // Retries are decided in call(), with BigQuery's reasons.
         idempotent: false,
       });
       body = res.data;
     } catch (err) {
-      throw fromTransport(err, extra.signal);
+      throw fromTransport(err, timeoutMs, extra.signal);
     }
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BigQueryError('badResponse', 'BigQuery sent a response that is not a JSON object.');
     return body as Json;
   }
+}
+
+/** `work`, or a typed timeout/cancel when it takes longer than `ms` or the signal fires first. */
+function bounded<T>(work: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new BigQueryError('timeout', `Getting a Google token took longer than ${Math.round(ms / 1000)} s.`));
+    }, ms);
+    const onAbort = () => {
+      done();
+      reject(new BigQueryError('cancelled', 'Cancelled.'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        done();
+        resolve(v);
+      },
+      (e) => {
+        done();
+        reject(e);
+      },
+    );
+  });
 }
 
 /** The AuthClient's headers (a fetch Headers in google-auth-library 10, a plain object before). */
@@ -426,13 +457,13 @@ function headerRecord(headers: unknown): Record<string, string> {
 }
 
 /** Our HTTP client's failures in the shape BigQuery's error mapping reads (its `{error: {...}}` body). */
-function fromTransport(err: unknown, signal?: AbortSignal): BigQueryError {
+function fromTransport(err: unknown, timeoutMs: number, signal?: AbortSignal): BigQueryError {
   if (!(err instanceof HttpError)) return toBigQueryError(err);
   switch (err.reason) {
     case 'cancelled':
       return new BigQueryError('cancelled', 'Cancelled.', undefined, undefined, { cause: err });
     case 'timeout':
-      return new BigQueryError(signal?.aborted ? 'cancelled' : 'timeout', signal?.aborted ? 'Cancelled.' : 'BigQuery did not answer in time.', undefined, undefined, { cause: err });
+      return new BigQueryError(signal?.aborted ? 'cancelled' : 'timeout', signal?.aborted ? 'Cancelled.' : `BigQuery did not answer within ${Math.round(timeoutMs / 1000)} s.`, undefined, undefined, { cause: err });
     case 'network':
       return new BigQueryError('network', 'Could not reach BigQuery.', undefined, undefined, { cause: err });
     case 'badResponse':

@@ -127,6 +127,22 @@ describe('BigQuery transport: redirects and response size', () => {
     }
   });
 
+  it('bounds getting the Google token by the request limit and the cancel', async () => {
+    const hanging: GoogleCredentials = {
+      authClient: { getRequestHeaders: () => new Promise<Headers>(() => undefined) } as unknown as GoogleCredentials['authClient'],
+      origin: 'google-federation',
+    };
+    const client = new BigQueryClient({ billingProject: 'p', apiEndpoint: collector.url, credentials: hanging, requestTimeoutMs: 150, retry: { maxAttempts: 1 } });
+    const started = Date.now();
+    await assert.rejects(client.listProjects(), (e: unknown) => BigQueryError.is(e, 'timeout'));
+    assert.ok(Date.now() - started < 2_000);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 50);
+    const slow = new BigQueryClient({ billingProject: 'p', apiEndpoint: collector.url, credentials: hanging, requestTimeoutMs: 60_000 });
+    await assert.rejects(slow.listProjects({ signal: ac.signal }), (e: unknown) => BigQueryError.is(e, 'cancelled'));
+    assert.deepEqual(collector.seen, []);
+  });
+
   it('refuses a BigQuery answer over the response cap, naming the setting', async () => {
     const big = await server((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
