@@ -181,6 +181,20 @@ describe('metabase client against the sandbox', function () {
     assert.equal(secrets.scrub(PASSWORDS.bob), PASSWORDS.bob, 'the password is not kept, even for redaction');
   });
 
+  it('sends a sign-in answered 503 or 429 with Retry-After once: reported, the password not posted again', async () => {
+    for (const status of [503, 429]) {
+      const http = new RecordingHttp();
+      sandbox.ctx.faults.arm({ service: 'metabase', method: 'POST', path: '/api/session$', kind: 'status', status, retryAfter: 1, count: 3 });
+      await assert.rejects(
+        openMetabaseSession(http, metabaseApiUrl(base), { username: 'bob@example.com', password: PASSWORDS.bob }),
+        (e: unknown) => MetabaseError.is(e) && e.reason !== 'credentialsRejected' && !e.message.includes(PASSWORDS.bob),
+      );
+      sandbox.ctx.faults.clear();
+      assert.equal(http.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/session')).length, 1, `HTTP ${status}`);
+      assert.deepEqual(http.waits, []);
+    }
+  });
+
   it('forgets a session Metabase no longer knows and asks for a new sign-in (no stored password to resend)', async () => {
     const { client, stored } = await sessionClient('bob');
     assert.equal((await client.currentUser()).email, 'bob@example.com');
