@@ -134,6 +134,10 @@ export function toAirbyteError(err: unknown): AirbyteError {
         return new AirbyteError(err.reason, undefined, undefined, undefined, undefined, { cause: err });
       case 'badResponse':
         return new AirbyteError('badResponse', undefined, err.status, undefined, undefined, { cause: err });
+      case 'redirected':
+      case 'responseTooLarge':
+        // The HTTP layer's message says what happened and which setting to change.
+        return new AirbyteError('badResponse', err.message, err.status, undefined, undefined, { cause: err });
     }
     const problem = readProblem(err.body);
     const reason = reasonFor(err.status, problem);

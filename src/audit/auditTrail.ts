@@ -38,6 +38,8 @@ export interface AuditRecord {
   outcome: AuditOutcome;
   /** Short reason for failures/denials (a typed error reason, not a server's raw text). */
   reason?: string;
+  /** SHA-256 (hex) of the exact SQL sent, for SQL Gatehouse built from workspace content (dbt preview). */
+  sqlSha256?: string;
 }
 
 export interface AuditSink {
@@ -93,6 +95,7 @@ export class AuditTrail {
       jobIds: r.jobIds?.map((j) => s(j)!),
       outcome: r.outcome,
       reason: s(r.reason),
+      ...(r.sqlSha256 !== undefined && /^[0-9a-f]{64}$/.test(r.sqlSha256) ? { sqlSha256: r.sqlSha256 } : {}),
     };
   }
 }

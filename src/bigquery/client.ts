@@ -1,23 +1,27 @@
-// BigQuery REST v2 through the official client (@google-cloud/bigquery) as transport: it brings
-// authentication (our federated AuthClient) and the endpoint handling. We keep the raw wire
-// shapes (rows as {f:[{v}]}) so the result panel can page through millions of rows without the
-// library's per-row object conversion.
+// BigQuery REST v2. The official client (@google-cloud/bigquery) gives the endpoint (universe
+// domain, apiEndpoint) and the federated AuthClient gives the Authorization header; the request
+// itself goes through our HTTP client, not the library's transport, because that one follows
+// redirects with the Google token attached and reads any response in full. Ours follows none
+// (a redirect is an error), caps the response size, and has one retry loop for every client.
+// We keep the raw wire shapes (rows as {f:[{v}]}) so the result panel can page through millions
+// of rows without the library's per-row object conversion.
 //
-// Retries are ours, not the library's: its policy looks at status codes only (so a 403
-// rateLimitExceeded is never retried) and it would resend any POST after a 5xx. Here only
-// idempotent calls are retried (reads, jobs.cancel, and jobs.insert with the client-chosen job id,
-// where a second insert of the same id answers 409 duplicate instead of starting another job).
+// Only idempotent calls are retried (reads, jobs.cancel, and jobs.insert with the client-chosen
+// job id, where a second insert of the same id answers 409 duplicate instead of starting another
+// job), also on a 403 rateLimitExceeded, which a status-only policy would miss.
 import { randomUUID } from 'node:crypto';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { googleSdk } from './googleSdk';
 import { BigQueryError, toBigQueryError } from './errors';
 import type { GoogleCredentials } from './credentials';
+import { HttpError } from '../core/errors';
+import { AxiosHttpClient, type HttpClient } from '../core/http';
+import { sleep, withRetry } from '../core/retry';
 import type {
   DatasetRef, DryRunResult, JobRef, JobStatistics, JobSummary, Page, ProjectRef, QueryParameter, RoutineRef,
   RowsPage, TableFieldSchema, TableMetadata, TableRef,
 } from './types';
 import type { Logger } from '../core/logger';
-import { sleep } from '../core/http';
 
 export interface RetryPolicy {
   /** Attempts per call, the first included. */
@@ -40,6 +44,13 @@ export interface BigQueryClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Sleep between attempts and polls (tests pass a fast one). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * The transport (no redirects, response cap). Its own retries are not used: this client retries
+   * with BigQuery's reasons. Default: one with the default response cap.
+   */
+  http?: HttpClient;
+  /** Response cap of the default transport (gatehouse.http.maxResponseMiB). */
+  maxResponseBytes?: number | (() => number);
 }
 
 export interface QueryOptions {
@@ -98,14 +109,12 @@ const RETRY_REASONS = new Set(['rateLimitExceeded', 'backendError', 'network', '
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 8_000 };
 
-type Abortable = { abort(): void };
-type MakeRequest = (reqOpts: Json, callback: (err: unknown, body: unknown) => void) => Abortable | void;
-
 export class BigQueryClient {
   private readonly bq: BigQuery;
   private readonly base: string;
   private readonly retry: RetryPolicy;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly sleep: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
+  private readonly http: HttpClient;
   private billing: Promise<string> | undefined;
 
   constructor(private readonly opts: BigQueryClientOptions) {
@@ -120,7 +129,8 @@ export class BigQueryClient {
     });
     this.base = (this.bq as unknown as { baseUrl: string }).baseUrl.replace(/\/+$/, '');
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
-    this.sleep = opts.sleep ?? sleep;
+    this.sleep = opts.sleep;
+    this.http = opts.http ?? new AxiosHttpClient({ maxAttempts: 1, maxConcurrent: 8, logger: opts.logger, maxResponseBytes: opts.maxResponseBytes });
     if (opts.billingProject) this.billing = Promise.resolve(opts.billingProject);
   }
 
@@ -303,7 +313,7 @@ export class BigQueryClient {
       if (res.jobComplete !== false) throw new BigQueryError('badResponse', 'BigQuery answered without saying whether the query is complete.');
       options.onProgress?.({ state: 'RUNNING', elapsedMs: Date.now() - started });
       // The server already waited pollTimeoutMs; a short pause keeps a fast-returning server from spinning.
-      await this.sleep(100, signal).catch(() => undefined);
+      await (this.sleep ?? sleep)(100, signal).catch(() => undefined);
     }
   }
 
@@ -354,62 +364,121 @@ export class BigQueryClient {
     };
   }
 
-  private async call(method: 'GET' | 'POST', path: string, extra: CallOptions & { onAttempt?: () => void } = {}): Promise<Json> {
+  private call(method: 'GET' | 'POST', path: string, extra: CallOptions & { onAttempt?: () => void } = {}): Promise<Json> {
     const idempotent = extra.idempotent ?? method === 'GET';
-    for (let attempt = 1; ; attempt++) {
-      extra.onAttempt?.();
-      try {
-        return await this.once(method, path, extra);
-      } catch (err) {
-        const e = toBigQueryError(err);
-        const retryable = idempotent && attempt < this.retry.maxAttempts && !extra.signal?.aborted && (RETRY_REASONS.has(e.reason) || (e.status !== undefined && RETRY_STATUS.has(e.status)));
-        this.opts.logger?.debug(`BigQuery ${method} ${path} failed: ${e.reason} ${e.status ?? ''}${retryable ? `, attempt ${attempt + 1} follows` : ''}`);
-        if (!retryable) throw e;
-        const backoff = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-        // Full jitter: many clients limited at once should not come back at once.
-        await this.sleep(Math.round(backoff / 2 + Math.random() * (backoff / 2)), extra.signal).catch(() => {
-          throw new BigQueryError('cancelled', 'Cancelled.');
-        });
-      }
-    }
-  }
-
-  private once(method: 'GET' | 'POST', path: string, extra: CallOptions): Promise<Json> {
-    const qs = Object.fromEntries(Object.entries(extra.qs ?? {}).filter(([, v]) => v !== undefined && v !== ''));
-    const signal = extra.signal;
-    if (signal?.aborted) return Promise.reject(new BigQueryError('cancelled', 'Cancelled.'));
-    const timeoutMs = (this.opts.requestTimeoutMs ?? 30_000) + (extra.holdMs ?? 0);
-    const makeRequest = (this.bq as unknown as { makeAuthenticatedRequest: MakeRequest }).makeAuthenticatedRequest;
-    return new Promise<Json>((resolve, reject) => {
-      let abortable: Abortable | void = undefined;
-      let settled = false;
-      const finish = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        fn();
-      };
-      const timer = setTimeout(() => {
-        finish(() => reject(new BigQueryError('timeout', `BigQuery did not answer within ${Math.round(timeoutMs / 1000)} s.`)));
-        abortable?.abort();
-      }, timeoutMs);
-      const onAbort = () => {
-        finish(() => reject(new BigQueryError('cancelled', 'Cancelled.')));
-        abortable?.abort();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      abortable = makeRequest(
-        { method, uri: `${this.base}${path}`, qs, json: extra.json ?? true, headers: { 'User-Agent': 'gatehouse-vscode' } },
-        (err, body) =>
-          finish(() => {
-            if (err) reject(toBigQueryError(err));
-            else if (typeof body !== 'object' || body === null || Array.isArray(body)) reject(new BigQueryError('badResponse', 'BigQuery sent a response that is not a JSON object.'));
-            else resolve(body as Json);
-          }),
-      );
+    return withRetry(
+      () => {
+        extra.onAttempt?.();
+        return this.once(method, path, extra);
+      },
+      {
+        policy: { maxAttempts: this.retry.maxAttempts, baseDelayMs: this.retry.baseDelayMs, maxDelayMs: this.retry.maxDelayMs },
+        signal: extra.signal,
+        sleep: this.sleep,
+        shouldRetry: (err, attempt) => {
+          const e = err as BigQueryError;
+          const retry = idempotent && (RETRY_REASONS.has(e.reason) || (e.status !== undefined && RETRY_STATUS.has(e.status)));
+          this.opts.logger?.debug(`BigQuery ${method} ${path} failed: ${e.reason} ${e.status ?? ''}${retry && attempt < this.retry.maxAttempts ? `, attempt ${attempt + 1} follows` : ''}`);
+          return retry ? { retry: true } : { retry: false };
+        },
+      },
+    ).catch((err) => {
+      if (extra.signal?.aborted) throw new BigQueryError('cancelled', 'Cancelled.', undefined, undefined, { cause: err });
+      throw toBigQueryError(err);
     });
   }
+
+  private async once(method: 'GET' | 'POST', path: string, extra: CallOptions): Promise<Json> {
+    const query = Object.fromEntries(Object.entries(extra.qs ?? {}).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]));
+    if (extra.signal?.aborted) throw new BigQueryError('cancelled', 'Cancelled.');
+    const url = `${this.base}${path}`;
+    const timeoutMs = (this.opts.requestTimeoutMs ?? 30_000) + (extra.holdMs ?? 0);
+    let body: unknown;
+    try {
+      // The token may need an exchange at STS first: bounded by the same limit and the cancel.
+      const auth = await bounded(this.opts.credentials.authClient.getRequestHeaders(url), timeoutMs, extra.signal);
+      const res = await this.http.request({
+        method,
+        url,
+        query,
+        headers: { ...headerRecord(auth), 'User-Agent': 'gatehouse-vscode' },
+        body: extra.json,
+        signal: extra.signal,
+        timeoutMs,
+        // Retries are decided in call(), with BigQuery's reasons.
+        idempotent: false,
+      });
+      body = res.data;
+    } catch (err) {
+      throw fromTransport(err, timeoutMs, extra.signal);
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BigQueryError('badResponse', 'BigQuery sent a response that is not a JSON object.');
+    return body as Json;
+  }
+}
+
+/** `work`, or a typed timeout/cancel when it takes longer than `ms` or the signal fires first. */
+function bounded<T>(work: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new BigQueryError('timeout', `Getting a Google token took longer than ${Math.round(ms / 1000)} s.`));
+    }, ms);
+    const onAbort = () => {
+      done();
+      reject(new BigQueryError('cancelled', 'Cancelled.'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        done();
+        resolve(v);
+      },
+      (e) => {
+        done();
+        reject(e);
+      },
+    );
+  });
+}
+
+/** The AuthClient's headers (a fetch Headers in google-auth-library 10, a plain object before). */
+function headerRecord(headers: unknown): Record<string, string> {
+  if (headers && typeof (headers as Headers).forEach === 'function' && typeof (headers as Headers).get === 'function') {
+    const out: Record<string, string> = {};
+    (headers as Headers).forEach((v, k) => (out[k] = v));
+    return out;
+  }
+  return { ...(headers as Record<string, string>) };
+}
+
+/** Our HTTP client's failures in the shape BigQuery's error mapping reads (its `{error: {...}}` body). */
+function fromTransport(err: unknown, timeoutMs: number, signal?: AbortSignal): BigQueryError {
+  if (!(err instanceof HttpError)) return toBigQueryError(err);
+  switch (err.reason) {
+    case 'cancelled':
+      return new BigQueryError('cancelled', 'Cancelled.', undefined, undefined, { cause: err });
+    case 'timeout':
+      return new BigQueryError(signal?.aborted ? 'cancelled' : 'timeout', signal?.aborted ? 'Cancelled.' : `BigQuery did not answer within ${Math.round(timeoutMs / 1000)} s.`, undefined, undefined, { cause: err });
+    case 'network':
+      return new BigQueryError('network', 'Could not reach BigQuery.', undefined, undefined, { cause: err });
+    case 'badResponse':
+      return new BigQueryError('badResponse', 'BigQuery sent a response that is not valid JSON.', err.status, undefined, { cause: err });
+    case 'redirected':
+      return new BigQueryError('badResponse', err.message, err.status, undefined, { cause: err });
+    case 'responseTooLarge':
+      return new BigQueryError('resourcesExceeded', err.message, err.status, undefined, { cause: err });
+  }
+  const e = (err.body as { error?: { code?: unknown; message?: unknown; errors?: unknown } } | undefined)?.error;
+  return toBigQueryError({
+    code: err.status,
+    message: typeof e?.message === 'string' ? e.message : `BigQuery answered HTTP ${err.status}.`,
+    errors: Array.isArray(e?.errors) ? e.errors : undefined,
+  });
 }
 
 /** BigQuery label values: lowercase letters, digits, `_` and `-`, at most 63 characters. */

@@ -19,6 +19,8 @@ export interface BigQueryConnectionDeps {
   /** Where session-lived things register (cleared on sign-out). */
   sessionScope: { add<T extends Disposable>(item: T): T };
   logger?: Logger;
+  /** Response cap (gatehouse.http.maxResponseMiB), read per request. */
+  maxResponseBytes?: () => number;
 }
 
 export class BigQueryConnection implements Disposable {
@@ -60,6 +62,7 @@ export class BigQueryConnection implements Disposable {
       credentials,
       jobLabels: jobLabelsFor(subject),
       logger: this.deps.logger,
+      maxResponseBytes: this.deps.maxResponseBytes,
     });
     this.deps.sessionScope.add({ dispose: () => this.connection.peek() === client && this.reset() });
     this.deps.logger?.info(`BigQuery client ready (credentials: ${credentials.origin}${settings.billingProject ? `, billing project ${settings.billingProject}` : ''})`);

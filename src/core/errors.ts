@@ -35,7 +35,11 @@ export type HttpErrorReason =
   | 'rateLimited'
   | 'server'
   | 'badResponse'
-  | 'badRequest';
+  | 'badRequest'
+  /** The answer was a 3xx: not followed, so a credential never travels to the Location. */
+  | 'redirected'
+  /** The body passed the response cap (gatehouse.http.maxResponseMiB) and was not read further. */
+  | 'responseTooLarge';
 
 /** A failed HTTP exchange, before a service client turns it into its own error type. */
 export class HttpError extends GatehouseError<HttpErrorReason> {

@@ -1,11 +1,23 @@
 // The HTTP client every service client uses: timeouts, cancellation, a cap on concurrent
-// requests, retries only where a retry is safe (idempotent requests, or a 429/503 that says the
-// request was not processed), Retry-After honoured, JSON parsed defensively.
+// requests, a cap on the size of a response (enforced while it streams in), no redirects (a
+// credential stays with the origin it was issued for), JSON parsed defensively, and retries only
+// for requests that are safe to send twice. A POST or PATCH is never sent again, whatever the
+// status: a gateway's 503 or 429 can come after the backend accepted it, and a second sync would
+// start. The caller may mark a request idempotent when it is (a token request, a cancel, an insert
+// with a client-chosen id).
+import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
-import { CancelledError, HttpError, reasonForStatus } from './errors';
+import { HttpError, reasonForStatus } from './errors';
 import type { Logger } from './logger';
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy, type RetryVerdict } from './retry';
+
+export { sleep } from './retry';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** The setting that raises the response cap; named in the error, so the user knows what to change. */
+export const MAX_RESPONSE_SETTING = 'gatehouse.http.maxResponseMiB';
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 export interface HttpRequest {
   method: Method;
@@ -18,10 +30,14 @@ export interface HttpRequest {
   signal?: AbortSignal;
   timeoutMs?: number;
   /**
-   * May this request be sent again after a failure whose outcome is unknown (timeout, reset, 5xx)?
-   * Defaults to true for GET and false otherwise: a sync trigger is never retried blindly.
+   * May this request be sent again after a failure (timeout, reset, 5xx, 429)? Defaults to true
+   * for GET only. PUT and DELETE are idempotent by the HTTP spec but services do not always honour
+   * that, so they are retried only when the caller says so; a POST only when the caller knows a
+   * second one is harmless.
    */
   idempotent?: boolean;
+  /** Overrides the client's response cap for this request. */
+  maxResponseBytes?: number;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -34,32 +50,22 @@ export interface HttpClientOptions {
   baseUrl?: string;
   timeoutMs?: number;
   maxConcurrent?: number;
+  /** Attempts of an idempotent request, the first included (1: no retries). */
   maxAttempts?: number;
   /** Upper bound for a server's Retry-After we are willing to wait inside one call. */
   maxRetryAfterMs?: number;
+  /** Largest response body accepted (decoded bytes); a function is read per request (a setting). */
+  maxResponseBytes?: number | (() => number);
   logger?: Logger;
   userAgent?: string;
   /** Sleep used between attempts (tests pass a fast one). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Jitter source in [0, 1) (tests pass a fixed one). */
+  random?: () => number;
 }
 
 export interface HttpClient {
   request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>>;
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new CancelledError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** Parses Retry-After (seconds or an HTTP date) into milliseconds. */
@@ -68,6 +74,20 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Statuses after which an idempotent request is worth sending again. */
+const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+/**
+ * Whether a failed request may be sent again. Never for a request that is not idempotent, whatever
+ * the status; for an idempotent one after a network failure, a timeout or a transient status.
+ */
+export function retryVerdict(err: unknown, idempotent: boolean): RetryVerdict {
+  if (!idempotent || !(err instanceof HttpError)) return { retry: false };
+  if (err.reason === 'network' || err.reason === 'timeout') return { retry: true };
+  if (err.status !== undefined && RETRY_STATUS.has(err.status)) return { retry: true, retryAfterMs: err.retryAfterMs };
+  return { retry: false };
 }
 
 class Semaphore {
@@ -85,7 +105,7 @@ class Semaphore {
         const onAbort = () => {
           const i = this.waiting.indexOf(go);
           if (i >= 0) this.waiting.splice(i, 1);
-          reject(new CancelledError());
+          reject(new HttpError('cancelled', 'Cancelled.'));
         };
         this.waiting.push(go);
         signal?.addEventListener('abort', onAbort, { once: true });
@@ -105,112 +125,145 @@ class Semaphore {
 export class AxiosHttpClient implements HttpClient {
   private readonly axios: AxiosInstance;
   private readonly semaphore: Semaphore;
-  private readonly opts: Required<Omit<HttpClientOptions, 'baseUrl' | 'logger' | 'userAgent'>> & HttpClientOptions;
+  private readonly timeoutMs: number;
+  private readonly policy: RetryPolicy;
 
-  constructor(options: HttpClientOptions = {}) {
-    this.opts = {
-      timeoutMs: 30_000,
-      maxConcurrent: 6,
-      maxAttempts: 3,
-      maxRetryAfterMs: 30_000,
-      sleep,
-      ...options,
-    };
-    this.semaphore = new Semaphore(this.opts.maxConcurrent);
+  constructor(private readonly options: HttpClientOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: options.maxAttempts ?? 3, maxRetryAfterMs: options.maxRetryAfterMs ?? DEFAULT_RETRY_POLICY.maxRetryAfterMs };
+    this.semaphore = new Semaphore(options.maxConcurrent ?? 6);
     this.axios = axios.create({
       baseURL: options.baseUrl,
-      // We parse ourselves so that malformed JSON becomes a typed error, not a string.
-      responseType: 'text',
-      transformResponse: [(d) => d],
+      // A stream, read here: the size cap is enforced while it arrives, and malformed JSON becomes
+      // a typed error, not a string.
+      responseType: 'stream',
       validateStatus: () => true,
+      // A redirect would carry the Authorization header (or a session header) to wherever the
+      // Location points; a redirect is an error instead.
       maxRedirects: 0,
       headers: options.userAgent ? { 'User-Agent': options.userAgent } : undefined,
       proxy: false,
     });
   }
 
-  async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+  request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
     const idempotent = req.idempotent ?? req.method === 'GET';
-    let attempt = 0;
-    for (;;) {
-      attempt++;
-      try {
-        return await this.once<T>(req);
-      } catch (err) {
-        if (!(err instanceof HttpError) || attempt >= this.opts.maxAttempts) throw err;
-        const delay = this.retryDelay(err, attempt, idempotent);
-        if (delay === undefined) throw err;
-        this.opts.logger?.debug(`retrying ${req.method} ${safeUrl(req.url)} after ${err.reason} in ${delay} ms (attempt ${attempt + 1})`);
-        await this.opts.sleep(delay, req.signal);
-      }
-    }
+    return withRetry(() => this.once<T>(req), {
+      policy: this.policy,
+      shouldRetry: (err) => retryVerdict(err, idempotent),
+      signal: req.signal,
+      sleep: this.options.sleep,
+      random: this.options.random,
+      onRetry: (err, n, delay) =>
+        this.options.logger?.debug(`retrying ${req.method} ${safeUrl(req.url)} after ${(err as HttpError).reason} in ${delay} ms (attempt ${n + 1})`),
+    }).catch((err) => {
+      // A cancel while waiting between attempts surfaces like a cancel during a request.
+      if (req.signal?.aborted && !HttpError.is(err, 'cancelled')) throw new HttpError('cancelled', 'Cancelled.', undefined, undefined, undefined, { cause: err });
+      throw err;
+    });
   }
 
-  /** When to try again, or undefined when a retry is not safe or not useful. */
-  private retryDelay(err: HttpError, attempt: number, idempotent: boolean): number | undefined {
-    const backoff = Math.min(8_000, 250 * 2 ** (attempt - 1)) + Math.floor(Math.random() * 100);
-    // 429 and 503 mean the server did not process the request: safe to resend even a POST,
-    // but only when the server told us how long to wait and the wait is reasonable.
-    if (err.reason === 'rateLimited' || err.status === 503) {
-      if (err.retryAfterMs !== undefined) return err.retryAfterMs <= this.opts.maxRetryAfterMs ? err.retryAfterMs : undefined;
-      return idempotent ? backoff : undefined;
-    }
-    if (!idempotent) return undefined;
-    if (err.reason === 'network' || err.reason === 'timeout' || err.reason === 'server') return backoff;
-    return undefined;
+  private maxResponseBytes(req: HttpRequest): number {
+    const configured = typeof this.options.maxResponseBytes === 'function' ? this.options.maxResponseBytes() : this.options.maxResponseBytes;
+    const limit = req.maxResponseBytes ?? configured ?? DEFAULT_MAX_RESPONSE_BYTES;
+    return Number.isFinite(limit) && limit > 0 ? limit : DEFAULT_MAX_RESPONSE_BYTES;
   }
 
   private async once<T>(req: HttpRequest): Promise<HttpResponse<T>> {
     const release = await this.semaphore.acquire(req.signal);
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), req.timeoutMs ?? this.opts.timeoutMs);
+    const timer = setTimeout(() => timeout.abort(), req.timeoutMs ?? this.timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout.signal]) : timeout.signal;
-    let res: AxiosResponse<string>;
+    const where = host(req.url, this.options.baseUrl);
+    const failed = (err: unknown): HttpError => {
+      if (HttpError.is(err)) return err;
+      if (req.signal?.aborted) return new HttpError('cancelled', 'Cancelled.', undefined, undefined, undefined, { cause: err });
+      if (timeout.signal.aborted) return new HttpError('timeout', `No answer from ${where} in time.`);
+      const code = isAxiosError(err) ? err.code : (err as { code?: unknown })?.code;
+      return new HttpError('network', `Could not reach ${where}${typeof code === 'string' ? ` (${code})` : ''}.`, undefined, undefined, undefined, { cause: err });
+    };
     try {
-      const { data, contentType } = encodeBody(req.body);
-      res = await this.axios.request<string>({
-        method: req.method,
-        url: req.url,
-        params: req.query,
-        paramsSerializer: { serialize: serializeQuery },
-        headers: { Accept: 'application/json', ...(contentType ? { 'Content-Type': contentType } : {}), ...req.headers },
-        data,
-        signal,
-      });
-    } catch (err) {
-      if (req.signal?.aborted) throw new HttpError('cancelled', 'Cancelled.', undefined, undefined, undefined, { cause: err });
-      if (timeout.signal.aborted) throw new HttpError('timeout', `No answer from ${host(req.url, this.opts.baseUrl)} in time.`);
-      const code = isAxiosError(err) ? err.code : undefined;
-      throw new HttpError('network', `Could not reach ${host(req.url, this.opts.baseUrl)}${code ? ` (${code})` : ''}.`, undefined, undefined, undefined, { cause: err });
+      let res: AxiosResponse<Readable>;
+      try {
+        const { data, contentType } = encodeBody(req.body);
+        res = await this.axios.request<Readable>({
+          method: req.method,
+          url: req.url,
+          params: req.query,
+          paramsSerializer: { serialize: serializeQuery },
+          headers: { Accept: 'application/json', ...(contentType ? { 'Content-Type': contentType } : {}), ...req.headers },
+          data,
+          signal,
+          // The stream is ours to bound; axios's own limit would throw an untyped error.
+          maxContentLength: -1,
+        });
+      } catch (err) {
+        throw failed(err);
+      }
+      const headers = normalizeHeaders(res.headers as Record<string, unknown>);
+      if (res.status >= 300 && res.status < 400) {
+        res.data.destroy();
+        throw new HttpError(
+          'redirected',
+          `${where} answered with a redirect (HTTP ${res.status}). Gatehouse does not follow redirects, so your credentials stay with ${where}; check the configured URL.`,
+          res.status,
+        );
+      }
+      let text: string;
+      try {
+        text = await readCapped(res.data, this.maxResponseBytes(req), headers['content-length'], where, signal);
+      } catch (err) {
+        throw failed(err);
+      }
+      return parse<T>(res.status, headers, text, where);
     } finally {
       clearTimeout(timer);
       release();
     }
-    const headers = normalizeHeaders(res.headers as Record<string, unknown>);
-    const text = typeof res.data === 'string' ? res.data : '';
-    const isJson = /json/i.test(headers['content-type'] ?? '');
-    let data: unknown = text;
-    let malformed = false;
-    if (isJson && text.length > 0) {
-      try {
-        data = JSON.parse(text);
-      } catch {
-        malformed = true;
-      }
-    }
-    if (res.status >= 200 && res.status < 300) {
-      if (malformed) throw new HttpError('badResponse', `${host(req.url, this.opts.baseUrl)} sent a response that is not valid JSON.`, res.status);
-      return { status: res.status, headers, data: data as T };
-    }
-    const retryAfterMs = parseRetryAfter(headers['retry-after']);
-    throw new HttpError(
-      reasonForStatus(res.status),
-      `${host(req.url, this.opts.baseUrl)} answered HTTP ${res.status}.`,
-      res.status,
-      malformed ? undefined : data,
-      retryAfterMs,
-    );
   }
+}
+
+/** Reads a body up to `limit` bytes; past it (or when Content-Length says so) the connection is dropped. */
+async function readCapped(stream: Readable, limit: number, contentLength: string | undefined, where: string, signal: AbortSignal): Promise<string> {
+  const tooLarge = () => {
+    stream.destroy();
+    const mib = Math.round((limit / (1024 * 1024)) * 100) / 100;
+    return new HttpError('responseTooLarge', `${where} sent a response larger than ${mib} MiB, so Gatehouse stopped reading it. If you expect answers this large, raise ${MAX_RESPONSE_SETTING}.`);
+  };
+  if (contentLength !== undefined && Number(contentLength) > limit) throw tooLarge();
+  const onAbort = () => stream.destroy(new Error('aborted'));
+  signal.addEventListener('abort', onAbort, { once: true });
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of stream) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      total += buf.length;
+      if (total > limit) throw tooLarge();
+      chunks.push(buf);
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
+}
+
+function parse<T>(status: number, headers: Record<string, string>, text: string, where: string): HttpResponse<T> {
+  const isJson = /json/i.test(headers['content-type'] ?? '');
+  let data: unknown = text;
+  let malformed = false;
+  if (isJson && text.length > 0) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      malformed = true;
+    }
+  }
+  if (status >= 200 && status < 300) {
+    if (malformed) throw new HttpError('badResponse', `${where} sent a response that is not valid JSON.`, status);
+    return { status, headers, data: data as T };
+  }
+  throw new HttpError(reasonForStatus(status), `${where} answered HTTP ${status}.`, status, malformed ? undefined : data, parseRetryAfter(headers['retry-after']));
 }
 
 function encodeBody(body: unknown): { data?: string | Buffer; contentType?: string } {

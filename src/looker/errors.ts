@@ -112,6 +112,10 @@ export function toLookerError(err: unknown): LookerError {
         return new LookerError(err.reason, undefined, undefined, undefined, undefined, { cause: err });
       case 'badResponse':
         return new LookerError('badResponse', undefined, err.status, undefined, undefined, { cause: err });
+      case 'redirected':
+      case 'responseTooLarge':
+        // The HTTP layer's message says what happened and which setting to change.
+        return new LookerError('badResponse', err.message, err.status, undefined, undefined, { cause: err });
     }
     const reason = reasonForStatus(err.status);
     const fields = reason === 'validation' ? validationFields(err.body) : undefined;

@@ -118,6 +118,10 @@ export function toMetabaseError(err: unknown): MetabaseError {
         return new MetabaseError(err.reason, undefined, undefined, undefined, undefined, { cause: err });
       case 'badResponse':
         return new MetabaseError('badResponse', undefined, err.status, undefined, undefined, { cause: err });
+      case 'redirected':
+      case 'responseTooLarge':
+        // The HTTP layer's message says what happened and which setting to change.
+        return new MetabaseError('badResponse', err.message, err.status, undefined, undefined, { cause: err });
     }
     return new MetabaseError(reasonForStatus(err.status), undefined, err.status, err.retryAfterMs, undefined, { cause: err });
   }

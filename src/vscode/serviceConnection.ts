@@ -4,6 +4,7 @@
 // that guards sending one to another origin.
 import type * as vscode from 'vscode';
 import { AxiosHttpClient, type HttpClient } from '../core/http';
+import { maxResponseBytesSetting } from './httpSettings';
 import { lazy } from '../core/lazyClient';
 import type { Logger } from '../core/logger';
 import { OriginBoundSecrets } from '../core/originSecrets';
@@ -26,7 +27,7 @@ export class ServiceConnection {
   readonly http: () => HttpClient;
 
   constructor(private readonly o: ServiceConnectionOptions) {
-    this.http = lazy(() => new AxiosHttpClient({ logger: o.logger, userAgent: `gatehouse-vscode/${o.context.extension.packageJSON.version}` }));
+    this.http = lazy(() => new AxiosHttpClient({ logger: o.logger, userAgent: `gatehouse-vscode/${o.context.extension.packageJSON.version}`, maxResponseBytes: maxResponseBytesSetting }));
   }
 
   /** An HttpClient that makes the real one on its first request. */

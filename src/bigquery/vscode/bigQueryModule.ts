@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import type { ResultsPresenter } from '../../results/resultsPresenter';
 import { BigQueryConnection } from '../connection';
+import { maxResponseBytesSetting } from '../../vscode/httpSettings';
 import { BigQueryExplorerModel, qualifiedName, type ExplorerNode } from '../explorerModel';
 import { QueryHistory } from '../queryHistory';
 import type { QueryOutcome } from '../queryRunner';
@@ -52,6 +53,7 @@ export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresent
     subject: () => broker.currentIdentity()?.subject,
     sessionScope: deps.sessionScope,
     logger,
+    maxResponseBytes: maxResponseBytesSetting,
   });
   const model = new BigQueryExplorerModel(() => connection.client());
   const tree = new BigQueryTreeDataProvider(model);

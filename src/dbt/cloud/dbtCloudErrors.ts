@@ -79,6 +79,8 @@ export function toDbtCloudError(err: unknown): DbtCloudError {
   if (err instanceof DbtCloudError) return err;
   if (err instanceof AuthError) return new DbtCloudError('signIn', `${MESSAGES.signIn} ${err.message}`, undefined, [], undefined, { cause: err, nextStep: err.nextStep });
   if (err instanceof HttpError) {
+    // The HTTP layer's message says what happened and which setting to change.
+    if (err.reason === 'redirected' || err.reason === 'responseTooLarge') return new DbtCloudError('badResponse', err.message, err.status, [], undefined, { cause: err });
     const reason: DbtCloudErrorReason = err.reason === 'network' || err.reason === 'timeout' || err.reason === 'cancelled' || err.reason === 'badResponse' ? err.reason : statusReason(err.status, DBT_CLOUD_STATUS_REASONS);
     const fields = invalidFieldsOf(err.body);
     const message = reason === 'badRequest' && fields.length ? `dbt Cloud did not accept the request (invalid: ${fields.join(', ')}).` : reason === 'network' || reason === 'timeout' ? err.message : MESSAGES[reason];

@@ -19,7 +19,10 @@ import { DBT_SCOPES, DbtCommandLineError, describeScope, selectorFor, type DbtCo
 import type { DbtGroupKey } from '../manifest';
 import { DbtManifestError } from '../manifestErrors';
 import type { DbtNode } from '../manifestTypes';
-import { previewSql, type DbtPreviewRunner } from '../modelPreview';
+import { previewModel, type DbtPreviewRunner } from '../modelPreview';
+import { BIGQUERY_SECTION, readBigQuerySettings } from '../../bigquery/settings';
+import { approximateCost } from '../../bigquery/queryRunner';
+import { Formatter } from '../../core/format';
 import type { DbtProjectState, DbtProjectsModel } from '../projectsModel';
 import type { DbtTreeDataProvider, DbtTreeElement } from './dbtTreeDataProvider';
 
@@ -83,6 +86,7 @@ export interface DbtRunOutcome {
 
 export class DbtCommands {
   private readonly following = new Map<number, Promise<DbtCloudFollowOutcome>>();
+  private readonly fmt = new Formatter({ locale: vscode.env.language });
 
   constructor(private readonly d: DbtCommandDeps) {}
 
@@ -309,25 +313,38 @@ export class DbtCommands {
     const target = await this.resolve(arg);
     if (!target) return;
     const code = await this.code(target.project, target.node);
-    if (!code?.compiledCode) {
+    if (!code?.compiledCode?.trim()) {
       await this.d.ui().warn(`${target.node.name} is not compiled in this manifest: run dbt compile for it first.`);
       return;
     }
     const handle = wired.presenter.open({ title: `Preview: ${target.node.name}`, ownerKey: `dbt:${target.node.uniqueId}`, origin: `dbt · ${wired.runner.origin}` });
     const abort = new AbortController();
     const sub = handle.onDidRequestCancel(() => abort.abort());
-    handle.setRunning(`Running the compiled SQL of ${target.node.name} (limited)…`);
-    const actor = this.d.actor();
-    const resource = target.node.relationName ?? target.node.uniqueId;
+    handle.setRunning(`Checking the compiled SQL of ${target.node.name} with a dry run…`);
     try {
-      const result = await wired.runner.run(previewSql(code.compiledCode), { signal: abort.signal });
-      await this.d.audit.record({ actor: actor ?? { subject: 'unknown' }, credential: 'google-federation', service: 'bigquery', action: 'preview-dbt-model', resource, jobIds: [result.jobId], outcome: 'succeeded' }).catch(() => undefined);
-      handle.setResult(result.source, result.stats);
-    } catch (err) {
-      const reason = (err as { reason?: string })?.reason ?? 'error';
-      await this.d.audit.record({ actor: actor ?? { subject: 'unknown' }, credential: 'google-federation', service: 'bigquery', action: 'preview-dbt-model', resource, outcome: reason === 'cancelled' ? 'cancelled' : reason === 'accessDenied' ? 'denied' : 'failed', reason }).catch(() => undefined);
-      const e = err as { message?: string; nextStep?: string };
-      handle.setError(e.message ?? 'The preview failed.', e.nextStep);
+      await previewModel(
+        wired.runner,
+        {
+          compiledCode: code.compiledCode,
+          resource: target.node.relationName ?? target.node.uniqueId,
+          actor: this.d.actor() ?? { subject: 'unknown' },
+          credential: 'google-federation',
+          options: {
+            signal: abort.signal,
+            // The compiled SQL is the workspace's: it runs only where the person trusted it.
+            trusted: vscode.workspace.isTrusted,
+            cost: readBigQuerySettings((key, fallback) => vscode.workspace.getConfiguration(BIGQUERY_SECTION).get(key, fallback)).cost,
+            confirmCost: (bytes) =>
+              Promise.resolve(this.d.ui().confirm(
+                `Previewing ${target.node.name} will process ${this.fmt.bytes(bytes)} (${approximateCost(bytes, this.fmt)} on demand).`,
+                'That is above gatehouse.bigquery.confirmAboveBytes; a LIMIT does not lower the bytes processed. Run it anyway?',
+                'Run Preview',
+              )),
+          },
+        },
+        handle,
+        this.d.audit,
+      );
     } finally {
       sub.dispose();
     }

@@ -6,6 +6,7 @@
 // The stand-in dbt is handed to the module through its test seam, not gatehouse.dbt.executablePath:
 // writing a machine-scoped setting under code-server replaces the user settings of the sandbox.
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -50,8 +51,15 @@ interface DbtTesting {
 interface Testing {
   auth: { setBrowser(b: ((url: string) => Promise<void>) | undefined): void; settled(): Promise<void> };
   dbt: DbtTesting;
-  bigquery: { client(): { getJob(ref: { projectId: string; jobId: string; location?: string }): Promise<{ state: string; query?: string; labels?: Record<string, string> }> } | undefined };
-  audit: { recent(limit?: number): Promise<{ action: string; outcome: string; jobIds?: string[]; service: string; resource: string; credential: string; actor: { email?: string } }[]> };
+  bigquery: {
+    client():
+      | {
+          getJob(ref: { projectId: string; jobId: string; location?: string }): Promise<{ state: string; query?: string; labels?: Record<string, string> }>;
+          listJobs(o?: { maxResults?: number }): Promise<{ items: { ref: { jobId: string } }[] }>;
+        }
+      | undefined;
+  };
+  audit: { recent(limit?: number): Promise<{ action: string; outcome: string; reason?: string; jobIds?: string[]; sqlSha256?: string; service: string; resource: string; credential: string; actor: { email?: string } }[]> };
 }
 
 describe('dbt (tree, lineage, run, dbt Cloud)', function () {
@@ -253,9 +261,43 @@ describe('dbt (tree, lineage, run, dbt Cloud)', function () {
     assert.equal(job.state, 'DONE');
     assert.match(job.query ?? '', /orders_raw/, 'the compiled SQL of stg_orders ran');
     assert.match(job.query ?? '', /limit \d+\s*$/i, 'limited');
+    assert.equal(last.sqlSha256, createHash('sha256').update(job.query ?? '').digest('hex'), 'the audit names the exact SQL that ran');
     if (driverAvailable()) {
       const headers = await readWebview('.colhead .name', { frameUrlContains: 'extensionId=gatehouse.gatehouse', timeoutMs: 20_000 });
       assert.ok(['order_id', 'customer_id', 'order_date', 'status'].every((h) => headers.includes(h)), headers.join(', '));
+    }
+  });
+
+  it('refuses to preview a model whose compiled SQL closes the wrapper and appends a DELETE: no job runs', async () => {
+    await signInAs('alice');
+    const project = () => t.dbt.projects.projects()[0];
+    const manifestPath = project().location.manifestPath;
+    const good = readFileSync(manifestPath, 'utf8');
+    const manifest = JSON.parse(good) as { nodes: Record<string, { compiled_code?: string }> };
+    manifest.nodes[STG_ORDERS].compiled_code = 'select 1 as x) as t; DELETE FROM `gatehouse-demo.analytics.orders` WHERE true; select * from (select 1 as x';
+    const client = t.bigquery.client();
+    assert.ok(client, 'signed in: the BigQuery module has a client');
+    const jobs = async () => new Set((await client.listJobs({ maxResults: 1000 })).items.map((j) => j.ref.jobId));
+    const before = await jobs();
+    const reloaded = async (from: unknown) => {
+      await until('the manifest reloaded', () => project().index !== from && project().index, 30_000);
+      await t.dbt.projects.whenIdle();
+    };
+    let index = project().index;
+    try {
+      writeFileSync(manifestPath, JSON.stringify(manifest));
+      await reloaded(index);
+      index = project().index;
+      await vscode.commands.executeCommand('gatehouse.dbt.preview', node(STG_ORDERS));
+      const last = (await t.audit.recent(50)).filter((r) => r.action === 'preview-dbt-model').pop();
+      assert.equal(last?.outcome, 'denied', JSON.stringify(last));
+      assert.equal(last.reason, 'notASelect');
+      assert.equal(last.jobIds, undefined);
+      assert.match(last.sqlSha256 ?? '', /^[0-9a-f]{64}$/);
+      assert.deepEqual([...(await jobs())].filter((id) => !before.has(id)), [], 'the sandbox lists no new job');
+    } finally {
+      writeFileSync(manifestPath, good);
+      await reloaded(index);
     }
   });
 

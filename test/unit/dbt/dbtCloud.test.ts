@@ -222,21 +222,23 @@ describe('dbt Cloud client against the sandbox', function () {
     assert.deepEqual(analyst.records.map((r) => [r.outcome, r.reason]), [['denied', 'role']]);
   });
 
-  it('never resends a trigger whose outcome is unknown (500, reset), but renews a rejected credential once', async () => {
+  it('never resends a trigger (500, reset, 503 or 429 with Retry-After), but renews a rejected credential once', async () => {
     const { client, http } = idpClient('alice');
     const before = (await client.listRuns(DBT_CLOUD_JOB_IDS.nightly, { limit: 1 }))[0]?.id ?? 0;
-    for (const fault of [{ kind: 'status' as const, status: 500 }, { kind: 'reset' as const }]) {
+    // A gateway's 503 or 429 can come after dbt Cloud accepted the run: a Retry-After does not make a resend safe.
+    const faults = [{ kind: 'status' as const, status: 500 }, { kind: 'reset' as const }, { kind: 'status' as const, status: 503, retryAfter: 1 }, { kind: 'status' as const, status: 429, retryAfter: 1 }];
+    for (const fault of faults) {
       ctx.faults.arm({ service: 'dbtCloud', method: 'POST', path: '/jobs/\\d+/run', ...fault, count: 3 });
-      await assert.rejects(client.triggerRun(DBT_CLOUD_JOB_IDS.nightly, { cause: 'test' }), (e) => DbtCloudError.is(e) && ['server', 'network'].includes(e.reason));
+      await assert.rejects(client.triggerRun(DBT_CLOUD_JOB_IDS.nightly, { cause: 'test' }), (e) => DbtCloudError.is(e) && ['server', 'network', 'rateLimited'].includes(e.reason));
       ctx.faults.clear();
     }
-    assert.equal(http.count('POST', /\/run\/$/), 2, 'one POST per attempt, none resent');
+    assert.equal(http.count('POST', /\/run\/$/), faults.length, 'one POST per attempt, none resent');
     assert.equal((await client.listRuns(DBT_CLOUD_JOB_IDS.nightly, { limit: 1 }))[0]?.id ?? 0, before, 'no run was started');
 
     ctx.faults.arm({ service: 'dbtCloud', method: 'POST', path: '/jobs/\\d+/run', kind: 'status', status: 401 });
     const run = await client.triggerRun(DBT_CLOUD_JOB_IDS.nightly, { cause: triggerCause({ subject: 's', label: 'Alice' }) });
     assert.ok(run.id > before);
-    assert.equal(http.count('POST', /\/run\/$/), 4, 'the 401 was followed by exactly one more POST');
+    assert.equal(http.count('POST', /\/run\/$/), faults.length + 2, 'the 401 was followed by exactly one more POST');
     await client.cancelRun(run.id);
   });
 

@@ -21,7 +21,7 @@ import { RecordingPresenter } from '../support/recordingPresenter';
 class RecordingHttp implements HttpClient {
   readonly requests: { method: string; path: string }[] = [];
   readonly waits: number[] = [];
-  private readonly inner = new AxiosHttpClient({ sleep: async (ms) => void this.waits.push(ms) });
+  private readonly inner = new AxiosHttpClient({ sleep: async (ms) => void this.waits.push(ms), random: () => 0 });
   async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
     this.requests.push({ method: req.method, path: new URL(req.url).pathname.replace('/api/4.0', '') });
     return this.inner.request<T>(req);
@@ -205,16 +205,17 @@ describe('looker client against the sandbox', function () {
     await assert.rejects(client.runLook('1'), (e: unknown) => LookerError.is(e, 'validation') && e.fields?.join() === 'orders.nope' && !e.message.includes('secret_table'));
   });
 
-  it('waits as long as a 429 Retry-After says, then succeeds', async () => {
+  it('reports a 429 on a run with its Retry-After instead of running the look again', async () => {
     const { client, http } = api3Client('alice');
     sandbox.ctx.faults.arm({ service: 'looker', method: 'GET', path: '/looks/3/run/', kind: 'status', status: 429, retryAfter: 2, body: { message: 'Too many requests' } });
-    const result = await client.runLook('3');
-    const countries = await sandbox.ctx.warehouse.query('SELECT COUNT(DISTINCT country) FROM `gatehouse-demo.events.page_views`');
-    assert.equal(result.rows.length, Math.min(10, Number(countries.rows[0][0])));
-    assert.ok(result.rows.length > 0);
-    // The HTTP client retried inside one call, after the wait the server asked for.
-    assert.deepEqual(http.waits, [2000]);
+    await assert.rejects(client.runLook('3'), (e: unknown) => LookerError.is(e, 'rateLimited') && e.retryAfterMs === 2000);
+    // A run is marked not idempotent (it costs warehouse time): one request, no wait inside the call.
+    assert.deepEqual(http.waits, []);
     assert.equal(http.count('GET', '/looks/3/run/json_bi'), 1);
+    // Listings are idempotent: they wait as long as the server asks, then succeed.
+    sandbox.ctx.faults.arm({ service: 'looker', method: 'GET', path: '/folders/search', kind: 'status', status: 429, retryAfter: 2 });
+    await client.sharedRootFolders();
+    assert.deepEqual(http.waits, [2000]);
   });
 
   it('stops a run when the panel asks to cancel, and audits it as cancelled', async () => {

@@ -23,7 +23,7 @@ import { until } from '../support/wait';
 class RecordingHttp implements HttpClient {
   readonly requests: { method: string; path: string }[] = [];
   readonly waits: number[] = [];
-  private readonly inner = new AxiosHttpClient({ sleep: async (ms) => void this.waits.push(ms) });
+  private readonly inner = new AxiosHttpClient({ sleep: async (ms) => void this.waits.push(ms), random: () => 0 });
   async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
     this.requests.push({ method: req.method, path: new URL(req.url).pathname });
     return this.inner.request<T>(req);
@@ -173,6 +173,20 @@ describe('metabase client against the sandbox', function () {
     assert.equal(secrets.scrub(PASSWORDS.bob), PASSWORDS.bob, 'the password is not kept, even for redaction');
   });
 
+  it('sends a sign-in answered 503 or 429 with Retry-After once: reported, the password not posted again', async () => {
+    for (const status of [503, 429]) {
+      const http = new RecordingHttp();
+      sandbox.ctx.faults.arm({ service: 'metabase', method: 'POST', path: '/api/session$', kind: 'status', status, retryAfter: 1, count: 3 });
+      await assert.rejects(
+        openMetabaseSession(http, metabaseApiUrl(base), { username: 'bob@example.com', password: PASSWORDS.bob }),
+        (e: unknown) => MetabaseError.is(e) && e.reason !== 'credentialsRejected' && !e.message.includes(PASSWORDS.bob),
+      );
+      sandbox.ctx.faults.clear();
+      assert.equal(http.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/session')).length, 1, `HTTP ${status}`);
+      assert.deepEqual(http.waits, []);
+    }
+  });
+
   it('forgets a session Metabase no longer knows and asks for a new sign-in (no stored password to resend)', async () => {
     const { client, stored } = await sessionClient('bob');
     assert.equal((await client.currentUser()).email, 'bob@example.com');
@@ -197,12 +211,14 @@ describe('metabase client against the sandbox', function () {
     assert.equal(invalidated.length, 1);
   });
 
-  it('waits as long as a 429 Retry-After says before running the question again', async () => {
+  it('reports a 429 on a question run with its Retry-After instead of posting the query again', async () => {
     const { client, http } = idpClient('alice');
     sandbox.ctx.faults.arm({ service: 'metabase', method: 'POST', path: '/api/card/1/query$', kind: 'status', status: 429, retryAfter: 1 });
+    await assert.rejects(client.runCard(1), (e: unknown) => MetabaseError.is(e, 'rateLimited') && e.retryAfterMs === 1000);
+    assert.deepEqual(http.waits, []);
+    assert.equal(http.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/card/1/query')).length, 1);
     const result = await client.runCard(1);
     assert.ok(result.rows.length > 0);
-    assert.deepEqual(http.waits, [1000]);
   });
 
   it('derives web links from the base URL', () => {
