@@ -4,6 +4,7 @@
 // of `message`: it is written here, for the person reading the notification.
 import { GatehouseError, HttpError } from '../core/errors';
 import { AuthError } from '../auth/authError';
+import { lookup } from '../core/lookup';
 
 export type AirbyteErrorReason =
   | 'unauthorized'
@@ -108,7 +109,7 @@ const BY_TITLE: Record<string, AirbyteErrorReason> = {
 };
 
 export function reasonFor(status: number | undefined, problem?: AirbyteProblem): AirbyteErrorReason {
-  const byTitle = problem?.title ? BY_TITLE[problem.title] : undefined;
+  const byTitle = lookup(BY_TITLE, problem?.title);
   if (byTitle) return byTitle;
   switch (status) {
     case 401:

@@ -3,6 +3,7 @@
 // missing permission from a quota from a syntax error without reading messages.
 import { GatehouseError } from '../core/errors';
 import { findAuthError } from '../auth/authError';
+import { lookup } from '../core/lookup';
 
 export type BigQueryErrorReason =
   | 'accessDenied'
@@ -117,7 +118,7 @@ export function toBigQueryError(err: unknown): BigQueryError {
   const message = cleanMessage((Array.isArray(e.errors) ? e.errors[0]?.message : undefined) ?? e.message ?? 'BigQuery request failed.');
   let reason: BigQueryErrorReason;
   if (rawReason && (KNOWN as readonly string[]).includes(rawReason)) reason = rawReason as BigQueryErrorReason;
-  else if (rawReason && ALIASES[rawReason]) reason = ALIASES[rawReason];
+  else if (lookup(ALIASES, rawReason)) reason = lookup(ALIASES, rawReason) as BigQueryErrorReason;
   else if (status === 401) reason = 'authError';
   else if (status === 403) reason = 'accessDenied';
   else if (status === 404) reason = 'notFound';

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { AirbyteExplorerModel, AirbyteNode, ConnectionNode, JobNode } from '../explorerModel';
 import { describeSchedule, formatAgo, formatBytes, formatCount, formatDuration, jobEndTime, parseIsoDuration, type ConnectionHealth } from '../present';
 import type { JobStatus } from '../types';
+import { lookup } from '../../core/lookup';
 
 const HEALTH_ICON: Record<ConnectionHealth, [string, string | undefined]> = {
   succeeded: ['pass', 'testing.iconPassed'],
@@ -89,11 +90,11 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
 
   private connectionItem(n: ConnectionNode): vscode.TreeItem {
     const item = new vscode.TreeItem(n.connection.name, vscode.TreeItemCollapsibleState.Collapsed);
-    const [icon, color] = HEALTH_ICON[n.health];
+    const [icon, color] = lookup(HEALTH_ICON, n.health) ?? HEALTH_ICON.never;
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     const last = n.jobs[0];
     const schedule = describeSchedule(n.connection.schedule);
-    const parts = [HEALTH_WORD[n.health]];
+    const parts = [lookup(HEALTH_WORD, n.health) ?? ''];
     if (last) {
       parts.push(n.health === 'running' ? `started ${formatAgo(last.startTime, this.now())}` : formatAgo(jobEndTime(last), this.now()));
       if (n.health !== 'running') parts.push(formatDuration(parseIsoDuration(last.duration)));
@@ -118,7 +119,7 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
   private jobItem(n: JobNode): vscode.TreeItem {
     const job = n.job;
     const item = new vscode.TreeItem(`${job.jobType} #${job.jobId}`, vscode.TreeItemCollapsibleState.None);
-    const [icon, color] = JOB_ICON[job.status] ?? ['circle-outline', undefined];
+    const [icon, color] = lookup(JOB_ICON, job.status) ?? ['circle-outline', undefined];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     const running = !['succeeded', 'failed', 'cancelled'].includes(job.status);
     const rows = job.rowsSynced !== undefined ? `${formatCount(job.rowsSynced)} rows` : '';

@@ -1,6 +1,7 @@
 // The Activity view: the newest audit records, newest first. Thin: reads AuditTrail, maps to items.
 import * as vscode from 'vscode';
 import type { AuditOutcome, AuditRecord, AuditTrail } from '../auditTrail';
+import { lookup } from '../../core/lookup';
 
 const OUTCOME_ICONS: Record<AuditOutcome, [string, string]> = {
   started: ['debug-start', 'charts.blue'],
@@ -30,7 +31,7 @@ export class ActivityTreeDataProvider implements vscode.TreeDataProvider<AuditRe
 
   getTreeItem(r: AuditRecord): vscode.TreeItem {
     const item = new vscode.TreeItem(`${r.action} ${r.resource}`, vscode.TreeItemCollapsibleState.None);
-    const [icon, color] = OUTCOME_ICONS[r.outcome] ?? ['circle-outline', 'foreground'];
+    const [icon, color] = lookup(OUTCOME_ICONS, r.outcome) ?? ['circle-outline', 'foreground'];
     item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
     item.description = `${r.service} · ${r.outcome} · ${new Date(r.time).toLocaleTimeString()}`;
     const md = new vscode.MarkdownString(undefined, false);

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { BigQueryExplorerModel, ExplorerNode } from '../explorerModel';
 import type { TableFieldSchema } from '../types';
 import { formatBytes } from '../queryRunner';
+import { lookup } from '../../core/lookup';
 
 const TABLE_ICONS: Record<string, string> = {
   TABLE: 'table',
@@ -61,7 +62,7 @@ export class BigQueryTreeDataProvider implements vscode.TreeDataProvider<Explore
       case 'table': {
         const item = new vscode.TreeItem(n.table.tableId, vscode.TreeItemCollapsibleState.Collapsed);
         const type = n.table.type ?? 'TABLE';
-        item.iconPath = new vscode.ThemeIcon(TABLE_ICONS[type] ?? 'table');
+        item.iconPath = new vscode.ThemeIcon(lookup(TABLE_ICONS, type) ?? 'table');
         item.description = type === 'TABLE' ? undefined : type.toLowerCase().replace('_', ' ');
         item.contextValue = `bigquery.table.${type.toLowerCase()}`;
         item.tooltip = new vscode.MarkdownString(`\`${n.table.projectId}.${n.table.datasetId}.${n.table.tableId}\`\n\n_${type.toLowerCase()}_`);

@@ -7,6 +7,7 @@ import type { HttpClient, HttpRequest } from '../../core/http';
 import type { Logger } from '../../core/logger';
 import type { SecretRegistry } from '../../core/redact';
 import { DbtCloudError, toDbtCloudError } from './dbtCloudErrors';
+import { lookup } from '../../core/lookup';
 
 export type DbtCloudRunStatus = 'queued' | 'starting' | 'running' | 'success' | 'error' | 'cancelled' | 'unknown';
 
@@ -264,7 +265,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 export function runStatusOf(code: unknown): DbtCloudRunStatus {
-  return (typeof code === 'number' && RUN_STATUS_CODES[code]) || 'unknown';
+  return lookup(RUN_STATUS_CODES, code) ?? 'unknown';
 }
 
 export function parseRun(raw: unknown): DbtCloudRun {

@@ -9,6 +9,7 @@ import type { DbtGroupKey, DbtProjectIndex } from '../manifest';
 import type { DbtNode, DbtResourceType } from '../manifestTypes';
 import type { DbtProjectState, DbtProjectsModel } from '../projectsModel';
 import type { DbtRunStatus } from '../runResults';
+import { lookup } from '../../core/lookup';
 
 type Section = 'models' | 'sources' | 'seeds' | 'snapshots' | 'exposures' | 'metrics' | 'analyses' | 'tests';
 
@@ -325,10 +326,10 @@ export class DbtTreeDataProvider implements vscode.TreeDataProvider<DbtTreeEleme
     item.id = el.id;
     if (!p || !node) return item;
     const result = p.runResults?.results.get(node.uniqueId);
-    const statusIcon = result ? STATUS_ICONS[result.status] : undefined;
+    const statusIcon = result ? lookup(STATUS_ICONS, result.status) : undefined;
     item.iconPath = statusIcon
       ? new vscode.ThemeIcon(statusIcon[0], new vscode.ThemeColor(statusIcon[1]))
-      : new vscode.ThemeIcon((node.resourceType === 'model' && MATERIALIZATION_ICONS[node.materialization ?? '']) || TYPE_ICONS[node.resourceType] || 'symbol-class');
+      : new vscode.ThemeIcon((node.resourceType === 'model' && lookup(MATERIALIZATION_ICONS, node.materialization)) || lookup(TYPE_ICONS, node.resourceType) || 'symbol-class');
     const parts = [node.resourceType === 'model' ? node.materialization : undefined, node.version !== undefined ? `v${node.version}` : undefined, result ? result.rawStatus : undefined, node.disabled ? 'disabled' : undefined];
     item.description = parts.filter(Boolean).join(' · ');
     item.tooltip = tooltipOf(node, result?.rawStatus, result?.message);
@@ -355,7 +356,7 @@ export class DbtTreeDataProvider implements vscode.TreeDataProvider<DbtTreeEleme
     item.id = el.id;
     if (!job) return item;
     const run = this.o.cloud.latestRun(job);
-    const [icon, colour] = RUN_ICONS[run?.status ?? ''] ?? ['circle-outline'];
+    const [icon, colour] = lookup(RUN_ICONS, run?.status) ?? ['circle-outline'];
     item.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);
     item.description = run ? `#${run.id} ${run.statusLabel}${run.finishedAt ? ` · ${relativeTime(run.finishedAt)}` : ''}` : 'never run';
     item.tooltip = jobTooltip(job, run);
