@@ -6,6 +6,7 @@ import type { AirbyteExplorerModel, AirbyteNode, ConnectionNode, JobNode } from 
 import { describeSchedule, formatAgo, formatBytes, formatCount, formatDuration, jobEndTime, parseIsoDuration, type ConnectionHealth } from '../present';
 import type { JobStatus } from '../types';
 import { lookup } from '../../core/lookup';
+import { plain, plainLines, safe } from '../../core/displayText';
 
 const HEALTH_ICON: Record<ConnectionHealth, [string, string | undefined]> = {
   succeeded: ['pass', 'testing.iconPassed'],
@@ -67,10 +68,10 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
   getTreeItem(n: AirbyteNode): vscode.TreeItem {
     switch (n.kind) {
       case 'workspace': {
-        const item = new vscode.TreeItem(n.workspace.name, vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(plain(n.workspace.name), vscode.TreeItemCollapsibleState.Expanded);
         item.iconPath = new vscode.ThemeIcon('organization');
         item.contextValue = 'airbyteWorkspace';
-        item.tooltip = `Airbyte workspace ${n.workspace.name}${n.workspace.dataResidency ? ` (data residency: ${n.workspace.dataResidency})` : ''}`;
+        item.tooltip = safe`Airbyte workspace ${n.workspace.name}${n.workspace.dataResidency ? ` (data residency: ${n.workspace.dataResidency})` : ''}`;
         return withId(item, n.key);
       }
       case 'connection':
@@ -78,10 +79,10 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
       case 'job':
         return this.jobItem(n);
       case 'message': {
-        const item = new vscode.TreeItem(n.text, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(plain(n.text), vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon(n.severity === 'error' ? 'warning' : 'info');
-        item.tooltip = n.detail ? `${n.text}\n${n.detail}` : n.text;
-        item.description = n.detail;
+        item.tooltip = n.detail ? safe`${n.text}\n${n.detail}` : plain(n.text);
+        item.description = plain(n.detail);
         item.contextValue = 'airbyteMessage';
         return withId(item, n.key);
       }
@@ -89,7 +90,7 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
   }
 
   private connectionItem(n: ConnectionNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(n.connection.name, vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(plain(n.connection.name), vscode.TreeItemCollapsibleState.Collapsed);
     const [icon, color] = lookup(HEALTH_ICON, n.health) ?? HEALTH_ICON.never;
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     const last = n.jobs[0];
@@ -100,17 +101,19 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
       if (n.health !== 'running') parts.push(formatDuration(parseIsoDuration(last.duration)));
     }
     parts.push(schedule);
-    item.description = parts.filter(Boolean).join(' · ');
+    item.description = plain(parts.filter(Boolean).join(' · '));
     const md = new vscode.MarkdownString(undefined, false);
-    md.appendMarkdown('**').appendText(n.connection.name).appendMarkdown('**\n\n');
-    md.appendText(`From ${n.sourceName ?? n.connection.sourceId} to ${n.destinationName ?? n.connection.destinationId}`).appendMarkdown('\n\n');
-    md.appendText(`Status: ${n.connection.status} · last job: ${last ? `${last.status} (#${last.jobId})` : 'none'}`).appendMarkdown('\n\n');
+    md.isTrusted = false;
+    md.supportHtml = false;
+    md.appendMarkdown('**').appendText(plain(n.connection.name)).appendMarkdown('**\n\n');
+    md.appendText(safe`From ${n.sourceName ?? n.connection.sourceId} to ${n.destinationName ?? n.connection.destinationId}`).appendMarkdown('\n\n');
+    md.appendText(safe`Status: ${n.connection.status} · last job: ${last ? `${last.status} (#${last.jobId})` : 'none'}`).appendMarkdown('\n\n');
     if (last) {
-      md.appendText(`Last sync: ${new Date(Date.parse(last.startTime)).toLocaleString()} · ${formatDuration(parseIsoDuration(last.duration))} · ${formatCount(last.rowsSynced)} rows · ${formatBytes(last.bytesSynced)}`);
+      md.appendText(safe`Last sync: ${new Date(Date.parse(last.startTime)).toLocaleString()} · ${formatDuration(parseIsoDuration(last.duration))} · ${formatCount(last.rowsSynced)} rows · ${formatBytes(last.bytesSynced)}`);
       md.appendMarkdown('\n\n');
     }
-    md.appendText(`Schedule: ${schedule}`);
-    if (n.jobsError) md.appendMarkdown('\n\n').appendText(`Jobs could not be read: ${n.jobsError.message}`);
+    md.appendText(safe`Schedule: ${schedule}`);
+    if (n.jobsError) md.appendMarkdown('\n\n').appendText(safe`Jobs could not be read: ${n.jobsError.message}`);
     item.tooltip = md;
     item.contextValue = `airbyteConnection.${n.connection.status === 'active' ? 'active' : 'disabled'}${n.health === 'running' ? '.running' : ''}`;
     return withId(item, n.key);
@@ -118,22 +121,22 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
 
   private jobItem(n: JobNode): vscode.TreeItem {
     const job = n.job;
-    const item = new vscode.TreeItem(`${job.jobType} #${job.jobId}`, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(safe`${job.jobType} #${job.jobId}`, vscode.TreeItemCollapsibleState.None);
     const [icon, color] = lookup(JOB_ICON, job.status) ?? ['circle-outline', undefined];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     const running = !['succeeded', 'failed', 'cancelled'].includes(job.status);
     const rows = job.rowsSynced !== undefined ? `${formatCount(job.rowsSynced)} rows` : '';
-    item.description = [job.status, rows, formatBytes(job.bytesSynced), running ? `started ${formatAgo(job.startTime, this.now())}` : formatAgo(jobEndTime(job), this.now())]
+    item.description = plain([job.status, rows, formatBytes(job.bytesSynced), running ? `started ${formatAgo(job.startTime, this.now())}` : formatAgo(jobEndTime(job), this.now())]
       .filter(Boolean)
-      .join(' · ');
-    item.tooltip = [
+      .join(' · '));
+    item.tooltip = plainLines([
       `${job.jobType} job ${job.jobId}: ${job.status}`,
       `Started ${new Date(Date.parse(job.startTime)).toLocaleString()}`,
       job.duration ? `Duration ${formatDuration(parseIsoDuration(job.duration))}` : '',
       `${formatCount(job.rowsSynced ?? 0)} rows, ${formatBytes(job.bytesSynced ?? 0)}`,
     ]
       .filter(Boolean)
-      .join('\n');
+      .join('\n'));
     item.contextValue = running ? 'airbyteJob.running' : 'airbyteJob.done';
     return withId(item, n.key);
   }

@@ -8,6 +8,7 @@ import type { GatehouseAuthenticationProvider } from './authenticationProvider';
 import { CLIENT_SECRET_KEY } from './settings';
 import type { VsCodeSignInUi } from './signInUi';
 import { AuthError } from '../authError';
+import { plain } from '../../core/displayText';
 
 export interface AuthCommandDeps {
   sessions: SessionManager;
@@ -57,7 +58,7 @@ export function registerAuthCommands(deps: AuthCommandDeps): vscode.Disposable[]
         return;
       }
       await vscode.window.showQuickPick(
-        identityRows(identity).map((r) => ({ label: r.value, description: r.label })),
+        identityRows(identity).map((r) => ({ label: plain(r.value), description: plain(r.label) })),
         { title: 'Gatehouse identity', placeHolder: 'What the services see of you (no tokens are shown)' },
       );
     }),

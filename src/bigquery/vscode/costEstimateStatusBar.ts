@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { BigQueryError } from '../errors';
 import { approximateCost, formatBytes } from '../queryRunner';
+import { plainLines, safe } from '../../core/displayText';
 
 export type Estimate = { kind: 'bytes'; bytes: number } | { kind: 'needsParameters' } | { kind: 'unavailable' } | { kind: 'error'; error: BigQueryError };
 
@@ -78,16 +79,16 @@ export class CostEstimateStatusBar implements vscode.Disposable {
     this.onResult(target, result);
     switch (result.kind) {
       case 'bytes':
-        this.item.text = `$(database) ${formatBytes(result.bytes)}`;
-        this.item.tooltip = `This statement will process ${formatBytes(result.bytes)} (${approximateCost(result.bytes)} on demand) when run.\nDry run: not billed. Click to estimate again.`;
+        this.item.text = safe`$(database) ${formatBytes(result.bytes)}`;
+        this.item.tooltip = safe`This statement will process ${formatBytes(result.bytes)} (${approximateCost(result.bytes)} on demand) when run.\nDry run: not billed. Click to estimate again.`;
         break;
       case 'needsParameters':
         this.item.text = '$(database) needs parameters';
         this.item.tooltip = 'Run the statement once to enter its @parameters; the estimate uses the last values.';
         break;
       case 'error':
-        this.item.text = `$(warning) ${result.error.reason}`;
-        this.item.tooltip = result.error.message;
+        this.item.text = safe`$(warning) ${result.error.reason}`;
+        this.item.tooltip = plainLines(result.error.message);
         break;
       default:
         this.item.hide();

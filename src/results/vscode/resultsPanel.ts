@@ -11,6 +11,7 @@ import { DEFAULT_MAX_CACHED_ROWS, ResultsController, type ResultsHostUi, type Re
 import type { ResultsPanelHandle, ResultsPanelRequest, ResultsPresenter } from '../resultsPresenter';
 import type { ExportFormat, HostMessage } from '../resultsProtocol';
 import { webviewHtml } from '../../core/webviewHtml';
+import { plain, safe } from '../../core/displayText';
 
 export const RESULTS_VIEW_TYPE = 'gatehouse.results';
 
@@ -63,7 +64,7 @@ export class VsCodeResultsUi implements ResultsHostUi {
   exportFinished(result: ExportResult): void {
     const name = path.basename(result.path);
     void vscode.window
-      .showInformationMessage(`Exported ${result.rowsWritten.toLocaleString('en-US')} rows to ${name}.`, 'Open File', 'Reveal in File Explorer')
+      .showInformationMessage(safe`Exported ${result.rowsWritten.toLocaleString('en-US')} rows to ${name}.`, 'Open File', 'Reveal in File Explorer')
       .then((choice) => {
         if (choice === 'Open File') void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(result.path));
         if (choice === 'Reveal in File Explorer') void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.path));
@@ -75,7 +76,7 @@ export class VsCodeResultsUi implements ResultsHostUi {
   }
 
   showWarning(message: string): void {
-    void vscode.window.showWarningMessage(message);
+    void vscode.window.showWarningMessage(plain(message));
   }
 }
 
@@ -133,7 +134,7 @@ export class ResultsPanel implements vscode.Disposable {
   }
 
   show(request: ResultsPanelRequest): ResultsSession {
-    this.panel.title = request.title;
+    this.panel.title = plain(request.title);
     this.panel.reveal(undefined, true);
     return this.controller.open(request);
   }
