@@ -143,12 +143,12 @@ export class AirbyteCommands {
       { location: vscode.ProgressLocation.Notification, title: safe`Airbyte ${job.jobType} of "${name}"`, cancellable: true },
       async (progress, token) => {
         token.onCancellationRequested(() => controller.abort());
-        progress.report({ message: describe(job) });
+        progress.report({ message: plain(describe(job)) });
         return this.deps.actions.follow(target, job.jobId, {
           signal: controller.signal,
           audited,
           onUpdate: (j) => {
-            progress.report({ message: describe(j) });
+            progress.report({ message: plain(describe(j)) });
             this.deps.model.applyJob(j);
           },
         });

@@ -201,7 +201,7 @@ export class QueryEditorController implements vscode.Disposable {
     try {
       return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'BigQuery', cancellable: true }, (progress, token) => {
         const sub = token.onCancellationRequested(() => controller.abort());
-        progress.report({ message });
+        progress.report({ message: plain(message) });
         return task(controller.signal).finally(() => sub.dispose());
       });
     } finally {

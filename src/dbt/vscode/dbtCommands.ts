@@ -367,14 +367,14 @@ export class DbtCommands {
         { location: vscode.ProgressLocation.Notification, title: safe`dbt Cloud: ${job.name} #${run.id}`, cancellable: this.d.can('dbtCloud.cancel') },
         async (progress, token) => {
           token.onCancellationRequested(() => void this.cancel(job.id, run.id));
-          progress.report({ message: run.statusLabel });
+          progress.report({ message: plain(run.statusLabel) });
           return this.d.cloudActions.follow(job, run.id, {
             signal: stop.signal,
             audited: true,
             onUpdate: (r) => {
               this.d.cloud.updateRun(r);
               const step = r.steps.find((s) => s.status === 'running');
-              progress.report({ message: `${r.statusLabel}${step ? `: ${step.name}` : ''}` });
+              progress.report({ message: safe`${r.statusLabel}${step ? `: ${step.name}` : ''}` });
             },
           });
         },

@@ -45,7 +45,7 @@ export class VsCodeResultsUi implements ResultsHostUi {
 
   withExportProgress<T>(title: string, task: (report: (message: string, fraction?: number) => void, signal: AbortSignal) => Promise<T>): Promise<T> {
     return Promise.resolve(
-      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: plain(title), cancellable: true }, (progress, token) => {
         const controller = new AbortController();
         const sub = token.onCancellationRequested(() => controller.abort());
         let reported = 0;
@@ -54,7 +54,7 @@ export class VsCodeResultsUi implements ResultsHostUi {
           const percent = fraction === undefined ? undefined : Math.min(100, fraction * 100);
           const increment = percent === undefined ? undefined : Math.max(0, percent - reported);
           if (percent !== undefined) reported = percent;
-          progress.report({ message, increment });
+          progress.report({ message: plain(message), increment });
         };
         return task(report, controller.signal).finally(() => sub.dispose());
       }),

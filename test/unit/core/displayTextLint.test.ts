@@ -222,6 +222,14 @@ export function findRawText(file: string, text: string): Finding[] {
     if (TYPE_ANNOTATION.test(expr)) continue;
     if (!isSafeText(expr)) report(`${m[1]}:`, start, expr);
   }
+  // `{ title }` shorthand in progress options, and progress messages.
+  for (const m of text.matchAll(/withProgress\(\s*\{[^{}]*[{,]\s*title\s*[,}]/g)) report('progress title (shorthand)', m.index, m[0]);
+  for (const m of text.matchAll(/\.report\(\s*\{[^{}]*\bmessage\s*[,}]/g)) report('progress message (shorthand)', m.index, m[0]);
+  for (const m of text.matchAll(/\.report\(\s*\{[^{}]*\bmessage:\s*/g)) {
+    const start = m.index + m[0].length;
+    const expr = expressionAt(text, start);
+    if (!isSafeText(expr)) report('progress message', start, expr);
+  }
   // `{ detail }` shorthand hands a raw variable to a modal's detail.
   for (const m of text.matchAll(/\bmodal:\s*true\s*,\s*detail\s*[,}]|\{\s*detail\s*,\s*modal\b/g)) report('detail (shorthand)', m.index, m[0]);
   // Markdown: only our own literal markup, never from a value; no trusted or icon-rendering strings.
@@ -271,6 +279,8 @@ describe('display text lint', () => {
       ['a raw ui call', 'void this.deps.ui().warn(outcome.message);', 1],
       ['raw modal detail', "await vscode.window.showWarningMessage('Run?', { modal: true, detail: err.message }, 'Run');", 1],
       ['a raw shorthand modal detail', "confirm: async (m, detail, a) => (await vscode.window.showWarningMessage(plain(m), { modal: true, detail }, a)) === a,", 1],
+      ['a raw progress title', "vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, run);", 1],
+      ['a raw progress message', "progress.report({ message: describe(j) });", 1],
       ['raw confirmation detail', "await ui.confirm(safe`Trigger ${job.name}?`, `Steps ${s}`, 'Go');", 1],
       ['a raw quick pick item', 'await vscode.window.showQuickPick(items.map((n) => ({ label: n.name, description: plain(n.path) })));', 1],
       ['raw status bar text', 'this.item.text = `$(warning) ${reason}`;', 1],
