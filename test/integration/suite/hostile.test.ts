@@ -5,7 +5,7 @@
 // and a quick pick through the injected UI, the results webview's DOM, and a CSV export. Nothing
 // becomes a link, markup or an icon; the webview shows the hostile text exactly, as text.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -27,7 +27,14 @@ interface Testing {
   airbyte: { tree: Tree; model: { refresh(): void }; setUi(ui: unknown): void };
   looker: { tree: Tree; model: { refresh(): void }; setUi(ui: unknown): void };
   metabase: { tree: Tree; model: { refresh(): void }; setUi(ui: unknown): void };
-  dbt: { tree: Tree; cloud: { state: { kind: string }; refresh(): Promise<void> }; setUi(ui: unknown): void; settled(): Promise<void> };
+  dbt: {
+    tree: Tree;
+    cloud: { state: { kind: string }; refresh(): Promise<void> };
+    projects: { projects(): { key: string; name: string; index?: unknown }[] };
+    lineage: { onDidPost: vscode.Event<{ type: string }> };
+    setUi(ui: unknown): void;
+    settled(): Promise<void>;
+  };
   bigquery: { treeChildren(path: string[]): Promise<{ label: string; kind: string; description?: string }[]> };
   results: ResultsTestingApi;
 }
@@ -191,6 +198,60 @@ describe('hostile data on every surface', function () {
   it('dbt tree (workspace manifest) is inert', async () => {
     const items = await walk(t.dbt.tree, 'dbt', 4, 400);
     assert.ok(items.length > 5);
+  });
+
+  it('a hostile workspace dbt manifest: tree items and the lineage webview are inert', async function () {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(folder, 'the demo workspace is open');
+    const project = join(folder, 'hostile_dbt');
+    const manifest = JSON.parse(readFileSync(join(folder, 'jaffle_gatehouse', 'target', 'manifest.json'), 'utf8')) as Record<string, Record<string, Record<string, unknown>>>;
+    for (const section of ['nodes', 'sources', 'exposures', 'metrics', 'semantic_models']) {
+      for (const entry of Object.values(manifest[section] ?? {})) {
+        if (typeof entry.name === 'string') entry.name += HOSTILE_SUFFIX;
+        if (typeof entry.description === 'string') entry.description += HOSTILE_SUFFIX;
+        for (const column of Object.values((entry.columns ?? {}) as Record<string, Record<string, unknown>>)) {
+          if (typeof column.description === 'string') column.description += HOSTILE_SUFFIX;
+        }
+      }
+    }
+    mkdirSync(join(project, 'target'), { recursive: true });
+    writeFileSync(join(project, 'dbt_project.yml'), `name: ${JSON.stringify(`hostile_dbt${HOSTILE_SUFFIX}`)}\nversion: '1.0'\nprofile: 'gatehouse'\n`);
+    writeFileSync(join(project, 'target', 'manifest.json'), JSON.stringify(manifest));
+    try {
+      const loaded = await until('the hostile project loaded', async () => {
+        await t.dbt.settled();
+        return t.dbt.projects.projects().find((p) => p.key.includes('hostile_dbt') && p.index);
+      }, 60_000);
+      const items = await walk(t.dbt.tree, 'dbt (hostile manifest)', 4, 600);
+      assert.ok(items.some((i) => i.label.endsWith(SHOWN_SUFFIX)), 'hostile node names are in the tree, as text');
+
+      if (!driverAvailable()) return;
+      const stgOrders = Object.values(manifest.nodes).find((n) => String(n.unique_id).endsWith('.stg_orders'));
+      assert.ok(stgOrders);
+      const posted = new Promise<void>((resolve) => {
+        const sub = t.dbt.lineage.onDidPost((m) => {
+          if (m.type === 'graph') {
+            sub.dispose();
+            resolve();
+          }
+        });
+      });
+      await vscode.commands.executeCommand('gatehouse.dbt.showLineage', { projectKey: loaded.key, uniqueId: stgOrders.unique_id }, { upstream: 2, downstream: 3 });
+      await posted;
+      const names = await readWebview('g.node text.name', { frameUrlContains: FRAME, timeoutMs: 20_000 });
+      assert.ok(names.length > 1, `lineage nodes: ${names.length}`);
+      assert.ok(names.some((n) => (n ?? '').startsWith('stg_orders <img src=x')), `the hostile name is drawn as text: ${JSON.stringify(names.slice(0, 3))}`);
+      for (const selector of ['img', '[onerror]', 'a', 'b', 'strong', 'foreignObject']) {
+        assert.deepEqual(await readWebview(selector, { frameUrlContains: FRAME, timeoutMs: 2_000 }).catch(() => []), [], `no ${selector} element from data in the lineage`);
+      }
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      rmSync(project, { recursive: true, force: true });
+      await until('the hostile project gone', async () => {
+        await t.dbt.settled();
+        return !t.dbt.projects.projects().some((p) => p.key.includes('hostile_dbt'));
+      }, 30_000).catch(() => undefined);
+    }
   });
 
   it('bigquery tree: hostile descriptions and column names are inert', async () => {
