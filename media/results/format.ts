@@ -65,7 +65,7 @@ const BADGES: Record<string, string> = {
 
 /** Short type label for a column header; REPEATED columns get []. */
 export function typeBadge(type: string, mode: string): string {
-  const badge = BADGES[type] ?? type.slice(0, 4).toLowerCase();
+  const badge = (Object.hasOwn(BADGES, type) ? BADGES[type] : undefined) ?? type.slice(0, 4).toLowerCase();
   return mode === 'REPEATED' ? `[${badge}]` : badge;
 }
 

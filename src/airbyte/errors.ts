@@ -4,6 +4,7 @@
 // of `message`: it is written here, for the person reading the notification.
 import { GatehouseError, HttpError, statusReason, type StatusReasons } from '../core/errors';
 import { AuthError } from '../auth/authError';
+import { lookup } from '../core/lookup';
 
 export type AirbyteErrorReason =
   | 'unauthorized'
@@ -115,7 +116,7 @@ export const AIRBYTE_STATUS_REASONS: StatusReasons<AirbyteErrorReason> & { other
 };
 
 export function reasonFor(status: number | undefined, problem?: AirbyteProblem): AirbyteErrorReason {
-  const byTitle = problem?.title && Object.prototype.hasOwnProperty.call(BY_TITLE, problem.title) ? BY_TITLE[problem.title] : undefined;
+  const byTitle = lookup(BY_TITLE, problem?.title);
   return byTitle ?? statusReason(status, AIRBYTE_STATUS_REASONS);
 }
 

@@ -1,10 +1,11 @@
 // Words shown about the signed-in user (status bar, Show Identity). Pure, so the leak test can
 // prove none of it carries a token.
 import { Formatter } from '../core/format';
+import { safe } from '../core/displayText';
 import { sessionEndsAt, type Identity, type Session } from './session';
 
 export function statusBarText(identity: Identity | undefined): string {
-  return identity ? `$(account) ${identity.label}` : '$(sign-in) Sign in';
+  return identity ? safe`$(account) ${identity.label}` : '$(sign-in) Sign in';
 }
 
 export function statusTooltip(session: Session | undefined, configured: boolean, fmt = new Formatter()): string {
@@ -18,8 +19,8 @@ export function statusTooltip(session: Session | undefined, configured: boolean,
       return session.issuer;
     }
   })();
-  if (ends === undefined) return `Signed in to ${host} as ${session.identity.label}; renewed automatically while you work.`;
-  return `Signed in to ${host} as ${session.identity.label} until ${fmt.time(ends)}${session.refreshToken ? ' (renewed automatically)' : ''}.`;
+  if (ends === undefined) return safe`Signed in to ${host} as ${session.identity.label}; renewed automatically while you work.`;
+  return safe`Signed in to ${host} as ${session.identity.label} until ${fmt.time(ends)}${session.refreshToken ? ' (renewed automatically)' : ''}.`;
 }
 
 /** Label/value rows for "Show Identity": the claims Gatehouse uses, never a token. */

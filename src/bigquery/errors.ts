@@ -3,6 +3,7 @@
 // missing permission from a quota from a syntax error without reading messages.
 import { GatehouseError, statusReason, type StatusReasons } from '../core/errors';
 import { findAuthError } from '../auth/authError';
+import { lookup } from '../core/lookup';
 
 export type BigQueryErrorReason =
   | 'accessDenied'
@@ -124,7 +125,7 @@ export function toBigQueryError(err: unknown): BigQueryError {
   const byStatus = statusReason(status, BIGQUERY_STATUS_REASONS);
   let reason: BigQueryErrorReason;
   if (rawReason && (KNOWN as readonly string[]).includes(rawReason)) reason = rawReason as BigQueryErrorReason;
-  else if (rawReason && ALIASES[rawReason]) reason = ALIASES[rawReason];
+  else if (lookup(ALIASES, rawReason)) reason = lookup(ALIASES, rawReason) as BigQueryErrorReason;
   else if (byStatus) reason = byStatus;
   else if (typeof e.code === 'string' && /ECONN|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|EPIPE|socket hang up/i.test(`${e.code} ${e.message}`)) reason = 'network';
   else if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|socket hang up|EAI_AGAIN/i.test(e.message ?? '')) reason = 'network';

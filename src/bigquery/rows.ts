@@ -86,7 +86,12 @@ function compileRecord(fields: readonly ResultColumn[]): Decode {
     const f = (v as { f?: BigQueryCell[] }).f;
     if (!Array.isArray(f)) throw new ResultError('badResponse', 'BigQuery sent a RECORD value without fields.');
     const out: Record<string, CellValue> = {};
-    for (let i = 0; i < names.length; i++) out[names[i]] = decoders[i](f[i]?.v);
+    for (let i = 0; i < names.length; i++) {
+      const value = decoders[i](f[i]?.v);
+      // A field named __proto__ (a valid BigQuery name) would set the prototype: define it instead.
+      if (names[i] === '__proto__') Object.defineProperty(out, '__proto__', { value, enumerable: true, writable: true, configurable: true });
+      else out[names[i]] = value;
+    }
     return out;
   };
 }

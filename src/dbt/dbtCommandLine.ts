@@ -3,6 +3,7 @@
 // a leading dash, globs, operators) are refused rather than escaped.
 import { GatehouseError } from '../core/errors';
 import type { DbtNode } from './manifestTypes';
+import { lookup } from '../core/lookup';
 
 export const DBT_COMMANDS = ['run', 'build', 'test', 'compile'] as const;
 export type DbtCommand = (typeof DBT_COMMANDS)[number];
@@ -56,7 +57,7 @@ export function selectorFor(node: SelectableNode, scope: DbtScope): string {
     // A versioned model is selected as name.vN (its fqn); the bare name would select every version.
     core = `${safe(node.name, node)}.${safe(`v${node.version}`, node)}`;
   } else core = safe(node.name, node);
-  const selector = `${METHOD[node.resourceType] ?? ''}${core}`;
+  const selector = `${lookup(METHOD, node.resourceType) ?? ''}${core}`;
   return `${scope === 'parents' || scope === 'both' ? '+' : ''}${selector}${scope === 'children' || scope === 'both' ? '+' : ''}`;
 }
 

@@ -3,6 +3,7 @@
 // produce the same index. Field-level damage keeps the node and warns; an entry that is not an
 // object is dropped and warns. Nothing here throws on manifest content.
 import { DBT_RESOURCE_TYPES, type DbtColumn, type DbtManifestWarning, type DbtNode, type DbtResourceType } from './manifestTypes';
+import { lookup } from '../core/lookup';
 
 /** Top-level maps whose values are lineage-bearing entries, and the resource type each implies. */
 export const ENTRY_SECTIONS: Readonly<Record<string, DbtResourceType | undefined>> = {
@@ -132,7 +133,7 @@ export function normalizeEntry(
     return undefined;
   }
   const id = disabled ? (str(raw.unique_id) ?? key) : key;
-  const { type, rawType } = resourceTypeOf(raw, ENTRY_SECTIONS[section], id);
+  const { type, rawType } = resourceTypeOf(raw, lookup(ENTRY_SECTIONS, section), id);
   const config = isObject(raw.config) ? raw.config : undefined;
 
   let name = str(raw.name);

@@ -6,6 +6,7 @@ import { DbtManifestError } from './manifestErrors';
 import { classifyJsonFailure, statManifest } from './manifestLoader';
 import { isObject, schemaVersionOf, WarningSink } from './manifestNormalize';
 import type { DbtManifestWarning } from './manifestTypes';
+import { lookup } from '../core/lookup';
 
 /** dbt's RunStatus, TestStatus and FreshnessStatus; `runtimeError` is freshness's "runtime error". */
 export type DbtRunStatus = 'success' | 'error' | 'fail' | 'warn' | 'skipped' | 'pass' | 'runtimeError' | 'other';
@@ -93,7 +94,7 @@ export async function parseRunResults(path: string, options: { signal?: AbortSig
       : [];
     results.set(id, {
       uniqueId: id,
-      status: STATUSES[rawStatus.toLowerCase()] ?? 'other',
+      status: lookup(STATUSES, rawStatus.toLowerCase()) ?? 'other',
       rawStatus,
       executionTime: num(entry.execution_time),
       message: str(entry.message),

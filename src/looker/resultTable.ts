@@ -4,6 +4,7 @@
 import type { TableResult } from '../results/panelRun';
 import type { CellValue, ResultColumn, ResultRow, ResultType } from '../results/types';
 import type { JsonBi, JsonBiField } from './types';
+import { lookup } from '../core/lookup';
 
 /** Looker field type → ours. Unknown types show as text. */
 const LOOKER_TYPES: Readonly<Record<string, ResultType>> = {
@@ -46,7 +47,7 @@ const LOOKER_TYPES: Readonly<Record<string, ResultType>> = {
 };
 
 export function lookerResultType(type: string | undefined): ResultType {
-  return (type && LOOKER_TYPES[type]) || 'STRING';
+  return lookup(LOOKER_TYPES, type) ?? 'STRING';
 }
 
 /** One cell as the result model wants it (integers as decimal strings, objects as JSON text). */

@@ -4,6 +4,7 @@
 // never goes into `message`.
 import { GatehouseError, HttpError, statusReason, type StatusReasons } from '../core/errors';
 import { AuthError } from '../auth/authError';
+import { lookup } from '../core/lookup';
 
 export type MetabaseErrorReason =
   | 'unauthorized'
@@ -92,7 +93,7 @@ export class MetabaseError extends GatehouseError<MetabaseErrorReason> {
 export function queryFailure(errorType: unknown): MetabaseError {
   const slug = typeof errorType === 'string' && /^[a-z0-9-]{1,60}$/i.test(errorType) ? errorType : undefined;
   if (slug === 'missing-required-permissions') return new MetabaseError('forbidden', QUERY_FAILURES[slug], 403, undefined, slug);
-  return new MetabaseError('queryFailed', (slug && QUERY_FAILURES[slug]) ?? MESSAGES.queryFailed, undefined, undefined, slug);
+  return new MetabaseError('queryFailed', lookup(QUERY_FAILURES, slug) ?? MESSAGES.queryFailed, undefined, undefined, slug);
 }
 
 export const METABASE_STATUS_REASONS: StatusReasons<MetabaseErrorReason> & { otherwise: MetabaseErrorReason } = {

@@ -6,6 +6,7 @@ import type { Logger } from '../core/logger';
 import type { MetabaseClient } from './client';
 import { toMetabaseError, type MetabaseError } from './errors';
 import type { CollectionItem, CollectionTreeNode, Dashboard, DashboardCard } from './types';
+import { lookup } from '../core/lookup';
 
 export interface CollectionNode {
   kind: 'collection';
@@ -120,10 +121,10 @@ function byName(a: { name: string }, b: { name: string }): number {
 
 function itemNodes(items: CollectionItem[]): MetabaseNode[] {
   const dashboards = items.filter((i) => i.model === 'dashboard').sort(byName);
-  const cards = items.filter((i) => CARD_TYPES[i.model]).sort(byName);
+  const cards = items.filter((i) => lookup(CARD_TYPES, i.model)).sort(byName);
   return [
     ...dashboards.map((item) => ({ kind: 'dashboard', key: `metabase:dashboard:${item.id}`, item }) satisfies DashboardNode),
-    ...cards.map((item) => ({ kind: 'card', key: `metabase:card:${item.id}`, item, cardType: CARD_TYPES[item.model] }) satisfies CardNode),
+    ...cards.map((item) => ({ kind: 'card', key: `metabase:card:${item.id}`, item, cardType: lookup(CARD_TYPES, item.model) ?? 'question' }) satisfies CardNode),
   ];
 }
 

@@ -4,6 +4,7 @@ import { Formatter } from '../core/format';
 import type { TableResult } from '../results/panelRun';
 import type { CellValue, ResultColumn, ResultRow, ResultType } from '../results/types';
 import type { Dataset } from './types';
+import { lookup } from '../core/lookup';
 
 const BASE_TYPES: Readonly<Record<string, ResultType>> = {
   'type/Integer': 'INTEGER',
@@ -32,7 +33,7 @@ const BASE_TYPES: Readonly<Record<string, ResultType>> = {
 };
 
 export function metabaseResultType(baseType: string | undefined): ResultType {
-  return (baseType && BASE_TYPES[baseType]) || 'STRING';
+  return lookup(BASE_TYPES, baseType) ?? 'STRING';
 }
 
 export function metabaseCell(type: ResultType, value: unknown): CellValue {

@@ -2,6 +2,7 @@
 // Looker, Metabase, dbt preview) adapts its rows to it, so the row window, the writers and the
 // webview protocol know one shape only.
 import { GatehouseError } from '../core/errors';
+import { lookup } from '../core/lookup';
 
 /** BigQuery-style type names; other services map theirs onto these (unknown → STRING). */
 export type ResultType =
@@ -94,7 +95,7 @@ const TYPES = new Set<string>([
 export function normalizeType(name: string | undefined): ResultType {
   const upper = (name ?? '').toUpperCase();
   if (TYPES.has(upper)) return upper as ResultType;
-  return TYPE_ALIASES[upper] ?? 'STRING';
+  return lookup(TYPE_ALIASES, upper) ?? 'STRING';
 }
 
 export function normalizeMode(mode: string | undefined): ResultMode {

@@ -1,6 +1,7 @@
 // What the Looker and Metabase trees share: a model that loads children and says when they
 // changed, welcome content while the view is not ready, ids from node keys, and "message" nodes
 // (empty, no access, an error with its next step). Each tree maps its own nodes to TreeItems.
+import { plain, safe } from '../core/displayText';
 import * as vscode from 'vscode';
 
 export interface ExplorerTreeModel<N> {
@@ -50,10 +51,11 @@ export abstract class ExplorerTreeDataProvider<N extends { readonly key: string 
 
 /** A message node as a TreeItem: its text, a warning or info icon, the detail beside it. */
 export function messageTreeItem(n: MessageNode, contextValue: string): vscode.TreeItem {
-  const item = new vscode.TreeItem(n.text, vscode.TreeItemCollapsibleState.None);
+  // The text and detail are the service's words: shown inert (no links, icons or bidi tricks).
+  const item = new vscode.TreeItem(plain(n.text), vscode.TreeItemCollapsibleState.None);
   item.iconPath = new vscode.ThemeIcon(n.severity === 'error' ? 'warning' : 'info');
-  item.tooltip = n.detail ? `${n.text}\n${n.detail}` : n.text;
-  item.description = n.detail;
+  item.tooltip = n.detail ? safe`${n.text}\n${n.detail}` : plain(n.text);
+  item.description = plain(n.detail);
   item.contextValue = contextValue;
   return item;
 }

@@ -2,6 +2,7 @@
 // (no dialogs in an unattended run), VS Code's implementation is below.
 import * as vscode from 'vscode';
 import { Formatter } from '../core/format';
+import { plain } from '../core/displayText';
 
 export interface ServiceUi {
   info(message: string, ...actions: string[]): Thenable<string | undefined>;
@@ -12,9 +13,9 @@ export interface ServiceUi {
 }
 
 export const vscodeServiceUi: ServiceUi = {
-  info: (m, ...a) => vscode.window.showInformationMessage(m, ...a),
-  warn: (m, ...a) => vscode.window.showWarningMessage(m, ...a),
-  error: (m, ...a) => vscode.window.showErrorMessage(m, ...a),
+  info: (m, ...a) => vscode.window.showInformationMessage(plain(m), ...a),
+  warn: (m, ...a) => vscode.window.showWarningMessage(plain(m), ...a),
+  error: (m, ...a) => vscode.window.showErrorMessage(plain(m), ...a),
   input: (o) => vscode.window.showInputBox(o),
   openExternal: (url) => vscode.env.openExternal(vscode.Uri.parse(url)),
 };

@@ -3,6 +3,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FaultRegistry, FaultSpec } from './faults';
+import { hostileMode } from './hostile';
 
 export type Params = Record<string, string>;
 export interface Request {
@@ -146,7 +147,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts a service on SANDBOX_HOST; `/__sandbox/faults` on every service arms or clears faults. */
+/**
+ * Starts a service on SANDBOX_HOST; `/__sandbox/faults` on every service arms or clears faults,
+ * `/__sandbox/hostile` switches hostile mode (see hostile.ts).
+ */
 export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const errorBody = opts.errorBody ?? ((status: number, message: string) => ({ error: { code: status, message } }));
   const server = http.createServer(async (raw, res) => {
@@ -162,7 +166,14 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
         } else throw new HttpError(405, errorBody(405, 'method not allowed'));
         return sendJson(res, 200, { ok: true });
       }
+      if (url.pathname === '/__sandbox/hostile') {
+        const body = await readBody(raw);
+        if (method === 'POST') hostileMode.on = (JSON.parse(body.toString('utf8') || '{}') as { on?: unknown }).on === true;
+        else if (method !== 'GET') throw new HttpError(405, errorBody(405, 'method not allowed'));
+        return sendJson(res, 200, { on: hostileMode.on });
+      }
       if (opts.faults.apply(opts.name, raw, res)) return;
+      if (hostileMode.applies(opts.name)) hostileMode.wrap(opts.name, res);
       const m = opts.router.match(method, url.pathname);
       if (!m) throw new HttpError(404, errorBody(404, `Not found: ${method} ${url.pathname}`));
       if ('allowed' in m) throw new HttpError(405, errorBody(405, `Method ${method} not allowed`), { allow: m.allowed.join(', ') });

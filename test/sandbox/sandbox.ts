@@ -11,6 +11,7 @@ import { startAirbyte } from './airbyte';
 import { startDbtCloud } from './dbt-cloud';
 import { startLooker } from './looker';
 import { startMetabase } from './metabase';
+import { hostileMode } from './hostile';
 
 export const SERVICE_NAMES = ['sts', 'bigquery', 'airbyte', 'dbtCloud', 'looker', 'metabase'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -32,6 +33,8 @@ export interface SandboxOptions {
   /** Rows in the large events table (default 1,000,000; tests of other things may ask for fewer). */
   largeTableRows?: number;
   log?: (line: string) => void;
+  /** Hostile display strings in every service's answers (see hostile.ts). Default: GATEHOUSE_SANDBOX_HOSTILE=1, else off. */
+  hostile?: boolean;
 }
 
 export interface Sandbox {
@@ -43,6 +46,7 @@ export interface Sandbox {
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const log = opts.log ?? (() => undefined);
+  if (opts.hostile !== undefined) hostileMode.on = opts.hostile;
   const wanted = new Set(opts.services ?? SERVICE_NAMES);
   const directory = new Directory();
   const faults = new FaultRegistry();

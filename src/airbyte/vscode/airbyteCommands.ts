@@ -11,6 +11,7 @@ import type { ActionTarget, AirbyteJobActions, FollowOutcome, TriggerOutcome, Ca
 import { Formatter } from '../../core/format';
 import { connectionWebUrl, jobHistoryWebUrl, parseIsoDuration } from '../present';
 import { isFinal, type Job } from '../types';
+import { plain, plainLines, safe } from '../../core/displayText';
 
 /** What the commands ask of the person; tests replace it (no dialogs in an unattended run). */
 export interface AirbyteUi {
@@ -24,10 +25,10 @@ export interface AirbyteUi {
 }
 
 export const vscodeAirbyteUi: AirbyteUi = {
-  info: (m, ...a) => vscode.window.showInformationMessage(m, ...a),
-  warn: (m, ...a) => vscode.window.showWarningMessage(m, ...a),
-  error: (m, ...a) => vscode.window.showErrorMessage(m, ...a),
-  confirm: async (message, detail, action) => (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action,
+  info: (m, ...a) => vscode.window.showInformationMessage(plain(m), ...a),
+  warn: (m, ...a) => vscode.window.showWarningMessage(plain(m), ...a),
+  error: (m, ...a) => vscode.window.showErrorMessage(plain(m), ...a),
+  confirm: async (message, detail, action) => (await vscode.window.showWarningMessage(plain(message), { modal: true, detail: plainLines(detail) }, action)) === action,
   input: (o) => vscode.window.showInputBox(o),
   openExternal: (url) => vscode.env.openExternal(vscode.Uri.parse(url)),
 };
@@ -82,7 +83,7 @@ export class AirbyteCommands {
     const name = target.connection.name;
     if (jobType === 'reset') {
       const yes = await ui.confirm(
-        `Reset "${name}"?`,
+        safe`Reset "${name}"?`,
         'Airbyte clears the data this connection synced into the destination and forgets its state; the next sync reads everything again.',
         'Reset',
       );
@@ -112,11 +113,11 @@ export class AirbyteCommands {
     switch (outcome.kind) {
       case 'cancelled':
         this.deps.model.applyJob(outcome.job);
-        void ui.info(`Cancelled job ${jobId} of "${target.connection.name}".`);
+        void ui.info(safe`Cancelled job ${jobId} of "${target.connection.name}".`);
         break;
       case 'alreadyFinished':
         void this.deps.model.refreshConnection(target.connection.connectionId);
-        void ui.info(outcome.message);
+        void ui.info(plain(outcome.message));
         break;
       default:
         this.tellRefusal(outcome, `Could not cancel job ${jobId}`);
@@ -127,9 +128,9 @@ export class AirbyteCommands {
   /** Roles said no (a warning), Airbyte said no (the explanation), or it failed. */
   private tellRefusal(outcome: { kind: 'notAllowed'; message: string } | { kind: 'denied'; message: string } | { kind: 'failed'; error: { userMessage: string } }, failedPrefix: string): void {
     const ui = this.deps.ui();
-    if (outcome.kind === 'notAllowed') void ui.warn(outcome.message);
-    else if (outcome.kind === 'denied') void ui.error(outcome.message);
-    else void ui.error(`${failedPrefix}: ${outcome.error.userMessage}`);
+    if (outcome.kind === 'notAllowed') void ui.warn(plain(outcome.message));
+    else if (outcome.kind === 'denied') void ui.error(plain(outcome.message));
+    else void ui.error(safe`${failedPrefix}: ${outcome.error.userMessage}`);
   }
 
   /**
@@ -143,15 +144,15 @@ export class AirbyteCommands {
     this.deps.onSessionEnd(() => controller.abort());
     const name = target.connection.name;
     const run = vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Airbyte ${job.jobType} of "${name}"`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: safe`Airbyte ${job.jobType} of "${name}"`, cancellable: true },
       async (progress, token) => {
         token.onCancellationRequested(() => controller.abort());
-        progress.report({ message: describe(job, this.fmt) });
+        progress.report({ message: plain(describe(job, this.fmt)) });
         return this.deps.actions.follow(target, job.jobId, {
           signal: controller.signal,
           audited,
           onUpdate: (j) => {
-            progress.report({ message: describe(j, this.fmt) });
+            progress.report({ message: plain(describe(j, this.fmt)) });
             this.deps.model.applyJob(j);
           },
         });
@@ -171,13 +172,13 @@ export class AirbyteCommands {
     const ui = this.deps.ui();
     const name = target.connection.name;
     if (outcome.kind === 'stopped') return void this.deps.logger.info(`stopped following Airbyte job ${started.jobId}; it keeps running`);
-    if (outcome.kind === 'failed') return void ui.warn(`Stopped following job ${started.jobId} of "${name}": ${outcome.error.userMessage}`);
+    if (outcome.kind === 'failed') return void ui.warn(safe`Stopped following job ${started.jobId} of "${name}": ${outcome.error.userMessage}`);
     const j = outcome.job;
     const summary = `${this.fmt.count(j.rowsSynced ?? 0)} rows, ${this.fmt.bytes(j.bytesSynced ?? 0)}${j.duration ? ` in ${this.fmt.duration(parseIsoDuration(j.duration))}` : ''}`;
-    if (j.status === 'succeeded') void ui.info(`Airbyte ${j.jobType} of "${name}" succeeded: ${summary}.`);
-    else if (j.status === 'cancelled') void ui.info(`Airbyte ${j.jobType} of "${name}" was cancelled (job ${j.jobId}).`);
+    if (j.status === 'succeeded') void ui.info(safe`Airbyte ${j.jobType} of "${name}" succeeded: ${summary}.`);
+    else if (j.status === 'cancelled') void ui.info(safe`Airbyte ${j.jobType} of "${name}" was cancelled (job ${j.jobId}).`);
     else {
-      void ui.error(`Airbyte ${j.jobType} of "${name}" failed (job ${j.jobId}).`, 'Open in Airbyte').then((choice) => {
+      void ui.error(safe`Airbyte ${j.jobType} of "${name}" failed (job ${j.jobId}).`, 'Open in Airbyte').then((choice) => {
         if (choice) void ui.openExternal(jobHistoryWebUrl(this.deps.client().baseUrl, target.workspace.workspaceId, target.connection.connectionId));
       });
     }
@@ -187,7 +188,7 @@ export class AirbyteCommands {
     const ui = this.deps.ui();
     const which = job ? ` (job ${job.jobId}, ${job.status})` : '';
     const actions = job ? ['Follow', 'Open in Airbyte'] : ['Open in Airbyte'];
-    void ui.info(`A sync is already running for "${target.connection.name}"${which}.`, ...actions).then((choice) => {
+    void ui.info(safe`A sync is already running for "${target.connection.name}"${which}.`, ...actions).then((choice) => {
       if (choice === 'Follow' && job) void this.follow(target, job, false);
       else if (choice === 'Open in Airbyte') void ui.openExternal(jobHistoryWebUrl(this.deps.client().baseUrl, target.workspace.workspaceId, target.connection.connectionId));
     });
@@ -198,7 +199,7 @@ export class AirbyteCommands {
     if (!found) return undefined;
     const job = found.job ?? (await this.deps.client().getJob(found.jobId));
     if (isFinal(job.status)) {
-      void this.deps.ui().info(`Job ${job.jobId} has already ${job.status}.`);
+      void this.deps.ui().info(safe`Job ${job.jobId} has already ${job.status}.`);
       return { kind: 'finished', job };
     }
     return this.follow(found.target, job, false);
@@ -245,7 +246,7 @@ export class AirbyteCommands {
         return { connection: arg.connection, workspace: known?.workspace ?? { workspaceId: arg.workspaceId } };
       }
     } catch (err) {
-      void this.deps.ui().error(toAirbyteError(err).userMessage);
+      void this.deps.ui().error(plain(toAirbyteError(err).userMessage));
       return undefined;
     }
     void this.deps.ui().info('Choose a connection in the Airbyte view.');
@@ -267,13 +268,13 @@ export class AirbyteCommands {
       if (arg?.kind === 'connection') {
         const running = arg.jobs.find((j) => !isFinal(j.status)) ?? (await this.deps.client().activeJob(arg.connection.connectionId));
         if (!running) {
-          void this.deps.ui().info(`No job is running for "${arg.connection.name}".`);
+          void this.deps.ui().info(safe`No job is running for "${arg.connection.name}".`);
           return undefined;
         }
         return { target: { connection: arg.connection, workspace: arg.workspace }, jobId: running.jobId, job: running };
       }
     } catch (err) {
-      void this.deps.ui().error(toAirbyteError(err).userMessage);
+      void this.deps.ui().error(plain(toAirbyteError(err).userMessage));
       return undefined;
     }
     return undefined;

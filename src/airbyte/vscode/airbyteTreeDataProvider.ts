@@ -7,6 +7,8 @@ import type { AirbyteExplorerModel, AirbyteNode, ConnectionNode, JobNode } from 
 import { Formatter } from '../../core/format';
 import { describeSchedule, jobEndTime, parseIsoDuration, type ConnectionHealth } from '../present';
 import type { JobStatus } from '../types';
+import { lookup } from '../../core/lookup';
+import { plain, plainLines, safe } from '../../core/displayText';
 
 const HEALTH_ICON: Record<ConnectionHealth, [string, string | undefined]> = {
   succeeded: ['pass', 'testing.iconPassed'],
@@ -69,10 +71,10 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
   getTreeItem(n: AirbyteNode): vscode.TreeItem {
     switch (n.kind) {
       case 'workspace': {
-        const item = new vscode.TreeItem(n.workspace.name, vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(plain(n.workspace.name), vscode.TreeItemCollapsibleState.Expanded);
         item.iconPath = new vscode.ThemeIcon('organization');
         item.contextValue = 'airbyteWorkspace';
-        item.tooltip = `Airbyte workspace ${n.workspace.name}${n.workspace.dataResidency ? ` (data residency: ${n.workspace.dataResidency})` : ''}`;
+        item.tooltip = safe`Airbyte workspace ${n.workspace.name}${n.workspace.dataResidency ? ` (data residency: ${n.workspace.dataResidency})` : ''}`;
         return withId(item, n.key);
       }
       case 'connection':
@@ -85,28 +87,30 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
   }
 
   private connectionItem(n: ConnectionNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(n.connection.name, vscode.TreeItemCollapsibleState.Collapsed);
-    const [icon, color] = HEALTH_ICON[n.health];
+    const item = new vscode.TreeItem(plain(n.connection.name), vscode.TreeItemCollapsibleState.Collapsed);
+    const [icon, color] = lookup(HEALTH_ICON, n.health) ?? HEALTH_ICON.never;
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     const last = n.jobs[0];
     const schedule = describeSchedule(n.connection.schedule);
-    const parts = [HEALTH_WORD[n.health]];
+    const parts = [lookup(HEALTH_WORD, n.health) ?? ''];
     if (last) {
       parts.push(n.health === 'running' ? `started ${this.fmt.ago(last.startTime, this.now())}` : this.fmt.ago(jobEndTime(last), this.now()));
       if (n.health !== 'running') parts.push(this.fmt.duration(parseIsoDuration(last.duration)));
     }
     parts.push(schedule);
-    item.description = parts.filter(Boolean).join(' · ');
+    item.description = plain(parts.filter(Boolean).join(' · '));
     const md = new vscode.MarkdownString(undefined, false);
-    md.appendMarkdown('**').appendText(n.connection.name).appendMarkdown('**\n\n');
-    md.appendText(`From ${n.sourceName ?? n.connection.sourceId} to ${n.destinationName ?? n.connection.destinationId}`).appendMarkdown('\n\n');
-    md.appendText(`Status: ${n.connection.status} · last job: ${last ? `${last.status} (#${last.jobId})` : 'none'}`).appendMarkdown('\n\n');
+    md.isTrusted = false;
+    md.supportHtml = false;
+    md.appendMarkdown('**').appendText(plain(n.connection.name)).appendMarkdown('**\n\n');
+    md.appendText(safe`From ${n.sourceName ?? n.connection.sourceId} to ${n.destinationName ?? n.connection.destinationId}`).appendMarkdown('\n\n');
+    md.appendText(safe`Status: ${n.connection.status} · last job: ${last ? `${last.status} (#${last.jobId})` : 'none'}`).appendMarkdown('\n\n');
     if (last) {
-      md.appendText(`Last sync: ${this.fmt.dateTime(last.startTime)} · ${this.fmt.duration(parseIsoDuration(last.duration))} · ${this.fmt.count(last.rowsSynced)} rows · ${this.fmt.bytes(last.bytesSynced)}`);
+      md.appendText(safe`Last sync: ${this.fmt.dateTime(last.startTime)} · ${this.fmt.duration(parseIsoDuration(last.duration))} · ${this.fmt.count(last.rowsSynced)} rows · ${this.fmt.bytes(last.bytesSynced)}`);
       md.appendMarkdown('\n\n');
     }
-    md.appendText(`Schedule: ${schedule}`);
-    if (n.jobsError) md.appendMarkdown('\n\n').appendText(`Jobs could not be read: ${n.jobsError.message}`);
+    md.appendText(safe`Schedule: ${schedule}`);
+    if (n.jobsError) md.appendMarkdown('\n\n').appendText(safe`Jobs could not be read: ${n.jobsError.message}`);
     item.tooltip = md;
     item.contextValue = `airbyteConnection.${n.connection.status === 'active' ? 'active' : 'disabled'}${n.health === 'running' ? '.running' : ''}`;
     return withId(item, n.key);
@@ -114,22 +118,22 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
 
   private jobItem(n: JobNode): vscode.TreeItem {
     const job = n.job;
-    const item = new vscode.TreeItem(`${job.jobType} #${job.jobId}`, vscode.TreeItemCollapsibleState.None);
-    const [icon, color] = JOB_ICON[job.status] ?? ['circle-outline', undefined];
+    const item = new vscode.TreeItem(safe`${job.jobType} #${job.jobId}`, vscode.TreeItemCollapsibleState.None);
+    const [icon, color] = lookup(JOB_ICON, job.status) ?? ['circle-outline', undefined];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     const running = !['succeeded', 'failed', 'cancelled'].includes(job.status);
     const rows = job.rowsSynced !== undefined ? `${this.fmt.count(job.rowsSynced)} rows` : '';
-    item.description = [job.status, rows, this.fmt.bytes(job.bytesSynced), running ? `started ${this.fmt.ago(job.startTime, this.now())}` : this.fmt.ago(jobEndTime(job), this.now())]
+    item.description = plain([job.status, rows, this.fmt.bytes(job.bytesSynced), running ? `started ${this.fmt.ago(job.startTime, this.now())}` : this.fmt.ago(jobEndTime(job), this.now())]
       .filter(Boolean)
-      .join(' · ');
-    item.tooltip = [
+      .join(' · '));
+    item.tooltip = plainLines([
       `${job.jobType} job ${job.jobId}: ${job.status}`,
       `Started ${this.fmt.dateTime(job.startTime)}`,
       job.duration ? `Duration ${this.fmt.duration(parseIsoDuration(job.duration))}` : '',
       `${this.fmt.count(job.rowsSynced ?? 0)} rows, ${this.fmt.bytes(job.bytesSynced ?? 0)}`,
     ]
       .filter(Boolean)
-      .join('\n');
+      .join('\n'));
     item.contextValue = running ? 'airbyteJob.running' : 'airbyteJob.done';
     return withId(item, n.key);
   }

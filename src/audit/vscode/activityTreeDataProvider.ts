@@ -2,6 +2,8 @@
 import * as vscode from 'vscode';
 import { Formatter } from '../../core/format';
 import type { AuditOutcome, AuditRecord, AuditTrail } from '../auditTrail';
+import { lookup } from '../../core/lookup';
+import { safe } from '../../core/displayText';
 
 const OUTCOME_ICONS: Record<AuditOutcome, [string, string]> = {
   started: ['debug-start', 'charts.blue'],
@@ -31,18 +33,18 @@ export class ActivityTreeDataProvider implements vscode.TreeDataProvider<AuditRe
   }
 
   getTreeItem(r: AuditRecord): vscode.TreeItem {
-    const item = new vscode.TreeItem(`${r.action} ${r.resource}`, vscode.TreeItemCollapsibleState.None);
-    const [icon, color] = OUTCOME_ICONS[r.outcome] ?? ['circle-outline', 'foreground'];
+    const item = new vscode.TreeItem(safe`${r.action} ${r.resource}`, vscode.TreeItemCollapsibleState.None);
+    const [icon, color] = lookup(OUTCOME_ICONS, r.outcome) ?? ['circle-outline', 'foreground'];
     item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
-    item.description = `${r.service} · ${r.outcome} · ${this.fmt.time(r.time)}`;
+    item.description = safe`${r.service} · ${r.outcome} · ${this.fmt.time(r.time)}`;
     const md = new vscode.MarkdownString(undefined, false);
     md.isTrusted = false;
     md.supportHtml = false;
-    md.appendMarkdown('**').appendText(`${r.service}: ${r.action}`).appendMarkdown('**\n\n');
-    md.appendText(`Resource: ${r.resource}\n\nWho: ${r.actor.email ?? r.actor.subject}\n\nCredential: ${r.credential}\n\nOutcome: ${r.outcome}`);
-    if (r.jobIds?.length) md.appendText(`\n\nJobs: ${r.jobIds.join(', ')}`);
-    if (r.reason) md.appendText(`\n\nReason: ${r.reason}`);
-    md.appendText(`\n\nTime: ${r.time}`);
+    md.appendMarkdown('**').appendText(safe`${r.service}: ${r.action}`).appendMarkdown('**\n\n');
+    md.appendText(safe`Resource: ${r.resource}\n\nWho: ${r.actor.email ?? r.actor.subject}\n\nCredential: ${r.credential}\n\nOutcome: ${r.outcome}`);
+    if (r.jobIds?.length) md.appendText(safe`\n\nJobs: ${r.jobIds.join(', ')}`);
+    if (r.reason) md.appendText(safe`\n\nReason: ${r.reason}`);
+    md.appendText(safe`\n\nTime: ${r.time}`);
     item.tooltip = md;
     item.contextValue = 'gatehouse.auditRecord';
     return item;

@@ -11,6 +11,7 @@ import type { VsCodeSignInUi } from './signInUi';
 import { AuthError } from '../authError';
 import type { ConfigureAsk } from '../configureFlow';
 import { runConfigure } from './configureUi';
+import { plain, safe } from '../../core/displayText';
 
 export interface AuthCommandDeps {
   sessions: SessionManager;
@@ -62,7 +63,7 @@ export function registerAuthCommands(deps: AuthCommandDeps): vscode.Disposable[]
         return;
       }
       await vscode.window.showQuickPick(
-        identityRows(identity, new Formatter({ locale: vscode.env.language })).map((r) => ({ label: r.value, description: r.label })),
+        identityRows(identity, new Formatter({ locale: vscode.env.language })).map((r) => ({ label: plain(r.value), description: plain(r.label) })),
         { title: 'Gatehouse identity', placeHolder: 'What the services see of you (no tokens are shown)' },
       );
     }),
@@ -73,7 +74,7 @@ export function registerAuthCommands(deps: AuthCommandDeps): vscode.Disposable[]
       if (!written) return undefined;
       await settled();
       void vscode.window
-        .showInformationMessage(`Gatehouse will sign in with ${new URL(written.issuer).host}.`, 'Sign In')
+        .showInformationMessage(safe`Gatehouse will sign in with ${new URL(written.issuer).host}.`, 'Sign In')
         .then((choice) => choice === 'Sign In' && vscode.commands.executeCommand('gatehouse.auth.signIn'));
       return written;
     }),

@@ -2,6 +2,7 @@
 // SecretStorage, the authentication provider, status bar, commands, settings and context keys.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { plain } from '../../core/displayText';
 import type { DisposableStore } from '../../core/disposable';
 import { FileLock } from '../../core/fileLock';
 import type { Logger } from '../../core/logger';
@@ -82,7 +83,7 @@ export function createAuth(deps: AuthDeps): AuthModule {
         expiryPromptOpen = true;
         const message = e.reason === 'refused' && e.error ? e.error.message : 'Your Gatehouse session expired or was revoked by your identity provider.';
         void ui
-          .confirm(message, 'Sign In')
+          .confirm(plain(message), 'Sign In')
           .then((yes) => yes && vscode.commands.executeCommand('gatehouse.auth.signIn'))
           .then(() => (expiryPromptOpen = false));
       }

@@ -2,13 +2,14 @@
 // the settings written to the user's settings, which VS Code keeps with the machine (the remote
 // machine's settings when the window is remote: these settings are machine-scoped).
 import * as vscode from 'vscode';
+import { plain } from '../../core/displayText';
 import { AuthError } from '../authError';
 import { configureSignIn, discoverIssuer, type ConfigureAsk, type IdpPreset, type SignInSettings } from '../configureFlow';
 
 export class VsCodeConfigureAsk implements ConfigureAsk {
   async pickProvider(presets: readonly IdpPreset[]): Promise<IdpPreset | undefined> {
     const picked = await vscode.window.showQuickPick(
-      presets.map((p) => ({ label: p.label, detail: p.issuerExample, preset: p })),
+      presets.map((p) => ({ label: plain(p.label), detail: plain(p.issuerExample), preset: p })),
       { title: 'Configure Gatehouse sign-in: your identity provider', placeHolder: 'Which identity provider does your company use?', ignoreFocusOut: true },
     );
     return picked?.preset;
@@ -16,12 +17,12 @@ export class VsCodeConfigureAsk implements ConfigureAsk {
 
   input(o: { title: string; prompt: string; placeholder: string; value?: string; validate(value: string): string | undefined }): Promise<string | undefined> {
     return Promise.resolve(
-      vscode.window.showInputBox({ title: o.title, prompt: o.prompt, placeHolder: o.placeholder, value: o.value, ignoreFocusOut: true, validateInput: (v) => o.validate(v) }),
+      vscode.window.showInputBox({ title: plain(o.title), prompt: plain(o.prompt), placeHolder: plain(o.placeholder), value: o.value, ignoreFocusOut: true, validateInput: (v) => o.validate(v) }),
     );
   }
 
   async confirm(message: string, keep: string): Promise<boolean> {
-    return (await vscode.window.showWarningMessage(message, { modal: true }, keep)) === keep;
+    return (await vscode.window.showWarningMessage(plain(message), { modal: true }, keep)) === keep;
   }
 
   discover(issuer: string): Promise<string> {

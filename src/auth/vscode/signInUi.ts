@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { AuthError } from '../authError';
 import type { DeviceCodePrompt, SignInUi } from '../signInFlows';
+import { plain, safe } from '../../core/displayText';
 
 /** Test seam (ExtensionMode.Test only): plays the browser instead of opening one. */
 export type TestBrowser = (url: string) => Promise<void>;
@@ -23,7 +24,7 @@ export class VsCodeSignInUi implements SignInUi {
   showDeviceCode(prompt: DeviceCodePrompt, signal: AbortSignal): void {
     const open = 'Copy & Open';
     void vscode.window
-      .showInformationMessage(`To sign in to Gatehouse, enter the code ${prompt.userCode} at ${prompt.verificationUri}.`, open)
+      .showInformationMessage(safe`To sign in to Gatehouse, enter the code ${prompt.userCode} at ${prompt.verificationUri}.`, open)
       .then(async (choice) => {
         if (choice !== open || signal.aborted) return;
         await vscode.env.clipboard.writeText(prompt.userCode);
@@ -32,15 +33,15 @@ export class VsCodeSignInUi implements SignInUi {
   }
 
   async confirm(message: string, action: string): Promise<boolean> {
-    return (await vscode.window.showWarningMessage(message, action)) === action;
+    return (await vscode.window.showWarningMessage(plain(message), action)) === action;
   }
 
   showError(error: AuthError): void {
     if (error.reason === 'cancelled') return;
     if (error.reason === 'notConfigured') {
-      void vscode.window.showErrorMessage(error.userMessage, 'Configure').then((c) => c && vscode.commands.executeCommand('gatehouse.auth.configure'));
+      void vscode.window.showErrorMessage(plain(error.userMessage), 'Configure').then((c) => c && vscode.commands.executeCommand('gatehouse.auth.configure'));
       return;
     }
-    void vscode.window.showErrorMessage(`Gatehouse sign-in: ${error.userMessage}`, 'Show Log').then((c) => c && vscode.commands.executeCommand('gatehouse.showLog'));
+    void vscode.window.showErrorMessage(safe`Gatehouse sign-in: ${error.userMessage}`, 'Show Log').then((c) => c && vscode.commands.executeCommand('gatehouse.showLog'));
   }
 }

@@ -6,6 +6,7 @@ import { BigQueryError } from '../errors';
 import type { HistoryEntry, QueryHistory } from '../queryHistory';
 import { Formatter } from '../../core/format';
 import type { JobSummary } from '../types';
+import { plain, safe } from '../../core/displayText';
 
 export type HistoryNode =
   | { kind: 'group'; group: 'local' | 'jobs' }
@@ -56,9 +57,9 @@ export class BigQueryHistoryTreeDataProvider implements vscode.TreeDataProvider<
       }
       case 'local': {
         const e = node.entry;
-        const item = new vscode.TreeItem(firstLine(e.sql), vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(plain(firstLine(e.sql)), vscode.TreeItemCollapsibleState.None);
         item.id = `local:${e.at}:${e.job?.jobId ?? ''}`;
-        item.description = [timeAgo(e.at, this.fmt), e.status === 'succeeded' ? (e.bytesProcessed !== undefined ? this.fmt.bytes(e.bytesProcessed) : undefined) : e.status].filter(Boolean).join(' · ');
+        item.description = plain([timeAgo(e.at, this.fmt), e.status === 'succeeded' ? (e.bytesProcessed !== undefined ? this.fmt.bytes(e.bytesProcessed) : undefined) : e.status].filter(Boolean).join(' · '));
         item.iconPath = statusIcon(e.status === 'succeeded' ? 'ok' : e.status === 'failed' ? 'error' : 'stopped');
         item.tooltip = sqlTooltip(e.sql, e.job?.jobId);
         item.contextValue = e.job ? 'bigquery.history.local.job' : 'bigquery.history.local';
@@ -67,13 +68,13 @@ export class BigQueryHistoryTreeDataProvider implements vscode.TreeDataProvider<
       }
       case 'job': {
         const j = node.job;
-        const item = new vscode.TreeItem(firstLine(j.query ?? j.ref.jobId), vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(plain(firstLine(j.query ?? j.ref.jobId)), vscode.TreeItemCollapsibleState.None);
         item.id = `job:${j.ref.projectId}:${j.ref.jobId}`;
         const created = Number(j.statistics.creationTime);
         const bytes = Number(j.statistics.totalBytesProcessed);
-        item.description = [Number.isFinite(created) ? timeAgo(created, this.fmt) : undefined, j.state !== 'DONE' ? j.state.toLowerCase() : j.error ? j.error.reason : Number.isFinite(bytes) ? this.fmt.bytes(bytes) : undefined, j.statistics.cacheHit ? 'cached' : undefined]
+        item.description = plain([Number.isFinite(created) ? timeAgo(created, this.fmt) : undefined, j.state !== 'DONE' ? j.state.toLowerCase() : j.error ? j.error.reason : Number.isFinite(bytes) ? this.fmt.bytes(bytes) : undefined, j.statistics.cacheHit ? 'cached' : undefined]
           .filter(Boolean)
-          .join(' · ');
+          .join(' · '));
         item.iconPath = statusIcon(j.state !== 'DONE' ? 'running' : j.error ? (j.error.reason === 'stopped' ? 'stopped' : 'error') : 'ok');
         item.tooltip = sqlTooltip(j.query ?? '', j.ref.jobId);
         item.contextValue = j.query ? 'bigquery.history.job' : 'bigquery.history.job.noQuery';
@@ -81,7 +82,7 @@ export class BigQueryHistoryTreeDataProvider implements vscode.TreeDataProvider<
         return item;
       }
       case 'message': {
-        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(plain(node.text), vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon(node.error ? 'warning' : 'info');
         return item;
       }
@@ -120,8 +121,10 @@ function firstLine(sql: string): string {
 
 function sqlTooltip(sql: string, jobId?: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
+  md.isTrusted = false;
+  md.supportHtml = false;
   md.appendCodeblock(sql.length > 2_000 ? `${sql.slice(0, 2_000)}\n…` : sql, 'sql');
-  if (jobId) md.appendMarkdown('\n\n').appendText(`Job ${jobId}`);
+  if (jobId) md.appendMarkdown('\n\n').appendText(safe`Job ${jobId}`);
   return md;
 }
 

@@ -19,6 +19,7 @@ import { CostEstimateStatusBar } from './costEstimateStatusBar';
 import { ParameterPrompt } from './parameterPrompt';
 import { QueryCodeLensProvider } from './queryCodeLensProvider';
 import { QUERY_LANGUAGES, QueryEditorController, queryIn } from './queryEditorController';
+import { safe } from '../../core/displayText';
 
 export const EXPLORER_VIEW = 'gatehouse.bigquery';
 export const HISTORY_VIEW = 'gatehouse.bigqueryHistory';
@@ -91,7 +92,7 @@ export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresent
   };
   const setFilter = (text: string) => {
     model.setFilter(text);
-    treeView.message = model.filter ? `Filtered by “${model.filter}” (loaded tables and routines)` : undefined;
+    treeView.message = model.filter ? safe`Filtered by “${model.filter}” (loaded tables and routines)` : undefined;
     void vscode.commands.executeCommand('setContext', 'gatehouse.bigquery.filtered', !!model.filter);
   };
 

@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import type { BigQueryExplorerModel, ExplorerNode } from '../explorerModel';
 import type { TableFieldSchema } from '../types';
 import { Formatter } from '../../core/format';
+import { lookup } from '../../core/lookup';
+import { plain, plainLines, safe } from '../../core/displayText';
 
 const TABLE_ICONS: Record<string, string> = {
   TABLE: 'table',
@@ -44,47 +46,53 @@ export class BigQueryTreeDataProvider implements vscode.TreeDataProvider<Explore
   async getTreeItem(n: ExplorerNode): Promise<vscode.TreeItem> {
     switch (n.kind) {
       case 'project': {
-        const item = new vscode.TreeItem(n.project.id, vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(plain(n.project.id), vscode.TreeItemCollapsibleState.Collapsed);
         item.iconPath = new vscode.ThemeIcon('project');
-        item.description = n.project.friendlyName && n.project.friendlyName !== n.project.id ? n.project.friendlyName : undefined;
+        item.description = n.project.friendlyName && n.project.friendlyName !== n.project.id ? plain(n.project.friendlyName) : undefined;
         item.contextValue = 'bigquery.project';
         return withId(item, n);
       }
       case 'dataset': {
-        const item = new vscode.TreeItem(n.dataset.datasetId, vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(plain(n.dataset.datasetId), vscode.TreeItemCollapsibleState.Collapsed);
         item.iconPath = new vscode.ThemeIcon('database');
-        item.description = n.dataset.location;
-        item.tooltip = `${n.dataset.projectId}.${n.dataset.datasetId}${n.dataset.location ? ` (${n.dataset.location})` : ''}`;
-        item.accessibilityInformation = { label: `Dataset ${n.dataset.datasetId}` };
+        item.description = plain(n.dataset.location);
+        item.tooltip = safe`${n.dataset.projectId}.${n.dataset.datasetId}${n.dataset.location ? ` (${n.dataset.location})` : ''}`;
+        item.accessibilityInformation = { label: safe`Dataset ${n.dataset.datasetId}` };
         item.contextValue = 'bigquery.dataset';
         return withId(item, n);
       }
       case 'table': {
-        const item = new vscode.TreeItem(n.table.tableId, vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(plain(n.table.tableId), vscode.TreeItemCollapsibleState.Collapsed);
         const type = n.table.type ?? 'TABLE';
-        item.iconPath = new vscode.ThemeIcon(TABLE_ICONS[type] ?? 'table');
-        item.description = type === 'TABLE' ? undefined : type.toLowerCase().replace('_', ' ');
+        item.iconPath = new vscode.ThemeIcon(lookup(TABLE_ICONS, type) ?? 'table');
+        item.description = type === 'TABLE' ? undefined : plain(type.toLowerCase().replace('_', ' '));
         item.contextValue = `bigquery.table.${type.toLowerCase()}`;
-        item.tooltip = new vscode.MarkdownString(`\`${n.table.projectId}.${n.table.datasetId}.${n.table.tableId}\`\n\n_${type.toLowerCase()}_`);
+        const md = new vscode.MarkdownString();
+        md.isTrusted = false;
+        md.supportHtml = false;
+        md.appendText(safe`${n.table.projectId}.${n.table.datasetId}.${n.table.tableId}`).appendMarkdown('\n\n_').appendText(plain(type.toLowerCase())).appendMarkdown('_');
+        item.tooltip = md;
         return withId(item, n);
       }
       case 'routine': {
-        const item = new vscode.TreeItem(n.routine.routineId, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(plain(n.routine.routineId), vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon('symbol-function');
-        item.description = [n.routine.routineType?.toLowerCase().replace('_', ' '), n.routine.language].filter(Boolean).join(' · ');
+        item.description = plain([n.routine.routineType?.toLowerCase().replace('_', ' '), n.routine.language].filter(Boolean).join(' · '));
         item.contextValue = 'bigquery.routine';
-        if (n.routine.description) item.tooltip = n.routine.description;
+        if (n.routine.description) item.tooltip = plainLines(n.routine.description);
         return withId(item, n);
       }
       case 'column': {
         const f = n.field;
         const nested = (f.fields?.length ?? 0) > 0;
-        const item = new vscode.TreeItem(f.name, nested ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(plain(f.name), nested ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon(columnIcon(f));
-        item.description = `${f.type}${f.mode && f.mode !== 'NULLABLE' ? ` ${f.mode}` : ''}`;
+        item.description = safe`${f.type}${f.mode && f.mode !== 'NULLABLE' ? ` ${f.mode}` : ''}`;
         const md = new vscode.MarkdownString();
-        md.appendMarkdown('**').appendText(n.path.join('.')).appendMarkdown('**  \n').appendText(`${f.type} · ${f.mode ?? 'NULLABLE'}`);
-        if (f.description) md.appendMarkdown('\n\n').appendText(f.description);
+        md.isTrusted = false;
+        md.supportHtml = false;
+        md.appendMarkdown('**').appendText(plain(n.path.join('.'))).appendMarkdown('**  \n').appendText(safe`${f.type} · ${f.mode ?? 'NULLABLE'}`);
+        if (f.description) md.appendMarkdown('\n\n').appendText(plain(f.description));
         item.tooltip = md;
         item.contextValue = 'bigquery.column';
         return withId(item, n);
@@ -97,7 +105,7 @@ export class BigQueryTreeDataProvider implements vscode.TreeDataProvider<Explore
         return withId(item, n);
       }
       case 'message': {
-        const item = new vscode.TreeItem(n.text, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(plain(n.text), vscode.TreeItemCollapsibleState.None);
         item.iconPath =
           n.severity === 'noAccess'
             ? new vscode.ThemeIcon('lock', new vscode.ThemeColor('list.warningForeground'))
@@ -116,8 +124,10 @@ export class BigQueryTreeDataProvider implements vscode.TreeDataProvider<Explore
     try {
       const meta = await this.model.table(n.table);
       const md = new vscode.MarkdownString();
-      md.appendMarkdown('**').appendText(`${meta.projectId}.${meta.datasetId}.${meta.tableId}`).appendMarkdown('**\n\n');
-      if (meta.description) md.appendText(meta.description).appendMarkdown('\n\n');
+      md.isTrusted = false;
+      md.supportHtml = false;
+      md.appendMarkdown('**').appendText(safe`${meta.projectId}.${meta.datasetId}.${meta.tableId}`).appendMarkdown('**\n\n');
+      if (meta.description) md.appendText(plain(meta.description)).appendMarkdown('\n\n');
       const rows = meta.numRows !== undefined ? this.fmt.count(Number(meta.numRows)) || '—' : '—';
       md.appendMarkdown(`| | |\n|---|---|\n| Type | ${esc(meta.type ?? 'TABLE')} |\n| Rows | ${esc(rows)} |\n| Size | ${esc(this.fmt.bytes(Number(meta.numBytes ?? 0)))} |\n`);
       if (meta.lastModifiedTime) md.appendMarkdown(`| Last modified | ${esc(this.fmt.dateTime(Number(meta.lastModifiedTime)))} |\n`);

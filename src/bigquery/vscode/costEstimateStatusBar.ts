@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { BigQueryError } from '../errors';
 import { Formatter } from '../../core/format';
 import { approximateCost } from '../queryRunner';
+import { plainLines, safe } from '../../core/displayText';
 
 export type Estimate = { kind: 'bytes'; bytes: number } | { kind: 'needsParameters' } | { kind: 'unavailable' } | { kind: 'error'; error: BigQueryError };
 
@@ -80,16 +81,16 @@ export class CostEstimateStatusBar implements vscode.Disposable {
     this.onResult(target, result);
     switch (result.kind) {
       case 'bytes':
-        this.item.text = `$(database) ${this.fmt.bytes(result.bytes)}`;
-        this.item.tooltip = `This statement will process ${this.fmt.bytes(result.bytes)} (${approximateCost(result.bytes, this.fmt)} on demand) when run.\nDry run: not billed. Click to estimate again.`;
+        this.item.text = safe`$(database) ${this.fmt.bytes(result.bytes)}`;
+        this.item.tooltip = safe`This statement will process ${this.fmt.bytes(result.bytes)} (${approximateCost(result.bytes, this.fmt)} on demand) when run.\nDry run: not billed. Click to estimate again.`;
         break;
       case 'needsParameters':
         this.item.text = '$(database) needs parameters';
         this.item.tooltip = 'Run the statement once to enter its @parameters; the estimate uses the last values.';
         break;
       case 'error':
-        this.item.text = `$(warning) ${result.error.reason}`;
-        this.item.tooltip = result.error.message;
+        this.item.text = safe`$(warning) ${result.error.reason}`;
+        this.item.tooltip = plainLines(result.error.message);
         break;
       default:
         this.item.hide();

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { PARAMETER_TYPES, guessParameterType, parameterValueProblem, type ParameterType } from '../sql';
 import type { QueryParameter } from '../types';
+import { plain, safe } from '../../core/displayText';
 
 export class ParameterPrompt {
   /** document URI → parameter name → last answer. */
@@ -16,18 +17,18 @@ export class ParameterPrompt {
       const previous = last.get(name);
       const preferred = (previous?.type as ParameterType | undefined) ?? guessParameterType(name);
       const picks = [preferred, ...PARAMETER_TYPES.filter((t) => t !== preferred)].map((t) => ({
-        label: t,
+        label: plain(t),
         description: t === previous?.type ? 'last used' : t === preferred ? 'suggested' : undefined,
       }));
       const type = await vscode.window.showQuickPick(picks, {
-        title: `Query parameter @${name} (${i + 1}/${names.length})`,
-        placeHolder: `Type of @${name}`,
+        title: safe`Query parameter @${name} (${i + 1}/${names.length})`,
+        placeHolder: safe`Type of @${name}`,
         ignoreFocusOut: true,
       });
       if (!type) return undefined;
       const value = await vscode.window.showInputBox({
-        title: `Query parameter @${name} (${i + 1}/${names.length})`,
-        prompt: `Value of @${name} (${type.label})`,
+        title: safe`Query parameter @${name} (${i + 1}/${names.length})`,
+        prompt: safe`Value of @${name} (${type.label})`,
         value: previous?.type === type.label && previous.value !== undefined ? String(previous.value) : '',
         ignoreFocusOut: true,
         validateInput: (v) => parameterValueProblem(type.label as ParameterType, v),

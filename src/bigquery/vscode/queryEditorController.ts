@@ -18,6 +18,7 @@ import { explainDenied } from '../../policy/roles';
 import type { TokenBroker } from '../../auth/tokenBroker';
 import type { Estimate, EstimateTarget } from './costEstimateStatusBar';
 import type { ParameterPrompt } from './parameterPrompt';
+import { plain, safe } from '../../core/displayText';
 
 export const QUERY_LANGUAGES = ['sql', 'bqsql'];
 
@@ -156,9 +157,9 @@ export class QueryEditorController implements vscode.Disposable {
     const result = await this.estimate(target, AbortSignal.timeout(30_000));
     this.showEstimate(target, result);
     const line = document.positionAt(target.base).line + 1;
-    if (result.kind === 'bytes') void vscode.window.showInformationMessage(`The statement at line ${line} will process ${this.fmt.bytes(result.bytes)} (${approximateCost(result.bytes, this.fmt)} on demand). Dry run: not billed.`);
+    if (result.kind === 'bytes') void vscode.window.showInformationMessage(safe`The statement at line ${line} will process ${this.fmt.bytes(result.bytes)} (${approximateCost(result.bytes, this.fmt)} on demand). Dry run: not billed.`);
     else if (result.kind === 'needsParameters') void vscode.window.showInformationMessage('Run the statement once to enter its parameters; estimates then use the last values.');
-    else if (result.kind === 'error') void vscode.window.showWarningMessage(result.error.userMessage);
+    else if (result.kind === 'error') void vscode.window.showWarningMessage(plain(result.error.userMessage));
     else void vscode.window.showInformationMessage('Sign in to BigQuery to estimate queries.');
     return result;
   }
@@ -185,7 +186,7 @@ export class QueryEditorController implements vscode.Disposable {
     }
     if (o.target) this.deps.diagnostics.delete(o.target.document.uri);
     const at = Date.now();
-    const outcome = await this.track((signal) => runner.runQuery({ sql, params, title: o.title, ownerKey: o.ownerKey, signal }), 'Running query…');
+    const outcome = await this.track((signal) => runner.runQuery({ sql, params, title: plain(o.title), ownerKey: o.ownerKey, signal }), 'Running query…');
     this.last = outcome;
     if (o.target && outcome.error) this.mark(o.target, outcome.error);
     await this.deps.history
@@ -202,7 +203,7 @@ export class QueryEditorController implements vscode.Disposable {
     try {
       return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'BigQuery', cancellable: true }, (progress, token) => {
         const sub = token.onCancellationRequested(() => controller.abort());
-        progress.report({ message });
+        progress.report({ message: plain(message) });
         return task(controller.signal).finally(() => sub.dispose());
       });
     } finally {
@@ -216,7 +217,7 @@ export class QueryEditorController implements vscode.Disposable {
       client = this.deps.connection.client();
     } catch (err) {
       const message = BigQueryError.is(err) ? err.message : 'BigQuery is not configured.';
-      void vscode.window.showErrorMessage(message, 'Open Settings').then((pick) => pick && vscode.commands.executeCommand('workbench.action.openSettings', 'gatehouse.bigquery'));
+      void vscode.window.showErrorMessage(plain(message), 'Open Settings').then((pick) => pick && vscode.commands.executeCommand('workbench.action.openSettings', 'gatehouse.bigquery'));
       return undefined;
     }
     if (!client) {
@@ -237,7 +238,7 @@ export class QueryEditorController implements vscode.Disposable {
       confirmCost: async (bytes) => {
         const run = 'Run Query';
         const pick = await vscode.window.showWarningMessage(
-          `This query will process ${this.fmt.bytes(bytes)} (${approximateCost(bytes, this.fmt)} on demand).`,
+          safe`This query will process ${this.fmt.bytes(bytes)} (${approximateCost(bytes, this.fmt)} on demand).`,
           { modal: true, detail: 'That is above gatehouse.bigquery.confirmAboveBytes. Run it anyway?' },
           run,
         );

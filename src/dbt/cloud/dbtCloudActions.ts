@@ -9,6 +9,7 @@ import { explainDenied, type Action, type Role } from '../../policy/roles';
 import type { DbtCloudClient, DbtCloudJob, DbtCloudRun } from './dbtCloudClient';
 import { toDbtCloudError, type DbtCloudError } from './dbtCloudErrors';
 import { DbtCloudRunFollower, type RunFollowerOptions } from './dbtCloudRunFollower';
+import { lookup } from '../../core/lookup';
 
 export interface DbtCloudActor {
   subject: string;
@@ -111,7 +112,7 @@ export class DbtCloudActions {
     }
     try {
       const run = await new DbtCloudRunFollower(client, this.deps.follower).follow(runId, { signal: opts.signal, onUpdate: opts.onUpdate });
-      if (opts.audited) await this.record('trigger-run', job, FINAL_OUTCOME[run.status] ?? 'failed', { jobIds: [String(run.id)], credential: client.credentialOrigin, reason: run.status === 'error' ? 'runError' : undefined });
+      if (opts.audited) await this.record('trigger-run', job, lookup(FINAL_OUTCOME, run.status) ?? 'failed', { jobIds: [String(run.id)], credential: client.credentialOrigin, reason: run.status === 'error' ? 'runError' : undefined });
       return { kind: 'finished', run };
     } catch (err) {
       const e = toDbtCloudError(err);

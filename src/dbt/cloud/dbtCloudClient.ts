@@ -10,6 +10,7 @@ import { sendWithRenewal } from '../../core/renewableCredential';
 import { checkedServiceUrl } from '../../core/serviceUrl';
 import type { ServiceCredentials } from '../../auth/serviceCredentials';
 import { DbtCloudError, toDbtCloudError } from './dbtCloudErrors';
+import { lookup } from '../../core/lookup';
 
 export type DbtCloudRunStatus = 'queued' | 'starting' | 'running' | 'success' | 'error' | 'cancelled' | 'unknown';
 
@@ -245,7 +246,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 export function runStatusOf(code: unknown): DbtCloudRunStatus {
-  return (typeof code === 'number' && RUN_STATUS_CODES[code]) || 'unknown';
+  return lookup(RUN_STATUS_CODES, code) ?? 'unknown';
 }
 
 export function parseRun(raw: unknown): DbtCloudRun {

@@ -25,6 +25,7 @@ import { approximateCost } from '../../bigquery/queryRunner';
 import { Formatter } from '../../core/format';
 import type { DbtProjectState, DbtProjectsModel } from '../projectsModel';
 import type { DbtTreeDataProvider, DbtTreeElement } from './dbtTreeDataProvider';
+import { plain, plainLines, safe } from '../../core/displayText';
 
 export const DBT_CLOUD_TOKEN_KEY = 'gatehouse.dbtCloud.personalToken';
 
@@ -40,10 +41,10 @@ export interface DbtUi {
 }
 
 export const vscodeDbtUi: DbtUi = {
-  info: (m, ...a) => vscode.window.showInformationMessage(m, ...a),
-  warn: (m, ...a) => vscode.window.showWarningMessage(m, ...a),
-  error: (m, ...a) => vscode.window.showErrorMessage(m, ...a),
-  confirm: async (message, detail, action) => (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action,
+  info: (m, ...a) => vscode.window.showInformationMessage(plain(m), ...a),
+  warn: (m, ...a) => vscode.window.showWarningMessage(plain(m), ...a),
+  error: (m, ...a) => vscode.window.showErrorMessage(plain(m), ...a),
+  confirm: async (message, detail, action) => (await vscode.window.showWarningMessage(plain(message), { modal: true, detail: plainLines(detail) }, action)) === action,
   input: (o) => vscode.window.showInputBox(o),
   pick: (items, o) => vscode.window.showQuickPick(items, o),
   openExternal: (url) => vscode.env.openExternal(vscode.Uri.parse(url)),
@@ -142,7 +143,7 @@ export class DbtCommands {
       if (project && node) return { project, node };
     }
     const items = this.d.projects.projects().flatMap((p) =>
-      (p.index?.nodesByType('model') ?? []).map((n) => ({ label: n.name, description: p.name, detail: n.originalFilePath, project: p, node: n })),
+      (p.index?.nodesByType('model') ?? []).map((n) => ({ label: plain(n.name), description: plain(p.name), detail: plainLines(n.originalFilePath), project: p, node: n })),
     );
     if (!items.length) {
       await this.d.ui().info('No dbt manifest is loaded: run `dbt parse` in your project first.');
@@ -169,13 +170,13 @@ export class DbtCommands {
     if (!target) return undefined;
     const uri = this.fileOf(target.project, target.node);
     if (!uri) {
-      await this.d.ui().info(`${target.node.name} has no file in this project.`);
+      await this.d.ui().info(safe`${target.node.name} has no file in this project.`);
       return undefined;
     }
     try {
       return await vscode.window.showTextDocument(uri, { preview: true, viewColumn: vscode.ViewColumn.One });
     } catch {
-      await this.d.ui().warn(`The file of ${target.node.name} (${vscode.workspace.asRelativePath(uri)}) cannot be opened. The manifest may be older than the project: run dbt parse.`);
+      await this.d.ui().warn(safe`The file of ${target.node.name} (${vscode.workspace.asRelativePath(uri)}) cannot be opened. The manifest may be older than the project: run dbt parse.`);
       return undefined;
     }
   }
@@ -199,13 +200,13 @@ export class DbtCommands {
     const value = text ?? (await this.d.ui().input({ title: 'Filter dbt nodes by name', value: this.d.tree.filter, placeHolder: 'part of a name, e.g. orders' }));
     if (value === undefined) return;
     this.d.tree.setFilter(value);
-    this.d.view.description = value.trim() ? `filter: ${value.trim()}` : undefined;
+    this.d.view.description = value.trim() ? safe`filter: ${value.trim()}` : undefined;
     await vscode.commands.executeCommand('setContext', 'gatehouse.dbt.filtered', !!value.trim());
   }
 
   private async groupBy(key?: DbtGroupKey): Promise<void> {
     const choices: DbtGroupKey[] = ['folder', 'package', 'tag', 'materialization'];
-    const chosen = key ?? (await this.d.ui().pick(choices.map((c) => ({ label: c })), { title: 'Group dbt models by' }))?.label;
+    const chosen = key ?? (await this.d.ui().pick(choices.map((c) => ({ label: plain(c) })), { title: 'Group dbt models by' }))?.label;
     if (!chosen || !choices.includes(chosen as DbtGroupKey)) return;
     await vscode.workspace.getConfiguration('gatehouse.dbt').update('treeGrouping', chosen, vscode.ConfigurationTarget.Global);
   }
@@ -219,7 +220,7 @@ export class DbtCommands {
 
   async run(command: DbtCommand, arg: NodeArg, scope?: DbtScope): Promise<DbtRunOutcome> {
     const refuse = async (message: string): Promise<DbtRunOutcome> => {
-      await this.d.ui().error(message);
+      await this.d.ui().error(plain(message));
       return { kind: 'refused', message };
     };
     if (!vscode.workspace.isTrusted) return refuse(new DbtUntrustedError().message);
@@ -229,8 +230,8 @@ export class DbtCommands {
     const chosen =
       scope ??
       (await this.d.ui().pick(
-        DBT_SCOPES.map((s) => ({ label: `dbt ${command} ${safeSelector(target.node, s) ?? ''}`, description: describeScope(s), scope: s })),
-        { title: `dbt ${command}: ${target.node.name}` },
+        DBT_SCOPES.map((s) => ({ label: safe`dbt ${command} ${safeSelector(target.node, s) ?? ''}`, description: plain(describeScope(s)), scope: s })),
+        { title: safe`dbt ${command}: ${target.node.name}` },
       ))?.scope;
     if (!chosen) return { kind: 'notStarted' };
     let task: vscode.Task;
@@ -257,8 +258,8 @@ export class DbtCommands {
     // The watcher reloads run_results.json too; asking here makes the tree right when this resolves.
     this.d.projects.fileChanged(target.project.location.runResultsPath);
     await this.d.projects.whenIdle();
-    if (exitCode === undefined) void this.d.ui().error(`dbt did not start. Check gatehouse.dbt.executablePath (now "${task.execution instanceof vscode.ProcessExecution ? task.execution.process : 'dbt'}").`);
-    else if (exitCode !== 0) void this.d.ui().warn(`dbt ${command} ${target.node.name} ended with exit code ${exitCode}. See the terminal for details.`);
+    if (exitCode === undefined) void this.d.ui().error(safe`dbt did not start. Check gatehouse.dbt.executablePath (now "${task.execution instanceof vscode.ProcessExecution ? task.execution.process : 'dbt'}").`);
+    else if (exitCode !== 0) void this.d.ui().warn(safe`dbt ${command} ${target.node.name} ended with exit code ${exitCode}. See the terminal for details.`);
     return { kind: 'finished', exitCode, args };
   }
 
@@ -284,7 +285,7 @@ export class DbtCommands {
         const fresh = this.d.projects.get(project.key)?.index;
         if (fresh && fresh !== index) return fresh.readCode(node.uniqueId).catch(() => undefined);
       }
-      await this.d.ui().error(DbtManifestError.is(err) ? err.userMessage : `The code of ${node.name} could not be read from the manifest.`);
+      await this.d.ui().error(DbtManifestError.is(err) ? plain(err.userMessage) : safe`The code of ${node.name} could not be read from the manifest.`);
       return undefined;
     }
   }
@@ -314,10 +315,10 @@ export class DbtCommands {
     if (!target) return;
     const code = await this.code(target.project, target.node);
     if (!code?.compiledCode?.trim()) {
-      await this.d.ui().warn(`${target.node.name} is not compiled in this manifest: run dbt compile for it first.`);
+      await this.d.ui().warn(safe`${target.node.name} is not compiled in this manifest: run dbt compile for it first.`);
       return;
     }
-    const handle = wired.presenter.open({ title: `Preview: ${target.node.name}`, ownerKey: `dbt:${target.node.uniqueId}`, origin: `dbt · ${wired.runner.origin}` });
+    const handle = wired.presenter.open({ title: safe`Preview: ${target.node.name}`, ownerKey: `dbt:${target.node.uniqueId}`, origin: `dbt · ${wired.runner.origin}` });
     const abort = new AbortController();
     const sub = handle.onDidRequestCancel(() => abort.abort());
     handle.setRunning(`Checking the compiled SQL of ${target.node.name} with a dry run…`);
@@ -336,7 +337,7 @@ export class DbtCommands {
             cost: readBigQuerySettings((key, fallback) => vscode.workspace.getConfiguration(BIGQUERY_SECTION).get(key, fallback)).cost,
             confirmCost: (bytes) =>
               Promise.resolve(this.d.ui().confirm(
-                `Previewing ${target.node.name} will process ${this.fmt.bytes(bytes)} (${approximateCost(bytes, this.fmt)} on demand).`,
+                safe`Previewing ${target.node.name} will process ${this.fmt.bytes(bytes)} (${approximateCost(bytes, this.fmt)} on demand).`,
                 'That is above gatehouse.bigquery.confirmAboveBytes; a LIMIT does not lower the bytes processed. Run it anyway?',
                 'Run Preview',
               )),
@@ -361,14 +362,14 @@ export class DbtCommands {
     const job = this.jobOf(arg) ?? (await this.pickJob('Trigger a dbt Cloud run'));
     if (!job) return undefined;
     const ui = this.d.ui();
-    if (!(await ui.confirm(`Trigger a run of "${job.name}" in dbt Cloud?`, `Steps: ${job.executeSteps.join(' ; ') || '(the job’s own)'}. The run names you as its cause.`, 'Trigger Run'))) return undefined;
+    if (!(await ui.confirm(safe`Trigger a run of "${job.name}" in dbt Cloud?`, safe`Steps: ${job.executeSteps.join(' ; ') || '(the job’s own)'}. The run names you as its cause.`, 'Trigger Run'))) return undefined;
     const outcome = await this.d.cloudActions.trigger(job);
     if (outcome.kind === 'notAllowed' || outcome.kind === 'denied') {
-      void ui.error(outcome.message);
+      void ui.error(plain(outcome.message));
       return undefined;
     }
     if (outcome.kind === 'failed') {
-      void ui.error(`Could not trigger "${job.name}": ${outcome.error.userMessage}`);
+      void ui.error(safe`Could not trigger "${job.name}": ${outcome.error.userMessage}`);
       return undefined;
     }
     const run = outcome.run;
@@ -382,17 +383,17 @@ export class DbtCommands {
     this.d.onSessionEnd(() => stop.abort());
     const following = Promise.resolve(
       vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `dbt Cloud: ${job.name} #${run.id}`, cancellable: this.d.can('dbtCloud.cancel') },
+        { location: vscode.ProgressLocation.Notification, title: safe`dbt Cloud: ${job.name} #${run.id}`, cancellable: this.d.can('dbtCloud.cancel') },
         async (progress, token) => {
           token.onCancellationRequested(() => void this.cancel(job.id, run.id));
-          progress.report({ message: run.statusLabel });
+          progress.report({ message: plain(run.statusLabel) });
           return this.d.cloudActions.follow(job, run.id, {
             signal: stop.signal,
             audited: true,
             onUpdate: (r) => {
               this.d.cloud.updateRun(r);
               const step = r.steps.find((s) => s.status === 'running');
-              progress.report({ message: `${r.statusLabel}${step ? `: ${step.name}` : ''}` });
+              progress.report({ message: safe`${r.statusLabel}${step ? `: ${step.name}` : ''}` });
             },
           });
         },
@@ -402,12 +403,12 @@ export class DbtCommands {
     void following.then(async (outcome) => {
       this.d.refreshCloud();
       const ui = this.d.ui();
-      if (outcome.kind === 'failed') void ui.warn(`Stopped following run #${run.id} of "${job.name}": ${outcome.error.userMessage}`);
+      if (outcome.kind === 'failed') void ui.warn(safe`Stopped following run #${run.id} of "${job.name}": ${outcome.error.userMessage}`);
       if (outcome.kind !== 'finished') return;
       const r = outcome.run;
       const words = `Run #${r.id} of "${job.name}" ${r.status === 'success' ? 'succeeded' : r.status === 'cancelled' ? 'was cancelled' : `failed${r.statusMessage ? `: ${r.statusMessage}` : ''}`}.`;
       const open = r.href ? 'Open in dbt Cloud' : undefined;
-      const answer = await (r.status === 'error' ? ui.error(words, ...(open ? [open] : [])) : ui.info(words, ...(open ? [open] : [])));
+      const answer = await (r.status === 'error' ? ui.error(plain(words), ...(open ? [open] : [])) : ui.info(plain(words), ...(open ? [open] : [])));
       if (answer && r.href) await ui.openExternal(r.href);
     });
   }
@@ -418,24 +419,24 @@ export class DbtCommands {
     const id = runId ?? this.d.cloud.latestRun(job)?.id;
     const ui = this.d.ui();
     if (id === undefined) {
-      void ui.info(`"${job.name}" has no run to cancel.`);
+      void ui.info(safe`"${job.name}" has no run to cancel.`);
       return undefined;
     }
     const outcome = await this.d.cloudActions.cancel(job, id);
     switch (outcome.kind) {
       case 'cancelled':
         this.d.cloud.updateRun(outcome.run);
-        void ui.info(`Cancelled run #${id} of "${job.name}".`);
+        void ui.info(safe`Cancelled run #${id} of "${job.name}".`);
         return outcome.run;
       case 'alreadyFinished':
-        void ui.info(`Run #${id} of "${job.name}" had already finished (${outcome.run.statusLabel}).`);
+        void ui.info(safe`Run #${id} of "${job.name}" had already finished (${outcome.run.statusLabel}).`);
         return outcome.run;
       case 'notAllowed':
       case 'denied':
-        void ui.error(outcome.message);
+        void ui.error(plain(outcome.message));
         return undefined;
       case 'failed':
-        void ui.error(`Could not cancel run #${id}: ${outcome.error.userMessage}`);
+        void ui.error(safe`Could not cancel run #${id}: ${outcome.error.userMessage}`);
         return undefined;
     }
   }
@@ -445,7 +446,7 @@ export class DbtCommands {
     const href = job && this.d.cloud.latestRun(job)?.href;
     if (!job) return undefined;
     if (!href) {
-      void this.d.ui().info(`"${job.name}" has no run to open.`);
+      void this.d.ui().info(safe`"${job.name}" has no run to open.`);
       return undefined;
     }
     await this.d.ui().openExternal(href);
@@ -459,7 +460,7 @@ export class DbtCommands {
       return undefined;
     }
     const picked = await this.d.ui().pick(
-      s.jobs.map((j) => ({ label: j.name, description: this.d.cloud.latestRun(j)?.statusLabel, job: j })),
+      s.jobs.map((j) => ({ label: plain(j.name), description: plain(this.d.cloud.latestRun(j)?.statusLabel), job: j })),
       { title },
     );
     return picked?.job;

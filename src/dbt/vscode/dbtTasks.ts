@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DBT_COMMANDS, dbtArgs, type DbtCommand } from '../dbtCommandLine';
+import { plain } from '../../core/displayText';
 
 export const DBT_TASK_TYPE = 'gatehouse-dbt';
 
@@ -86,7 +87,7 @@ export class DbtTaskProvider implements vscode.TaskProvider {
     try {
       return buildDbtTask({ type: DBT_TASK_TYPE, command: d.command, select, project: d.project }, dir, folder ?? vscode.TaskScope.Workspace, task.name);
     } catch (err) {
-      void vscode.window.showErrorMessage(err instanceof Error ? err.message : String(err));
+      void vscode.window.showErrorMessage(plain(err instanceof Error ? err.message : String(err)));
       return undefined;
     }
   }

@@ -10,6 +10,8 @@ import type { DbtGroupKey, DbtProjectIndex } from '../manifest';
 import type { DbtNode, DbtResourceType } from '../manifestTypes';
 import type { DbtProjectState, DbtProjectsModel } from '../projectsModel';
 import type { DbtRunStatus } from '../runResults';
+import { lookup } from '../../core/lookup';
+import { plain, plainLines, safe } from '../../core/displayText';
 
 type Section = 'models' | 'sources' | 'seeds' | 'snapshots' | 'exposures' | 'metrics' | 'analyses' | 'tests';
 
@@ -144,18 +146,18 @@ export class DbtTreeDataProvider implements vscode.TreeDataProvider<DbtTreeEleme
     switch (element.kind) {
       case 'project': {
         const p = this.o.projects.get(element.projectKey);
-        const item = new vscode.TreeItem(p?.name ?? element.projectKey, vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(plain(p?.name ?? element.projectKey), vscode.TreeItemCollapsibleState.Expanded);
         item.id = element.id;
         item.iconPath = new vscode.ThemeIcon(p?.loading ? 'loading~spin' : 'package');
-        item.description = vscode.workspace.asRelativePath(element.projectKey);
+        item.description = plain(vscode.workspace.asRelativePath(element.projectKey));
         item.contextValue = 'dbtProject';
         return item;
       }
       case 'message': {
-        const item = new vscode.TreeItem(element.text, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(plain(element.text), vscode.TreeItemCollapsibleState.None);
         item.id = element.id;
         item.iconPath = new vscode.ThemeIcon(element.severity === 'error' ? 'warning' : 'info', element.severity === 'error' ? new vscode.ThemeColor('list.warningForeground') : undefined);
-        item.tooltip = element.detail ?? element.text;
+        item.tooltip = plainLines(element.detail ?? element.text);
         item.command = element.command;
         item.contextValue = `dbtMessage:${element.severity}`;
         return item;
@@ -163,15 +165,15 @@ export class DbtTreeDataProvider implements vscode.TreeDataProvider<DbtTreeEleme
       case 'section': {
         const meta = SECTIONS.find((s) => s.section === element.section)!;
         const count = this.nodesOf(element.projectKey, element.section).length;
-        const item = new vscode.TreeItem(meta.label, element.section === 'models' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(plain(meta.label), element.section === 'models' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
         item.id = element.id;
         item.iconPath = new vscode.ThemeIcon(meta.icon);
-        item.description = String(count);
+        item.description = plain(String(count));
         item.contextValue = `dbtSection:${element.section}`;
         return item;
       }
       case 'group': {
-        const item = new vscode.TreeItem(element.label, vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(plain(element.label), vscode.TreeItemCollapsibleState.Collapsed);
         item.id = element.id;
         item.iconPath = new vscode.ThemeIcon(element.section === 'sources' ? 'database' : this.o.grouping() === 'tag' && element.section === 'models' ? 'tag' : 'folder');
         item.contextValue = 'dbtGroup';
@@ -186,7 +188,7 @@ export class DbtTreeDataProvider implements vscode.TreeDataProvider<DbtTreeEleme
         item.iconPath = new vscode.ThemeIcon('cloud');
         item.contextValue = 'dbtCloud';
         const s = this.o.cloud.state;
-        item.description = s.kind === 'loading' ? 'loading…' : s.kind === 'loaded' ? `${s.jobs.length} job${s.jobs.length === 1 ? '' : 's'}` : undefined;
+        item.description = s.kind === 'loading' ? 'loading…' : s.kind === 'loaded' ? safe`${s.jobs.length} job${s.jobs.length === 1 ? '' : 's'}` : undefined;
         return item;
       }
       case 'cloudJob':
@@ -244,7 +246,7 @@ export class DbtTreeDataProvider implements vscode.TreeDataProvider<DbtTreeEleme
     if (!p) return [];
     const out: DbtTreeElement[] = [];
     const error = describeError(p);
-    if (error) out.push({ kind: 'message', id: `p:${key}|error`, text: error.text, detail: error.detail, severity: 'error', parent, command: { command: 'gatehouse.dbt.refresh', title: 'Reload' } });
+    if (error) out.push({ kind: 'message', id: `p:${key}|error`, text: error.text, detail: plainLines(error.detail), severity: 'error', parent, command: { command: 'gatehouse.dbt.refresh', title: 'Reload' } });
     if (!p.index) {
       if (!error) out.push({ kind: 'message', id: `p:${key}|loading`, text: p.loading ? 'Loading the manifest…' : 'No manifest yet.', severity: 'info', parent });
       return out;
@@ -323,20 +325,20 @@ export class DbtTreeDataProvider implements vscode.TreeDataProvider<DbtTreeEleme
   private nodeItem(el: Extract<DbtTreeElement, { kind: 'node' }>): vscode.TreeItem {
     const p = this.o.projects.get(el.projectKey);
     const node = p?.index?.getNode(el.uniqueId);
-    const item = new vscode.TreeItem(node?.name ?? el.uniqueId, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(plain(node?.name ?? el.uniqueId), vscode.TreeItemCollapsibleState.None);
     item.id = el.id;
     if (!p || !node) return item;
     const result = p.runResults?.results.get(node.uniqueId);
-    const statusIcon = result ? STATUS_ICONS[result.status] : undefined;
+    const statusIcon = result ? lookup(STATUS_ICONS, result.status) : undefined;
     item.iconPath = statusIcon
       ? new vscode.ThemeIcon(statusIcon[0], new vscode.ThemeColor(statusIcon[1]))
-      : new vscode.ThemeIcon((node.resourceType === 'model' && MATERIALIZATION_ICONS[node.materialization ?? '']) || TYPE_ICONS[node.resourceType] || 'symbol-class');
+      : new vscode.ThemeIcon((node.resourceType === 'model' && lookup(MATERIALIZATION_ICONS, node.materialization)) || lookup(TYPE_ICONS, node.resourceType) || 'symbol-class');
     const parts = [node.resourceType === 'model' ? node.materialization : undefined, node.version !== undefined ? `v${node.version}` : undefined, result ? result.rawStatus : undefined, node.disabled ? 'disabled' : undefined];
-    item.description = parts.filter(Boolean).join(' · ');
+    item.description = plain(parts.filter(Boolean).join(' · '));
     item.tooltip = tooltipOf(node, result?.rawStatus, result?.message);
     item.contextValue = `dbtNode:${node.resourceType}${node.hasCompiledCode ? ':compiled' : ''}`;
     if (node.originalFilePath) item.command = { command: 'gatehouse.dbt.openFile', title: 'Open File', arguments: [el] };
-    item.accessibilityInformation = { label: `${node.name}, ${node.resourceType}${item.description ? `, ${item.description}` : ''}` };
+    item.accessibilityInformation = { label: safe`${node.name}, ${node.resourceType}${item.description ? `, ${item.description}` : ''}` };
     return item;
   }
 
@@ -345,7 +347,7 @@ export class DbtTreeDataProvider implements vscode.TreeDataProvider<DbtTreeEleme
     if (availability === 'signIn') return [{ kind: 'message', id: 'cloud|signin', text: 'Sign in to see dbt Cloud jobs', severity: 'info', parent, command: { command: 'gatehouse.auth.signIn', title: 'Sign In' } }];
     if (availability === 'token') return [{ kind: 'message', id: 'cloud|token', text: 'Set a dbt Cloud token…', severity: 'info', parent, command: { command: 'gatehouse.dbtCloud.setToken', title: 'Set dbt Cloud Token' } }];
     const s = this.o.cloud.state;
-    if (s.kind === 'failed') return [{ kind: 'message', id: 'cloud|error', text: s.error.message, detail: s.error.userMessage, severity: 'error', parent, command: { command: 'gatehouse.dbtCloud.refresh', title: 'Retry' } }];
+    if (s.kind === 'failed') return [{ kind: 'message', id: 'cloud|error', text: s.error.message, detail: plainLines(s.error.userMessage), severity: 'error', parent, command: { command: 'gatehouse.dbtCloud.refresh', title: 'Retry' } }];
     if (s.kind !== 'loaded') return [{ kind: 'message', id: 'cloud|loading', text: 'Loading jobs…', severity: 'info', parent }];
     if (s.jobs.length === 0) return [{ kind: 'message', id: 'cloud|empty', text: 'No jobs in this account or project.', severity: 'info', parent }];
     return s.jobs.map((j) => ({ kind: 'cloudJob', id: `cloud|job:${j.id}`, jobId: j.id, parent }));
@@ -353,13 +355,13 @@ export class DbtTreeDataProvider implements vscode.TreeDataProvider<DbtTreeEleme
 
   private jobItem(el: Extract<DbtTreeElement, { kind: 'cloudJob' }>): vscode.TreeItem {
     const job = this.o.cloud.job(el.jobId);
-    const item = new vscode.TreeItem(job?.name ?? `Job ${el.jobId}`, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(job ? plain(job.name) : safe`Job ${el.jobId}`, vscode.TreeItemCollapsibleState.None);
     item.id = el.id;
     if (!job) return item;
     const run = this.o.cloud.latestRun(job);
-    const [icon, colour] = RUN_ICONS[run?.status ?? ''] ?? ['circle-outline'];
+    const [icon, colour] = lookup(RUN_ICONS, run?.status) ?? ['circle-outline'];
     item.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);
-    item.description = run ? `#${run.id} ${run.statusLabel}${run.finishedAt ? ` · ${relativeTime(run.finishedAt, this.fmt)}` : ''}` : 'never run';
+    item.description = run ? safe`#${run.id} ${run.statusLabel}${run.finishedAt ? ` · ${relativeTime(run.finishedAt, this.fmt)}` : ''}` : 'never run';
     item.tooltip = jobTooltip(job, run);
     const running = run && (run.status === 'queued' || run.status === 'starting' || run.status === 'running');
     item.contextValue = `dbtCloudJob${running ? ':running' : ''}${run?.href ? ':hasRun' : ''}`;
@@ -371,7 +373,7 @@ function describeError(p: DbtProjectState): { text: string; detail: string } | u
   const err = p.error as { message?: string; userMessage?: string } | undefined;
   if (!err) return undefined;
   const kept = p.index ? ' Showing the last good manifest.' : '';
-  return { text: `Manifest problem: ${err.message ?? 'it could not be read.'}`, detail: `${err.userMessage ?? err.message ?? ''}${kept}` };
+  return { text: `Manifest problem: ${err.message ?? 'it could not be read.'}`, detail: safe`${err.userMessage ?? err.message ?? ''}${kept}` };
 }
 
 function groupModels(index: DbtProjectIndex, key: DbtGroupKey, filter: string): Map<string, DbtNode[]> {
@@ -400,29 +402,29 @@ function tooltipOf(node: DbtNode, status?: string, message?: string): vscode.Mar
   md.isTrusted = false;
   md.supportHtml = false;
   md.appendMarkdown('**');
-  md.appendText(node.name);
+  md.appendText(plain(node.name));
   md.appendMarkdown('**');
-  md.appendText(` (${node.resourceType}${node.materialization ? `, ${node.materialization}` : ''})`);
+  md.appendText(safe` (${node.resourceType}${node.materialization ? `, ${node.materialization}` : ''})`);
   if (node.relationName) {
     md.appendMarkdown('\n\n');
-    md.appendText(node.relationName);
+    md.appendText(plain(node.relationName));
   }
   if (node.description) {
     md.appendMarkdown('\n\n');
-    md.appendText(node.description.length > 600 ? `${node.description.slice(0, 600)}…` : node.description);
+    md.appendText(plainLines(node.description, 600));
   }
   if (status) {
     md.appendMarkdown('\n\n');
-    md.appendText(`Last run: ${status}${message ? ` (${message.slice(0, 200)})` : ''}`);
+    md.appendText(safe`Last run: ${status}${message ? ` (${message.slice(0, 200)})` : ''}`);
   }
   if (node.columns.length) {
     md.appendMarkdown('\n\n---\n\n');
     for (const c of node.columns.slice(0, 30)) {
       md.appendMarkdown('- ');
-      md.appendText(`${c.name}${c.dataType ? `: ${c.dataType}` : ''}${c.description ? ` (${c.description.slice(0, 120)})` : ''}`);
+      md.appendText(safe`${c.name}${c.dataType ? `: ${c.dataType}` : ''}${c.description ? ` (${c.description.slice(0, 120)})` : ''}`);
       md.appendMarkdown('\n');
     }
-    if (node.columns.length > 30) md.appendText(`and ${node.columns.length - 30} more columns`);
+    if (node.columns.length > 30) md.appendText(safe`and ${node.columns.length - 30} more columns`);
   }
   return md;
 }
@@ -431,16 +433,16 @@ function jobTooltip(job: DbtCloudJob, run: DbtCloudRun | undefined): vscode.Mark
   const md = new vscode.MarkdownString(undefined, false);
   md.isTrusted = false;
   md.appendMarkdown('**');
-  md.appendText(job.name);
+  md.appendText(plain(job.name));
   md.appendMarkdown('**\n\n');
-  if (job.description) md.appendText(job.description);
+  if (job.description) md.appendText(plain(job.description));
   if (job.executeSteps.length) {
     md.appendMarkdown('\n\n');
-    md.appendText(job.executeSteps.join(' ; '));
+    md.appendText(plain(job.executeSteps.join(' ; ')));
   }
   if (run) {
     md.appendMarkdown('\n\n');
-    md.appendText(`Latest run #${run.id}: ${run.statusLabel}${run.durationHumanized ? ` (${run.durationHumanized})` : ''}${run.statusMessage ? `: ${run.statusMessage}` : ''}`);
+    md.appendText(safe`Latest run #${run.id}: ${run.statusLabel}${run.durationHumanized ? ` (${run.durationHumanized})` : ''}${run.statusMessage ? `: ${run.statusMessage}` : ''}`);
   }
   return md;
 }

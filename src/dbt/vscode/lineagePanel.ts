@@ -7,6 +7,7 @@ import type { DbtProjectIndex } from '../manifest';
 import { buildLineageGraph } from '../lineageGraph';
 import { parseLineageToHost, type HostToLineage, type LineageGraphMessage } from '../lineageProtocol';
 import { webviewHtml } from '../../core/webviewHtml';
+import { safe } from '../../core/displayText';
 
 export interface LineageTarget {
   projectKey: string;
@@ -119,7 +120,7 @@ export class LineagePanelManager implements vscode.Disposable {
     if (!panel || !target) return;
     const index = this.deps.index(target.projectKey);
     const node = index?.getNode(target.uniqueId);
-    panel.title = node ? `Lineage: ${node.name}` : 'dbt Lineage';
+    panel.title = node ? safe`Lineage: ${node.name}` : 'dbt Lineage';
     let message: HostToLineage;
     if (!index) message = { type: 'error', message: 'The dbt manifest of this project is not loaded.' };
     else if (!node) message = { type: 'error', message: `${target.uniqueId} is not in the manifest any more.` };

@@ -9,6 +9,7 @@ import type { LookerNode } from '../explorerModel';
 import type { LookRunner, LookerRunOutcome, LookerRunTarget } from '../lookRunner';
 import type { QuerySummary } from '../types';
 import type { ServiceUi } from '../../vscode/serviceUi';
+import { plain, safe } from '../../core/displayText';
 
 export const LOOKER_CLIENT_ID_KEY = 'gatehouse.looker.clientId';
 export const LOOKER_CLIENT_SECRET_KEY = 'gatehouse.looker.clientSecret';
@@ -41,13 +42,13 @@ export class LookerCommands {
   async runLook(arg: LookerNode | string | undefined): Promise<LookerRunOutcome | undefined> {
     let target: LookerRunTarget | undefined;
     if (arg && typeof arg === 'object' && arg.kind === 'look') {
-      target = { kind: 'look', lookId: arg.look.id, title: arg.look.title, fieldOrder: arg.look.query?.fields ?? undefined, visType: visTypeOf(arg.look.query) };
+      target = { kind: 'look', lookId: arg.look.id, title: plain(arg.look.title), fieldOrder: arg.look.query?.fields ?? undefined, visType: visTypeOf(arg.look.query) };
     } else if (typeof arg === 'string') {
       try {
         const look = await this.deps.client().look(arg);
-        target = { kind: 'look', lookId: look.id, title: look.title, fieldOrder: look.query?.fields ?? undefined, visType: visTypeOf(look.query) };
+        target = { kind: 'look', lookId: look.id, title: plain(look.title), fieldOrder: look.query?.fields ?? undefined, visType: visTypeOf(look.query) };
       } catch (err) {
-        void this.deps.ui().error(`Could not open look ${arg}: ${toLookerError(err).userMessage}`);
+        void this.deps.ui().error(safe`Could not open look ${arg}: ${toLookerError(err).userMessage}`);
         return undefined;
       }
     } else if (arg && typeof arg === 'object' && arg.kind === 'element') {
@@ -70,7 +71,7 @@ export class LookerCommands {
       dashboardId: arg.dashboard.id,
       dashboardTitle: arg.dashboard.title,
       elementId: arg.element.id,
-      title: arg.title,
+      title: plain(arg.title),
       run: arg.target,
       visType: visTypeOf(arg.element.look?.query ?? arg.element.query ?? arg.element.result_maker?.query),
     };
@@ -79,11 +80,11 @@ export class LookerCommands {
 
   private tell(outcome: LookerRunOutcome): LookerRunOutcome {
     const ui = this.deps.ui();
-    if (outcome.status === 'notAllowed') void ui.warn(outcome.message);
-    else if (outcome.status === 'denied') void ui.error(outcome.message ?? 'Looker refused to run this.');
+    if (outcome.status === 'notAllowed') void ui.warn(plain(outcome.message));
+    else if (outcome.status === 'denied') void ui.error(plain(outcome.message ?? 'Looker refused to run this.'));
     else if (outcome.status === 'failed' && outcome.error) {
       const needsKeys = outcome.error.reason === 'credentialsMissing' || outcome.error.reason === 'credentialsRejected';
-      void ui.error(outcome.error.userMessage, ...(needsKeys ? ['Set API3 Credentials'] : [])).then((choice) => {
+      void ui.error(plain(outcome.error.userMessage), ...(needsKeys ? ['Set API3 Credentials'] : [])).then((choice) => {
         if (choice) void this.setApi3Credentials();
       });
     }
@@ -100,7 +101,7 @@ export class LookerCommands {
     try {
       url = lookerContentUrl(this.deps.client().baseUrl, target);
     } catch (err) {
-      void this.deps.ui().error(toLookerError(err).userMessage);
+      void this.deps.ui().error(plain(toLookerError(err).userMessage));
       return undefined;
     }
     await this.deps.ui().openExternal(url);

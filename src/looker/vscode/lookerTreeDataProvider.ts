@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { ExplorerTreeDataProvider, messageTreeItem } from '../../vscode/explorerTree';
 import { shortDate } from '../../vscode/serviceUi';
 import type { LookerExplorerModel, LookerNode } from '../explorerModel';
+import { plain, safe } from '../../core/displayText';
 
 export class LookerTreeDataProvider extends ExplorerTreeDataProvider<LookerNode> {
   constructor(model: LookerExplorerModel, ready: () => boolean) {
@@ -14,34 +15,34 @@ export class LookerTreeDataProvider extends ExplorerTreeDataProvider<LookerNode>
   protected item(n: LookerNode): vscode.TreeItem {
     switch (n.kind) {
       case 'folder': {
-        const item = new vscode.TreeItem(n.personal ? `${n.folder.name} (my folder)` : n.folder.name, vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(n.personal ? safe`${n.folder.name} (my folder)` : plain(n.folder.name), vscode.TreeItemCollapsibleState.Collapsed);
         item.iconPath = new vscode.ThemeIcon(n.personal ? 'account' : n.folder.is_shared_root ? 'folder-library' : 'folder');
-        item.tooltip = n.personal ? `Your personal Looker folder` : `Looker folder ${n.folder.name}`;
+        item.tooltip = n.personal ? 'Your personal Looker folder' : safe`Looker folder ${n.folder.name}`;
         item.contextValue = 'lookerFolder';
         return item;
       }
       case 'look': {
         const look = n.look;
-        const item = new vscode.TreeItem(look.title, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(plain(look.title), vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon('graph-line');
-        item.description = look.model?.label ?? look.model?.id;
+        item.description = plain(look.model?.label ?? look.model?.id);
         item.tooltip = tooltip(look.title, look.description, look.user_name, look.updated_at, 'Look');
         item.contextValue = 'lookerLook';
         return item;
       }
       case 'dashboard': {
         const d = n.dashboard;
-        const item = new vscode.TreeItem(d.title, vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(plain(d.title), vscode.TreeItemCollapsibleState.Collapsed);
         item.iconPath = new vscode.ThemeIcon('dashboard');
         item.tooltip = tooltip(d.title, d.description, d.user_name, d.updated_at, 'Dashboard');
         item.contextValue = 'lookerDashboard';
         return item;
       }
       case 'element': {
-        const item = new vscode.TreeItem(n.title, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(plain(n.title), vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon(n.target.kind === 'look' ? 'graph-line' : 'graph');
         item.description = n.target.kind === 'look' ? 'look' : 'query';
-        item.tooltip = `Tile "${n.title}" of dashboard "${n.dashboard.title}" (${n.target.kind === 'look' ? `look ${n.target.lookId}` : `query ${n.target.queryId}`})`;
+        item.tooltip = safe`Tile "${n.title}" of dashboard "${n.dashboard.title}" (${n.target.kind === 'look' ? `look ${n.target.lookId}` : `query ${n.target.queryId}`})`;
         item.contextValue = 'lookerElement';
         return item;
       }
@@ -53,9 +54,11 @@ export class LookerTreeDataProvider extends ExplorerTreeDataProvider<LookerNode>
 
 function tooltip(title: string, description: string | null | undefined, owner: string | undefined, updated: string | null | undefined, kind: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, false);
-  md.appendMarkdown('**').appendText(title).appendMarkdown(`** · ${kind}\n\n`);
-  if (description) md.appendText(description).appendMarkdown('\n\n');
+  md.isTrusted = false;
+  md.supportHtml = false;
+  md.appendMarkdown('**').appendText(plain(title)).appendMarkdown('**').appendText(safe` · ${kind}`).appendMarkdown('\n\n');
+  if (description) md.appendText(plain(description)).appendMarkdown('\n\n');
   const facts = [owner ? `Owner: ${owner}` : '', updated ? `Updated ${shortDate(updated)}` : ''].filter(Boolean).join(' · ');
-  if (facts) md.appendText(facts);
+  if (facts) md.appendText(plain(facts));
   return md;
 }

@@ -12,6 +12,7 @@ import { toMetabaseError } from '../errors';
 import type { MetabaseNode } from '../explorerModel';
 import type { MetabaseRunOutcome, MetabaseRunTarget, QuestionRunner } from '../questionRunner';
 import type { ServiceUi } from '../../vscode/serviceUi';
+import { plain } from '../../core/displayText';
 
 export const METABASE_SESSION_KEY = 'gatehouse.metabase.session';
 export const METABASE_API_KEY_KEY = 'gatehouse.metabase.apiKey';
@@ -63,12 +64,12 @@ export class MetabaseCommands {
     }
     const outcome = await this.deps.runner.run(target);
     const ui = this.deps.ui();
-    if (outcome.status === 'notAllowed') void ui.warn(outcome.message);
-    else if (outcome.status === 'denied') void ui.error(outcome.message ?? 'Metabase refused to run this.');
+    if (outcome.status === 'notAllowed') void ui.warn(plain(outcome.message));
+    else if (outcome.status === 'denied') void ui.error(plain(outcome.message ?? 'Metabase refused to run this.'));
     else if (outcome.status === 'failed' && outcome.error) {
       const reason = outcome.error.reason;
       const askAgain = reason === 'sessionExpired' || reason === 'credentialsMissing' || reason === 'credentialsRejected';
-      void ui.error(outcome.error.userMessage, ...(askAgain ? [SIGN_IN] : [])).then((choice) => {
+      void ui.error(plain(outcome.error.userMessage), ...(askAgain ? [SIGN_IN] : [])).then((choice) => {
         if (choice === SIGN_IN) void this.signIn();
       });
     }
@@ -111,7 +112,7 @@ export class MetabaseCommands {
       this.deps.logger.info('opened a Metabase session');
       return true;
     } catch (err) {
-      void ui.error(toMetabaseError(err).userMessage);
+      void ui.error(plain(toMetabaseError(err).userMessage));
       return false;
     }
   }

@@ -6,6 +6,7 @@ import { ExplorerTreeDataProvider, messageTreeItem } from '../../vscode/explorer
 import { shortDate } from '../../vscode/serviceUi';
 import type { MetabaseExplorerModel, MetabaseNode } from '../explorerModel';
 import type { CollectionItem } from '../types';
+import { plain, safe } from '../../core/displayText';
 
 const CARD_ICONS: Record<'question' | 'model' | 'metric', string> = { question: 'graph', model: 'symbol-class', metric: 'pulse' };
 
@@ -18,32 +19,32 @@ export class MetabaseTreeDataProvider extends ExplorerTreeDataProvider<MetabaseN
     switch (n.kind) {
       case 'collection': {
         const c = n.collection;
-        const item = new vscode.TreeItem(c.name, vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(plain(c.name), vscode.TreeItemCollapsibleState.Collapsed);
         item.iconPath = new vscode.ThemeIcon(c.is_personal ? 'account' : 'folder');
-        item.tooltip = c.description ? `${c.name}\n${c.description}` : c.name;
+        item.tooltip = c.description ? safe`${c.name}\n${c.description}` : plain(c.name);
         item.contextValue = 'metabaseCollection';
         return item;
       }
       case 'card': {
-        const item = new vscode.TreeItem(n.item.name, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(plain(n.item.name), vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon(CARD_ICONS[n.cardType]);
-        item.description = n.cardType === 'question' ? n.item.display : n.cardType;
+        item.description = plain(n.cardType === 'question' ? n.item.display : n.cardType);
         item.tooltip = tooltip(n.item, n.cardType === 'question' ? 'Question' : n.cardType === 'model' ? 'Model' : 'Metric');
         item.contextValue = `metabaseCard.${n.cardType}`;
         return item;
       }
       case 'dashboard': {
-        const item = new vscode.TreeItem(n.item.name, vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(plain(n.item.name), vscode.TreeItemCollapsibleState.Collapsed);
         item.iconPath = new vscode.ThemeIcon('dashboard');
         item.tooltip = tooltip(n.item, 'Dashboard');
         item.contextValue = 'metabaseDashboard';
         return item;
       }
       case 'dashcard': {
-        const item = new vscode.TreeItem(n.title, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(plain(n.title), vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon('graph');
-        item.description = n.dashcard.card?.display;
-        item.tooltip = `"${n.title}" on dashboard "${n.dashboard.name}"`;
+        item.description = plain(n.dashcard.card?.display);
+        item.tooltip = safe`"${n.title}" on dashboard "${n.dashboard.name}"`;
         item.contextValue = 'metabaseDashcard';
         return item;
       }
@@ -55,11 +56,13 @@ export class MetabaseTreeDataProvider extends ExplorerTreeDataProvider<MetabaseN
 
 function tooltip(item: CollectionItem, kind: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, false);
-  md.appendMarkdown('**').appendText(item.name).appendMarkdown(`** · ${kind}\n\n`);
-  if (item.description) md.appendText(item.description).appendMarkdown('\n\n');
+  md.isTrusted = false;
+  md.supportHtml = false;
+  md.appendMarkdown('**').appendText(plain(item.name)).appendMarkdown('**').appendText(safe` · ${kind}`).appendMarkdown('\n\n');
+  if (item.description) md.appendText(plain(item.description)).appendMarkdown('\n\n');
   const edit = item['last-edit-info'];
   const who = edit ? [edit.first_name, edit.last_name].filter(Boolean).join(' ') || edit.email : undefined;
   const when = shortDate(edit?.timestamp);
-  if (who || when) md.appendText(`Last edited${who ? ` by ${who}` : ''}${when ? ` on ${when}` : ''}`);
+  if (who || when) md.appendText(safe`Last edited${who ? ` by ${who}` : ''}${when ? ` on ${when}` : ''}`);
   return md;
 }

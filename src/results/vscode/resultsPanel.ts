@@ -12,6 +12,7 @@ import { DEFAULT_MAX_CACHED_ROWS, ResultsController, type ResultsHostUi, type Re
 import type { ResultsPanelHandle, ResultsPanelRequest, ResultsPresenter } from '../resultsPresenter';
 import type { ExportFormat, HostMessage } from '../resultsProtocol';
 import { webviewHtml } from '../../core/webviewHtml';
+import { plain, safe } from '../../core/displayText';
 
 export const RESULTS_VIEW_TYPE = 'gatehouse.results';
 
@@ -47,7 +48,7 @@ export class VsCodeResultsUi implements ResultsHostUi {
 
   withExportProgress<T>(title: string, task: (report: (message: string, fraction?: number) => void, signal: AbortSignal) => Promise<T>): Promise<T> {
     return Promise.resolve(
-      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: plain(title), cancellable: true }, (progress, token) => {
         const controller = new AbortController();
         const sub = token.onCancellationRequested(() => controller.abort());
         let reported = 0;
@@ -56,7 +57,7 @@ export class VsCodeResultsUi implements ResultsHostUi {
           const percent = fraction === undefined ? undefined : Math.min(100, fraction * 100);
           const increment = percent === undefined ? undefined : Math.max(0, percent - reported);
           if (percent !== undefined) reported = percent;
-          progress.report({ message, increment });
+          progress.report({ message: plain(message), increment });
         };
         return task(report, controller.signal).finally(() => sub.dispose());
       }),
@@ -66,7 +67,7 @@ export class VsCodeResultsUi implements ResultsHostUi {
   exportFinished(result: ExportResult): void {
     const name = path.basename(result.path);
     void vscode.window
-      .showInformationMessage(`Exported ${this.fmt.count(result.rowsWritten)} rows to ${name}.`, 'Open File', 'Reveal in File Explorer')
+      .showInformationMessage(safe`Exported ${this.fmt.count(result.rowsWritten)} rows to ${name}.`, 'Open File', 'Reveal in File Explorer')
       .then((choice) => {
         if (choice === 'Open File') void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(result.path));
         if (choice === 'Reveal in File Explorer') void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.path));
@@ -78,7 +79,7 @@ export class VsCodeResultsUi implements ResultsHostUi {
   }
 
   showWarning(message: string): void {
-    void vscode.window.showWarningMessage(message);
+    void vscode.window.showWarningMessage(plain(message));
   }
 }
 
@@ -139,7 +140,7 @@ export class ResultsPanel implements vscode.Disposable {
   }
 
   show(request: ResultsPanelRequest): ResultsSession {
-    this.panel.title = request.title;
+    this.panel.title = plain(request.title);
     this.panel.reveal(undefined, true);
     return this.controller.open(request);
   }
