@@ -1,4 +1,4 @@
-{{ config(materialized='materialized_view') }}
+{{ config(materialized=('materialized_view' if target.type == 'bigquery' else 'table')) }}
 
 select
     order_date,
