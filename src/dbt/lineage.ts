@@ -47,7 +47,8 @@ export interface TraversalLimits {
  * walking, not after: the walk stops when it has `maxNodes` nodes and `maxEdges` edges, or when it
  * has looked at `maxVisits` adjacency entries, so the work is bounded whatever the graph's density.
  * `skip` leaves out nodes such as tests; `leaf` nodes (exposures) directly downstream of a kept
- * node are added one step past the downstream depth, so a model's consumers are always in view.
+ * node are added one step past the downstream depth (when any downstream is asked for), so a
+ * model's consumers are in view at the default depth.
  */
 export function traverse(
   start: number,
@@ -116,7 +117,7 @@ export function traverse(
   walk(parents, upstreamDepth, -1);
   walk(children, downstreamDepth, 1);
   // Consumers (exposures) of what is shown, past the chosen depth.
-  for (const [from, d] of leaf ? [...depth] : []) {
+  for (const [from, d] of leaf && downstreamDepth > 0 ? [...depth] : []) {
     const more = scan(children, from, (to) => {
       if (!leaf!(to) || skip(to)) return;
       if (!depth.has(to)) {

@@ -19,6 +19,7 @@ import type { DbtGroupKey } from '../manifest';
 import { loadManifestInWorker } from '../manifestWorker';
 import type { DbtPreviewRunner } from '../modelPreview';
 import { DbtProjectsModel } from '../projectsModel';
+import { DbtExplorerModel } from '../explorerModel';
 import { DbtTreeDataProvider, type DbtCloudAvailability } from './dbtTreeDataProvider';
 import { DBT_TASK_TYPE, DbtTaskProvider, dbtExecutable } from './dbtTasks';
 
@@ -131,7 +132,8 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     const v = vscode.workspace.getConfiguration('gatehouse.dbt').get<string>('treeGrouping', 'folder');
     return v === 'package' || v === 'tag' || v === 'materialization' ? v : 'folder';
   };
-  const tree = new DbtTreeDataProvider({ projects, cloud, cloudAvailability: availability, grouping });
+  const explorer = new DbtExplorerModel({ projects, cloud, cloudAvailability: availability, grouping });
+  const tree = new DbtTreeDataProvider(explorer);
   const view = vscode.window.createTreeView('gatehouse.dbt', { treeDataProvider: tree, showCollapseAll: true });
   const lineage = new LineagePanelManager({
     extensionUri: context.extensionUri,
@@ -173,6 +175,7 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
   disposables.push(
     view,
     tree,
+    explorer,
     lineage,
     { dispose: () => cloud.dispose() },
     vscode.tasks.registerTaskProvider(DBT_TASK_TYPE, new DbtTaskProvider()),
