@@ -4,6 +4,8 @@
 // quoted line is looked up in the model's own file; failed tests become problems at the test's
 // file with their failing rows. Everything here comes from files a workspace controls: it is
 // clipped, stripped of terminal escapes and only ever shown as text.
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { join as joinPath } from 'node:path';
 import type { DbtRunResults } from './runResults';
 
 export interface DbtLogEvent {
@@ -188,4 +190,41 @@ function lineIn(text: string, file: string, readSource: (file: string) => string
     }
   }
   return 0;
+}
+
+/** Where dbt writes its file log: DBT_LOG_PATH, else `logs/` in the project (dbt's default). */
+export function dbtLogFile(projectDir: string, env: Record<string, string | undefined> = {}): string {
+  return joinPath(env.DBT_LOG_PATH?.trim() || joinPath(projectDir, 'logs'), 'dbt.log');
+}
+
+const MAX_LOG_BYTES = 32 * 1024 ** 2;
+
+/** The size of the log now (0 when absent): read from there after a run. */
+export async function dbtLogOffset(file: string): Promise<number> {
+  try {
+    return (await stat(file)).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * What dbt appended to its log since `offset` (at most the last 32 MB of it). dbt rotates the file
+ * at 10 MB: when it is now shorter than the offset, the whole new file is the run's.
+ */
+export async function readDbtLogSince(file: string, offset: number): Promise<string> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(file, 'r');
+    const size = (await handle.stat()).size;
+    const from = size < offset ? 0 : offset;
+    const start = Math.max(from, size - MAX_LOG_BYTES);
+    const buf = Buffer.alloc(size - start);
+    await handle.read(buf, 0, buf.length, start);
+    return buf.toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    await handle?.close();
+  }
 }

@@ -35,12 +35,14 @@ export function readTopLevelYaml(text: string): Map<string, YamlValue> {
     const e = doc.errors[0];
     throw new Error(`${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}${e.linePos ? ` (line ${e.linePos[0].line})` : ''}`);
   }
-  const root: unknown = doc.toJS({ maxAliasCount: 100 });
+  // mapAsMap: a key that is itself a mapping (unquoted Jinja) stays a Map key, not a warning.
+  const root: unknown = doc.toJS({ maxAliasCount: 100, mapAsMap: true });
   const out = new Map<string, YamlValue>();
   if (root === null || root === undefined) return out;
-  if (typeof root !== 'object' || Array.isArray(root)) throw new Error('the file is not a YAML mapping of keys');
+  if (!(root instanceof Map)) throw new Error('the file is not a YAML mapping of keys');
   const plain = (v: unknown): string | undefined => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
-  for (const [key, value] of Object.entries(root as Record<string, unknown>)) {
+  for (const [key, value] of root as Map<unknown, unknown>) {
+    if (typeof key !== 'string') continue;
     if (Array.isArray(value)) {
       const items = value.map(plain);
       out.set(key, items.every((i): i is string => i !== undefined) ? items : undefined);

@@ -20,6 +20,8 @@ import { loadManifestInWorker } from '../manifestWorker';
 import type { DbtPreviewRunner } from '../modelPreview';
 import { DbtProjectsModel } from '../projectsModel';
 import { DbtExplorerModel } from '../explorerModel';
+import { COMPILED_SQL_SCHEME, DbtCompiledSqlProvider } from './compiledSqlProvider';
+import { DbtProblems } from './dbtProblems';
 import { DbtTreeDataProvider, type DbtCloudAvailability } from './dbtTreeDataProvider';
 import { DBT_TASK_TYPE, DbtTaskProvider, dbtExecutable } from './dbtTasks';
 
@@ -142,6 +144,8 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     openNode: async (t) => void (await commands.openFile(t)),
     onDidChangeProjects: projects.onDidChange,
   });
+  const problems = new DbtProblems();
+  const compiledSql = new DbtCompiledSqlProvider(projects);
   const commands: DbtCommands = new DbtCommands({
     projects,
     tree,
@@ -158,6 +162,8 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     executable: () => executableOverride ?? dbtExecutable(),
     preview: () => options.preview?.(),
     refreshCloud,
+    problems,
+    readText: (p) => readFile(p, 'utf8').catch(() => undefined),
     onSessionEnd: (stop) => sessionScope.add({ dispose: stop }),
   });
 
@@ -176,6 +182,9 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     view,
     tree,
     explorer,
+    problems,
+    compiledSql,
+    vscode.workspace.registerTextDocumentContentProvider(COMPILED_SQL_SCHEME, compiledSql),
     lineage,
     { dispose: () => cloud.dispose() },
     vscode.tasks.registerTaskProvider(DBT_TASK_TYPE, new DbtTaskProvider()),
@@ -208,6 +217,7 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
           tree,
           view,
           commands,
+          problems,
           lineage,
           cloud,
           /** Resolves once discovery ran and every scheduled reload finished. */

@@ -107,6 +107,7 @@ describe('dbt selectors and arguments', () => {
   it('builds argv as separate elements, never a shell string', () => {
     assert.deepEqual(dbtArgs({ command: 'build', select: ['+stg_orders+'] }), ['build', '--select', '+stg_orders+']);
     assert.deepEqual(dbtArgs({ command: 'compile' }), ['compile']);
+    assert.deepEqual(dbtArgs({ command: 'ls', select: ['orders+'], jsonLog: true }), ['ls', '--select', 'orders+', '--log-format-file', 'json']);
     assert.deepEqual(dbtArgs({ command: 'run', select: ['a', 'tag:nightly'] }), ['run', '--select', 'a', 'tag:nightly']);
     assert.throws(() => dbtArgs({ command: 'run', select: ['--full-refresh'] }), (e) => DbtCommandLineError.is(e, 'unsafeName'));
     assert.throws(() => dbtArgs({ command: 'run', select: ['a\nb'] }), (e) => DbtCommandLineError.is(e, 'unsafeName'));
