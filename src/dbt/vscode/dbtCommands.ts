@@ -1,4 +1,4 @@
-// dbt and dbt Cloud commands (thin): open, reveal, filter, lineage, run/build/test/compile as tasks,
+// dbt and dbt Cloud commands (thin): open, reveal, filter, lineage, run/build/test/compile/ls as tasks (problems after each),
 // compiled SQL and its BigQuery preview, and dbt Cloud trigger/follow/cancel/open/token. Decisions
 // live in vscode-free code (selectors and argv in dbtCommandLine, roles/audit/403 in
 // DbtCloudActions); this file asks the person and shows outcomes.
