@@ -1,4 +1,4 @@
-{{ config(materialized=('materialized_view' if target.type == 'bigquery' else 'table')) }}
+{{ config(materialized='materialized_view') }}
 
 select
     order_date,
