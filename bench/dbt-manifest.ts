@@ -1,10 +1,13 @@
 // Benchmark: dbt manifest parse + index time as a ratio to a bare JSON.parse(readFileSync()) of the
 // same file, measured in the same run (interleaved, median of several iterations), plus how much
 // heap the index keeps compared with the parsed JSON. Goal: ratio <= 1.3 on the default path.
-//   npx tsx bench/dbt-manifest.ts [--manifest PATH] [--iterations N] [--synth-mb MB]
+// A file beyond V8's string limit (about 512 MB: the baseline cannot even read it into a string)
+// is reported as our MB/s and peak RSS instead of a ratio.
+//   npx tsx bench/dbt-manifest.ts [--manifest PATH] [--iterations N] [--synth-mb MB] [--huge-mb MB]
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { constants as bufferConstants } from 'node:buffer';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadManifest, type DbtProjectIndex } from '../src/dbt/manifest';
@@ -17,6 +20,8 @@ export interface DbtBenchOptions {
   readonly iterations?: number;
   /** Size of the synthesized manifest; 0 skips it. */
   readonly synthBytes?: number;
+  /** Size of a synthesized manifest beyond V8's string limit (default: the limit + 40 MB); 0 skips it. */
+  readonly hugeBytes?: number;
   readonly corpusDir?: string;
   readonly log?: (line: string) => void;
 }
@@ -38,6 +43,8 @@ export interface BenchResult {
   readonly jsonHeapMB: number;
   /** RSS growth across one load, MB. */
   readonly rssGrowthMB: number;
+  /** Only for a file the baseline cannot read (beyond V8's string limit): our throughput and peak RSS. */
+  readonly beyondStringLimit?: { readonly mbPerSecond: number; readonly peakRssMB: number; readonly baselineError: string };
 }
 
 const GOAL = 1.3;
@@ -99,6 +106,45 @@ async function benchFile(name: string, path: string, iterations: number, streami
   };
 }
 
+/** V8's longest string, in UTF-16 units: a file longer than this cannot be read with readFileSync(…, 'utf8'). */
+export const V8_STRING_LIMIT = bufferConstants.MAX_STRING_LENGTH;
+
+/** One load of a file the baseline cannot read: MB/s and the peak RSS, sampled while it runs. */
+async function benchBeyondLimit(name: string, path: string, gc: () => void): Promise<BenchResult> {
+  let baselineError = '';
+  try {
+    JSON.parse(readFileSync(path, 'utf8'));
+    baselineError = 'none (the file fits in a string after all)';
+  } catch (err) {
+    baselineError = (err as { code?: string }).code ?? String(err).slice(0, 60);
+  }
+  gc();
+  const rssBefore = process.memoryUsage().rss;
+  let peak = rssBefore;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+  const t = performance.now();
+  let index: DbtProjectIndex | undefined = await loadManifest(path);
+  const ms = performance.now() - t;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  const nodes = index.size;
+  index = undefined;
+  const bytes = statSync(path).size;
+  return {
+    name,
+    file: basename(path),
+    bytes,
+    nodes,
+    baselineMs: Number.NaN,
+    ms,
+    ratio: Number.NaN,
+    indexHeapMB: Number.NaN,
+    jsonHeapMB: Number.NaN,
+    rssGrowthMB: (peak - rssBefore) / MB,
+    beyondStringLimit: { mbPerSecond: bytes / MB / (ms / 1000), peakRssMB: peak / MB, baselineError },
+  };
+}
+
 function largestCorpusFile(dir: string): string {
   const files = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => join(dir, f));
   return files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
@@ -106,10 +152,17 @@ function largestCorpusFile(dir: string): string {
 
 export function formatDbtBench(results: readonly BenchResult[]): string {
   const head = ['case', 'file', 'MB', 'nodes', 'JSON.parse ms', 'load ms', 'ratio', 'goal', 'index heap MB', 'JSON heap MB', 'RSS +MB'];
-  const rows = results.map((r) => [
-    r.name, r.file.slice(0, 34), (r.bytes / MB).toFixed(1), String(r.nodes), r.baselineMs.toFixed(1), r.ms.toFixed(1), r.ratio.toFixed(2),
-    r.goal === undefined ? '-' : `<=${r.goal} ${r.pass ? 'ok' : 'MISS'}`, r.indexHeapMB.toFixed(1), r.jsonHeapMB.toFixed(1), r.rssGrowthMB.toFixed(1),
-  ]);
+  const rows = results.map((r) =>
+    r.beyondStringLimit
+      ? [
+          r.name, r.file.slice(0, 34), (r.bytes / MB).toFixed(1), String(r.nodes), `cannot (${r.beyondStringLimit.baselineError})`, r.ms.toFixed(1),
+          `${r.beyondStringLimit.mbPerSecond.toFixed(1)} MB/s`, '-', '-', '-', `${r.rssGrowthMB.toFixed(1)} (peak ${r.beyondStringLimit.peakRssMB.toFixed(0)})`,
+        ]
+      : [
+          r.name, r.file.slice(0, 34), (r.bytes / MB).toFixed(1), String(r.nodes), r.baselineMs.toFixed(1), r.ms.toFixed(1), r.ratio.toFixed(2),
+          r.goal === undefined ? '-' : `<=${r.goal} ${r.pass ? 'ok' : 'MISS'}`, r.indexHeapMB.toFixed(1), r.jsonHeapMB.toFixed(1), r.rssGrowthMB.toFixed(1),
+        ],
+  );
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
@@ -139,6 +192,17 @@ export async function runDbtManifestBench(opts: DbtBenchOptions = {}): Promise<B
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  const hugeBytes = opts.hugeBytes ?? V8_STRING_LIMIT + 40 * MB;
+  if (hugeBytes > 0) {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-dbt-bench-huge-'));
+    try {
+      const synth = synthesizeManifest(join(corpus, 'fivetran__dbt_ad_reporting.manifest.json'), join(dir, 'manifest.json'), hugeBytes);
+      log(`synthesized ${(synth.bytes / MB).toFixed(0)} MB beyond V8's string limit of ${(V8_STRING_LIMIT / MB).toFixed(0)} M characters`);
+      results.push(await benchBeyondLimit('beyond V8 string limit', synth.path, gc));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
   return results;
 }
 
@@ -149,10 +213,12 @@ function arg(name: string): string | undefined {
 
 if (require.main === module) {
   const synthMb = arg('--synth-mb');
+  const hugeMb = arg('--huge-mb');
   runDbtManifestBench({
     manifest: arg('--manifest'),
     iterations: arg('--iterations') ? Number(arg('--iterations')) : undefined,
     synthBytes: synthMb === undefined ? undefined : Number(synthMb) * MB,
+    hugeBytes: hugeMb === undefined ? undefined : Number(hugeMb) * MB,
     log: (l) => console.log(l),
   }).then(
     (results) => {

@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   if (!only || only === 'dbt') {
     const manifest = arg('manifest');
-    const results = await runDbtManifestBench({ manifest, synthBytes: manifest ? 0 : undefined, log });
+    const results = await runDbtManifestBench({ manifest, synthBytes: manifest ? 0 : undefined, hugeBytes: manifest ? 0 : undefined, log });
     process.stdout.write(`\n## dbt manifest: parse + index vs bare JSON.parse (goal ratio <= 1.3)\n${formatDbtBench(results)}\n`);
   }
   if (!only || only === 'results') {

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { provisionCodeServer } from '../test/integration/runner/provision.mjs';
 import { QUIET_SETTINGS } from '../test/integration/runner/workbench.mjs';
+import { ensureDbtVenv } from './dbt-venv.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const STATE = join(ROOT, '.sandbox');
@@ -42,10 +43,10 @@ function run(cmd, args) {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
 }
 
-async function startSandbox() {
+async function startSandbox(dbtFile) {
   // 127.0.0.2, not 127.0.0.1: VS Code running remotely (code-server) sends links to localhost and
   // 127.0.0.1 through its port forwarding, which would mangle the IdP's sign-in link.
-  const child = spawn('npx', ['tsx', 'test/sandbox/main.ts'], {
+  const child = spawn('npx', ['tsx', 'test/sandbox/main.ts', '--dbt-file', dbtFile], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
     detached: true,
@@ -99,12 +100,18 @@ function userDataDir(name, settings) {
 
 async function main() {
   mkdirSync(STATE, { recursive: true });
+  say('installing real dbt (dbt-core + dbt-duckdb) into .venv-dbt if needed…');
+  const dbtExecutable = ensureDbtVenv();
+  // The workspace first: its profiles.yml points dbt at warehouse/gatehouse-demo.duckdb, the file
+  // the sandbox's BigQuery serves what dbt builds from.
+  const workspace = freshWorkspace();
+  mkdirSync(join(workspace, 'warehouse'), { recursive: true });
   say('starting the sandbox (identity provider, Google STS, BigQuery, Airbyte, dbt Cloud, Looker, Metabase)…');
-  const sandbox = await startSandbox();
+  const sandbox = await startSandbox(join(workspace, 'warehouse', 'gatehouse-demo.duckdb'));
+  sandbox.settings = { ...sandbox.settings, 'gatehouse.dbt.executablePath': dbtExecutable };
   say(`sandbox ready: IdP ${sandbox.issuer}, BigQuery ${sandbox.bigquery}`);
   say('building the extension…');
   run('node', ['esbuild.mjs']);
-  const workspace = freshWorkspace();
   const desktop = values.desktop || (!values.browser && onPath('code'));
 
   if (desktop) {

@@ -5,9 +5,10 @@
 // Flags: --unit, --integration, --demo (default: all three), --grep PATTERN (unit and integration).
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { cpSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureDbtVenv } from '../scripts/dbt-venv.mjs';
 
 const args = process.argv.slice(2);
 const only = (flag) => args.includes(flag);
@@ -66,8 +67,8 @@ async function unitTier() {
   totals.failed += failed;
 }
 
-async function startSandbox() {
-  const child = spawn('npx', ['tsx', 'test/sandbox/main.ts'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+async function startSandbox(dbtFile) {
+  const child = spawn('npx', ['tsx', 'test/sandbox/main.ts', '--dbt-file', dbtFile], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   const urls = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('sandbox did not start within 120 s')), 120_000);
     createInterface({ input: child.stdout }).on('line', (line) => {
@@ -93,14 +94,18 @@ async function integrationTier() {
   let sandbox;
   const tmp = mkdtempSync(join(tmpdir(), 'gatehouse-it-'));
   try {
-    sandbox = await startSandbox();
-    const settingsFile = join(tmp, 'settings.json');
-    writeFileSync(settingsFile, JSON.stringify(sandbox.urls.settings, null, 2));
-    // A copy of the demo workspace: tests may write into it (dbt run results, query files).
+    // Real dbt for the dbt suite (cached in .venv-dbt/ after the first install).
+    const dbtExecutable = ensureDbtVenv();
+    // A copy of the demo workspace: tests may write into it (dbt run results, query files). Its
+    // profiles.yml points dbt at warehouse/gatehouse-demo.duckdb, which the sandbox serves too.
     const workspace = join(tmp, 'demo-workspace');
     cpSync('test/sandbox/demo-workspace', workspace, { recursive: true });
+    mkdirSync(join(workspace, 'warehouse'));
+    sandbox = await startSandbox(join(workspace, 'warehouse', 'gatehouse-demo.duckdb'));
+    const settingsFile = join(tmp, 'settings.json');
+    writeFileSync(settingsFile, JSON.stringify(sandbox.urls.settings, null, 2));
     const code = await run('node', ['test/integration/runner/run.mjs', '--workspace', workspace, '--user-settings', settingsFile], {
-      env: { GATEHOUSE_SANDBOX_URLS: JSON.stringify({ ...sandbox.urls, settings: undefined }), ...(grep ? { GATEHOUSE_TEST_GREP: grep } : {}) },
+      env: { GATEHOUSE_SANDBOX_URLS: JSON.stringify({ ...sandbox.urls, settings: undefined, dbtExecutable }), ...(grep ? { GATEHOUSE_TEST_GREP: grep } : {}) },
       onLine: (line) => {
         const m = /^integration: (\d+) passed, (\d+) failed$/.exec(line.trim());
         if (m) {

@@ -5,7 +5,7 @@ import { GatehouseError } from '../core/errors';
 import type { DbtNode } from './manifestTypes';
 import { lookup } from '../core/lookup';
 
-export const DBT_COMMANDS = ['run', 'build', 'test', 'compile'] as const;
+export const DBT_COMMANDS = ['run', 'build', 'test', 'compile', 'ls'] as const;
 export type DbtCommand = (typeof DBT_COMMANDS)[number];
 
 /** `only`: the node; `parents`: +node; `children`: node+; `both`: +node+. */
@@ -65,6 +65,11 @@ export interface DbtInvocation {
   command: DbtCommand;
   /** Values for `--select`, already built by selectorFor (or typed by a person in tasks.json). */
   select?: readonly string[];
+  /**
+   * dbt's file log (logs/dbt.log) as JSON lines (`--log-format-file json`, dbt 1.5+), which
+   * Gatehouse reads for problems; the terminal keeps dbt's readable text.
+   */
+  jsonLog?: boolean;
 }
 
 /** argv for the dbt executable, without the executable itself. */
@@ -79,6 +84,7 @@ export function dbtArgs(invocation: DbtInvocation): string[] {
     if (s.startsWith('-') || /[\0\r\n]/.test(s)) throw new DbtCommandLineError('unsafeName', `"${s.slice(0, 80)}" is not a selector Gatehouse passes to dbt.`);
   }
   if (select.length) args.push('--select', ...select);
+  if (invocation.jsonLog) args.push('--log-format-file', 'json');
   return args;
 }
 

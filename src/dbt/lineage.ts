@@ -26,12 +26,29 @@ export interface TraversalResult {
   /** Edges as [parent, child] index pairs. */
   readonly edges: [number, number][];
   readonly truncated: boolean;
+  /** Adjacency entries looked at: the work done, bounded by `maxVisits`. */
+  readonly edgesVisited: number;
+}
+
+export interface TraversalLimits {
+  readonly maxNodes: number;
+  /** Edges kept at most (the picture's own ceiling). */
+  readonly maxEdges: number;
+  /**
+   * Adjacency entries looked at, at most (default 2 × (maxNodes + maxEdges)). Without it a densely
+   * connected graph makes the walk scan every edge of every kept node after the caps are reached.
+   */
+  readonly maxVisits?: number;
 }
 
 /**
  * Breadth-first both ways from `start`, each direction to its own depth. A visited set makes
- * cycles (which dbt forbids but a damaged manifest can have) terminate; `maxNodes` bounds the
- * answer for nodes with thousands of descendants. `skip` leaves out nodes such as tests.
+ * cycles (which dbt forbids but a damaged manifest can have) terminate. The caps apply while
+ * walking, not after: the walk stops when it has `maxNodes` nodes and `maxEdges` edges, or when it
+ * has looked at `maxVisits` adjacency entries, so the work is bounded whatever the graph's density.
+ * `skip` leaves out nodes such as tests; `leaf` nodes (exposures) directly downstream of a kept
+ * node are added one step past the downstream depth (when any downstream is asked for), so a
+ * model's consumers are in view at the default depth.
  */
 export function traverse(
   start: number,
@@ -39,41 +56,80 @@ export function traverse(
   children: Csr,
   upstreamDepth: number,
   downstreamDepth: number,
-  maxNodes: number,
+  limits: TraversalLimits,
   skip: (index: number) => boolean,
+  leaf?: (index: number) => boolean,
 ): TraversalResult {
+  const { maxNodes, maxEdges } = limits;
+  const maxVisits = limits.maxVisits ?? 2 * (maxNodes + maxEdges);
+  const size = children.offsets.length - 1;
   const depth = new Map<number, number>([[start, 0]]);
   const edges: [number, number][] = [];
-  const edgeSeen = new Set<string>();
+  const edgeSeen = new Set<number>();
   let truncated = false;
-  const walk = (graph: Csr, limit: number, sign: 1 | -1) => {
+  let visited = 0;
+  const full = () => depth.size >= maxNodes && edges.length >= maxEdges;
+  const addEdge = (a: number, b: number) => {
+    const key = a * size + b;
+    if (edgeSeen.has(key)) return;
+    if (edges.length >= maxEdges) {
+      truncated = true;
+      return;
+    }
+    edgeSeen.add(key);
+    edges.push([a, b]);
+  };
+  /** Looks at from's neighbours; false when the visit budget ran out. */
+  const scan = (graph: Csr, from: number, onNeighbour: (to: number) => void): boolean => {
+    for (let k = graph.offsets[from]; k < graph.offsets[from + 1]; k++) {
+      if (visited >= maxVisits || full()) {
+        truncated = true;
+        return false;
+      }
+      visited++;
+      onNeighbour(graph.targets[k]);
+    }
+    return true;
+  };
+  const walk = (graph: Csr, limit: number, sign: 1 | -1): void => {
     let frontier = [start];
     for (let d = 1; d <= limit && frontier.length > 0; d++) {
       const next: number[] = [];
       for (const from of frontier) {
-        for (let k = graph.offsets[from]; k < graph.offsets[from + 1]; k++) {
-          const to = graph.targets[k];
-          if (skip(to)) continue;
+        const more = scan(graph, from, (to) => {
+          if (skip(to)) return;
           if (!depth.has(to)) {
             if (depth.size >= maxNodes) {
               truncated = true;
-              continue;
+              return;
             }
             depth.set(to, sign * d);
             next.push(to);
           }
-          const edge: [number, number] = sign === -1 ? [to, from] : [from, to];
-          const key = `${edge[0]}>${edge[1]}`;
-          if (!edgeSeen.has(key)) {
-            edgeSeen.add(key);
-            edges.push(edge);
-          }
-        }
+          if (sign === -1) addEdge(to, from);
+          else addEdge(from, to);
+        });
+        if (!more) return;
       }
       frontier = next;
     }
   };
   walk(parents, upstreamDepth, -1);
   walk(children, downstreamDepth, 1);
-  return { depth, edges, truncated };
+  // Consumers (exposures) of what is shown, past the chosen depth.
+  for (const [from, d] of leaf && downstreamDepth > 0 ? [...depth] : []) {
+    const more = scan(children, from, (to) => {
+      if (!leaf!(to) || skip(to)) return;
+      if (!depth.has(to)) {
+        if (depth.size >= maxNodes) {
+          truncated = true;
+          return;
+        }
+        depth.set(to, Math.max(d, 0) + 1);
+      }
+      addEdge(from, to);
+    });
+    if (!more) break;
+  }
+  return { depth, edges, truncated, edgesVisited: visited };
 }

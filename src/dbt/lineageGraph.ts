@@ -22,7 +22,8 @@ export function buildLineageGraph(index: DbtProjectIndex, req: LineageRequest): 
   const maxNodes = Math.min(LINEAGE_LIMITS.maxNodes, req.maxNodes ?? LINEAGE_LIMITS.maxNodes);
   const up = clampDepth(req.upstreamDepth);
   const down = clampDepth(req.downstreamDepth);
-  const lineage = index.lineage(focus.uniqueId, { upstreamDepth: up, downstreamDepth: down, includeTests: req.includeTests, maxNodes });
+  // The caps go into the walk: a dense graph is never gathered whole and cut afterwards.
+  const lineage = index.lineage(focus.uniqueId, { upstreamDepth: up, downstreamDepth: down, includeTests: req.includeTests, maxNodes, maxEdges: LINEAGE_LIMITS.maxEdges });
   const nodes = lineage.nodes;
   const position = new Map(nodes.map((n, i) => [n.node.uniqueId, i]));
   let edges: [number, number][] = [];

@@ -16,6 +16,10 @@ export interface DbtLineageOptions {
   readonly includeTests?: boolean;
   /** Bound on the answer (default 2000 nodes). */
   readonly maxNodes?: number;
+  /** Bound on the edges (default 20,000); the walk stops there, it does not gather and cut. */
+  readonly maxEdges?: number;
+  /** Exposures that consume a shown node, even past downstreamDepth (default true). */
+  readonly includeExposures?: boolean;
 }
 
 export interface DbtLineageEdge {
@@ -27,8 +31,10 @@ export interface DbtLineage {
   /** Each with its distance from the start: negative upstream, positive downstream. */
   readonly nodes: readonly { readonly node: DbtNode; readonly depth: number }[];
   readonly edges: readonly DbtLineageEdge[];
-  /** True when maxNodes cut the answer short. */
+  /** True when maxNodes or maxEdges (or the work bound) cut the answer short. */
   readonly truncated: boolean;
+  /** Adjacency entries the walk looked at (bounded, whatever the graph's density). */
+  readonly edgesVisited: number;
 }
 
 export interface DbtSearchOptions {
@@ -106,14 +112,17 @@ export class DbtProjectIndex {
 
   lineage(uniqueId: string, options: DbtLineageOptions): DbtLineage {
     const start = this.indexOf(uniqueId);
-    if (start === undefined) return { nodes: [], edges: [], truncated: false };
+    if (start === undefined) return { nodes: [], edges: [], truncated: false, edgesVisited: 0 };
     const skip = options.includeTests ? () => false : (i: number) => TEST_TYPES.has(this.all[i].resourceType);
+    const leaf = options.includeExposures === false ? undefined : (i: number) => this.all[i].resourceType === 'exposure';
     const bound = (d: number) => Math.max(0, Math.floor(d));
-    const result = traverse(start, this.parentGraph, this.childGraph, bound(options.upstreamDepth), bound(options.downstreamDepth), options.maxNodes ?? 2000, skip);
+    const limits = { maxNodes: options.maxNodes ?? 2000, maxEdges: options.maxEdges ?? 20_000 };
+    const result = traverse(start, this.parentGraph, this.childGraph, bound(options.upstreamDepth), bound(options.downstreamDepth), limits, skip, leaf);
     return {
       nodes: [...result.depth].map(([i, depth]) => ({ node: this.all[i], depth })),
       edges: result.edges.map(([p, c]) => ({ from: this.all[p].uniqueId, to: this.all[c].uniqueId })),
       truncated: result.truncated,
+      edgesVisited: result.edgesVisited,
     };
   }
 

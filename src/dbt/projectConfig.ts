@@ -1,8 +1,9 @@
-// dbt_project.yml: the few top-level keys Gatehouse needs (name, target-path, model/seed/snapshot
-// paths). A tiny reader for top-level scalars and lists instead of a YAML library: these keys are
-// always plain scalars or flat lists, and the extension bundle stays small. Anything else in the
-// file (nested configs, anchors, Jinja) is skipped, not interpreted.
+// dbt_project.yml: the few top-level keys Gatehouse needs (name, profile, target-path,
+// model/seed/snapshot paths), read with a YAML parser so block and flow lists, quoted keys and
+// values, anchors and multi-line scalars mean what they mean to dbt. Only those keys are read;
+// values dbt would render (Jinja) are not evaluated: dbt's defaults apply and the key is reported.
 import * as path from 'node:path';
+import { parseDocument } from 'yaml';
 
 export interface DbtProjectConfig {
   readonly name?: string;
@@ -14,57 +15,66 @@ export interface DbtProjectConfig {
   readonly snapshotPaths: readonly string[];
   /** Keys whose value could not be used (Jinja, wrong type), for the log. */
   readonly ignored: readonly string[];
+  /** Why the file could not be read as YAML (defaults apply), for the log and the tree. */
+  readonly problem?: string;
 }
 
 type YamlValue = string | string[] | undefined;
 
-/** Top-level `key: value` pairs; values are a scalar, a flow list `[a, "b"]` or a block list. */
+const MAX_PROJECT_FILE_CHARS = 1_000_000;
+
+/**
+ * Top-level keys of a YAML mapping as a scalar (string form) or a list of scalars; anything else
+ * (a nested mapping, a list of mappings) as undefined. Throws a message on broken YAML.
+ */
 export function readTopLevelYaml(text: string): Map<string, YamlValue> {
+  if (text.length > MAX_PROJECT_FILE_CHARS) throw new Error(`the file is larger than ${MAX_PROJECT_FILE_CHARS / 1_000_000} MB`);
+  // uniqueKeys reports a key written twice; maxAliasCount bounds "billion laughs" documents.
+  const doc = parseDocument(text.replace(/^\uFEFF/, ''), { uniqueKeys: true });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    throw new Error(`${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}${e.linePos ? ` (line ${e.linePos[0].line})` : ''}`);
+  }
+  // mapAsMap: a key that is itself a mapping (unquoted Jinja) stays a Map key, not a warning.
+  const root: unknown = doc.toJS({ maxAliasCount: 100, mapAsMap: true });
   const out = new Map<string, YamlValue>();
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([A-Za-z_][\w-]*)\s*:(?:\s+(.*))?$/.exec(stripComment(lines[i]).trimEnd());
-    if (!m) continue;
-    const key = m[1];
-    const rest = (m[2] ?? '').trim();
-    if (rest === '' || rest === '|' || rest === '>') {
-      // A block list follows as `- item` lines indented (or not) below the key.
-      const items: string[] = [];
-      let j = i + 1;
-      for (; j < lines.length; j++) {
-        const line = stripComment(lines[j]).trimEnd();
-        if (line.trim() === '') continue;
-        const item = /^\s*-\s+(.*)$/.exec(line);
-        if (!item) break;
-        items.push(unquote(item[1].trim()));
-      }
-      out.set(key, items.length ? items : undefined);
-      if (items.length) i = j - 1;
-    } else if (rest.startsWith('[')) {
-      out.set(key, rest.endsWith(']') ? splitFlowList(rest.slice(1, -1)) : undefined);
-    } else {
-      out.set(key, unquote(rest));
-    }
+  if (root === null || root === undefined) return out;
+  if (!(root instanceof Map)) throw new Error('the file is not a YAML mapping of keys');
+  const plain = (v: unknown): string | undefined => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
+  for (const [key, value] of root as Map<unknown, unknown>) {
+    if (typeof key !== 'string') continue;
+    if (Array.isArray(value)) {
+      const items = value.map(plain);
+      out.set(key, items.every((i): i is string => i !== undefined) ? items : undefined);
+    } else out.set(key, plain(value));
   }
   return out;
 }
 
 export function parseDbtProjectConfig(text: string): DbtProjectConfig {
-  const yaml = readTopLevelYaml(text);
+  let yaml: Map<string, YamlValue>;
+  let problem: string | undefined;
+  try {
+    yaml = readTopLevelYaml(text);
+  } catch (err) {
+    yaml = new Map();
+    problem = `dbt_project.yml is not valid YAML: ${err instanceof Error ? err.message : String(err)}`;
+  }
   const ignored: string[] = [];
+  const jinja = (v: string) => v.includes('{{') || v.includes('{%');
   const scalar = (key: string): string | undefined => {
+    if (!yaml.has(key)) return undefined;
     const v = yaml.get(key);
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string' || v === '' || v.includes('{{') || v.includes('{%')) {
+    if (typeof v !== 'string' || v === '' || jinja(v)) {
       ignored.push(key);
       return undefined;
     }
     return v;
   };
   const list = (key: string, fallback: string): string[] => {
+    if (!yaml.has(key)) return [fallback];
     const v = yaml.get(key);
-    if (v === undefined) return [fallback];
-    const items = (Array.isArray(v) ? v : [v]).filter((s) => s !== '' && !s.includes('{{'));
+    const items = v === undefined ? [] : (Array.isArray(v) ? v : [v]).filter((s) => s !== '' && !jinja(s));
     if (items.length === 0) {
       ignored.push(key);
       return [fallback];
@@ -79,6 +89,7 @@ export function parseDbtProjectConfig(text: string): DbtProjectConfig {
     seedPaths: list('seed-paths', 'seeds'),
     snapshotPaths: list('snapshot-paths', 'snapshots'),
     ignored,
+    ...(problem ? { problem } : {}),
   };
 }
 
@@ -106,41 +117,4 @@ export function locateArtifacts(projectFile: string, config: DbtProjectConfig, e
 export function isWorkspaceProjectFile(projectFile: string): boolean {
   const segments = projectFile.split(/[\\/]+/);
   return !segments.some((s) => s === 'dbt_packages' || s === 'dbt_modules' || s === 'node_modules' || s === 'dbt_internal_packages');
-}
-
-function stripComment(line: string): string {
-  let quote: string | undefined;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quote) {
-      if (c === quote) quote = undefined;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]))) return line.slice(0, i);
-  }
-  return line;
-}
-
-function unquote(s: string): string {
-  if (s.length >= 2 && ((s.startsWith('"') && s.endsWith('"')) || (s.startsWith("'") && s.endsWith("'")))) return s.slice(1, -1);
-  return s;
-}
-
-function splitFlowList(body: string): string[] {
-  const items: string[] = [];
-  let current = '';
-  let quote: string | undefined;
-  for (const c of body) {
-    if (quote) {
-      if (c === quote) quote = undefined;
-      current += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      current += c;
-    } else if (c === ',') {
-      items.push(current);
-      current = '';
-    } else current += c;
-  }
-  items.push(current);
-  return items.map((s) => unquote(s.trim())).filter((s) => s !== '');
 }

@@ -243,6 +243,7 @@ export class DbtProjectsModel {
       this.o.logger?.warn(`could not read ${projectFile}: ${reasonOf(err)}`);
       config = parseDbtProjectConfig('');
     }
+    if (config.problem) this.o.logger?.warn(`${projectFile}: ${config.problem}; using dbt's default paths`);
     if (config.ignored.length) this.o.logger?.info(`${projectFile}: ignored ${config.ignored.join(', ')} (not plain values)`);
     return { projectFile, config, location: locateArtifacts(projectFile, config, this.o.env), loading: 0 };
   }

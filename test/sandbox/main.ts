@@ -1,5 +1,6 @@
-// `npm run sandbox [-- --port-idp 4000 --port-bigquery 9050 ...]`: starts every sandbox service on
-// 127.0.0.1, prints one JSON line with the base URLs (and the VS Code user settings that point at
+// `npm run sandbox [-- --port-idp 4000 --port-bigquery 9050 ... --dbt-file DIR/gatehouse-demo.duckdb]`:
+// starts every sandbox service on 127.0.0.1 (with --dbt-file, or GATEHOUSE_DBT_DUCKDB, BigQuery
+// also serves what real dbt builds into that DuckDB file), prints one JSON line with the base URLs (and the VS Code user settings that point at
 // them) when ready, and stops cleanly on SIGINT/SIGTERM.
 import { SERVICE_NAMES, startSandbox, type ServiceName } from './sandbox';
 import { sandboxUserSettings } from './userSettings';
@@ -19,9 +20,11 @@ function parsePorts(argv: string[]): Partial<Record<ServiceName | 'idp', number>
 async function main(): Promise<void> {
   const verbose = process.argv.includes('--verbose');
   const rowsArg = process.argv.indexOf('--large-rows');
+  const dbtArg = process.argv.indexOf('--dbt-file');
   const sandbox = await startSandbox({
     ports: parsePorts(process.argv.slice(2)),
     largeTableRows: rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : undefined,
+    dbtFile: (dbtArg > 0 ? process.argv[dbtArg + 1] : undefined) ?? (process.env.GATEHOUSE_DBT_DUCKDB || undefined),
     log: (line) => (verbose ? process.stderr.write(`${line}\n`) : undefined),
   });
   process.stdout.write(`${JSON.stringify({ ready: true, ...sandbox.urls, settings: sandboxUserSettings(sandbox.urls) })}\n`);

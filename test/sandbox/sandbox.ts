@@ -32,6 +32,8 @@ export interface SandboxOptions {
   services?: readonly ServiceName[];
   /** Rows in the large events table (default 1,000,000; tests of other things may ask for fewer). */
   largeTableRows?: number;
+  /** DuckDB file shared with real dbt (see warehouse/dbtFile.ts). */
+  dbtFile?: string;
   log?: (line: string) => void;
   /** Hostile display strings in every service's answers (see hostile.ts). Default: GATEHOUSE_SANDBOX_HOSTILE=1, else off. */
   hostile?: boolean;
@@ -54,7 +56,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   try {
     const idp = await startIdp({ directory, faults, port: opts.ports?.idp, log });
     started.push(idp);
-    const warehouse = await createWarehouse({ largeTableRows: opts.largeTableRows, log });
+    const warehouse = await createWarehouse({ largeTableRows: opts.largeTableRows, dbtFile: opts.dbtFile, log });
     started.push(warehouse);
     const ctx: SandboxContext = { directory, idp, googleTokens: new GoogleTokenStore(), faults, warehouse, log };
 

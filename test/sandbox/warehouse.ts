@@ -17,7 +17,8 @@ import {
   type Translated,
 } from './warehouse/dialect';
 import { bigQueryField, toWarehouseValue, type WarehouseValue } from './warehouse/types';
-import { DATASETS, PROJECTS, ROUTINES, tableSeeds, type AccessEntry, type ProjectSeed, type RoutineSeed, type TableSeed } from './warehouse/seed';
+import { DbtWarehouseFile } from './warehouse/dbtFile';
+import { DATASETS, DBT_DATASET, DEMO_PROJECT, PROJECTS, ROUTINES, tableSeeds, type AccessEntry, type ProjectSeed, type RoutineSeed, type TableSeed } from './warehouse/seed';
 
 export type { AccessEntry, ProjectSeed, RoutineSeed } from './warehouse/seed';
 export { TypedParam, type ParamType, type QueryParams, type StatementType } from './warehouse/dialect';
@@ -96,6 +97,11 @@ export interface WarehouseOptions {
   log?: (line: string) => void;
   /** Stored results kept before the oldest is dropped (default 32). */
   maxStoredResults?: number;
+  /**
+   * The DuckDB file real dbt builds the demo project into (named `gatehouse-demo.duckdb`): the
+   * raw tables are written into it at start, and what dbt builds in dbt_dev is served from it.
+   */
+  dbtFile?: string;
 }
 
 const RESULTS = '_results';
@@ -131,13 +137,16 @@ export class DuckWarehouse implements Warehouse {
     private readonly conn: DuckDBConnection,
     private readonly maxStoredResults: number,
     private readonly log: (line: string) => void,
+    private readonly dbt: DbtWarehouseFile | undefined,
   ) {}
 
   static async create(opts: WarehouseOptions = {}): Promise<DuckWarehouse> {
     const started = Date.now();
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
-    const w = new DuckWarehouse(instance, conn, opts.maxStoredResults ?? 32, opts.log ?? (() => undefined));
+    const log = opts.log ?? (() => undefined);
+    const dbt = opts.dbtFile ? new DbtWarehouseFile(opts.dbtFile, DEMO_PROJECT, log) : undefined;
+    const w = new DuckWarehouse(instance, conn, opts.maxStoredResults ?? 32, log, dbt);
     try {
       await w.seed(opts.largeTableRows ?? 1_000_000);
     } catch (err) {
@@ -152,7 +161,7 @@ export class DuckWarehouse implements Warehouse {
     const c = this.conn;
     for (const p of PROJECTS) await c.run(`ATTACH ':memory:' AS ${q(p.id)}`);
     await c.run(`ATTACH ':memory:' AS ${RESULTS}`);
-    for (const d of DATASETS) await c.run(`CREATE SCHEMA ${q(d.projectId)}.${q(d.datasetId)}`);
+    for (const d of this.allDatasets()) await c.run(`CREATE SCHEMA ${q(d.projectId)}.${q(d.datasetId)}`);
     for (const r of ROUTINES)
       await c.run(`CREATE MACRO ${q(r.projectId)}.${q(r.datasetId)}.${q(r.routineId)}(${r.arguments.map((a) => a.name).join(', ')}) AS ${r.duckdb}`);
     const today = new Date(this.startedAt).toISOString().slice(0, 10);
@@ -165,12 +174,21 @@ export class DuckWarehouse implements Warehouse {
       this.meta.set(key(ref), { seed: s, creationTime: created, lastModifiedTime: s.type === 'VIEW' ? created : this.startedAt });
     }
     await c.run(ddl.join(';\n'));
-    // No files, no network, no more catalogs: the sandbox's SQL only reaches its own tables.
+    if (this.dbt) {
+      await this.dbt.exportSources(c);
+      await c.run(`SET allowed_paths = [${this.dbt.paths.map((p) => `'${p.replace(/'/g, "''")}'`).join(', ')}]`);
+    }
+    // No files, no network, no more catalogs: the sandbox's SQL only reaches its own tables
+    // (and the dbt file, which syncDbt attaches for a moment).
     await c.run(`SET enable_external_access = false`);
     await c.run(`SET lock_configuration = true`);
   }
 
   // ---- catalog -------------------------------------------------------------------------
+
+  private allDatasets(): typeof DATASETS {
+    return this.dbt ? [...DATASETS, DBT_DATASET] : DATASETS;
+  }
 
   projects(): ProjectSeed[] {
     return PROJECTS;
@@ -181,7 +199,7 @@ export class DuckWarehouse implements Warehouse {
   }
 
   datasets(projectId: string): DatasetInfo[] {
-    return DATASETS.filter((d) => d.projectId === projectId).map((d) => ({
+    return this.allDatasets().filter((d) => d.projectId === projectId).map((d) => ({
       ...d,
       location: 'US',
       creationTime: this.startedAt - 90 * 86_400_000,
@@ -199,6 +217,7 @@ export class DuckWarehouse implements Warehouse {
 
   /** Table ids of a dataset, sorted as BigQuery lists them. */
   async tableIds(projectId: string, datasetId: string): Promise<{ tableId: string; type: TableInfo['type'] }[]> {
+    await this.syncDbt();
     const reader = await this.conn.runAndReadAll(
       `SELECT table_name, 'TABLE' AS kind FROM duckdb_tables() WHERE database_name = $db AND schema_name = $s AND NOT temporary
        UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE database_name = $db AND schema_name = $s AND NOT internal AND NOT temporary
@@ -355,8 +374,16 @@ export class DuckWarehouse implements Warehouse {
     return total;
   }
 
+  /** Picks up what dbt built since the last look (see warehouse/dbtFile.ts). */
+  private async syncDbt(): Promise<void> {
+    if (!this.dbt || this.closed) return;
+    const copied = await this.dbt.syncInto(this.conn);
+    for (const tableId of copied ?? []) this.markModified({ projectId: DEMO_PROJECT, datasetId: DBT_DATASET.datasetId, tableId });
+  }
+
   private async connect(opts: RunOptions): Promise<DuckDBConnection> {
     if (this.closed) throw new Error('warehouse closed');
+    await this.syncDbt();
     const c = await this.instance.connect();
     const d = opts.defaultDataset;
     await c.run(d ? `USE ${q(d.projectId)}.${q(d.datasetId)}` : `USE ${q(opts.defaultProject ?? PROJECTS[0].id)}`);

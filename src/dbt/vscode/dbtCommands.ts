@@ -1,4 +1,4 @@
-// dbt and dbt Cloud commands (thin): open, reveal, filter, lineage, run/build/test/compile as tasks,
+// dbt and dbt Cloud commands (thin): open, reveal, filter, lineage, run/build/test/compile/ls as tasks (problems after each),
 // compiled SQL and its BigQuery preview, and dbt Cloud trigger/follow/cancel/open/token. Decisions
 // live in vscode-free code (selectors and argv in dbtCommandLine, roles/audit/403 in
 // DbtCloudActions); this file asks the person and shows outcomes.
@@ -26,6 +26,9 @@ import { Formatter } from '../../core/format';
 import type { DbtProjectState, DbtProjectsModel } from '../projectsModel';
 import type { DbtTreeDataProvider, DbtTreeElement } from './dbtTreeDataProvider';
 import { plain, plainLines, safe } from '../../core/displayText';
+import { dbtDiagnostics, dbtLogFile, dbtLogOffset, readDbtJsonLog, readDbtLogSince } from '../dbtDiagnostics';
+import { DbtCompiledSqlProvider } from './compiledSqlProvider';
+import type { DbtProblems } from './dbtProblems';
 
 export const DBT_CLOUD_TOKEN_KEY = 'gatehouse.dbtCloud.personalToken';
 
@@ -69,6 +72,10 @@ export interface DbtCommandDeps {
   /** BigQuery preview, when the BigQuery module provides one. */
   preview: () => { runner: DbtPreviewRunner; presenter: ResultsPresenter } | undefined;
   refreshCloud: () => void;
+  /** dbt's errors in the Problems view. */
+  problems: DbtProblems;
+  /** Reads a project file for problem placement (undefined when unreadable). */
+  readText: (file: string) => Promise<string | undefined>;
   /** Stops following runs on sign-out. */
   onSessionEnd: (stop: () => void) => void;
 }
@@ -106,6 +113,7 @@ export class DbtCommands {
       r('gatehouse.dbt.build', run('build')),
       r('gatehouse.dbt.test', run('test')),
       r('gatehouse.dbt.compile', run('compile')),
+      r('gatehouse.dbt.ls', run('ls')),
       r('gatehouse.dbt.showCompiledSql', (arg: NodeArg) => this.showCompiledSql(arg)),
       r('gatehouse.dbt.preview', (arg: NodeArg) => this.preview(arg)),
       r('gatehouse.dbtCloud.refresh', () => this.d.refreshCloud()),
@@ -246,6 +254,8 @@ export class DbtCommands {
       throw err;
     }
     const resource = target.node.uniqueId;
+    const logFile = dbtLogFile(target.project.key, process.env);
+    const logOffset = await dbtLogOffset(logFile);
     await this.record(`dbt-${command}`, resource, 'started');
     let exitCode: number | undefined;
     try {
@@ -257,10 +267,46 @@ export class DbtCommands {
     await this.record(`dbt-${command}`, resource, exitCode === 0 ? 'succeeded' : 'failed', exitCode === 0 ? undefined : exitCode === undefined ? 'notStarted' : `exit${exitCode}`);
     // The watcher reloads run_results.json too; asking here makes the tree right when this resolves.
     this.d.projects.fileChanged(target.project.location.runResultsPath);
+    this.d.projects.fileChanged(target.project.location.manifestPath);
     await this.d.projects.whenIdle();
+    if (exitCode !== undefined) await this.showProblems(target.project.key, logFile, logOffset);
     if (exitCode === undefined) void this.d.ui().error(safe`dbt did not start. Check gatehouse.dbt.executablePath (now "${task.execution instanceof vscode.ProcessExecution ? task.execution.process : 'dbt'}").`);
     else if (exitCode !== 0) void this.d.ui().warn(safe`dbt ${command} ${target.node.name} ended with exit code ${exitCode}. See the terminal for details.`);
     return { kind: 'finished', exitCode, args };
+  }
+
+  /** Problems of the run that just ended: its JSON log lines, and run_results.json when it is this run's. */
+  private async showProblems(projectKey: string, logFile: string, logOffset: number): Promise<void> {
+    try {
+      const events = readDbtJsonLog(await readDbtLogSince(logFile, logOffset));
+      const project = this.d.projects.get(projectKey);
+      const invocation = events.at(-1)?.invocationId;
+      // A run that failed before running anything leaves the previous run_results.json in place.
+      const runResults = project?.runResults && (!invocation || project.runResults.invocationId === invocation) ? project.runResults : undefined;
+      const index = project?.index;
+      // The files of nodes that did not succeed, read once, to place database errors on their line.
+      const failed = new Set<string>();
+      for (const e of events) {
+        const id = (e.data.node_info as { unique_id?: unknown } | undefined)?.unique_id;
+        if (e.level === 'error' && typeof id === 'string') failed.add(id);
+      }
+      for (const r of runResults?.results.values() ?? []) if (r.status !== 'success' && r.status !== 'pass' && r.status !== 'skipped') failed.add(r.uniqueId);
+      const sources = new Map<string, string | undefined>();
+      for (const id of failed) {
+        const file = index?.getNode(id)?.originalFilePath;
+        if (file && !sources.has(file) && sources.size < 200) sources.set(file, await this.d.readText(path.join(projectKey, file)));
+      }
+      const problems = dbtDiagnostics({
+        events,
+        runResults,
+        fileOf: (id) => index?.getNode(id)?.originalFilePath,
+        readSource: (file) => sources.get(file),
+      });
+      this.d.problems.set(projectKey, problems);
+      this.d.logger.info(`dbt: ${problems.length} problem${problems.length === 1 ? '' : 's'} from the last run of ${project?.name ?? projectKey}`);
+    } catch (err) {
+      this.d.logger.warn(`dbt problems could not be read: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   private async record(action: string, resource: string, outcome: AuditRecord['outcome'], reason?: string): Promise<void> {
@@ -295,8 +341,9 @@ export class DbtCommands {
     if (!target) return undefined;
     const code = await this.code(target.project, target.node);
     if (!code) return undefined;
-    const content = code.compiledCode ?? `-- ${target.node.name} is not compiled in this manifest: run \`dbt compile --select ${target.node.name}\`. Its source:\n${code.rawCode ?? ''}`;
-    const doc = await vscode.workspace.openTextDocument({ language: 'sql', content });
+    // A read-only virtual document that follows manifest reloads (see compiledSqlProvider.ts).
+    const uri = DbtCompiledSqlProvider.uriOf(target.project.key, target.node.uniqueId, target.node.name);
+    const doc = await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(uri), 'sql');
     await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
     return doc;
   }

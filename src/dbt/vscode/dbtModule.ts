@@ -21,6 +21,9 @@ import type { DbtGroupKey } from '../manifest';
 import { loadManifestInWorker } from '../manifestWorker';
 import type { DbtPreviewRunner } from '../modelPreview';
 import { DbtProjectsModel } from '../projectsModel';
+import { DbtExplorerModel } from '../explorerModel';
+import { COMPILED_SQL_SCHEME, DbtCompiledSqlProvider } from './compiledSqlProvider';
+import { DbtProblems } from './dbtProblems';
 import { DbtTreeDataProvider, type DbtCloudAvailability } from './dbtTreeDataProvider';
 import { DBT_TASK_TYPE, DbtTaskProvider, dbtExecutable } from './dbtTasks';
 
@@ -147,7 +150,8 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     const v = vscode.workspace.getConfiguration('gatehouse.dbt').get<string>('treeGrouping', 'folder');
     return v === 'package' || v === 'tag' || v === 'materialization' ? v : 'folder';
   };
-  const tree = new DbtTreeDataProvider({ projects, cloud, cloudAvailability: availability, grouping });
+  const explorer = new DbtExplorerModel({ projects, cloud, cloudAvailability: availability, grouping });
+  const tree = new DbtTreeDataProvider(explorer);
   const view = vscode.window.createTreeView('gatehouse.dbt', { treeDataProvider: tree, showCollapseAll: true });
   const lineage = new LineagePanelManager({
     extensionUri: context.extensionUri,
@@ -156,6 +160,8 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     openNode: async (t) => void (await commands.openFile(t)),
     onDidChangeProjects: projects.onDidChange,
   });
+  const problems = new DbtProblems();
+  const compiledSql = new DbtCompiledSqlProvider(projects);
   const commands: DbtCommands = new DbtCommands({
     projects,
     tree,
@@ -172,6 +178,8 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     executable: () => executableOverride ?? dbtExecutable(),
     preview: () => options.preview?.(),
     refreshCloud,
+    problems,
+    readText: (p) => readFile(p, 'utf8').catch(() => undefined),
     onSessionEnd: (stop) => sessionScope.add({ dispose: stop }),
   });
 
@@ -188,6 +196,10 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
   disposables.push(
     view,
     tree,
+    explorer,
+    problems,
+    compiledSql,
+    vscode.workspace.registerTextDocumentContentProvider(COMPILED_SQL_SCHEME, compiledSql),
     lineage,
     { dispose: () => cloud.dispose() },
     vscode.tasks.registerTaskProvider(DBT_TASK_TYPE, new DbtTaskProvider()),
@@ -224,6 +236,7 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
           tree,
           view,
           commands,
+          problems,
           lineage,
           cloud,
           /** Resolves once discovery ran and every scheduled reload finished. */

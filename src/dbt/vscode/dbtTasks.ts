@@ -1,4 +1,4 @@
-// dbt run/build/test/compile as VS Code tasks: a ProcessExecution (the configured executable and an
+// dbt run/build/test/compile/ls as VS Code tasks: a ProcessExecution (the configured executable and an
 // argument array, no shell), cwd = the project folder, output in the terminal. Only in a trusted
 // workspace: a cloned repository must not get a process started by opening it. Tasks of type
 // `gatehouse-dbt` in tasks.json are resolved by the same code.
@@ -34,7 +34,7 @@ export function dbtExecutable(): string {
 
 export function buildDbtTask(definition: DbtTaskDefinition, projectDir: string, scope: vscode.WorkspaceFolder | vscode.TaskScope.Workspace, label?: string, executable = dbtExecutable()): vscode.Task {
   if (!vscode.workspace.isTrusted) throw new DbtUntrustedError();
-  const args = dbtArgs({ command: definition.command, select: definition.select });
+  const args = dbtArgs({ command: definition.command, select: definition.select, jsonLog: true });
   const name = label ?? `dbt ${args.join(' ')}`;
   const task = new vscode.Task(definition, scope, name, 'Gatehouse', new vscode.ProcessExecution(executable, args, { cwd: projectDir }), []);
   task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true };

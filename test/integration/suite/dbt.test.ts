@@ -1,13 +1,15 @@
 // dbt inside VS Code on the sandbox demo project (a copy of test/sandbox/demo-workspace): the tree
 // (sections, folders, icons, tooltips, grouping, filter), open file and reveal, the lineage webview
-// (read through the driver, screenshot), dbt run/build as tasks through a stand-in dbt executable
-// that records its argv and writes run_results.json, a damaged manifest, and dbt Cloud
-// trigger/follow/cancel/open against the sandbox as alice (engineer) and bob (analyst).
-// The stand-in dbt is handed to the module through its test seam, not gatehouse.dbt.executablePath:
-// writing a machine-scoped setting under code-server replaces the user settings of the sandbox.
+// (read through the driver, screenshot), a damaged manifest, dbt Cloud trigger/follow/cancel/open
+// against the sandbox as alice (engineer) and bob (analyst), and last, real dbt (dbt-core with
+// dbt-duckdb from .venv-dbt) building the demo project into the DuckDB file the sandbox's BigQuery
+// serves: a passing build that shows up in the BigQuery tree and the results panel, then a broken
+// model and a failing test whose errors land in the tree and the Problems view.
+// dbt is handed to the module through its test seam, not gatehouse.dbt.executablePath: writing a
+// machine-scoped setting under code-server replaces the user settings of the sandbox.
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -50,8 +52,9 @@ interface DbtTesting {
 }
 interface Testing {
   auth: { setBrowser(b: ((url: string) => Promise<void>) | undefined): void; settled(): Promise<void> };
-  dbt: DbtTesting;
+  dbt: DbtTesting & { problems: { get(uri: vscode.Uri): readonly vscode.Diagnostic[] } };
   bigquery: {
+    treeChildren(path: string[]): Promise<{ label: string; kind: string }[]>;
     client():
       | {
           getJob(ref: { projectId: string; jobId: string; location?: string }): Promise<{ state: string; query?: string; labels?: Record<string, string> }>;
@@ -68,9 +71,9 @@ describe('dbt (tree, lineage, run, dbt Cloud)', function () {
   let issuer: string;
   let dbtCloudUrl: string;
   let projectKey: string;
-  let extensionPath: string;
+  let dbtExecutable: string;
   const ui = new RecordingUi();
-  const scratch = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-fake-dbt-'));
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-dbt-it-'));
   const config = () => vscode.workspace.getConfiguration('gatehouse');
 
   async function signInAs(user: string): Promise<void> {
@@ -89,23 +92,14 @@ describe('dbt (tree, lineage, run, dbt Cloud)', function () {
   }
   const node = (uniqueId: string) => ({ projectKey, uniqueId });
 
-  /** A dbt executable for the tasks: the fake, with its log file and the model that should fail. */
-  function fakeDbt(fail?: string): { exe: string; log: string } {
-    const log = path.join(scratch, `calls-${Date.now()}.jsonl`);
-    const exe = path.join(scratch, 'dbt');
-    const fake = path.join(extensionPath, 'test', 'integration', 'fixtures', 'fake-dbt.mjs');
-    writeFileSync(exe, `#!/bin/sh\nGATEHOUSE_FAKE_DBT_LOG='${log}' GATEHOUSE_FAKE_DBT_FAIL='${fail ?? ''}' exec '${process.execPath}' '${fake}' "$@"\n`);
-    chmodSync(exe, 0o755);
-    return { exe, log };
-  }
-
   before(async () => {
-    const urls = JSON.parse(process.env.GATEHOUSE_SANDBOX_URLS ?? '{}') as { issuer?: string; dbtCloud?: string };
+    const urls = JSON.parse(process.env.GATEHOUSE_SANDBOX_URLS ?? '{}') as { issuer?: string; dbtCloud?: string; dbtExecutable?: string };
     assert.ok(urls.issuer && urls.dbtCloud, 'GATEHOUSE_SANDBOX_URLS names the sandbox');
+    assert.ok(urls.dbtExecutable && existsSync(urls.dbtExecutable), `real dbt is installed (scripts/dbt-venv.mjs): ${urls.dbtExecutable}`);
     issuer = urls.issuer;
     dbtCloudUrl = urls.dbtCloud;
+    dbtExecutable = urls.dbtExecutable;
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
-    extensionPath = ext.extensionPath;
     t = ((await ext.activate()) as { testing: Testing }).testing;
     assert.ok(t.dbt, 'the dbt module exports its test seam');
     await config().update('auth.flow', 'loopback', vscode.ConfigurationTarget.Global);
@@ -212,38 +206,6 @@ describe('dbt (tree, lineage, run, dbt Cloud)', function () {
     await new Promise((r) => setTimeout(r, 300));
     assert.ok(vscode.window.activeTextEditor?.document.uri.fsPath.endsWith(path.join('marts', 'orders.sql')), 'a node not on screen is not opened');
     await host.onMessage({ type: 'openNode', id: ORDERS, path: '/etc/passwd', extra: '<script>' });
-  });
-
-  it('runs dbt build +model as a task with the configured executable and marks the results in the tree', async () => {
-    await signInAs('alice');
-    assert.ok(vscode.workspace.isTrusted, 'the test workspace is trusted');
-    const { exe, log } = fakeDbt('orders');
-    t.dbt.setExecutable(exe);
-    const outcome = (await vscode.commands.executeCommand('gatehouse.dbt.build', node(ORDERS), 'parents')) as { kind: string; exitCode?: number };
-    assert.equal(outcome.kind, 'finished', JSON.stringify(outcome) + ui.messages.join('\n'));
-    assert.equal(outcome.exitCode, 1, 'the fake fails the model named in its environment');
-    const calls = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { argv: string[]; cwd: string });
-    assert.deepEqual(calls, [{ argv: ['build', '--select', '+orders'], cwd: projectKey }]);
-    await t.dbt.projects.whenIdle();
-    assert.equal(t.dbt.tree.runStatus(projectKey, ORDERS), 'error');
-    assert.equal(t.dbt.tree.runStatus(projectKey, STG_ORDERS), 'success');
-    assert.equal(t.dbt.tree.runStatus(projectKey, 'model.jaffle_gatehouse.customers'), undefined, 'not selected by +orders');
-    const ordersEl = t.dbt.tree.elementOf(projectKey, ORDERS)!;
-    assert.equal(icon(ordersEl), 'error');
-    assert.match(String(item(ordersEl).description), /error/);
-    assert.ok(ui.messages.some((m) => m.startsWith('warn: dbt build orders ended with exit code 1')), ui.messages.join('\n'));
-
-    const ok = fakeDbt();
-    t.dbt.setExecutable(ok.exe);
-    const second = (await vscode.commands.executeCommand('gatehouse.dbt.run', node(STG_ORDERS), 'children')) as { exitCode?: number };
-    assert.equal(second.exitCode, 0);
-    assert.deepEqual(JSON.parse(readFileSync(ok.log, 'utf8')).argv, ['run', '--select', 'stg_orders+']);
-    await t.dbt.projects.whenIdle();
-    assert.equal(t.dbt.tree.runStatus(projectKey, ORDERS), 'success');
-    assert.equal(t.dbt.tree.runStatus(projectKey, STG_ORDERS), 'success');
-    const audit = (await t.audit.recent(50)).filter((r) => r.service === 'dbt');
-    assert.deepEqual(audit.slice(-4).map((r) => `${r.action}:${r.outcome}:${r.resource}`), [`dbt-build:started:${ORDERS}`, `dbt-build:failed:${ORDERS}`, `dbt-run:started:${STG_ORDERS}`, `dbt-run:succeeded:${STG_ORDERS}`]);
-    assert.equal(audit[audit.length - 1].credential, 'local-cli');
   });
 
   it('previews a model: its compiled SQL, limited, runs on BigQuery as alice into the results panel', async () => {
@@ -373,5 +335,114 @@ describe('dbt (tree, lineage, run, dbt Cloud)', function () {
     const denied = (await t.audit.recent(20)).filter((r) => r.service === 'dbtCloud' && r.outcome === 'denied');
     assert.equal(denied[denied.length - 1]?.actor.email, 'bob@example.com');
     await vscode.commands.executeCommand('gatehouse.auth.signOut');
+  });
+
+  // ---- real dbt -------------------------------------------------------------------------------
+  // Last: these replace the demo's manifest with what dbt 1.11 on DuckDB writes.
+
+  const BROKEN = 'model.jaffle_gatehouse.broken_orders';
+  const CUSTOMERS = 'model.jaffle_gatehouse.customers';
+  const FAILING_TEST = 'test.jaffle_gatehouse.assert_no_cancelled_orders';
+  const dbtProblems = (file: string) => vscode.languages.getDiagnostics(vscode.Uri.file(path.join(projectKey, file))).filter((d) => d.source === 'dbt');
+
+  it('builds +customers with real dbt: results in the tree, the tables in the BigQuery tree, their rows in the results panel', async function () {
+    this.timeout(240_000);
+    await signInAs('alice');
+    t.dbt.setExecutable(dbtExecutable);
+    const compiled = (await vscode.commands.executeCommand('gatehouse.dbt.showCompiledSql', node(STG_ORDERS))) as vscode.TextDocument;
+    assert.equal(compiled.uri.scheme, 'gatehouse-dbt-compiled', 'a virtual document, not an untitled one');
+    assert.match(compiled.getText(), /`gatehouse-demo`.`raw`.`orders_raw`/, 'the demo manifest (BigQuery) before the run');
+
+    // +customers, not +orders: dbt also selects the tests of a selected model, and the orders →
+    // customers relationships test needs customers built.
+    const outcome = (await vscode.commands.executeCommand('gatehouse.dbt.build', node(CUSTOMERS), 'parents')) as { kind: string; exitCode?: number; args?: string[] };
+    assert.equal(outcome.kind, 'finished', JSON.stringify(outcome) + ui.messages.join('\n'));
+    assert.equal(outcome.exitCode, 0, ui.messages.join('\n'));
+    assert.deepEqual(outcome.args, ['build', '--select', '+customers']);
+    await t.dbt.projects.whenIdle();
+    const project = t.dbt.projects.projects()[0] as unknown as { index: { info: { dbtVersion?: string; adapterType?: string }; nodes(): { uniqueId: string; resourceType: string; name: string }[] } };
+    assert.deepEqual([project.index.info.dbtVersion, project.index.info.adapterType], ['1.11.16', 'duckdb'], 'the manifest real dbt wrote was reloaded');
+    assert.equal(t.dbt.tree.runStatus(projectKey, ORDERS), 'success');
+    assert.equal(t.dbt.tree.runStatus(projectKey, STG_ORDERS), 'success');
+    const ordersTest = project.index.nodes().find((n) => n.resourceType === 'test' && n.name === 'unique_orders_order_id')!;
+    assert.equal(t.dbt.tree.runStatus(projectKey, ordersTest.uniqueId), 'pass');
+    assert.equal(t.dbt.tree.runStatus(projectKey, CUSTOMERS), 'success');
+    assert.equal(t.dbt.tree.runStatus(projectKey, 'model.jaffle_gatehouse.daily_revenue'), undefined, 'not selected by +customers');
+    assert.equal(icon(t.dbt.tree.elementOf(projectKey, ORDERS)!), 'pass');
+    assert.deepEqual(dbtProblems('models/marts/orders.sql'), []);
+    // The open compiled SQL follows the reload: now dbt-duckdb's.
+    await until('the compiled SQL document refreshed', () => /"gatehouse-demo"\."raw"\."orders_raw"/.test(compiled.getText()), 20_000);
+
+    await vscode.commands.executeCommand('gatehouse.bigquery.refresh');
+    const built = await until('dbt_dev in the BigQuery tree', async () => {
+      const tables = (await t.bigquery.treeChildren(['gatehouse-demo', 'dbt_dev'])).map((n) => n.label);
+      return tables.includes('orders') ? tables : undefined;
+    }, 20_000);
+    assert.ok(['customers', 'orders', 'stg_customers', 'stg_orders', 'stg_payments', 'country_codes'].every((x) => built.includes(x)), built.join(', '));
+    assert.ok(!built.includes('daily_revenue'), built.join(', '));
+
+    const doc = await vscode.workspace.openTextDocument({ language: 'bqsql', content: 'select order_id, status, amount from `gatehouse-demo.dbt_dev.orders` order by order_id limit 7;\n' });
+    await vscode.window.showTextDocument(doc);
+    const result = (await vscode.commands.executeCommand('gatehouse.bigquery.runStatement', doc.uri, 10)) as { status: string; totalRows?: number; error?: unknown };
+    assert.equal(result?.status, 'succeeded', JSON.stringify(result?.error));
+    assert.equal(result.totalRows, 7);
+    if (driverAvailable()) {
+      let cells: (string | null)[] = [];
+      const painted = await until('a status cell in the results panel', async () => {
+        cells = await readWebview('[role=gridcell]', { frameUrlContains: `extensionId=${EXTENSION_ID}`, timeoutMs: 10_000 });
+        return cells.some((c) => /^(placed|shipped|completed|cancelled|returned|return_pending)$/.test((c ?? '').trim()));
+      }, 30_000).catch(() => false);
+      assert.ok(painted, `a status cell among ${cells.slice(0, 8).join(' | ')}`);
+    }
+    const audit = (await t.audit.recent(50)).filter((r) => r.service === 'dbt');
+    assert.deepEqual(audit.slice(-2).map((r) => `${r.action}:${r.outcome}:${r.resource}`), [`dbt-build:started:${CUSTOMERS}`, `dbt-build:succeeded:${CUSTOMERS}`]);
+    assert.equal(audit[audit.length - 1].credential, 'local-cli');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('a broken model and a failing test: errors in the tree and in the Problems view at their file and line', async function () {
+    this.timeout(240_000);
+    t.dbt.setExecutable(dbtExecutable);
+    const brokenFile = path.join(projectKey, 'models', 'marts', 'broken_orders.sql');
+    const testFile = path.join(projectKey, 'tests', 'assert_no_cancelled_orders.sql');
+    writeFileSync(brokenFile, "-- A typo in the SQL.\nselect\n    payment_id,\n    amount\nfrom {{ ref('stg_payments') }}\nwher amount > 100\n");
+    mkdirSync(path.dirname(testFile), { recursive: true });
+    writeFileSync(testFile, "-- Fails with one row per cancelled order.\nselect order_id, status\nfrom {{ ref('orders') }}\nwhere status = 'cancelled'\n");
+    try {
+      const before = ui.messages.length;
+      const outcome = (await vscode.commands.executeCommand('gatehouse.dbt.build', node('model.jaffle_gatehouse.stg_payments'), 'children')) as { kind: string; exitCode?: number };
+      assert.equal(outcome.exitCode, 1, ui.messages.join('\n'));
+      assert.ok(ui.messages.slice(before).some((m) => m.startsWith('warn: dbt build stg_payments ended with exit code 1')), ui.messages.join('\n'));
+      await t.dbt.projects.whenIdle();
+      assert.equal(t.dbt.tree.runStatus(projectKey, BROKEN), 'error');
+      assert.equal(t.dbt.tree.runStatus(projectKey, FAILING_TEST), 'fail');
+      assert.equal(t.dbt.tree.runStatus(projectKey, ORDERS), 'success');
+      const brokenEl = t.dbt.tree.elementOf(projectKey, BROKEN)!;
+      assert.equal(icon(brokenEl), 'error');
+      const testEl = t.dbt.tree.elementOf(projectKey, FAILING_TEST)!;
+      assert.match(String(item(testEl).description), /^fail · \d+ failing rows$/);
+      const failing = Number(/(\d+) failing/.exec(String(item(testEl).description))![1]);
+
+      const modelProblems = await until('the broken model in the Problems view', () => (dbtProblems('models/marts/broken_orders.sql').length ? dbtProblems('models/marts/broken_orders.sql') : undefined));
+      assert.equal(modelProblems.length, 1);
+      assert.equal(modelProblems[0].range.start.line, 5, 'line 6, the one with "wher"');
+      assert.equal(modelProblems[0].severity, vscode.DiagnosticSeverity.Error);
+      assert.match(modelProblems[0].message, /syntax error/i);
+      const testProblems = dbtProblems('tests/assert_no_cancelled_orders.sql');
+      assert.equal(testProblems.length, 1);
+      assert.match(testProblems[0].message, new RegExp(`failed with ${failing} failing rows`));
+
+      // Fixed and rebuilt: its problem goes away.
+      writeFileSync(brokenFile, "select\n    payment_id,\n    amount\nfrom {{ ref('stg_payments') }}\nwhere amount > 100\n");
+      rmSync(testFile);
+      const fixed = (await vscode.commands.executeCommand('gatehouse.dbt.run', node(BROKEN), 'only')) as { exitCode?: number };
+      assert.equal(fixed.exitCode, 0, ui.messages.join('\n'));
+      await until('the problem cleared', () => dbtProblems('models/marts/broken_orders.sql').length === 0);
+      assert.equal(t.dbt.tree.runStatus(projectKey, BROKEN), 'success');
+    } finally {
+      rmSync(brokenFile, { force: true });
+      rmSync(testFile, { force: true });
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
   });
 });

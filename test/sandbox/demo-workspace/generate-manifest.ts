@@ -291,7 +291,9 @@ export function generateArtifacts(projectDir = DEMO_PROJECT_DIR): DemoArtifacts 
     const attached = ctx.idOfRef.get(name)!;
     for (const col of spec.columns ?? []) {
       for (const t of col.data_tests ?? col.tests ?? []) {
-        const [testType, extra] = typeof t === 'string' ? [t, {}] : (Object.entries(t)[0] as [string, Json]);
+        const [testType, spec] = typeof t === 'string' ? [t, {}] : (Object.entries(t)[0] as [string, Json]);
+        // dbt 1.10+ nests a generic test's arguments under `arguments:`; the manifest is the same.
+        const extra: Json = spec && typeof spec === 'object' && spec.arguments && typeof spec.arguments === 'object' ? spec.arguments : spec;
         const args: Json = { column_name: col.name, ...extra };
         const testName = genericTestName(testType, name, args);
         const id = `test.${pkg}.${testName}.${md5(`${attached}.${testName}`).slice(0, 10)}`;

@@ -105,6 +105,15 @@ export const DATASETS: DatasetSeed[] = [
   },
 ];
 
+/** Served only when the sandbox shares a DuckDB file with real dbt (WarehouseOptions.dbtFile). */
+export const DBT_DATASET: DatasetSeed = {
+  projectId: DEMO_PROJECT,
+  datasetId: 'dbt_dev',
+  description: 'What dbt builds from the demo project (profiles.yml, target dev); empty until dbt runs.',
+  labels: { layer: 'dev', owner: 'data-engineering' },
+  access: [owners, engineersWrite, analystsRead],
+};
+
 // Deterministic pseudo-random pick: element of a list by hash of (id, salt).
 const pick = (list: string[], id: string, salt: string) => `[${list.map((s) => `'${s}'`).join(', ')}][1 + (hash(${id}, '${salt}') % ${list.length})::BIGINT]`;
 const rnd = (id: string, salt: string, n: number) => `(hash(${id}, '${salt}') % ${n})::${n < 2 ** 31 ? 'INTEGER' : 'BIGINT'}`;

@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { buildLineageGraph } from '../../../src/dbt/lineageGraph';
 import { parseHostToLineage, parseLineageToHost } from '../../../src/dbt/lineageProtocol';
 import { countCrossings, layoutLineage } from '../../../src/dbt/lineageLayout';
+import { invertCsr, traverse, type Csr } from '../../../src/dbt/lineage';
+import { LINEAGE_LIMITS } from '../../../src/dbt/lineageProtocol';
 import { loadManifest, type DbtProjectIndex } from '../../../src/dbt/manifest';
 import { previewSql } from '../../../src/dbt/modelPreview';
 
@@ -84,7 +86,7 @@ describe('lineage graph message', function () {
 
   it('shows a model with its parents and children to the chosen depth, tests left out', () => {
     const g = buildLineageGraph(demo, { focusId: 'model.jaffle_gatehouse.stg_orders', upstreamDepth: 1, downstreamDepth: 1 })!;
-    const names = g.nodes.map((n) => n.name).sort();
+    const names = g.nodes.filter((n) => n.resourceType !== 'exposure').map((n) => n.name).sort();
     assert.deepEqual(names, ['orders', 'orders_raw', 'stg_orders']);
     assert.equal(g.focusName, 'stg_orders');
     assert.equal(g.truncated, false);
@@ -95,6 +97,23 @@ describe('lineage graph message', function () {
     for (const [a, b] of deep.edges) assert.ok(deep.nodes[a].x < deep.nodes[b].x, 'edges point right');
     assert.ok(deep.nodes.filter((n) => n.depth < 0).every((n) => n.x < focus.x));
     assert.equal(parseHostToLineage(JSON.parse(JSON.stringify(deep)))?.type, 'graph', 'what the host builds passes the webview check');
+  });
+
+  it('shows the exposures that consume shown models at the default depth, one step past it', () => {
+    const consumers = demo.nodesByType('exposure').map((e) => e.uniqueId);
+    assert.ok(consumers.length > 0);
+    // The panel's default depth is 2 up, 2 down; from stg_orders the exposure is further away.
+    const g = buildLineageGraph(demo, { focusId: 'model.jaffle_gatehouse.stg_orders', upstreamDepth: 2, downstreamDepth: 2 })!;
+    const shown = g.nodes.filter((n) => n.resourceType === 'exposure');
+    assert.ok(shown.length > 0, 'an exposure is in the default picture');
+    for (const e of shown) {
+      const i = g.nodes.indexOf(e);
+      const feeders = g.edges.filter(([, b]) => b === i).map(([a]) => g.nodes[a]);
+      assert.ok(feeders.length > 0 && feeders.every((f) => f.resourceType !== 'exposure' && f.depth >= 0), `${e.name} hangs off a shown model`);
+      assert.ok(feeders.every((f) => e.x > f.x), 'right of what it consumes');
+    }
+    const without = demo.lineage('model.jaffle_gatehouse.stg_orders', { upstreamDepth: 2, downstreamDepth: 2, includeExposures: false });
+    assert.ok(without.nodes.every((n) => n.node.resourceType !== 'exposure'));
   });
 
   it('bounds a large project and says it was cut short', () => {
@@ -108,6 +127,64 @@ describe('lineage graph message', function () {
     assert.equal(all.truncated, false);
     assert.equal(parseHostToLineage(JSON.parse(JSON.stringify(all)))?.type, 'graph');
     assert.equal(buildLineageGraph(big, { focusId: 'model.big.nope', upstreamDepth: 1, downstreamDepth: 1 }), undefined);
+  });
+});
+
+describe('lineage walk on dense graphs (work capped before traversal)', () => {
+  /** n nodes, node i depending on every node before it: n(n-1)/2 edges. */
+  function complete(n: number): { parents: Csr; children: Csr; edgeCount: number } {
+    const offsets = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i] + i;
+    const targets = new Int32Array(offsets[n]);
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) targets[offsets[i] + j] = j;
+    const parents = { offsets, targets };
+    return { parents, children: invertCsr(parents, n), edgeCount: targets.length };
+  }
+
+  it('a 1,500-node complete graph: edges visited stay within the bound, not the 1.1 million edges', () => {
+    const g = complete(1_500);
+    assert.equal(g.edgeCount, 1_124_250);
+    const limits = { maxNodes: LINEAGE_LIMITS.maxNodes, maxEdges: LINEAGE_LIMITS.maxEdges };
+    const r = traverse(750, g.parents, g.children, 50, 50, limits, () => false);
+    const bound = 2 * (limits.maxNodes + limits.maxEdges);
+    assert.ok(r.edgesVisited <= bound, `${r.edgesVisited} adjacency entries looked at, bound ${bound}`);
+    assert.ok(r.edges.length <= limits.maxEdges);
+    assert.equal(r.truncated, true);
+    // Every kept edge joins kept nodes, and a node is kept only with a path to the focus.
+    for (const [a, b] of r.edges) assert.ok(r.depth.has(a) && r.depth.has(b));
+    assert.ok(r.depth.size > 1);
+  });
+
+  it('a tighter visit budget is honoured exactly, and a sparse graph is not cut', () => {
+    const g = complete(1_500);
+    const r = traverse(0, g.parents, g.children, 50, 50, { maxNodes: 100, maxEdges: 100, maxVisits: 1_000 }, () => false);
+    assert.ok(r.edgesVisited <= 1_000);
+    assert.ok(r.depth.size <= 100 && r.edges.length <= 100);
+    const chain: Csr = { offsets: Int32Array.from([0, 0, 1, 2]), targets: Int32Array.from([0, 1]) };
+    const c = traverse(0, chain, invertCsr(chain, 3), 5, 5, { maxNodes: 10, maxEdges: 10 }, () => false);
+    assert.deepEqual([...c.depth], [[0, 0], [1, 1], [2, 2]]);
+    assert.equal(c.truncated, false);
+    assert.equal(c.edgesVisited, 2, 'two downstream edges looked at (node 0 has no parents), no exposure pass without a leaf test');
+  });
+
+  it('through the manifest index: a dense 1,500-model project stays bounded', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-dense-'));
+    try {
+      const nodes: Record<string, object> = {};
+      for (let i = 0; i < 1_500; i++) {
+        const deps = Array.from({ length: Math.min(i, 200) }, (_, k) => `model.d.m${i - 1 - k}`);
+        nodes[`model.d.m${i}`] = { unique_id: `model.d.m${i}`, name: `m${i}`, resource_type: 'model', package_name: 'd', path: `m${i}.sql`, original_file_path: `models/m${i}.sql`, fqn: ['d', `m${i}`], config: { enabled: true, materialized: 'view' }, tags: [], columns: {}, depends_on: { nodes: deps } };
+      }
+      writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ metadata: { dbt_schema_version: 'https://schemas.getdbt.com/dbt/manifest/v12.json', project_name: 'd' }, nodes, sources: {}, exposures: {} }));
+      const index = await loadManifest(path.join(dir, 'manifest.json'));
+      const l = index.lineage('model.d.m750', { upstreamDepth: 50, downstreamDepth: 50, maxNodes: 5_000, maxEdges: 20_000 });
+      assert.ok(l.edgesVisited <= 2 * (5_000 + 20_000), `${l.edgesVisited}`);
+      assert.equal(l.truncated, true);
+      const g = buildLineageGraph(index, { focusId: 'model.d.m750', upstreamDepth: 50, downstreamDepth: 50 })!;
+      assert.ok(g.edges.length <= LINEAGE_LIMITS.maxEdges && g.truncated);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

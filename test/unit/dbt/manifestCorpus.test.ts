@@ -6,10 +6,14 @@ import { DbtProjectIndex, loadManifest } from '../../../src/dbt/manifest';
 import { sharedPath } from '../../support/shared';
 
 const CORPUS = sharedPath('corpus', 'dbt');
+/** Manifests written by the real dbt this project pins (scripts/dbt-requirements.txt), on the demo project. */
+const REAL_DBT = join(__dirname, 'fixtures', 'real-dbt');
 
 type Counts = Record<string, number>;
 interface Expected {
   file: string;
+  /** Folder of `${file}.manifest.json` (default: the shared corpus). */
+  dir?: string;
   schema: number;
   dbtVersion: string;
   adapter: string;
@@ -37,6 +41,8 @@ const EXPECTED: Expected[] = [
   { file: 'doviec__ga_retail_project', schema: 12, dbtVersion: '1.10.9', adapter: 'bigquery', nodes: { model: 12, seed: 1, test: 34 }, sources: 2, exposures: 1, metrics: 0, semanticModels: 0, disabled: 0 },
   { file: 'NIH-NCPI__anvil_dbt_project', schema: 12, dbtVersion: '1.9.4', adapter: 'duckdb', nodes: { model: 298, seed: 6, test: 260 }, sources: 26, exposures: 0, metrics: 0, semanticModels: 0, disabled: 0 },
   { file: 'A7med-3laa227__dbt_bigquery_project', schema: 20, dbtVersion: '2.0.0-beta.46', adapter: 'bigquery', nodes: { model: 2, test: 1 }, sources: 0, exposures: 0, metrics: 0, semanticModels: 0, disabled: 0 },
+  // dbt-core 1.11 + dbt-duckdb on the demo project with a broken model and a failing test added.
+  { file: 'build-failing', dir: REAL_DBT, schema: 12, dbtVersion: '1.11.16', adapter: 'duckdb', nodes: { model: 7, seed: 1, snapshot: 1, test: 22 }, sources: 3, exposures: 1, metrics: 0, semanticModels: 0, disabled: 0 },
   { file: 'advantage-point__advantage-point-dbt', schema: 12, dbtVersion: '2026.1.14+8153e4a', adapter: 'bigquery', nodes: { model: 2, test: 4 }, sources: 0, exposures: 0, metrics: 0, semanticModels: 0, disabled: 0 },
 ];
 
@@ -67,7 +73,7 @@ describe('dbt manifest corpus', function () {
 
   for (const expected of EXPECTED) {
     describe(expected.file, () => {
-      const path = join(CORPUS, `${expected.file}.manifest.json`);
+      const path = join(expected.dir ?? CORPUS, `${expected.file}.manifest.json`);
       let raw: Raw;
       let fast: DbtProjectIndex;
       let streamed: DbtProjectIndex;

@@ -14,6 +14,15 @@ describe('dbt_project.yml', () => {
     ['nested config does not leak into top-level keys', 'models:\n  shop:\n    target-path: nope\n    name: nested\nname: top\n', { name: 'top', targetPath: 'target' }],
     ['CRLF and a BOM', '\uFEFFname: win\r\ntarget-path: out\r\n', { name: 'win', targetPath: 'out' }],
     ['a # inside quotes is not a comment', 'name: "a#b"\n', { name: 'a#b' }],
+    ['quoted keys', '"name": shop\n\'model-paths\': [m1]\n', { name: 'shop', modelPaths: ['m1'] }],
+    ['a flow list over several lines', 'model-paths: [\n  "models",\n  "lib/models"  # shared\n]\nname: x\n', { modelPaths: ['models', 'lib/models'], name: 'x' }],
+    ['block lists indented under a key, with comments between', 'seed-paths:\n    # seeds\n    - data\n\n    - "more data"\n', { seedPaths: ['data', 'more data'] }],
+    ['anchors and aliases', 'x: &p build\ntarget-path: *p\n', { targetPath: 'build' }],
+    ['a folded multi-line name', 'name: >-\n  shop\n', { name: 'shop' }],
+    ['unquoted Jinja is a YAML mapping: ignored, defaults apply', "target-path: {{ env_var('T') }}\n", { targetPath: 'target', ignored: ['target-path'] }],
+    ['a list of mappings is not a path list', 'model-paths:\n  - a: b\n', { modelPaths: ['models'], ignored: ['model-paths'] }],
+    ['broken YAML: defaults and a problem that names the line', 'name: shop\nmodel-paths: [models\n', { modelPaths: ['models'], name: undefined }],
+    ['a key written twice is a problem, not a silent pick', 'name: a\nname: b\n', { name: undefined }],
   ];
   for (const [title, text, expected] of table) {
     it(title, () => {
@@ -21,6 +30,21 @@ describe('dbt_project.yml', () => {
       for (const [k, v] of Object.entries(expected)) assert.deepEqual(config[k as keyof typeof config], v, k);
     });
   }
+
+  it('says why a broken file was not used', () => {
+    assert.match(parseDbtProjectConfig('name: shop\nmodel-paths: [models\n').problem ?? '', /not valid YAML.*line \d+/);
+    assert.match(parseDbtProjectConfig('name: a\nname: b\n').problem ?? '', /not valid YAML/);
+    assert.match(parseDbtProjectConfig('- a\n- b\n').problem ?? '', /not a YAML mapping/);
+    assert.equal(parseDbtProjectConfig('name: fine\n').problem, undefined);
+  });
+
+  it('bounds alias expansion (a YAML bomb reads as a problem, quickly)', () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 12; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    bomb.push('name: shop');
+    const config = parseDbtProjectConfig(bomb.join('\n'));
+    assert.match(config.problem ?? '', /alias/i);
+  });
 
   it('reads the demo project', async () => {
     const { readFileSync } = await import('node:fs');
@@ -83,6 +107,7 @@ describe('dbt selectors and arguments', () => {
   it('builds argv as separate elements, never a shell string', () => {
     assert.deepEqual(dbtArgs({ command: 'build', select: ['+stg_orders+'] }), ['build', '--select', '+stg_orders+']);
     assert.deepEqual(dbtArgs({ command: 'compile' }), ['compile']);
+    assert.deepEqual(dbtArgs({ command: 'ls', select: ['orders+'], jsonLog: true }), ['ls', '--select', 'orders+', '--log-format-file', 'json']);
     assert.deepEqual(dbtArgs({ command: 'run', select: ['a', 'tag:nightly'] }), ['run', '--select', 'a', 'tag:nightly']);
     assert.throws(() => dbtArgs({ command: 'run', select: ['--full-refresh'] }), (e) => DbtCommandLineError.is(e, 'unsafeName'));
     assert.throws(() => dbtArgs({ command: 'run', select: ['a\nb'] }), (e) => DbtCommandLineError.is(e, 'unsafeName'));
