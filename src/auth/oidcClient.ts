@@ -5,6 +5,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import * as client from 'openid-client';
 import type { Logger } from '../core/logger';
 import { AuthError } from './authError';
+import { authorizationParams, deviceAuthorizationParams, type AuthorizationOptions } from './authorizationParams';
 import { isLoopbackUrl, type AuthConfig } from './config';
 import { toAuthError, type OidcStep } from './oidcErrors';
 
@@ -41,6 +42,8 @@ export interface DeviceAuthorization {
   expiresAt: number;
   /** What the poll needs; opaque to callers. */
   readonly response: client.DeviceAuthorizationResponse;
+  /** PKCE for the device grant, sent when the IdP supports S256 (Keycloak requires it of PKCE-enforcing clients). */
+  readonly codeVerifier?: string;
 }
 
 export interface OidcClientOptions {
@@ -86,7 +89,7 @@ export class OidcClient {
     return !!(await this.discover(signal)).serverMetadata().device_authorization_endpoint;
   }
 
-  async beginAuthorization(redirectUri: string, state: string, signal?: AbortSignal): Promise<AuthorizationRequest> {
+  async beginAuthorization(redirectUri: string, state: string, signal?: AbortSignal, options: AuthorizationOptions = {}): Promise<AuthorizationRequest> {
     const config = await this.discover(signal);
     const codeVerifier = client.randomPKCECodeVerifier();
     const nonce = client.randomNonce();
@@ -98,6 +101,7 @@ export class OidcClient {
       code_challenge_method: 'S256',
       state,
       nonce,
+      ...authorizationParams(this.opts.config, options),
     });
     for (const resource of this.resourcesToGrant()) params.append('resource', resource);
     const url = client.buildAuthorizationUrl(config, params);
@@ -139,8 +143,14 @@ export class OidcClient {
     if (!config.serverMetadata().device_authorization_endpoint) {
       throw new AuthError('deviceFlowUnsupported', 'The identity provider does not offer device sign-in, which Gatehouse needs in a remote or browser window.', 'Ask your identity team to enable the device authorization grant for the Gatehouse client, or use VS Code locally.');
     }
-    const params = new URLSearchParams({ scope: this.opts.config.scopes.join(' ') });
+    const params = new URLSearchParams({ scope: this.opts.config.scopes.join(' '), ...deviceAuthorizationParams(this.opts.config) });
     for (const resource of this.resourcesToGrant()) params.append('resource', resource);
+    // Unknown parameters are ignored by IdPs without PKCE for this grant (RFC 6749 §3.1).
+    const codeVerifier = config.serverMetadata().code_challenge_methods_supported?.includes('S256') ? client.randomPKCECodeVerifier() : undefined;
+    if (codeVerifier) {
+      params.set('code_challenge', await client.calculatePKCECodeChallenge(codeVerifier));
+      params.set('code_challenge_method', 'S256');
+    }
     const response = await this.run('device', signal, () => client.initiateDeviceAuthorization(config, params));
     return {
       userCode: response.user_code,
@@ -148,12 +158,13 @@ export class OidcClient {
       verificationUriComplete: response.verification_uri_complete,
       expiresAt: this.now() + response.expires_in * 1000,
       response,
+      codeVerifier,
     };
   }
 
   async pollDeviceAuthorization(device: DeviceAuthorization, signal?: AbortSignal): Promise<TokenResult> {
     const config = await this.discover(signal);
-    const response = await this.run('device', signal, () => client.pollDeviceAuthorizationGrant(config, device.response, undefined, { signal }));
+    const response = await this.run('device', signal, () => client.pollDeviceAuthorizationGrant(config, device.response, device.codeVerifier ? { code_verifier: device.codeVerifier } : undefined, { signal }));
     return this.toResult(response, true);
   }
 
