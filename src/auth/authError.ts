@@ -20,7 +20,8 @@ export type AuthErrorReason =
   | 'deviceFlowUnsupported'
   | 'noRefreshToken'
   | 'audienceNotConfigured'
-  | 'notSignedIn';
+  | 'notSignedIn'
+  | 'groupsOverage';
 
 export class AuthError extends GatehouseError<AuthErrorReason> {
   readonly service = 'auth';
