@@ -207,6 +207,36 @@ describe('sign-in against a real Keycloak', function () {
     await assert.rejects(h.sessions.client.refresh(session.refreshToken!), (e: unknown) => AuthError.is(e, 'invalidGrant'));
   });
 
+  // Without offline_access: with it (the default scopes) Keycloak asked for the login again on the
+  // next sign-in in our runs; an online session shows the browser session that lingers.
+  const ONLINE = { scopes: ['openid', 'profile', 'email'] };
+
+  it('switches account past Keycloak\'s own browser session with prompt=login', async () => {
+    const h = await signedIn('alice', ONLINE);
+    // Keycloak remembers the browser: signing in again asks nobody and it is alice again, even
+    // though the person at the browser now means to be bob.
+    h.ui.as = user('bob');
+    const again = await h.sessions.signIn(h.ui, LOCAL);
+    assert.equal(again.identity.label, 'alice@example.com');
+    assert.equal(h.ui.visits[1].loginShown, false);
+    const switched = await h.sessions.signIn(h.ui, LOCAL, undefined, { prompt: h.sessions.config!.switchAccountPrompt });
+    assert.deepEqual(h.ui.errors, []);
+    assert.equal(new URL(h.ui.opened[2]).searchParams.get('prompt'), 'login');
+    // Keycloak asks again (for alice's password first; bob uses "Restart login").
+    assert.equal(h.ui.visits[2].loginShown, true);
+    assert.equal(switched.identity.label, 'bob@example.com');
+  });
+
+  it('ignores prompt=select_account, which is why "login" is the default switch prompt', async () => {
+    const h = await signedIn('alice', { ...ONLINE, switchAccountPrompt: 'select_account' });
+    h.ui.as = user('bob');
+    const session = await h.sessions.signIn(h.ui, LOCAL, undefined, { prompt: h.sessions.config!.switchAccountPrompt });
+    assert.deepEqual(h.ui.errors, []);
+    assert.equal(new URL(h.ui.opened[1]).searchParams.get('prompt'), 'select_account');
+    assert.equal(h.ui.visits[1].loginShown, false);
+    assert.equal(session.identity.label, 'alice@example.com');
+  });
+
   describe('BigQuery federation with Keycloak as the provider', () => {
     let sts: RunningService | undefined;
     let ctx: SandboxContext;

@@ -181,6 +181,7 @@ export async function driveKeycloak(browser: Browser, kc: RunningKeycloak, start
   let res = await browser.get(url);
   let loginShown = false;
   let consented = false;
+  let restarted = false;
   for (let hop = 0; hop < 20; hop++) {
     const next = redirectTarget(res, url);
     if (next) {
@@ -192,8 +193,19 @@ export async function driveKeycloak(browser: Browser, kc: RunningKeycloak, start
     }
     const html = await res.text();
     const login = form(html, /id="kc-form-login"/);
-    if (login && !loginShown) {
+    // Re-authentication (prompt=login over a live Keycloak session) fixes the username to the
+    // signed-in person; someone else clicks "Restart login", as a person would.
+    const restart = /aria-label="Restart login" onclick="location\.href='([^']+)'"/.exec(html)?.[1];
+    if (login && restart && !('username' in login.fields) && !restarted) {
+      restarted = true;
       loginShown = true;
+      url = new URL(decodeEntities(restart), url).href;
+      res = await browser.get(url);
+      continue;
+    }
+    if (login && (!loginShown || restarted)) {
+      loginShown = true;
+      restarted = false;
       url = new URL(login.action, url).href;
       res = await browser.postForm(url, { ...login.fields, username: user.id, password: user.password });
       continue;
@@ -206,7 +218,7 @@ export async function driveKeycloak(browser: Browser, kc: RunningKeycloak, start
       res = await browser.postForm(url, { ...consent.fields, accept: 'Yes' });
       continue;
     }
-    if (res.status >= 400 || login) throw new KeycloakError('browser', `Keycloak answered ${res.status} at ${new URL(url).pathname}: ${textOf(html).slice(0, 300)}`);
+    if (res.status >= 400 || login) throw new KeycloakError('browser', `Keycloak answered ${res.status} at ${new URL(url).pathname}: ${textOf(html).slice(-300)}`);
     return { loginShown, html };
   }
   throw new KeycloakError('browser', 'too many redirects at Keycloak');
