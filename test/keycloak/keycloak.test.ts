@@ -75,7 +75,7 @@ describe('sign-in against a real Keycloak', function () {
   const harnesses: Harness[] = [];
 
   before(async function () {
-    this.timeout(660_000);
+    this.timeout(900_000);
     try {
       kc = await startKeycloak();
       process.stdout.write(`      (Keycloak ready in ${(kc.startupMs / 1000).toFixed(1)} s at ${kc.url})\n`);
