@@ -254,11 +254,13 @@ describe('sign-in against a real Keycloak', function () {
       sts = await startGoogleTokenService(ctx, {});
     });
     after(() => sts?.close());
+    /** The STS's token URL; fails with why Keycloak is missing when it is. */
+    const tokenUrl = () => (keycloak(), `${sts!.url}/v1/token`);
 
     it('exchanges the signed-in Keycloak id token at the STS for a workforce token of that person', async () => {
       const h = await signedIn('alice');
       const { authClient, origin } = createGoogleCredentials(
-        { audience: GOOGLE_WORKFORCE_AUDIENCE, stsUrl: `${sts!.url}/v1/token`, workforcePoolUserProject: GOOGLE_WORKFORCE_USER_PROJECT },
+        { audience: GOOGLE_WORKFORCE_AUDIENCE, stsUrl: tokenUrl(), workforcePoolUserProject: GOOGLE_WORKFORCE_USER_PROJECT },
         { getIdToken: async (signal) => (await h.broker.getToken({ kind: 'idToken' }, signal)).token },
       );
       assert.equal(origin, 'google-federation');
@@ -275,7 +277,7 @@ describe('sign-in against a real Keycloak', function () {
       try {
         const foreign = (await other.login('alice')).id_token;
         const { authClient } = createGoogleCredentials(
-          { audience: GOOGLE_WORKFORCE_AUDIENCE, stsUrl: `${sts!.url}/v1/token`, workforcePoolUserProject: GOOGLE_WORKFORCE_USER_PROJECT },
+          { audience: GOOGLE_WORKFORCE_AUDIENCE, stsUrl: tokenUrl(), workforcePoolUserProject: GOOGLE_WORKFORCE_USER_PROJECT },
           { getIdToken: async () => foreign },
         );
         await assert.rejects(authClient.getAccessToken(), /issuer/i);
