@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm test`: type-check, build, run the unit tier (plain Node), the integration tier (inside a
-// real VS Code, against the sandbox) and the demo check (`npm run demo` used through a browser as
-// a person would), then print one summary line `N passed, M failed`.
-// Flags: --unit, --integration, --demo (default: all three), --grep PATTERN (unit and integration).
+// real VS Code, against the sandbox), the Keycloak tier (sign-in against a real Keycloak, started
+// once for the tier) and the demo check (`npm run demo` used through a browser as a person would),
+// then print one summary line `N passed, M failed`.
+// Flags: --unit, --integration, --keycloak, --demo (default: all four), --grep PATTERN (unit,
+// integration and Keycloak).
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
@@ -12,9 +14,10 @@ import { ensureDbtVenv } from '../scripts/dbt-venv.mjs';
 
 const args = process.argv.slice(2);
 const only = (flag) => args.includes(flag);
-const any = only('--unit') || only('--integration') || only('--demo');
+const any = only('--unit') || only('--integration') || only('--keycloak') || only('--demo');
 const runUnit = only('--unit') || !any;
 const runIntegration = only('--integration') || !any;
+const runKeycloak = only('--keycloak') || !any;
 const runDemo = only('--demo') || !any;
 const grepAt = args.indexOf('--grep');
 const grep = grepAt >= 0 ? args[grepAt + 1] : undefined;
@@ -43,11 +46,12 @@ async function step(name, cmd, argv) {
   return code === 0;
 }
 
-async function unitTier() {
-  process.stdout.write('\n== unit tests (plain Node)\n');
+/** A mocha tier in plain Node: its `N passing` / `M failing` folded into the totals. */
+async function mochaTier(name, title, glob) {
+  process.stdout.write(`\n== ${title}\n`);
   let passed = 0;
   let failed = 0;
-  const argv = ['mocha', 'test/unit/**/*.test.ts'];
+  const argv = ['mocha', glob];
   if (grep) argv.push('--grep', grep);
   const code = await run('npx', argv, {
     onLine: (line) => {
@@ -59,13 +63,17 @@ async function unitTier() {
   });
   if (code !== 0 && failed === 0) {
     failed = 1;
-    problems.push(`unit tier exited ${code} without a failure count`);
+    problems.push(`${name} tier exited ${code} without a failure count`);
   }
-  if (passed === 0 && failed === 0) problems.push('unit tier ran no test');
-  process.stdout.write(`unit: ${passed} passed, ${failed} failed\n`);
+  if (passed === 0 && failed === 0 && !grep) problems.push(`${name} tier ran no test`);
+  process.stdout.write(`${name}: ${passed} passed, ${failed} failed\n`);
   totals.passed += passed;
   totals.failed += failed;
 }
+
+const unitTier = () => mochaTier('unit', 'unit tests (plain Node)', 'test/unit/**/*.test.ts');
+// Its own tier: Keycloak takes 20-60 s (minutes on busy cores) to start, once for the whole tier.
+const keycloakTier = () => mochaTier('keycloak', 'Keycloak tests (plain Node, against a real Keycloak)', 'test/keycloak/**/*.test.ts');
 
 async function startSandbox(dbtFile) {
   const child = spawn('npx', ['tsx', 'test/sandbox/main.ts', '--dbt-file', dbtFile], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
@@ -153,6 +161,7 @@ const typed = (await step('type-check (extension host)', 'npx', ['tsc', '--noEmi
 const built = await step('build', 'node', ['esbuild.mjs']);
 if (runUnit) await unitTier();
 if (runIntegration && built) await integrationTier();
+if (runKeycloak) await keycloakTier();
 if (runDemo && built) await demoTier();
 if (!typed && totals.failed === 0) totals.failed = 1;
 

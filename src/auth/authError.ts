@@ -22,7 +22,8 @@ export type AuthErrorReason =
   | 'audienceNotConfigured'
   | 'notSignedIn'
   /** A renewal came back for another subject or issuer: refused, and the session ended. */
-  | 'subjectChanged';
+  | 'subjectChanged'
+  | 'groupsOverage';
 
 export class AuthError extends GatehouseError<AuthErrorReason> {
   readonly service = 'auth';

@@ -7,6 +7,8 @@ export type ServiceId = (typeof SERVICE_IDS)[number];
 
 export type FlowSetting = 'auto' | 'loopback' | 'device';
 export type ServiceTokenMode = 'resourceIndicators' | 'tokenExchange' | 'sessionToken';
+/** What "Switch Account" sends as `prompt`: `login` forces the password page, `select_account` an account picker. */
+export type SwitchAccountPrompt = 'login' | 'select_account';
 
 export interface AuthConfig {
   issuer: string;
@@ -17,6 +19,9 @@ export interface AuthConfig {
   flow: FlowSetting;
   serviceTokens: ServiceTokenMode;
   audiences: Record<ServiceId, string | undefined>;
+  /** Auth0's `audience` authorization parameter: the API whose JWT access token the session gets. */
+  audience?: string;
+  switchAccountPrompt: SwitchAccountPrompt;
 }
 
 /** Settings as read, before validation (any field may be missing or of the wrong type). */
@@ -29,6 +34,8 @@ export interface RawAuthSettings {
   flow?: unknown;
   serviceTokens?: unknown;
   audiences?: Partial<Record<ServiceId, unknown>>;
+  audience?: unknown;
+  switchAccountPrompt?: unknown;
 }
 
 const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
@@ -68,6 +75,7 @@ export function parseAuthConfig(raw: RawAuthSettings): AuthConfig {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackUrl(issuer))) {
     throw new AuthError('notConfigured', `gatehouse.auth.issuer must use https (got ${url.protocol}//${url.host}).`, 'Only an identity provider on this machine may use http.');
   }
+  checkIssuerShape(url);
   const scopeList = Array.isArray(raw.scopes) ? raw.scopes.filter((s): s is string => typeof s === 'string' && s.trim() !== '') : DEFAULT_SCOPES;
   // `openid` is what makes this OpenID Connect (an id token); the setting's description promises it.
   const scopes = ['openid', ...scopeList.map((s) => s.trim()).filter((s) => s !== 'openid')];
@@ -82,5 +90,28 @@ export function parseAuthConfig(raw: RawAuthSettings): AuthConfig {
     flow: oneOf(raw.flow, ['auto', 'loopback', 'device'] as const, 'auto'),
     serviceTokens: oneOf(raw.serviceTokens, ['resourceIndicators', 'tokenExchange', 'sessionToken'] as const, 'resourceIndicators'),
     audiences,
+    audience: text(raw.audience),
+    switchAccountPrompt: oneOf(raw.switchAccountPrompt, ['login', 'select_account'] as const, 'login'),
   };
+}
+
+const DISCOVERY_SUFFIX = /\/\.well-known\/(openid-configuration|oauth-authorization-server)\/?$/;
+/** Entra ID's multi-tenant endpoints: their discovery reports the template issuer `.../{tenantid}/v2.0`. */
+const ENTRA_HOSTS = new Set(['login.microsoftonline.com', 'login.microsoftonline.us', 'login.partner.microsoftonline.cn']);
+const ENTRA_SHARED_TENANTS = new Set(['common', 'organizations', 'consumers']);
+
+/** Issuer values people paste that discovery can never match, each with the value to use instead. */
+function checkIssuerShape(url: URL): void {
+  if (DISCOVERY_SUFFIX.test(url.pathname)) {
+    const issuer = `${url.origin}${url.pathname.replace(DISCOVERY_SUFFIX, '')}`;
+    throw new AuthError('notConfigured', 'gatehouse.auth.issuer is the URL of the discovery document, not the issuer.', `Set it to ${issuer} (Gatehouse adds /.well-known/openid-configuration itself).`);
+  }
+  const tenant = url.pathname.split('/')[1]?.toLowerCase();
+  if (ENTRA_HOSTS.has(url.hostname) && ENTRA_SHARED_TENANTS.has(tenant)) {
+    throw new AuthError(
+      'notConfigured',
+      `gatehouse.auth.issuer uses Entra ID's shared "${tenant}" endpoint, whose tokens name your own tenant as issuer.`,
+      `Set it to ${url.origin}/<tenant-id>/v2.0 with your directory (tenant) id from the Entra ID overview page.`,
+    );
+  }
 }

@@ -6,6 +6,7 @@ import * as client from 'openid-client';
 import { parseRetryAfter, sleep } from '../core/http';
 import type { Logger } from '../core/logger';
 import { AuthError } from './authError';
+import { authorizationParams, deviceAuthorizationParams, type AuthorizationOptions } from './authorizationParams';
 import { isLoopbackUrl, type AuthConfig } from './config';
 import { toAuthError, type OidcStep } from './oidcErrors';
 
@@ -46,6 +47,8 @@ export interface DeviceAuthorization {
   expiresAt: number;
   /** What the poll needs; opaque to callers. */
   readonly response: client.DeviceAuthorizationResponse;
+  /** PKCE for the device grant, sent when the IdP supports S256 (Keycloak requires it of PKCE-enforcing clients). */
+  readonly codeVerifier?: string;
 }
 
 export interface OidcClientOptions {
@@ -93,7 +96,7 @@ export class OidcClient {
     return !!(await this.discover(signal)).serverMetadata().device_authorization_endpoint;
   }
 
-  async beginAuthorization(redirectUri: string, state: string, signal?: AbortSignal): Promise<AuthorizationRequest> {
+  async beginAuthorization(redirectUri: string, state: string, signal?: AbortSignal, options: AuthorizationOptions = {}): Promise<AuthorizationRequest> {
     const config = await this.discover(signal);
     const codeVerifier = client.randomPKCECodeVerifier();
     const nonce = client.randomNonce();
@@ -105,6 +108,7 @@ export class OidcClient {
       code_challenge_method: 'S256',
       state,
       nonce,
+      ...authorizationParams(this.opts.config, options),
     });
     for (const resource of this.resourcesToGrant()) params.append('resource', resource);
     const url = client.buildAuthorizationUrl(config, params);
@@ -146,8 +150,14 @@ export class OidcClient {
     if (!config.serverMetadata().device_authorization_endpoint) {
       throw new AuthError('deviceFlowUnsupported', 'The identity provider does not offer device sign-in, which Gatehouse needs in a remote or browser window.', 'Ask your identity team to enable the device authorization grant for the Gatehouse client, or use VS Code locally.');
     }
-    const params = new URLSearchParams({ scope: this.opts.config.scopes.join(' ') });
+    const params = new URLSearchParams({ scope: this.opts.config.scopes.join(' '), ...deviceAuthorizationParams(this.opts.config) });
     for (const resource of this.resourcesToGrant()) params.append('resource', resource);
+    // Unknown parameters are ignored by IdPs without PKCE for this grant (RFC 6749 §3.1).
+    const codeVerifier = config.serverMetadata().code_challenge_methods_supported?.includes('S256') ? client.randomPKCECodeVerifier() : undefined;
+    if (codeVerifier) {
+      params.set('code_challenge', await client.calculatePKCECodeChallenge(codeVerifier));
+      params.set('code_challenge_method', 'S256');
+    }
     // A device code the IdP failed to answer with is simply never used: resending is safe.
     const response = await this.retryingTransient(signal, () => this.run('device', signal, () => client.initiateDeviceAuthorization(config, params)));
     return {
@@ -156,6 +166,7 @@ export class OidcClient {
       verificationUriComplete: response.verification_uri_complete,
       expiresAt: this.now() + response.expires_in * 1000,
       response,
+      codeVerifier,
     };
   }
 
@@ -175,7 +186,7 @@ export class OidcClient {
       await this.pause(delayMs, signal);
       try {
         const response = await this.callerSignal.run(signal, () =>
-          client.genericGrantRequest(config, DEVICE_CODE_GRANT, { device_code: device.response.device_code }),
+          client.genericGrantRequest(config, DEVICE_CODE_GRANT, { device_code: device.response.device_code, ...(device.codeVerifier ? { code_verifier: device.codeVerifier } : {}) }),
         );
         return this.toResult(response, true);
       } catch (err) {

@@ -18,6 +18,14 @@ function safeCode(code: unknown): string | undefined {
   return typeof code === 'string' && /^[a-z0-9_.:-]{1,64}$/i.test(code) ? code : undefined;
 }
 
+function isUrlLike(value: string): boolean {
+  try {
+    return ['https:', 'http:'].includes(new URL(value).protocol) && !/\s/.test(value);
+  } catch {
+    return false;
+  }
+}
+
 /** The id token claim a check failed on, when oauth4webapi says. */
 function failedClaim(err: Error): unknown {
   const inner = err.cause instanceof Error ? err.cause.message : err.message;
@@ -86,7 +94,10 @@ export function toAuthError(err: unknown, step: OidcStep, issuer: string): AuthE
     const cause = err.cause as { attribute?: unknown; body?: { issuer?: unknown } } | undefined;
     if (step === 'discovery' && err.code === JSON_ATTRIBUTE_COMPARISON && cause?.attribute === 'issuer') {
       const reported = String(cause.body?.issuer ?? '').slice(0, 200);
-      return new AuthError('issuerMismatch', `The identity provider at ${issuer} reports issuer ${reported}.`, 'Check gatehouse.auth.issuer: it must be exactly the issuer your identity provider reports.');
+      // Shown, never applied: the server's answer is only a hint for the person (a trailing slash
+      // is the usual difference, e.g. Okta's /oauth2/default vs Auth0's https://tenant/).
+      const hint = isUrlLike(reported) ? `If that is your identity provider, set gatehouse.auth.issuer to ${reported} exactly.` : 'Check gatehouse.auth.issuer: it must be exactly the issuer your identity provider reports.';
+      return new AuthError('issuerMismatch', `The identity provider at ${issuer} reports issuer ${reported}.`, hint);
     }
     if (step === 'discovery') {
       return new AuthError('discoveryFailed', `Could not read the OpenID configuration of ${issuer}.`, 'Check gatehouse.auth.issuer: it should be the URL whose /.well-known/openid-configuration describes your identity provider.');

@@ -1,6 +1,7 @@
 // A signed-in session: the tokens (kept in SecretStorage only) and the identity claims that
 // matter to Gatehouse (shown to the user, used for roles and the audit trail; never tokens).
 import { randomUUID } from 'node:crypto';
+import { groupsFromClaims } from './claims';
 import type { AuthConfig } from './config';
 import type { IdTokenClaims, TokenResult } from './oidcClient';
 
@@ -36,8 +37,7 @@ function str(value: unknown): string | undefined {
 }
 
 export function identityFromClaims(claims: IdTokenClaims, groupsClaim: string): Identity {
-  const raw = claims[groupsClaim];
-  const groups = Array.isArray(raw) ? raw.filter((g): g is string => typeof g === 'string') : typeof raw === 'string' ? [raw] : [];
+  const groups = groupsFromClaims(claims, groupsClaim);
   const email = str(claims.email);
   return {
     subject: claims.sub,

@@ -7,6 +7,7 @@ import { Emitter, type Event } from '../core/event';
 import type { Logger } from '../core/logger';
 import type { SecretRegistry } from '../core/redact';
 import { AuthError } from './authError';
+import type { AuthorizationOptions } from './authorizationParams';
 import type { AuthConfig } from './config';
 import { getFlows } from './flows';
 import { OidcClient, type TokenResult } from './oidcClient';
@@ -112,7 +113,7 @@ export class SessionManager implements Disposable {
   }
 
   /** Runs the sign-in flows the environment allows; stores and returns the new session. */
-  async signIn(ui: SignInUi, env: SignInEnvironment, signal?: AbortSignal): Promise<Session> {
+  async signIn(ui: SignInUi, env: SignInEnvironment, signal?: AbortSignal, authorization?: AuthorizationOptions): Promise<Session> {
     const oidc = this.client;
     const store = this.store!;
     const generation = this.generation;
@@ -124,7 +125,7 @@ export class SessionManager implements Disposable {
     if (flows.length === 0) {
       throw new AuthError('deviceFlowUnsupported', 'The identity provider does not offer device sign-in, which Gatehouse needs here (remote or browser window, or gatehouse.auth.flow is "device").', 'Ask your identity team to enable the device authorization grant for the Gatehouse client, or set gatehouse.auth.flow to "loopback" when VS Code runs locally.');
     }
-    const options = { signal, timeoutMs: this.opts.interactionTimeoutMs };
+    const options = { signal, timeoutMs: this.opts.interactionTimeoutMs, authorization };
     let tokens: TokenResult | undefined;
     for (const flow of flows) {
       try {

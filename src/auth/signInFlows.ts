@@ -2,6 +2,7 @@
 // SignInUi so tests play the user (and the browser) with fakes.
 import * as client from 'openid-client';
 import { AuthError, findAuthError } from './authError';
+import type { AuthorizationOptions } from './authorizationParams';
 import { LOOPBACK_TIMEOUT_MS, startLoopbackReceiver } from './loopback';
 import type { OidcClient, TokenResult } from './oidcClient';
 
@@ -23,6 +24,8 @@ export interface FlowOptions {
   signal?: AbortSignal;
   /** Upper bound for the user to finish in the browser (default 5 minutes). */
   timeoutMs?: number;
+  /** Extra authorization-request options ("Switch Account" prompt). */
+  authorization?: AuthorizationOptions;
 }
 
 function asAuthError(err: unknown): AuthError {
@@ -35,7 +38,7 @@ export async function signInWithLoopback(oidc: OidcClient, ui: SignInUi, opts: F
   const state = client.randomState();
   const receiver = await startLoopbackReceiver({ expectedState: state, timeoutMs: opts.timeoutMs ?? LOOPBACK_TIMEOUT_MS, signal: opts.signal });
   try {
-    const request = await oidc.beginAuthorization(receiver.redirectUri, state, opts.signal);
+    const request = await oidc.beginAuthorization(receiver.redirectUri, state, opts.signal, opts.authorization);
     if (!(await ui.openExternal(request.url.href))) throw new AuthError('cancelled', 'The browser was not opened, so sign-in was cancelled.');
     const callback = await receiver.result;
     const tokens = await oidc.exchangeCode(callback, request, opts.signal);

@@ -1,4 +1,4 @@
-// Sign In, Sign Out, Show Identity, Configure Sign-In, Set Client Secret: thin handlers over the
+// Sign In, Switch Account, Sign Out, Show Identity, Configure Sign-In, Set Client Secret: thin handlers over the
 // authentication provider and the session manager.
 import * as vscode from 'vscode';
 import { Formatter } from '../../core/format';
@@ -45,15 +45,32 @@ export function registerAuthCommands(deps: AuthCommandDeps): vscode.Disposable[]
         if (!AuthError.is(err)) logger.error('sign-in command failed', err);
       }
     }),
+    vscode.commands.registerCommand('gatehouse.auth.switchAccount', async () => {
+      await settled();
+      if (!sessions.config) {
+        ui.showError(new AuthError('notConfigured', 'Sign-in is not configured yet.', 'Set the issuer URL and client id your identity team gave you.'));
+        return;
+      }
+      try {
+        await provider.switchAccount();
+      } catch (err) {
+        if (!AuthError.is(err)) logger.error('switch-account command failed', err);
+      }
+    }),
     vscode.commands.registerCommand('gatehouse.auth.signOut', async () => {
       if (!sessions.current()) {
         void vscode.window.showInformationMessage('You are not signed in to Gatehouse.');
         return;
       }
       const { revoked } = await sessions.signOut();
-      void vscode.window.showInformationMessage(
-        revoked ? 'Signed out of Gatehouse.' : 'Signed out of Gatehouse on this machine. The identity provider could not be reached to end the session there.',
-      );
+      // The identity provider's own browser session may outlive this: the next sign-in would be
+      // the same person again without a question, hence the offer.
+      void vscode.window
+        .showInformationMessage(
+          revoked ? 'Signed out of Gatehouse.' : 'Signed out of Gatehouse on this machine. The identity provider could not be reached to end the session there.',
+          'Sign In as Someone Else',
+        )
+        .then((choice) => choice && vscode.commands.executeCommand('gatehouse.auth.switchAccount'));
     }),
     vscode.commands.registerCommand('gatehouse.auth.showIdentity', async () => {
       const identity = sessions.current()?.identity;

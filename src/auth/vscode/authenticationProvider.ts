@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/logger';
 import { AuthError } from '../authError';
+import type { AuthorizationOptions } from '../authorizationParams';
 import type { Session } from '../session';
 import type { SessionChange, SessionManager, SignInEnvironment } from '../sessionManager';
 import type { VsCodeSignInUi } from './signInUi';
@@ -51,13 +52,26 @@ export class GatehouseAuthenticationProvider implements vscode.AuthenticationPro
     if (missing.length) {
       throw new AuthError('notConfigured', `Gatehouse does not request the scope(s) ${missing.join(', ')}.`, 'Add them to gatehouse.auth.scopes if your identity provider allows them.');
     }
+    return this.signIn();
+  }
+
+  /**
+   * Signs in with the IdP told to ask who signs in (gatehouse.auth.switchAccountPrompt): its own
+   * browser session outlives a Gatehouse sign-out and would otherwise sign the same person in.
+   */
+  async switchAccount(): Promise<vscode.AuthenticationSession> {
+    const prompt = this.sessions.config?.switchAccountPrompt ?? 'login';
+    return this.signIn({ prompt });
+  }
+
+  private async signIn(authorization?: AuthorizationOptions): Promise<vscode.AuthenticationSession> {
     try {
       const session = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Signing in to Gatehouse… finish in your browser', cancellable: true },
         (_progress, token) => {
           const abort = new AbortController();
           const onCancel = token.onCancellationRequested(() => abort.abort());
-          return this.sessions.signIn(this.ui, signInEnvironment(), abort.signal).finally(() => onCancel.dispose());
+          return this.sessions.signIn(this.ui, signInEnvironment(), abort.signal, authorization).finally(() => onCancel.dispose());
         },
       );
       return toAuthenticationSession(session);

@@ -14,6 +14,8 @@ export async function readAuthSettings(secrets: vscode.SecretStorage): Promise<R
     groupsClaim: c.get('auth.groupsClaim'),
     flow: c.get('auth.flow'),
     serviceTokens: c.get('auth.serviceTokens'),
+    audience: c.get('auth.audience'),
+    switchAccountPrompt: c.get('auth.switchAccountPrompt'),
     audiences: Object.fromEntries(SERVICE_IDS.map((id) => [id, c.get(`${id}.audience`)])),
   };
 }

@@ -87,4 +87,16 @@ describe('sign-in (Gatehouse OIDC provider)', function () {
     await vscode.commands.executeCommand('gatehouse.auth.signIn');
     assert.deepEqual(await accountLabels(), ['bob@example.com']);
   });
+
+  it('switches to alice with Switch Account, which asks the IdP for a login (prompt=login)', async () => {
+    const opened: string[] = [];
+    const alice = browserAs(issuer, 'alice');
+    api.setBrowser(async (url) => {
+      opened.push(url);
+      await alice(url);
+    });
+    await vscode.commands.executeCommand('gatehouse.auth.switchAccount');
+    assert.deepEqual(await accountLabels(), ['alice@example.com']);
+    assert.equal(new URL(opened[0]).searchParams.get('prompt'), 'login');
+  });
 });
