@@ -9,7 +9,7 @@ import { DisposableStore } from './core/disposable';
 import { AuditTrail } from './audit/auditTrail';
 import { FileAuditSink } from './audit/fileAuditSink';
 import { RoleModel } from './policy/roleModel';
-import type { GroupRoleMapping } from './policy/roles';
+import { PolicyContext, readAccessPolicy } from './policy/vscode/policyContext';
 import { outputChannelSink } from './vscode/logSink';
 import { ActivityTreeDataProvider } from './audit/vscode/activityTreeDataProvider';
 import { createAuth } from './auth/vscode/authModule';
@@ -41,13 +41,9 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
   context.subscriptions.push({ dispose: () => audit.dispose() }, activity, vscode.window.registerTreeDataProvider('gatehouse.activity', activity));
 
   const auth = createAuth({ context, logger, secrets, sessionScope });
-  const roles = new RoleModel(auth.broker, () => vscode.workspace.getConfiguration('gatehouse').get<GroupRoleMapping>('roles.mapping', {}));
-  context.subscriptions.push(
-    auth,
-    roles,
-    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('gatehouse.roles.mapping') && roles.recompute()),
-    roles.onDidChange((r) => void vscode.commands.executeCommand('setContext', 'gatehouse.roles', [...r])),
-  );
+  const roles = new RoleModel(auth.broker, () => readAccessPolicy(logger));
+  const policyContext = new PolicyContext(roles);
+  context.subscriptions.push(auth, roles, policyContext);
 
   const deps: ModuleDeps = { context, logger, secrets, sessionScope, audit, auth, roles };
   // The results panel is shared: modules that show rows receive its presenter.
@@ -67,7 +63,7 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
   logger.info(`Gatehouse ${context.extension.packageJSON.version} activated in VS Code ${vscode.version} (${vscode.env.appHost})`);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return {};
   const testing = Object.fromEntries(Object.entries(modules).map(([k, m]) => [k, m.testing]));
-  return { testing: { auth: auth.testing, audit, roles, ...testing } };
+  return { testing: { auth: auth.testing, audit, roles, policyContext, ...testing } };
 }
 
 export function deactivate(): void {}

@@ -7,7 +7,7 @@ describe('RoleModel', () => {
     const session = new Emitter<unknown>();
     let identity: { groups: string[] } | undefined;
     let mapping: Record<string, string[]> = { 'data-engineers': ['engineer'] };
-    const model = new RoleModel({ currentIdentity: () => identity, onDidChangeSession: session.event }, () => mapping);
+    const model = new RoleModel({ currentIdentity: () => identity, onDidChangeSession: session.event }, () => ({ mapping }));
     const seen: string[][] = [];
     model.onDidChange((r) => seen.push([...r]));
 
