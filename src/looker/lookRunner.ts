@@ -5,7 +5,8 @@ import type { AuditRecord, CredentialOrigin } from '../audit/auditTrail';
 import { credentialOriginOf, recordAccess, type AccessActor } from '../audit/recordAccess';
 import type { Logger } from '../core/logger';
 import type { ResultsPresenter } from '../results/resultsPresenter';
-import { explainDenied, type Action, type Role } from '../policy/roles';
+import { explainDenied } from '../policy/roles';
+import type { RoleView } from '../policy/roleModel';
 import { runIntoPanel, type PanelRunOutcome } from '../results/panelRun';
 import type { LookerClient } from './client';
 import { toLookerError, type LookerError } from './errors';
@@ -15,7 +16,7 @@ export interface LookRunnerDeps {
   presenter: ResultsPresenter;
   audit: { record(entry: Omit<AuditRecord, 'time'>): Promise<unknown> };
   actor: () => (AccessActor & { label?: string }) | undefined;
-  roles: { can(action: Action): boolean; readonly roles: ReadonlySet<Role> };
+  roles: RoleView;
   /** Rows per page of the result source (gatehouse.results.pageSize). */
   pageSize: () => number;
   logger?: Logger;
@@ -37,7 +38,7 @@ export class LookRunner {
     const { action, resource } = describe(target);
     if (!this.deps.roles.can('looker.run')) {
       await this.record(action, resource, 'denied', 'role');
-      return { status: 'notAllowed', message: 'Your Gatehouse roles do not include running Looker content (looker.run).' };
+      return { status: 'notAllowed', message: this.deps.roles.refusal('looker.run') };
     }
     let client: LookerClient;
     try {
@@ -79,6 +80,7 @@ export class LookRunner {
       // Looker's 403 on a run is a model or database permission (e.g. Database OAuth); it does not name it.
       missing: 'access to the model or connection behind this query',
       roles: this.deps.roles.roles,
+      access: this.deps.roles.hint('looker.run'),
     });
   }
 

@@ -6,7 +6,8 @@ import type { AuditRecord, CredentialOrigin } from '../audit/auditTrail';
 import { credentialOriginOf, recordAccess, type AccessActor } from '../audit/recordAccess';
 import type { Logger } from '../core/logger';
 import type { ResultsPresenter } from '../results/resultsPresenter';
-import { explainDenied, type Action, type Role } from '../policy/roles';
+import { explainDenied } from '../policy/roles';
+import type { RoleView } from '../policy/roleModel';
 import { runIntoPanel, type PanelRunOutcome } from '../results/panelRun';
 import type { MetabaseClient } from './client';
 import { toMetabaseError, type MetabaseError } from './errors';
@@ -16,7 +17,7 @@ export interface QuestionRunnerDeps {
   presenter: ResultsPresenter;
   audit: { record(entry: Omit<AuditRecord, 'time'>): Promise<unknown> };
   actor: () => (AccessActor & { label?: string }) | undefined;
-  roles: { can(action: Action): boolean; readonly roles: ReadonlySet<Role> };
+  roles: RoleView;
   pageSize: () => number;
   logger?: Logger;
   runTimeoutMs?: number;
@@ -35,7 +36,7 @@ export class QuestionRunner {
     const { action, resource } = describe(target);
     if (!this.deps.roles.can('metabase.run')) {
       await this.record(action, resource, 'denied', 'role');
-      return { status: 'notAllowed', message: 'Your Gatehouse roles do not include running Metabase questions (metabase.run).' };
+      return { status: 'notAllowed', message: this.deps.roles.refusal('metabase.run') };
     }
     let client: MetabaseClient;
     try {
@@ -74,6 +75,7 @@ export class QuestionRunner {
       // An API key carries its group's permissions, not the person's: say which one was missing.
       missing: credential === 'api-key' ? "access for the API key's group to this collection or its data" : 'access to this collection or its data',
       roles: this.deps.roles.roles,
+      access: this.deps.roles.hint('metabase.run'),
     });
   }
 

@@ -209,10 +209,10 @@ export function explainDenied(c: DeniedContext): string {
   const target = c.resource ? `${c.action} ${c.resource}` : c.action;
   const missing = c.missing ? ` ${c.service} reports that ${c.missing} is missing.` : '';
   const roles = c.roles.size ? [...c.roles].join(', ') : 'none';
-  const owner = c.resource ? `the owner of ${c.resource} in ${c.service}` : `an administrator of ${c.service}`;
+  const forWhat = c.resource ? ` on ${c.resource}` : '';
   const ask = c.access?.contact ? ` ${askLine(c.access.contact)}` : '';
   return (
     `${c.service} refused: ${c.who} may not ${target}. ${c.service} saw ${credentialWords(c.credential)}.${missing}` +
-    ` Your Gatehouse roles: ${roles}. The permission is ${c.service}'s own: ask ${owner} to grant it, or sign in with another account.${ask}`
+    ` Your Gatehouse roles: ${roles}. The permission is ${c.service}'s own: ask who administers ${c.service} to grant it${forWhat}, or sign in with another account.${ask}`
   );
 }

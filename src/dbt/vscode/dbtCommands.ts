@@ -58,6 +58,8 @@ export interface DbtCommandDeps {
   audit: { record(entry: Omit<AuditRecord, 'time'>): Promise<unknown> };
   actor: () => { subject: string; email?: string; issuer?: string } | undefined;
   can: (action: Action) => boolean;
+  /** The sentence shown when the policy withholds an action (capability, granting groups, whom to ask). */
+  refusal: (action: Action) => string;
   /** The dbt executable (gatehouse.dbt.executablePath). */
   executable: () => string;
   /** BigQuery preview, when the BigQuery module provides one. */
@@ -217,7 +219,7 @@ export class DbtCommands {
       return { kind: 'refused', message };
     };
     if (!vscode.workspace.isTrusted) return refuse(new DbtUntrustedError().message);
-    if (!this.d.can('dbt.run')) return refuse('Your Gatehouse roles do not include running dbt (dbt.run). Sign in with an account in an engineering group.');
+    if (!this.d.can('dbt.run')) return refuse(this.d.refusal('dbt.run'));
     const target = await this.resolve(arg);
     if (!target) return { kind: 'notStarted' };
     const chosen =
@@ -342,7 +344,8 @@ export class DbtCommands {
     const job = this.jobOf(arg) ?? (await this.pickJob('Trigger a dbt Cloud run'));
     if (!job) return undefined;
     const ui = this.d.ui();
-    if (!(await ui.confirm(`Trigger a run of "${job.name}" in dbt Cloud?`, `Steps: ${job.executeSteps.join(' ; ') || '(the job’s own)'}. The run names you as its cause.`, 'Trigger Run'))) return undefined;
+    // Refused before any confirmation: cloudActions audits the refusal and says who grants it.
+    if (this.d.can('dbtCloud.trigger') && !(await ui.confirm(`Trigger a run of "${job.name}" in dbt Cloud?`, `Steps: ${job.executeSteps.join(' ; ') || '(the job’s own)'}. The run names you as its cause.`, 'Trigger Run'))) return undefined;
     const outcome = await this.d.cloudActions.trigger(job);
     if (outcome.kind === 'notAllowed' || outcome.kind === 'denied') {
       void ui.error(outcome.message);
