@@ -11,7 +11,8 @@ import { FileAuditSink } from './audit/fileAuditSink';
 import { RoleModel } from './policy/roleModel';
 import { PolicyContext, readAccessPolicy } from './policy/vscode/policyContext';
 import { outputChannelSink } from './vscode/logSink';
-import { ActivityTreeDataProvider } from './audit/vscode/activityTreeDataProvider';
+import { createActivityModule } from './audit/vscode/activityModule';
+import { auditSessions } from './audit/sessionAudit';
 import { createAuth } from './auth/vscode/authModule';
 import type { FeatureModule, ModuleDeps } from './vscode/moduleDeps';
 import { createAirbyteModule } from './airbyte/vscode/airbyteModule';
@@ -37,10 +38,11 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
   context.subscriptions.push(channel, sessionScope, vscode.commands.registerCommand('gatehouse.showLog', () => channel.show()));
 
   const audit = new AuditTrail(new FileAuditSink(path.join(context.globalStorageUri.fsPath, 'audit.jsonl')), secrets);
-  const activity = new ActivityTreeDataProvider(audit);
-  context.subscriptions.push({ dispose: () => audit.dispose() }, activity, vscode.window.registerTreeDataProvider('gatehouse.activity', activity));
+  context.subscriptions.push({ dispose: () => audit.dispose() });
 
   const auth = createAuth({ context, logger, secrets, sessionScope });
+  const activity = createActivityModule({ trail: audit, viewer: () => auth.broker.currentIdentity(), onDidChangeViewer: auth.broker.onDidChangeSession });
+  context.subscriptions.push(activity, auditSessions(auth.broker, audit, (err) => logger.error('could not write the audit record of a session change', err)));
   const roles = new RoleModel(auth.broker, () => readAccessPolicy(logger));
   const policyContext = new PolicyContext(roles);
   context.subscriptions.push(auth, roles, policyContext);
@@ -63,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
   logger.info(`Gatehouse ${context.extension.packageJSON.version} activated in VS Code ${vscode.version} (${vscode.env.appHost})`);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return {};
   const testing = Object.fromEntries(Object.entries(modules).map(([k, m]) => [k, m.testing]));
-  return { testing: { auth: auth.testing, audit, roles, policyContext, ...testing } };
+  return { testing: { auth: auth.testing, audit, activity: activity.testing, roles, policyContext, ...testing } };
 }
 
 export function deactivate(): void {}

@@ -160,6 +160,7 @@ export class AirbyteJobActions {
         service: 'airbyte',
         action,
         resource: `connection/${target.connection.connectionId}`,
+        resourceName: target.workspace.name ? `${target.connection.name} (${target.workspace.name})` : target.connection.name,
         jobIds: extra.jobIds,
         outcome,
         reason: extra.reason,

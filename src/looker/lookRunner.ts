@@ -36,8 +36,9 @@ export class LookRunner {
 
   async run(target: LookerRunTarget, signal?: AbortSignal): Promise<LookerRunOutcome> {
     const { action, resource } = describe(target);
+    const name = target.kind === 'look' ? target.title : `${target.dashboardTitle} · ${target.title}`;
     if (!this.deps.roles.can('looker.run')) {
-      await this.record(action, resource, 'denied', 'role');
+      await this.record(action, resource, name, 'denied', 'role');
       return { status: 'notAllowed', message: this.deps.roles.refusal('looker.run') };
     }
     let client: LookerClient;
@@ -45,7 +46,7 @@ export class LookRunner {
       client = this.deps.client();
     } catch (err) {
       const error = toLookerError(err);
-      await this.record(action, resource, 'failed', error.reason);
+      await this.record(action, resource, name, 'failed', error.reason);
       return { status: 'failed', error };
     }
     const extra: Record<string, string> = target.kind === 'look' ? { Look: target.title } : { Dashboard: target.dashboardTitle, Tile: target.title };
@@ -64,7 +65,7 @@ export class LookRunner {
         return target.run.kind === 'look' ? client.runLook(target.run.lookId, { signal: s }) : client.runQuery(target.run.queryId, { signal: s });
       },
     });
-    await this.record(action, resource, outcome.status, outcome.error?.reason, client.credentialOrigin);
+    await this.record(action, resource, name, outcome.status, outcome.error?.reason, client.credentialOrigin);
     if (outcome.error && outcome.status === 'failed') this.deps.logger?.warn(`Looker ${action} of ${resource} failed: ${outcome.error.reason}`);
     return outcome;
   }
@@ -84,8 +85,8 @@ export class LookRunner {
     });
   }
 
-  private async record(action: string, resource: string, outcome: AuditRecord['outcome'], reason?: string, credential?: CredentialOrigin): Promise<void> {
-    await recordAccess(this.deps, { credential: credentialOriginOf(this.deps.client, credential), service: 'looker', action, resource, outcome, reason });
+  private async record(action: string, resource: string, resourceName: string | undefined, outcome: AuditRecord['outcome'], reason?: string, credential?: CredentialOrigin): Promise<void> {
+    await recordAccess(this.deps, { credential: credentialOriginOf(this.deps.client, credential), service: 'looker', action, resource, resourceName, outcome, reason });
   }
 }
 

@@ -34,8 +34,9 @@ export class QuestionRunner {
 
   async run(target: MetabaseRunTarget, signal?: AbortSignal): Promise<MetabaseRunOutcome> {
     const { action, resource } = describe(target);
+    const name = target.kind === 'card' ? target.name : `${target.dashboardName} · ${target.name}`;
     if (!this.deps.roles.can('metabase.run')) {
-      await this.record(action, resource, 'denied', 'role');
+      await this.record(action, resource, name, 'denied', 'role');
       return { status: 'notAllowed', message: this.deps.roles.refusal('metabase.run') };
     }
     let client: MetabaseClient;
@@ -43,7 +44,7 @@ export class QuestionRunner {
       client = this.deps.client();
     } catch (err) {
       const error = toMetabaseError(err);
-      await this.record(action, resource, 'failed', error.reason);
+      await this.record(action, resource, name, 'failed', error.reason);
       return { status: 'failed', error };
     }
     const what = target.kind === 'card' ? (target.cardType ?? 'question') : 'dashboard card';
@@ -59,7 +60,7 @@ export class QuestionRunner {
       denial: (e) => (e.reason === 'forbidden' ? this.explain(target, client.credentialOrigin) : undefined),
       run: (s) => (target.kind === 'card' ? client.runCard(target.cardId, s) : client.runDashboardCard(target.dashboardId, target.dashcardId, target.cardId, s)),
     });
-    await this.record(action, resource, outcome.status, outcome.error?.errorType ?? outcome.error?.reason, client.credentialOrigin);
+    await this.record(action, resource, name, outcome.status, outcome.error?.errorType ?? outcome.error?.reason, client.credentialOrigin);
     if (outcome.status === 'failed' && outcome.error) this.deps.logger?.warn(`Metabase ${action} of ${resource} failed: ${outcome.error.reason}${outcome.error.errorType ? ` (${outcome.error.errorType})` : ''}`);
     return outcome;
   }
@@ -79,8 +80,8 @@ export class QuestionRunner {
     });
   }
 
-  private async record(action: string, resource: string, outcome: AuditRecord['outcome'], reason?: string, credential?: CredentialOrigin): Promise<void> {
-    await recordAccess(this.deps, { credential: credentialOriginOf(this.deps.client, credential), service: 'metabase', action, resource, outcome, reason });
+  private async record(action: string, resource: string, resourceName: string | undefined, outcome: AuditRecord['outcome'], reason?: string, credential?: CredentialOrigin): Promise<void> {
+    await recordAccess(this.deps, { credential: credentialOriginOf(this.deps.client, credential), service: 'metabase', action, resource, resourceName, outcome, reason });
   }
 }
 

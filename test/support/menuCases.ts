@@ -20,7 +20,7 @@ export const VIEW_ITEMS: Record<string, readonly string[]> = {
   ],
   'gatehouse.looker': ['lookerFolder', 'lookerLook', 'lookerDashboard', 'lookerElement', 'lookerMessage'],
   'gatehouse.metabase': ['metabaseCollection', 'metabaseCard.question', 'metabaseCard.model', 'metabaseDashboard', 'metabaseDashcard', 'metabaseMessage'],
-  'gatehouse.activity': ['gatehouse.auditDay', 'gatehouse.auditRecord', 'gatehouse.auditRecord.job', 'gatehouse.auditRecord.resource'],
+  'gatehouse.activity': ['gatehouse.auditDay', 'gatehouse.auditRecord', 'gatehouse.auditRecord.link'],
 };
 
 /** Commands a person may only be offered with the capability. */

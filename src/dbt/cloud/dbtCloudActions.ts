@@ -63,7 +63,7 @@ export class DbtCloudActions {
     try {
       const client = this.deps.client();
       const run = await client.triggerRun(job.id, { cause: triggerCause(this.deps.actor()) }, signal);
-      await this.record('trigger-run', job, 'started', { jobIds: [String(run.id)], credential: client.credentialOrigin });
+      await this.record('trigger-run', job, 'started', { jobIds: [String(run.id)], credential: client.credentialOrigin, link: run.href });
       return { kind: 'started', run };
     } catch (err) {
       const e = toDbtCloudError(err);
@@ -112,7 +112,7 @@ export class DbtCloudActions {
     }
     try {
       const run = await new DbtCloudRunFollower(client, this.deps.follower).follow(runId, { signal: opts.signal, onUpdate: opts.onUpdate });
-      if (opts.audited) await this.record('trigger-run', job, FINAL_OUTCOME[run.status] ?? 'failed', { jobIds: [String(run.id)], credential: client.credentialOrigin, reason: run.status === 'error' ? 'runError' : undefined });
+      if (opts.audited) await this.record('trigger-run', job, FINAL_OUTCOME[run.status] ?? 'failed', { jobIds: [String(run.id)], credential: client.credentialOrigin, reason: run.status === 'error' ? 'runError' : undefined, link: run.href });
       return { kind: 'finished', run };
     } catch (err) {
       const e = toDbtCloudError(err);
@@ -140,7 +140,7 @@ export class DbtCloudActions {
     });
   }
 
-  private async record(action: string, job: JobRef, outcome: AuditRecord['outcome'], extra: { jobIds?: string[]; reason?: string; credential?: CredentialOrigin } = {}): Promise<void> {
+  private async record(action: string, job: JobRef, outcome: AuditRecord['outcome'], extra: { jobIds?: string[]; reason?: string; credential?: CredentialOrigin; link?: string } = {}): Promise<void> {
     const actor = this.deps.actor();
     try {
       await this.deps.audit.record({
@@ -149,6 +149,8 @@ export class DbtCloudActions {
         service: 'dbtCloud',
         action,
         resource: `job/${job.id}`,
+        resourceName: job.name,
+        link: extra.link,
         jobIds: extra.jobIds,
         outcome,
         reason: extra.reason,
