@@ -22,7 +22,7 @@ export const SERVICE_NAMES: Record<AuditService, string> = {
   airbyte: 'Airbyte',
   looker: 'Looker',
   metabase: 'Metabase',
-  auth: 'Sign-in',
+  auth: 'Identity provider',
 };
 
 const ACTION_WORDS: Record<string, string> = {

@@ -80,7 +80,7 @@ describe('Export audit trail', () => {
 });
 
 describe('session audit', () => {
-  it('writes one line per sign-in, refresh and sign-out (none for another window's change), with the person and no token', async () => {
+  it('writes one line per sign-in, refresh and sign-out (none for another window’s change), with the person and no token', async () => {
     const events = new Emitter<{ reason: string; session?: { identity: { subject: string; email?: string; issuer: string; label?: string }; accessToken?: string }; previous?: { identity: { subject: string; issuer: string } } }>();
     const records: Omit<AuditRecord, 'time'>[] = [];
     const sub = auditSessions({ onDidChangeSession: events.event }, { record: async (e) => void records.push(e) });
