@@ -10,6 +10,7 @@ import { AuditTrail } from './audit/auditTrail';
 import { FileAuditSink } from './audit/fileAuditSink';
 import { RoleModel } from './policy/roleModel';
 import { PolicyContext, readAccessPolicy } from './policy/vscode/policyContext';
+import { registerExplainAccess } from './policy/vscode/explainAccess';
 import { outputChannelSink } from './vscode/logSink';
 import { createActivityModule } from './audit/vscode/activityModule';
 import { auditSessions } from './audit/sessionAudit';
@@ -45,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
   context.subscriptions.push(activity, auditSessions(auth.broker, audit, (err) => logger.error('could not write the audit record of a session change', err)));
   const roles = new RoleModel(auth.broker, () => readAccessPolicy(logger));
   const policyContext = new PolicyContext(roles);
-  context.subscriptions.push(auth, roles, policyContext);
+  context.subscriptions.push(auth, roles, policyContext, registerExplainAccess({ roles, identity: () => auth.broker.currentIdentity() }));
 
   const deps: ModuleDeps = { context, logger, secrets, sessionScope, audit, auth, roles };
   // The results panel is shared: modules that show rows receive its presenter.

@@ -163,6 +163,20 @@ describe('roles in VS Code: menus, refusals, per-person activity', function () {
     assert.equal(`${denied?.resourceName}:${denied?.actor.email}`, 'Nightly build:bob@example.com');
   });
 
+  it('Explain Access on a tree item opens the identity chain beside the editor, as text', async () => {
+    await signInAs('bob');
+    const body = (await vscode.commands.executeCommand('gatehouse.policy.explainAccess', { kind: 'cloudJob', jobId: NIGHTLY }, { service: 'dbt Cloud', what: 'trigger a run of "Nightly build"', missing: 'a developer role' })) as string;
+    const doc = await until('the explanation document', () => vscode.window.visibleTextEditors.map((e) => e.document).find((d) => d.uri.scheme === 'gatehouse-access'));
+    assert.equal(doc.getText(), body);
+    assert.match(body, /bob@example\.com \(subject [^)]+\) at /);
+    assert.match(body, /Groups: analysts/);
+    assert.match(body, /\[no \] Trigger dbt Cloud jobs — granted to data-engineers/);
+    assert.match(body, /BigQuery sees the federated principal principal:\/\/iam\.googleapis\.com\/locations\/global\/workforcePools\/gatehouse-sandbox\/subject\//);
+    assert.match(body, /Airbyte at http:\/\/[^ ]+ sees an access token your identity provider issues for that audience/);
+    assert.match(body, /dbt Cloud reported missing: a developer role/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('a contractor signed in after alice sees only her own activity, by day with local times, filtered and exported', async () => {
     await signInAs('alice');
     await signInAs('olivia');
