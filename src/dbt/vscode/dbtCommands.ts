@@ -21,6 +21,7 @@ import type { DbtNode } from '../manifestTypes';
 import { previewSql, type DbtPreviewRunner } from '../modelPreview';
 import type { DbtProjectState, DbtProjectsModel } from '../projectsModel';
 import type { DbtTreeDataProvider, DbtTreeElement } from './dbtTreeDataProvider';
+import { runFailureText } from '../cloud/runFailure';
 
 export const DBT_CLOUD_TOKEN_KEY = 'gatehouse.dbtCloud.personalToken';
 
@@ -389,7 +390,7 @@ export class DbtCommands {
       if (outcome.kind === 'failed') void ui.warn(`Stopped following run #${run.id} of "${job.name}": ${outcome.error.userMessage}`);
       if (outcome.kind !== 'finished') return;
       const r = outcome.run;
-      const words = `Run #${r.id} of "${job.name}" ${r.status === 'success' ? 'succeeded' : r.status === 'cancelled' ? 'was cancelled' : `failed${r.statusMessage ? `: ${r.statusMessage}` : ''}`}.`;
+      const words = `Run #${r.id} of "${job.name}" ${r.status === 'success' ? 'succeeded' : r.status === 'cancelled' ? 'was cancelled' : `failed${runFailureText(r) ? `: ${runFailureText(r)}` : ''}`}.`;
       const open = r.href ? 'Open in dbt Cloud' : undefined;
       const answer = await (r.status === 'error' ? ui.error(words, ...(open ? [open] : [])) : ui.info(words, ...(open ? [open] : [])));
       if (answer && r.href) await ui.openExternal(r.href);

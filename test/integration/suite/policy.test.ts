@@ -42,6 +42,8 @@ interface Testing {
   };
   dbt: {
     setUi(ui: unknown): void;
+    setFollowerOptions(o: { initialDelayMs?: number; maxDelayMs?: number }): void;
+    commands: { followOf(runId: number): Promise<{ kind: string; run?: { status: string } }> | undefined };
     cloud: { state: { kind: string }; refresh(): Promise<void> };
     tree: vscode.TreeDataProvider<El>;
     view: vscode.TreeView<El>;
@@ -175,6 +177,25 @@ describe('roles in VS Code: menus, refusals, per-person activity', function () {
     assert.match(body, /Airbyte at http:\/\/[^ ]+ sees an access token your identity provider issues for that audience/);
     assert.match(body, /dbt Cloud reported missing: a developer role/);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('a failed dbt Cloud run says which step failed and why, where the failure is shown', async () => {
+    const { dbtCloud } = sandboxUrls() as unknown as { dbtCloud: string };
+    await fetch(`${dbtCloud}/__sandbox/dbt-cloud/speed`, { method: 'POST', body: JSON.stringify({ factor: 30 }) });
+    try {
+      await signInAs('alice');
+      t.dbt.setFollowerOptions({ initialDelayMs: 150, maxDelayMs: 400 });
+      await t.dbt.cloud.refresh();
+      const before = ui.messages.length;
+      const run = (await vscode.commands.executeCommand('gatehouse.dbtCloud.triggerRun', 902133)) as { id: number } | undefined;
+      assert.ok(run?.id, ui.messages.slice(before).join('\n'));
+      const done = await t.dbt.commands.followOf(run.id)!;
+      assert.equal(done.run?.status, 'error');
+      const said = await until('the failure notification', () => ui.messages.slice(before).find((m) => m.startsWith('error: Run #')));
+      assert.match(said, /failed: step \d+ "Invoke dbt build[^"]*" failed \(Failure in test not_null_orders_amount\)\.$/);
+    } finally {
+      await fetch(`${dbtCloud}/__sandbox/dbt-cloud/speed`, { method: 'POST', body: JSON.stringify({ factor: 1 }) }).catch(() => undefined);
+    }
   });
 
   it('a contractor signed in after alice sees only her own activity, by day with local times, filtered and exported', async () => {
