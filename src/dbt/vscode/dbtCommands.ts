@@ -390,7 +390,8 @@ export class DbtCommands {
       if (outcome.kind === 'failed') void ui.warn(`Stopped following run #${run.id} of "${job.name}": ${outcome.error.userMessage}`);
       if (outcome.kind !== 'finished') return;
       const r = outcome.run;
-      const words = `Run #${r.id} of "${job.name}" ${r.status === 'success' ? 'succeeded' : r.status === 'cancelled' ? 'was cancelled' : `failed${runFailureText(r) ? `: ${runFailureText(r)}` : ''}`}.`;
+      const failure = runFailureText(r);
+      const words = `Run #${r.id} of "${job.name}" ${r.status === 'success' ? 'succeeded' : r.status === 'cancelled' ? 'was cancelled' : `failed${failure ? `: ${failure}` : ''}`}.`;
       const open = r.href ? 'Open in dbt Cloud' : undefined;
       const answer = await (r.status === 'error' ? ui.error(words, ...(open ? [open] : [])) : ui.info(words, ...(open ? [open] : [])));
       if (answer && r.href) await ui.openExternal(r.href);
