@@ -17,9 +17,16 @@ function machineValue<T>(section: string): T | undefined {
   return i?.globalValue ?? i?.defaultValue;
 }
 
+let reported = '';
+
 export function readAccessPolicy(logger?: Logger): AccessPolicy {
   const { mapping, problems } = parseMapping(machineValue<GroupRoleMapping>(MAPPING));
-  for (const p of problems) logger?.warn(p);
+  // Read on every decision: say what is wrong with the setting once, not on every read.
+  const text = problems.join('\n');
+  if (logger && text !== reported) {
+    reported = text;
+    for (const p of problems) logger.warn(p);
+  }
   const contact = machineValue<string>(ACCESS_REQUEST);
   return { mapping, accessRequest: typeof contact === 'string' && contact.trim() ? contact.trim().slice(0, 300) : undefined };
 }
