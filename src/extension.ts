@@ -9,9 +9,11 @@ import { DisposableStore } from './core/disposable';
 import { AuditTrail } from './audit/auditTrail';
 import { FileAuditSink } from './audit/fileAuditSink';
 import { RoleModel } from './policy/roleModel';
-import type { GroupRoleMapping } from './policy/roles';
+import { PolicyContext, readAccessPolicy } from './policy/vscode/policyContext';
+import { registerExplainAccess } from './policy/vscode/explainAccess';
 import { outputChannelSink } from './vscode/logSink';
-import { ActivityTreeDataProvider } from './audit/vscode/activityTreeDataProvider';
+import { createActivityModule } from './audit/vscode/activityModule';
+import { auditSessions } from './audit/sessionAudit';
 import { createAuth } from './auth/vscode/authModule';
 import type { FeatureModule, ModuleDeps } from './vscode/moduleDeps';
 import { createAirbyteModule } from './airbyte/vscode/airbyteModule';
@@ -37,17 +39,14 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
   context.subscriptions.push(channel, sessionScope, vscode.commands.registerCommand('gatehouse.showLog', () => channel.show()));
 
   const audit = new AuditTrail(new FileAuditSink(path.join(context.globalStorageUri.fsPath, 'audit.jsonl')), secrets);
-  const activity = new ActivityTreeDataProvider(audit);
-  context.subscriptions.push({ dispose: () => audit.dispose() }, activity, vscode.window.registerTreeDataProvider('gatehouse.activity', activity));
+  context.subscriptions.push({ dispose: () => audit.dispose() });
 
   const auth = createAuth({ context, logger, secrets, sessionScope });
-  const roles = new RoleModel(auth.broker, () => vscode.workspace.getConfiguration('gatehouse').get<GroupRoleMapping>('roles.mapping', {}));
-  context.subscriptions.push(
-    auth,
-    roles,
-    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('gatehouse.roles.mapping') && roles.recompute()),
-    roles.onDidChange((r) => void vscode.commands.executeCommand('setContext', 'gatehouse.roles', [...r])),
-  );
+  const activity = createActivityModule({ trail: audit, viewer: () => auth.broker.currentIdentity(), onDidChangeViewer: auth.broker.onDidChangeSession });
+  context.subscriptions.push(activity, auditSessions(auth.broker, audit, (err) => logger.error('could not write the audit record of a session change', err)));
+  const roles = new RoleModel(auth.broker, () => readAccessPolicy(logger));
+  const policyContext = new PolicyContext(roles);
+  context.subscriptions.push(auth, roles, policyContext, registerExplainAccess({ roles, identity: () => auth.broker.currentIdentity() }));
 
   const deps: ModuleDeps = { context, logger, secrets, sessionScope, audit, auth, roles };
   // The results panel is shared: modules that show rows receive its presenter.
@@ -67,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
   logger.info(`Gatehouse ${context.extension.packageJSON.version} activated in VS Code ${vscode.version} (${vscode.env.appHost})`);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return {};
   const testing = Object.fromEntries(Object.entries(modules).map(([k, m]) => [k, m.testing]));
-  return { testing: { auth: auth.testing, audit, roles, ...testing } };
+  return { testing: { auth: auth.testing, audit, activity: activity.testing, roles, policyContext, ...testing } };
 }
 
 export function deactivate(): void {}

@@ -5,7 +5,8 @@
 import type { AuditRecord, CredentialOrigin } from '../audit/auditTrail';
 import { credentialOriginOf } from '../audit/recordAccess';
 import type { Logger } from '../core/logger';
-import { explainDenied, type Action, type Role } from '../policy/roles';
+import { explainDenied, type Action } from '../policy/roles';
+import type { RoleView } from '../policy/roleModel';
 import type { AirbyteClient } from './client';
 import { toAirbyteError, type AirbyteError } from './errors';
 import { JobFollower, type JobFollowerOptions } from './follower';
@@ -27,7 +28,7 @@ export interface JobActionsDeps {
   client: () => AirbyteClient;
   audit: { record(entry: Omit<AuditRecord, 'time'>): Promise<unknown> };
   actor: () => Actor | undefined;
-  roles: { can(action: Action): boolean; readonly roles: ReadonlySet<Role> };
+  roles: RoleView;
   logger?: Logger;
   follower?: JobFollowerOptions;
 }
@@ -54,12 +55,17 @@ const TRIGGER_WORDS: Record<'sync' | 'reset', string> = { sync: 'start a sync of
 export class AirbyteJobActions {
   constructor(private readonly deps: JobActionsDeps) {}
 
+  /** Whether the policy lets the person trigger this job type (commands skip their confirmation when not). */
+  mayTrigger(jobType: 'sync' | 'reset'): boolean {
+    return this.deps.roles.can(TRIGGER_ACTION[jobType]);
+  }
+
   async trigger(target: ActionTarget, jobType: 'sync' | 'reset', signal?: AbortSignal): Promise<TriggerOutcome> {
     const action = TRIGGER_ACTION[jobType];
     const auditAction = `trigger-${jobType}`;
     if (!this.deps.roles.can(action)) {
       await this.record(auditAction, target, 'denied', { reason: 'role' });
-      return { kind: 'notAllowed', message: `Your Gatehouse roles do not include ${jobType === 'sync' ? 'starting syncs' : 'resetting connections'} (${action}).` };
+      return { kind: 'notAllowed', message: this.deps.roles.refusal(action) };
     }
     let client: AirbyteClient;
     try {
@@ -71,7 +77,7 @@ export class AirbyteJobActions {
       const e = toAirbyteError(err);
       if (e.reason === 'forbidden') {
         await this.record(auditAction, target, 'denied', { reason: e.reason });
-        return { kind: 'denied', error: e, message: this.explain(TRIGGER_WORDS[jobType], target, e, 'the permission to run jobs in this workspace') };
+        return { kind: 'denied', error: e, message: this.explain(action, TRIGGER_WORDS[jobType], target, e, 'the permission to run jobs in this workspace') };
       }
       if (e.reason !== 'cancelled') await this.record(auditAction, target, 'failed', { reason: e.reason });
       return { kind: 'failed', error: e };
@@ -81,7 +87,7 @@ export class AirbyteJobActions {
   async cancel(target: ActionTarget, jobId: number, signal?: AbortSignal): Promise<CancelOutcome> {
     if (!this.deps.roles.can('airbyte.cancel')) {
       await this.record('cancel-job', target, 'denied', { jobIds: [String(jobId)], reason: 'role' });
-      return { kind: 'notAllowed', message: 'Your Gatehouse roles do not include cancelling Airbyte jobs (airbyte.cancel).' };
+      return { kind: 'notAllowed', message: this.deps.roles.refusal('airbyte.cancel') };
     }
     try {
       const client = this.deps.client();
@@ -92,7 +98,7 @@ export class AirbyteJobActions {
       const e = toAirbyteError(err);
       if (e.reason === 'forbidden') {
         await this.record('cancel-job', target, 'denied', { jobIds: [String(jobId)], reason: e.reason });
-        return { kind: 'denied', error: e, message: this.explain(`cancel job ${jobId} of`, target, e, 'the permission to run jobs in this workspace') };
+        return { kind: 'denied', error: e, message: this.explain('airbyte.cancel', `cancel job ${jobId} of`, target, e, 'the permission to run jobs in this workspace') };
       }
       await this.record('cancel-job', target, 'failed', { jobIds: [String(jobId)], reason: e.reason });
       if (e.reason === 'unprocessable') return { kind: 'alreadyFinished', message: `Job ${jobId} has already finished.` };
@@ -124,7 +130,7 @@ export class AirbyteJobActions {
     }
   }
 
-  private explain(action: string, target: ActionTarget, e: AirbyteError, missing: string): string {
+  private explain(capability: Action, action: string, target: ActionTarget, e: AirbyteError, missing: string): string {
     const actor = this.deps.actor();
     const credential = credentialOriginOf(this.deps.client);
     return explainDenied({
@@ -135,6 +141,7 @@ export class AirbyteJobActions {
       resource: `"${target.connection.name}"${target.workspace.name ? ` in workspace "${target.workspace.name}"` : ''}`,
       missing: e.status === 403 ? missing : undefined,
       roles: this.deps.roles.roles,
+      access: this.deps.roles.hint(capability),
     });
   }
 
@@ -153,6 +160,7 @@ export class AirbyteJobActions {
         service: 'airbyte',
         action,
         resource: `connection/${target.connection.connectionId}`,
+        resourceName: target.workspace.name ? `${target.connection.name} (${target.workspace.name})` : target.connection.name,
         jobIds: extra.jobIds,
         outcome,
         reason: extra.reason,

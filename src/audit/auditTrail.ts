@@ -34,6 +34,10 @@ export interface AuditRecord {
   action: string;
   /** The resource acted on, e.g. `gatehouse-demo.analytics.orders` or `connection/1f2e...`. */
   resource: string;
+  /** The resource's name as the person knows it (a look's title, a connection's name), beside its id. */
+  resourceName?: string;
+  /** Where to see the resource or job in the service's own UI (http or https only). */
+  link?: string;
   jobIds?: string[];
   outcome: AuditOutcome;
   /** Short reason for failures/denials (a typed error reason, not a server's raw text). */
@@ -46,6 +50,18 @@ export interface AuditSink {
   append(line: string): Promise<void>;
   /** The newest `limit` lines, newest last. */
   readRecent(limit: number): Promise<string[]>;
+}
+
+/** A link is kept only if it is an http(s) URL without credentials in it. */
+function webLink(link: string | undefined): string | undefined {
+  if (!link) return undefined;
+  try {
+    const u = new URL(link);
+    if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.username || u.password) return undefined;
+    return u.toString().slice(0, 2000);
+  } catch {
+    return undefined;
+  }
 }
 
 export class AuditTrail {
@@ -92,6 +108,8 @@ export class AuditTrail {
       service: r.service,
       action: s(r.action)!,
       resource: s(r.resource)!,
+      resourceName: s(r.resourceName),
+      link: webLink(r.link),
       jobIds: r.jobIds?.map((j) => s(j)!),
       outcome: r.outcome,
       reason: s(r.reason),

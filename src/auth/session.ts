@@ -12,6 +12,8 @@ export interface Identity {
   email?: string;
   name?: string;
   groups: string[];
+  /** Values of the `roles` claim (e.g. Entra ID app roles), matched by the policy like groups. */
+  roles?: string[];
   issuer: string;
   /** When the id token expires (epoch ms). */
   expiresAt: number;
@@ -36,8 +38,15 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** A claim of names from an untrusted token: short strings only, a bounded number of them. */
+function stringsOf(raw: unknown): string[] {
+  const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : [];
+  return list.filter((g): g is string => typeof g === 'string' && g.length > 0 && g.length <= 256).slice(0, 500);
+}
+
 export function identityFromClaims(claims: IdTokenClaims, groupsClaim: string): Identity {
   const groups = groupsFromClaims(claims, groupsClaim);
+  const roles = groupsClaim === 'roles' ? [] : stringsOf(claims.roles);
   const email = str(claims.email);
   return {
     subject: claims.sub,
@@ -45,6 +54,7 @@ export function identityFromClaims(claims: IdTokenClaims, groupsClaim: string): 
     email,
     name: str(claims.name),
     groups,
+    ...(roles.length ? { roles } : {}),
     issuer: claims.iss,
     expiresAt: claims.exp * 1000,
   };

@@ -5,7 +5,8 @@ import type { AuditRecord, CredentialOrigin } from '../audit/auditTrail';
 import { credentialOriginOf, recordAccess, type AccessActor } from '../audit/recordAccess';
 import type { Logger } from '../core/logger';
 import type { ResultsPresenter } from '../results/resultsPresenter';
-import { explainDenied, type Action, type Role } from '../policy/roles';
+import { explainDenied } from '../policy/roles';
+import type { RoleView } from '../policy/roleModel';
 import { runIntoPanel, type PanelRunOutcome } from '../results/panelRun';
 import type { LookerClient } from './client';
 import { lookerChartHint } from './chartHint';
@@ -16,7 +17,7 @@ export interface LookRunnerDeps {
   presenter: ResultsPresenter;
   audit: { record(entry: Omit<AuditRecord, 'time'>): Promise<unknown> };
   actor: () => (AccessActor & { label?: string }) | undefined;
-  roles: { can(action: Action): boolean; readonly roles: ReadonlySet<Role> };
+  roles: RoleView;
   /** Rows per page of the result source (gatehouse.results.pageSize). */
   pageSize: () => number;
   logger?: Logger;
@@ -36,16 +37,17 @@ export class LookRunner {
 
   async run(target: LookerRunTarget, signal?: AbortSignal): Promise<LookerRunOutcome> {
     const { action, resource } = describe(target);
+    const name = target.kind === 'look' ? target.title : `${target.dashboardTitle} · ${target.title}`;
     if (!this.deps.roles.can('looker.run')) {
-      await this.record(action, resource, 'denied', 'role');
-      return { status: 'notAllowed', message: 'Your Gatehouse roles do not include running Looker content (looker.run).' };
+      await this.record(action, resource, name, 'denied', 'role');
+      return { status: 'notAllowed', message: this.deps.roles.refusal('looker.run') };
     }
     let client: LookerClient;
     try {
       client = this.deps.client();
     } catch (err) {
       const error = toLookerError(err);
-      await this.record(action, resource, 'failed', error.reason);
+      await this.record(action, resource, name, 'failed', error.reason);
       return { status: 'failed', error };
     }
     const extra: Record<string, string> = target.kind === 'look' ? { Look: target.title } : { Dashboard: target.dashboardTitle, Tile: target.title };
@@ -65,7 +67,7 @@ export class LookRunner {
         return target.run.kind === 'look' ? client.runLook(target.run.lookId, { signal: s }) : client.runQuery(target.run.queryId, { signal: s });
       },
     });
-    await this.record(action, resource, outcome.status, outcome.error?.reason, client.credentialOrigin);
+    await this.record(action, resource, name, outcome.status, outcome.error?.reason, client.credentialOrigin);
     if (outcome.error && outcome.status === 'failed') this.deps.logger?.warn(`Looker ${action} of ${resource} failed: ${outcome.error.reason}`);
     return outcome;
   }
@@ -81,11 +83,12 @@ export class LookRunner {
       // Looker's 403 on a run is a model or database permission (e.g. Database OAuth); it does not name it.
       missing: 'access to the model or connection behind this query',
       roles: this.deps.roles.roles,
+      access: this.deps.roles.hint('looker.run'),
     });
   }
 
-  private async record(action: string, resource: string, outcome: AuditRecord['outcome'], reason?: string, credential?: CredentialOrigin): Promise<void> {
-    await recordAccess(this.deps, { credential: credentialOriginOf(this.deps.client, credential), service: 'looker', action, resource, outcome, reason });
+  private async record(action: string, resource: string, resourceName: string | undefined, outcome: AuditRecord['outcome'], reason?: string, credential?: CredentialOrigin): Promise<void> {
+    await recordAccess(this.deps, { credential: credentialOriginOf(this.deps.client, credential), service: 'looker', action, resource, resourceName, outcome, reason });
   }
 }
 

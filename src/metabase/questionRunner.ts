@@ -6,7 +6,8 @@ import type { AuditRecord, CredentialOrigin } from '../audit/auditTrail';
 import { credentialOriginOf, recordAccess, type AccessActor } from '../audit/recordAccess';
 import type { Logger } from '../core/logger';
 import type { ResultsPresenter } from '../results/resultsPresenter';
-import { explainDenied, type Action, type Role } from '../policy/roles';
+import { explainDenied } from '../policy/roles';
+import type { RoleView } from '../policy/roleModel';
 import { runIntoPanel, type PanelRunOutcome } from '../results/panelRun';
 import type { MetabaseClient } from './client';
 import { metabaseChartHint } from './chartHint';
@@ -17,7 +18,7 @@ export interface QuestionRunnerDeps {
   presenter: ResultsPresenter;
   audit: { record(entry: Omit<AuditRecord, 'time'>): Promise<unknown> };
   actor: () => (AccessActor & { label?: string }) | undefined;
-  roles: { can(action: Action): boolean; readonly roles: ReadonlySet<Role> };
+  roles: RoleView;
   pageSize: () => number;
   logger?: Logger;
   runTimeoutMs?: number;
@@ -34,16 +35,17 @@ export class QuestionRunner {
 
   async run(target: MetabaseRunTarget, signal?: AbortSignal): Promise<MetabaseRunOutcome> {
     const { action, resource } = describe(target);
+    const name = target.kind === 'card' ? target.name : `${target.dashboardName} · ${target.name}`;
     if (!this.deps.roles.can('metabase.run')) {
-      await this.record(action, resource, 'denied', 'role');
-      return { status: 'notAllowed', message: 'Your Gatehouse roles do not include running Metabase questions (metabase.run).' };
+      await this.record(action, resource, name, 'denied', 'role');
+      return { status: 'notAllowed', message: this.deps.roles.refusal('metabase.run') };
     }
     let client: MetabaseClient;
     try {
       client = this.deps.client();
     } catch (err) {
       const error = toMetabaseError(err);
-      await this.record(action, resource, 'failed', error.reason);
+      await this.record(action, resource, name, 'failed', error.reason);
       return { status: 'failed', error };
     }
     const what = target.kind === 'card' ? (target.cardType ?? 'question') : 'dashboard card';
@@ -60,7 +62,7 @@ export class QuestionRunner {
       denial: (e) => (e.reason === 'forbidden' ? this.explain(target, client.credentialOrigin) : undefined),
       run: (s) => (target.kind === 'card' ? client.runCard(target.cardId, s) : client.runDashboardCard(target.dashboardId, target.dashcardId, target.cardId, s)),
     });
-    await this.record(action, resource, outcome.status, outcome.error?.errorType ?? outcome.error?.reason, client.credentialOrigin);
+    await this.record(action, resource, name, outcome.status, outcome.error?.errorType ?? outcome.error?.reason, client.credentialOrigin);
     if (outcome.status === 'failed' && outcome.error) this.deps.logger?.warn(`Metabase ${action} of ${resource} failed: ${outcome.error.reason}${outcome.error.errorType ? ` (${outcome.error.errorType})` : ''}`);
     return outcome;
   }
@@ -76,11 +78,12 @@ export class QuestionRunner {
       // An API key carries its group's permissions, not the person's: say which one was missing.
       missing: credential === 'api-key' ? "access for the API key's group to this collection or its data" : 'access to this collection or its data',
       roles: this.deps.roles.roles,
+      access: this.deps.roles.hint('metabase.run'),
     });
   }
 
-  private async record(action: string, resource: string, outcome: AuditRecord['outcome'], reason?: string, credential?: CredentialOrigin): Promise<void> {
-    await recordAccess(this.deps, { credential: credentialOriginOf(this.deps.client, credential), service: 'metabase', action, resource, outcome, reason });
+  private async record(action: string, resource: string, resourceName: string | undefined, outcome: AuditRecord['outcome'], reason?: string, credential?: CredentialOrigin): Promise<void> {
+    await recordAccess(this.deps, { credential: credentialOriginOf(this.deps.client, credential), service: 'metabase', action, resource, resourceName, outcome, reason });
   }
 }
 

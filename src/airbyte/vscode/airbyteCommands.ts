@@ -81,7 +81,8 @@ export class AirbyteCommands {
     if (!target) return undefined;
     const ui = this.deps.ui();
     const name = target.connection.name;
-    if (jobType === 'reset') {
+    // A refusal comes before any confirmation (the actions audit it and say who grants the capability).
+    if (jobType === 'reset' && this.deps.actions.mayTrigger('reset')) {
       const yes = await ui.confirm(
         safe`Reset "${name}"?`,
         'Airbyte clears the data this connection synced into the destination and forgets its state; the next sync reads everything again.',

@@ -102,9 +102,6 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
     hasAppCredentials = !!at && (await app.presence(at)) !== 'none';
     setContext('gatehouse.airbyte.configured', !!settings.baseUrl);
     setContext('gatehouse.airbyte.needsCredentials', !!settings.baseUrl && !settings.audience && !hasAppCredentials);
-    setContext('gatehouse.airbyte.canSync', roles.can('airbyte.sync'));
-    setContext('gatehouse.airbyte.canReset', roles.can('airbyte.reset'));
-    setContext('gatehouse.airbyte.canCancel', roles.can('airbyte.cancel'));
   };
   const reload = () => {
     void updateContext().then(() => model.refresh());

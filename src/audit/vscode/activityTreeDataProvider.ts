@@ -1,9 +1,25 @@
-// The Activity view: the newest audit records, newest first. Thin: reads AuditTrail, maps to items.
+// The Activity view: the signed-in person's audit records (everyone's on a shared machine), by
+// local day, newest first, names beside ids, words instead of codes. Thin: decisions live in
+// ../activity.ts.
 import * as vscode from 'vscode';
 import { Formatter } from '../../core/format';
 import type { AuditOutcome, AuditRecord, AuditTrail } from '../auditTrail';
 import { lookup } from '../../core/lookup';
-import { safe } from '../../core/displayText';
+import { plain, safe } from '../../core/displayText';
+import type { Event } from '../../core/event';
+import {
+  actionWords,
+  credentialLabel,
+  dayLabel,
+  groupByDay,
+  matchesFilter,
+  outcomeWords,
+  reasonWords,
+  resourceLabel,
+  SERVICE_NAMES,
+  visibleTo,
+  type Viewer,
+} from '../activity';
 
 const OUTCOME_ICONS: Record<AuditOutcome, [string, string]> = {
   started: ['debug-start', 'charts.blue'],
@@ -13,45 +29,86 @@ const OUTCOME_ICONS: Record<AuditOutcome, [string, string]> = {
   cancelled: ['circle-slash', 'disabledForeground'],
 };
 
-export class ActivityTreeDataProvider implements vscode.TreeDataProvider<AuditRecord>, vscode.Disposable {
+export type ActivityNode = { kind: 'day'; day: string; records: AuditRecord[] } | { kind: 'record'; record: AuditRecord };
+
+export interface ActivityViewDeps {
+  trail: AuditTrail;
+  viewer: () => Viewer | undefined;
+  onDidChangeViewer: Event<unknown>;
+  sharedMachine: () => boolean;
+  limit?: number;
+  now?: () => Date;
+}
+
+export class ActivityTreeDataProvider implements vscode.TreeDataProvider<ActivityNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscription: { dispose(): unknown };
+  private readonly subscriptions: { dispose(): unknown }[];
+  private filterText = '';
   private readonly fmt = new Formatter({ locale: vscode.env.language });
 
-  constructor(private readonly trail: AuditTrail, private readonly limit = 200) {
-    this.subscription = trail.onDidRecord(() => this.changed.fire());
+  constructor(private readonly deps: ActivityViewDeps) {
+    this.subscriptions = [deps.trail.onDidRecord(() => this.changed.fire()), deps.onDidChangeViewer(() => this.changed.fire())];
+  }
+
+  get filter(): string {
+    return this.filterText;
+  }
+
+  setFilter(text: string): void {
+    this.filterText = text.trim().slice(0, 200);
+    void vscode.commands.executeCommand('setContext', 'gatehouse.activity.filtered', this.filterText !== '');
+    this.changed.fire();
   }
 
   refresh(): void {
     this.changed.fire();
   }
 
-  async getChildren(element?: AuditRecord): Promise<AuditRecord[]> {
-    if (element) return [];
-    return (await this.trail.recent(this.limit)).reverse();
+  /** The records this viewer may see, filtered, newest first. */
+  async visibleRecords(): Promise<AuditRecord[]> {
+    const all = await this.deps.trail.recent(this.deps.limit ?? 1000);
+    return visibleTo(all, this.deps.viewer(), this.deps.sharedMachine())
+      .filter((r) => matchesFilter(r, this.filterText))
+      .reverse();
   }
 
-  getTreeItem(r: AuditRecord): vscode.TreeItem {
-    const item = new vscode.TreeItem(safe`${r.action} ${r.resource}`, vscode.TreeItemCollapsibleState.None);
+  async getChildren(element?: ActivityNode): Promise<ActivityNode[]> {
+    if (element?.kind === 'day') return element.records.map((record) => ({ kind: 'record', record }));
+    if (element) return [];
+    return groupByDay(await this.visibleRecords()).map((g) => ({ kind: 'day', day: g.day, records: g.records }));
+  }
+
+  getTreeItem(node: ActivityNode): vscode.TreeItem {
+    if (node.kind === 'day') {
+      const item = new vscode.TreeItem(plain(dayLabel(node.day, this.deps.now?.() ?? new Date())), vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `day:${node.day}`;
+      item.description = safe`${node.records.length} ${node.records.length === 1 ? 'entry' : 'entries'}`;
+      item.iconPath = new vscode.ThemeIcon('calendar');
+      item.contextValue = 'gatehouse.auditDay';
+      return item;
+    }
+    const r = node.record;
+    const item = new vscode.TreeItem(safe`${actionWords(r.action)} · ${r.resourceName ?? r.resource}`, vscode.TreeItemCollapsibleState.None);
     const [icon, color] = lookup(OUTCOME_ICONS, r.outcome) ?? ['circle-outline', 'foreground'];
     item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
-    item.description = safe`${r.service} · ${r.outcome} · ${this.fmt.time(r.time)}`;
+    item.description = safe`${lookup(SERVICE_NAMES, r.service) ?? r.service} · ${outcomeWords(r.outcome)} · ${this.fmt.time(r.time)}`;
     const md = new vscode.MarkdownString(undefined, false);
     md.isTrusted = false;
     md.supportHtml = false;
-    md.appendMarkdown('**').appendText(safe`${r.service}: ${r.action}`).appendMarkdown('**\n\n');
-    md.appendText(safe`Resource: ${r.resource}\n\nWho: ${r.actor.email ?? r.actor.subject}\n\nCredential: ${r.credential}\n\nOutcome: ${r.outcome}`);
+    md.appendMarkdown('**').appendText(safe`${lookup(SERVICE_NAMES, r.service) ?? r.service}: ${actionWords(r.action)}`).appendMarkdown('**\n\n');
+    md.appendText(safe`Resource: ${resourceLabel(r)}\n\nWho: ${r.actor.email ?? r.actor.subject}\n\nWith: ${credentialLabel(r.credential)}\n\nOutcome: ${outcomeWords(r.outcome)}`);
     if (r.jobIds?.length) md.appendText(safe`\n\nJobs: ${r.jobIds.join(', ')}`);
-    if (r.reason) md.appendText(safe`\n\nReason: ${r.reason}`);
-    md.appendText(safe`\n\nTime: ${r.time}`);
+    if (r.reason) md.appendText(safe`\n\nWhy: ${reasonWords(r.reason)}`);
+    md.appendText(safe`\n\nWhen: ${this.fmt.dateTime(r.time)}`);
     item.tooltip = md;
-    item.contextValue = 'gatehouse.auditRecord';
+    item.contextValue = r.link ? 'gatehouse.auditRecord.link' : 'gatehouse.auditRecord';
+    if (r.link) item.command = { command: 'gatehouse.activity.open', title: 'Open', arguments: [node] };
     return item;
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();
   }
 }

@@ -249,10 +249,12 @@ export class QueryEditorController implements vscode.Disposable {
           who: broker.currentIdentity()?.label ?? 'you',
           credential: client.credentialOrigin,
           service: 'BigQuery',
-          action: 'run a query on',
-          resource,
+          // Before the dry run names the tables, the resource is only "query".
+          action: resource === 'query' ? 'run this query' : 'run a query on',
+          resource: resource === 'query' ? '' : resource,
           missing: missingPermission(err.message),
           roles: roles.roles,
+          access: roles.hint('bigquery.query'),
         }),
       logger: this.deps.logger,
     });
@@ -260,7 +262,7 @@ export class QueryEditorController implements vscode.Disposable {
 
   private allowed(action: 'bigquery.query' | 'bigquery.preview'): boolean {
     if (this.deps.roles.can(action)) return true;
-    void vscode.window.showWarningMessage('Your Gatehouse roles do not include running BigQuery queries.');
+    void vscode.window.showWarningMessage(this.deps.roles.refusal(action));
     return false;
   }
 

@@ -5,7 +5,8 @@
 import type { AuditRecord, CredentialOrigin } from '../../audit/auditTrail';
 import { credentialOriginOf } from '../../audit/recordAccess';
 import type { Logger } from '../../core/logger';
-import { explainDenied, type Action, type Role } from '../../policy/roles';
+import { explainDenied, type Action } from '../../policy/roles';
+import type { RoleView } from '../../policy/roleModel';
 import type { DbtCloudClient, DbtCloudJob, DbtCloudRun } from './dbtCloudClient';
 import { toDbtCloudError, type DbtCloudError } from './dbtCloudErrors';
 import { DbtCloudRunFollower, type RunFollowerOptions } from './dbtCloudRunFollower';
@@ -22,7 +23,7 @@ export interface DbtCloudActionsDeps {
   client: () => DbtCloudClient;
   audit: { record(entry: Omit<AuditRecord, 'time'>): Promise<unknown> };
   actor: () => DbtCloudActor | undefined;
-  roles: { can(action: Action): boolean; readonly roles: ReadonlySet<Role> };
+  roles: RoleView;
   logger?: Logger;
   follower?: RunFollowerOptions;
 }
@@ -58,18 +59,18 @@ export class DbtCloudActions {
   async trigger(job: JobRef, signal?: AbortSignal): Promise<DbtCloudTriggerOutcome> {
     if (!this.deps.roles.can('dbtCloud.trigger')) {
       await this.record('trigger-run', job, 'denied', { reason: 'role' });
-      return { kind: 'notAllowed', message: 'Your Gatehouse roles do not include triggering dbt Cloud jobs (dbtCloud.trigger).' };
+      return { kind: 'notAllowed', message: this.deps.roles.refusal('dbtCloud.trigger') };
     }
     try {
       const client = this.deps.client();
       const run = await client.triggerRun(job.id, { cause: triggerCause(this.deps.actor()) }, signal);
-      await this.record('trigger-run', job, 'started', { jobIds: [String(run.id)], credential: client.credentialOrigin });
+      await this.record('trigger-run', job, 'started', { jobIds: [String(run.id)], credential: client.credentialOrigin, link: run.href });
       return { kind: 'started', run };
     } catch (err) {
       const e = toDbtCloudError(err);
       if (e.reason === 'forbidden') {
         await this.record('trigger-run', job, 'denied', { reason: e.reason });
-        return { kind: 'denied', error: e, message: this.explain('trigger a run of', job) };
+        return { kind: 'denied', error: e, message: this.explain('dbtCloud.trigger', 'trigger a run of', job) };
       }
       if (e.reason !== 'cancelled') await this.record('trigger-run', job, 'failed', { reason: e.reason });
       return { kind: 'failed', error: e };
@@ -79,7 +80,7 @@ export class DbtCloudActions {
   async cancel(job: JobRef, runId: number, signal?: AbortSignal): Promise<DbtCloudCancelOutcome> {
     if (!this.deps.roles.can('dbtCloud.cancel')) {
       await this.record('cancel-run', job, 'denied', { jobIds: [String(runId)], reason: 'role' });
-      return { kind: 'notAllowed', message: 'Your Gatehouse roles do not include cancelling dbt Cloud runs (dbtCloud.cancel).' };
+      return { kind: 'notAllowed', message: this.deps.roles.refusal('dbtCloud.cancel') };
     }
     try {
       const client = this.deps.client();
@@ -95,7 +96,7 @@ export class DbtCloudActions {
       const e = toDbtCloudError(err);
       if (e.reason === 'forbidden') {
         await this.record('cancel-run', job, 'denied', { jobIds: [String(runId)], reason: e.reason });
-        return { kind: 'denied', error: e, message: this.explain(`cancel run ${runId} of`, job) };
+        return { kind: 'denied', error: e, message: this.explain('dbtCloud.cancel', `cancel run ${runId} of`, job) };
       }
       await this.record('cancel-run', job, 'failed', { jobIds: [String(runId)], reason: e.reason });
       return { kind: 'failed', error: e };
@@ -112,7 +113,7 @@ export class DbtCloudActions {
     }
     try {
       const run = await new DbtCloudRunFollower(client, this.deps.follower).follow(runId, { signal: opts.signal, onUpdate: opts.onUpdate });
-      if (opts.audited) await this.record('trigger-run', job, lookup(FINAL_OUTCOME, run.status) ?? 'failed', { jobIds: [String(run.id)], credential: client.credentialOrigin, reason: run.status === 'error' ? 'runError' : undefined });
+      if (opts.audited) await this.record('trigger-run', job, lookup(FINAL_OUTCOME, run.status) ?? 'failed', { jobIds: [String(run.id)], credential: client.credentialOrigin, reason: run.status === 'error' ? 'runError' : undefined, link: run.href });
       return { kind: 'finished', run };
     } catch (err) {
       const e = toDbtCloudError(err);
@@ -126,7 +127,7 @@ export class DbtCloudActions {
     return credentialOriginOf(this.deps.client);
   }
 
-  private explain(action: string, job: JobRef): string {
+  private explain(capability: Action, action: string, job: JobRef): string {
     const actor = this.deps.actor();
     return explainDenied({
       who: actor?.email ?? actor?.label ?? actor?.subject ?? 'you',
@@ -136,10 +137,11 @@ export class DbtCloudActions {
       resource: `job "${job.name}" (${job.id})`,
       missing: 'a developer role in the dbt Cloud account',
       roles: this.deps.roles.roles,
+      access: this.deps.roles.hint(capability),
     });
   }
 
-  private async record(action: string, job: JobRef, outcome: AuditRecord['outcome'], extra: { jobIds?: string[]; reason?: string; credential?: CredentialOrigin } = {}): Promise<void> {
+  private async record(action: string, job: JobRef, outcome: AuditRecord['outcome'], extra: { jobIds?: string[]; reason?: string; credential?: CredentialOrigin; link?: string } = {}): Promise<void> {
     const actor = this.deps.actor();
     try {
       await this.deps.audit.record({
@@ -148,6 +150,8 @@ export class DbtCloudActions {
         service: 'dbtCloud',
         action,
         resource: `job/${job.id}`,
+        resourceName: job.name,
+        link: extra.link,
         jobIds: extra.jobIds,
         outcome,
         reason: extra.reason,

@@ -29,6 +29,7 @@ import { plain, plainLines, safe } from '../../core/displayText';
 import { dbtDiagnostics, dbtLogFile, dbtLogOffset, readDbtJsonLog, readDbtLogSince } from '../dbtDiagnostics';
 import { DbtCompiledSqlProvider } from './compiledSqlProvider';
 import type { DbtProblems } from './dbtProblems';
+import { runFailureText } from '../cloud/runFailure';
 
 export const DBT_CLOUD_TOKEN_KEY = 'gatehouse.dbtCloud.personalToken';
 
@@ -67,6 +68,8 @@ export interface DbtCommandDeps {
   audit: { record(entry: Omit<AuditRecord, 'time'>): Promise<unknown> };
   actor: () => { subject: string; email?: string; issuer?: string } | undefined;
   can: (action: Action) => boolean;
+  /** The sentence shown when the policy withholds an action (capability, granting groups, whom to ask). */
+  refusal: (action: Action) => string;
   /** The dbt executable (gatehouse.dbt.executablePath). */
   executable: () => string;
   /** BigQuery preview, when the BigQuery module provides one. */
@@ -232,7 +235,7 @@ export class DbtCommands {
       return { kind: 'refused', message };
     };
     if (!vscode.workspace.isTrusted) return refuse(new DbtUntrustedError().message);
-    if (!this.d.can('dbt.run')) return refuse('Your Gatehouse roles do not include running dbt (dbt.run). Sign in with an account in an engineering group.');
+    if (!this.d.can('dbt.run')) return refuse(this.d.refusal('dbt.run'));
     const target = await this.resolve(arg);
     if (!target) return { kind: 'notStarted' };
     const chosen =
@@ -409,7 +412,8 @@ export class DbtCommands {
     const job = this.jobOf(arg) ?? (await this.pickJob('Trigger a dbt Cloud run'));
     if (!job) return undefined;
     const ui = this.d.ui();
-    if (!(await ui.confirm(safe`Trigger a run of "${job.name}" in dbt Cloud?`, safe`Steps: ${job.executeSteps.join(' ; ') || '(the job’s own)'}. The run names you as its cause.`, 'Trigger Run'))) return undefined;
+    // Refused before any confirmation: cloudActions audits the refusal and says who grants it.
+    if (this.d.can('dbtCloud.trigger') && !(await ui.confirm(safe`Trigger a run of "${job.name}" in dbt Cloud?`, safe`Steps: ${job.executeSteps.join(' ; ') || '(the job’s own)'}. The run names you as its cause.`, 'Trigger Run'))) return undefined;
     const outcome = await this.d.cloudActions.trigger(job);
     if (outcome.kind === 'notAllowed' || outcome.kind === 'denied') {
       void ui.error(plain(outcome.message));
@@ -453,7 +457,8 @@ export class DbtCommands {
       if (outcome.kind === 'failed') void ui.warn(safe`Stopped following run #${run.id} of "${job.name}": ${outcome.error.userMessage}`);
       if (outcome.kind !== 'finished') return;
       const r = outcome.run;
-      const words = `Run #${r.id} of "${job.name}" ${r.status === 'success' ? 'succeeded' : r.status === 'cancelled' ? 'was cancelled' : `failed${r.statusMessage ? `: ${r.statusMessage}` : ''}`}.`;
+      const failure = runFailureText(r);
+      const words = `Run #${r.id} of "${job.name}" ${r.status === 'success' ? 'succeeded' : r.status === 'cancelled' ? 'was cancelled' : `failed${failure ? `: ${failure}` : ''}`}.`;
       const open = r.href ? 'Open in dbt Cloud' : undefined;
       const answer = await (r.status === 'error' ? ui.error(plain(words), ...(open ? [open] : [])) : ui.info(plain(words), ...(open ? [open] : [])));
       if (answer && r.href) await ui.openExternal(r.href);

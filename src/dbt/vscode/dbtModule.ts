@@ -175,6 +175,7 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     audit,
     actor,
     can: (a) => roles.can(a),
+    refusal: (a) => roles.refusal(a),
     executable: () => executableOverride ?? dbtExecutable(),
     preview: () => options.preview?.(),
     refreshCloud,

@@ -87,7 +87,6 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
     hasKeys = !!at && (await keys.presence(at)) !== 'none';
     setContext('gatehouse.looker.configured', !!settings.baseUrl);
     setContext('gatehouse.looker.needsCredentials', !!settings.baseUrl && !settings.audience && !hasKeys);
-    setContext('gatehouse.looker.canRun', roles.can('looker.run'));
   };
   const reload = () => void updateContext().then(() => model.refresh());
 

@@ -105,7 +105,6 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
     setContext('gatehouse.metabase.configured', !!settings.baseUrl);
     setContext('gatehouse.metabase.needsCredentials', !!settings.baseUrl && !settings.audience && !stored.session && !stored.apiKey);
     setContext('gatehouse.metabase.hasOwnCredentials', !settings.audience && (stored.session || stored.apiKey));
-    setContext('gatehouse.metabase.canRun', roles.can('metabase.run'));
     // An API key shows Metabase through its group's eyes: say so where the tree is.
     view.message = strategy() === 'apiKey' && stored.apiKey ? 'Using a Metabase API key: you see and run what its group may, not what you may.' : undefined;
   };

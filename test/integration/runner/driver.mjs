@@ -5,6 +5,9 @@
 //   GET  <base>frames                  -> { frames: [{ url, parentUrl, webview }] }
 //   POST <base>query {selector, property?, frameUrlContains?, timeoutMs?}
 //                                      -> { matches: [{ frameUrl, values: [string|null] }] }
+//   POST <base>workbench {selector, attribute?, timeoutMs?}
+//                                      -> { values: [string|null] } from the workbench itself (not a
+//                                      webview): an attribute of every match, else its textContent
 //   POST <base>screenshot {path, fullPage?} -> { path }
 //   POST <base>heap {frameUrlContains?}  -> { usedBytes, totalBytes, scope: 'frame' | 'page' }
 //                                      JS heap of the renderer that runs the matching webview,
@@ -68,6 +71,26 @@ export async function startDriver({ log = () => {} } = {}) {
           }
         }
         if (Date.now() >= deadline) return { clicked: false };
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    'POST workbench': async (body) => {
+      const { selector, attribute, timeoutMs = 0 } = body;
+      if (typeof selector !== 'string' || !selector) throw new BadRequest('selector (string) is required');
+      if (attribute !== undefined && (typeof attribute !== 'string' || !/^[a-z][a-z-]*$/.test(attribute))) throw new BadRequest('attribute must be an attribute name');
+      const deadline = Date.now() + Math.min(Number(timeoutMs) || 0, 60_000);
+      for (;;) {
+        let values;
+        try {
+          values = await page.mainFrame().evaluate(
+            ([sel, attr]) => Array.from(document.querySelectorAll(sel), (el) => (attr ? el.getAttribute(attr) : el.textContent)),
+            [selector, attribute],
+          );
+        } catch (err) {
+          if (/not a valid selector/.test(err.message)) throw new BadRequest(`invalid selector: ${selector}`);
+          throw err;
+        }
+        if (values.length || Date.now() >= deadline) return { values };
         await new Promise((r) => setTimeout(r, 100));
       }
     },

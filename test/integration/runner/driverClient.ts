@@ -53,6 +53,14 @@ export async function clickWebview(selector: string, options: Omit<WebviewQuery,
   return (await call<{ clicked: boolean }>('click', { ...options, selector }, options.timeoutMs)).clicked;
 }
 
+/**
+ * Reads the workbench's own DOM (not a webview): `attribute` of every element matching the
+ * selector, else its textContent. With timeoutMs, polls until something matches.
+ */
+export async function readWorkbench(selector: string, options: { attribute?: string; timeoutMs?: number } = {}): Promise<Array<string | null>> {
+  return (await call<{ values: Array<string | null> }>('workbench', { selector, ...options }, options.timeoutMs)).values;
+}
+
 /** Saves a PNG of the whole workbench; a relative path is resolved against the driver's cwd. */
 export async function screenshot(path: string, fullPage = false): Promise<string> {
   return (await call<{ path: string }>('screenshot', { path, fullPage })).path;

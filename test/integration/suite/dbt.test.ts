@@ -329,7 +329,7 @@ describe('dbt (tree, lineage, run, dbt Cloud)', function () {
     const before = ui.messages.length;
     const run = await vscode.commands.executeCommand('gatehouse.dbtCloud.triggerRun', JOBS.nightly);
     assert.equal(run, undefined);
-    assert.match(ui.messages.slice(before).join('\n'), /roles do not include triggering dbt Cloud jobs/);
+    assert.match(ui.messages.slice(before).join('\n'), /^error: You may not trigger dbt Cloud jobs in Gatehouse\. The Gatehouse capability "Trigger dbt Cloud jobs" is granted to members of data-engineers \(role engineer\); you are in analysts\./m);
     const local = (await vscode.commands.executeCommand('gatehouse.dbt.run', node(STG_ORDERS), 'only')) as { kind: string };
     assert.equal(local.kind, 'refused');
     const denied = (await t.audit.recent(20)).filter((r) => r.service === 'dbtCloud' && r.outcome === 'denied');

@@ -154,7 +154,7 @@ describe('Looker and Metabase', function () {
     await signInAs(t.auth, issuer, 'bob');
     const outcome = (await vscode.commands.executeCommand('gatehouse.metabase.runQuestion', 5)) as RunOutcome;
     assert.equal(outcome.status, 'denied');
-    assert.match(outcome.message ?? '', /^Metabase refused to run the question .* for bob@example\.com/);
+    assert.match(outcome.message ?? '', /^Metabase refused: bob@example\.com may not run the question /);
     assert.ok(ui.messages.some((m) => m.startsWith('error: Metabase refused')), ui.messages.join('\n'));
     const audit = (await t.audit.recent(20)).filter((r) => r.service === 'metabase').pop();
     assert.equal(`${audit?.action}:${audit?.resource}:${audit?.outcome}:${audit?.reason}:${audit?.actor.email}`, 'run-question:card/5:denied:forbidden:bob@example.com');

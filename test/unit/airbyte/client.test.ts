@@ -6,7 +6,8 @@ import type { AuditRecord } from '../../../src/audit/auditTrail';
 import { AxiosHttpClient, type HttpClient, type HttpRequest, type HttpResponse } from '../../../src/core/http';
 import { SecretRegistry } from '../../../src/core/redact';
 import { MemoryLogSink, RedactingLogger } from '../../../src/core/logger';
-import { isAllowed, type Action, type Role } from '../../../src/policy/roles';
+import type { Role } from '../../../src/policy/roles';
+import { roleViewOf } from '../support/roleView';
 import { AirbyteClient } from '../../../src/airbyte/client';
 import { IdpServiceCredentials } from '../../../src/auth/serviceCredentials';
 import { ApplicationCredentials } from '../../../src/airbyte/credentials';
@@ -48,10 +49,7 @@ class RecordingHttp implements HttpClient {
 }
 
 const ROLES: Record<string, Role[]> = { alice: ['engineer', 'analyst'], bob: ['analyst'], olivia: [] };
-const rolesOf = (user: string) => {
-  const set = new Set<Role>(ROLES[user]);
-  return { roles: set, can: (a: Action) => isAllowed(a, set) };
-};
+const rolesOf = (user: string) => roleViewOf(ROLES[user]);
 
 describe('airbyte client against the sandbox', function () {
   this.timeout(30_000);
@@ -244,7 +242,7 @@ describe('airbyte client against the sandbox', function () {
       });
       const outcome = await actions.trigger({ connection: { connectionId: CONNECTION_IDS.shopify, name: 'Shopify → BigQuery raw' }, workspace: { workspaceId: WORKSPACE_IDS.shop, name: 'Shop Analytics' } }, 'sync');
       assert.equal(outcome.kind, 'denied');
-      assert.match((outcome as { message: string }).message, /Airbyte refused to start a sync of "Shopify → BigQuery raw" in workspace "Shop Analytics" for bob@example.com, who asked with the application client credentials you entered/);
+      assert.match((outcome as { message: string }).message, /^Airbyte refused: bob@example.com may not start a sync of "Shopify → BigQuery raw" in workspace "Shop Analytics"\. Airbyte saw the application client credentials you entered\./);
       assert.deepEqual(records.map((r) => [r.action, r.outcome, r.reason]), [['trigger-sync', 'denied', 'forbidden']]);
       // Reading is allowed.
       assert.ok((await client.getConnection(CONNECTION_IDS.shopify)).name);

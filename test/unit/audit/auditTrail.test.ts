@@ -74,3 +74,17 @@ describe('AuditTrail', () => {
     assert.match(current[current.length - 1], /connection\/4/);
   });
 });
+
+describe('AuditTrail links and names', () => {
+  it('keeps only http(s) links without credentials, and names beside ids', async () => {
+    const lines: string[] = [];
+    const trail = new AuditTrail({ append: async (l) => void lines.push(l), readRecent: async () => lines });
+    const base = { actor: { subject: 'a' }, credential: 'resource-indicator' as const, service: 'dbtCloud' as const, action: 'trigger-run', resource: 'job/1', outcome: 'started' as const };
+    await trail.record({ ...base, resourceName: 'Nightly build', link: 'https://cloud.example.com/runs/5' });
+    await trail.record({ ...base, link: 'javascript:alert(1)' });
+    await trail.record({ ...base, link: 'https://user:pw@cloud.example.com/' });
+    const recent = await trail.recent();
+    assert.deepEqual(recent.map((r) => r.link), ['https://cloud.example.com/runs/5', undefined, undefined]);
+    assert.equal(recent[0].resourceName, 'Nightly build');
+  });
+});

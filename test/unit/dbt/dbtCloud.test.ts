@@ -6,7 +6,8 @@ import * as assert from 'node:assert/strict';
 import type { AuditRecord } from '../../../src/audit/auditTrail';
 import { AxiosHttpClient, type HttpClient, type HttpRequest, type HttpResponse } from '../../../src/core/http';
 import { SecretRegistry } from '../../../src/core/redact';
-import { isAllowed, type Action, type Role } from '../../../src/policy/roles';
+import type { Role } from '../../../src/policy/roles';
+import { roleViewOf } from '../support/roleView';
 import { DbtCloudActions, triggerCause } from '../../../src/dbt/cloud/dbtCloudActions';
 import { DbtCloudClient, PersonalTokenCredentials, RUN_STATUS_CODES, parseRun, type DbtCloudRun, type DbtCloudRunStatus } from '../../../src/dbt/cloud/dbtCloudClient';
 import { DbtCloudError, toDbtCloudError } from '../../../src/dbt/cloud/dbtCloudErrors';
@@ -36,10 +37,7 @@ class RecordingHttp implements HttpClient {
 }
 
 const ROLES: Record<string, Role[]> = { alice: ['engineer', 'analyst'], bob: ['analyst'], olivia: [] };
-const rolesOf = (user: string, override?: Role[]) => {
-  const set = new Set<Role>(override ?? ROLES[user]);
-  return { roles: set, can: (a: Action) => isAllowed(a, set) };
-};
+const rolesOf = (user: string, override?: Role[]) => roleViewOf(override ?? ROLES[user]);
 const PAT = (user: string) => Object.entries(DBT_CLOUD_TOKENS).find(([, u]) => u === user)![0];
 const fastFollow = { initialDelayMs: 40, maxDelayMs: 150, sleep: (ms: number, signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
   const t = setTimeout(resolve, ms);
@@ -216,7 +214,7 @@ describe('dbt Cloud client against the sandbox', function () {
     const denied = await misconfigured.actions.trigger({ id: DBT_CLOUD_JOB_IDS.nightly, name: 'Nightly build' });
     assert.equal(denied.kind, 'denied');
     const message = (denied as { message: string }).message;
-    assert.match(message, /dbt Cloud refused to trigger a run of job "Nightly build" \(902131\) for bob@example.com/);
+    assert.match(message, /^dbt Cloud refused: bob@example.com may not trigger a run of job "Nightly build" \(902131\)\./);
     assert.match(message, /access token issued for this service by your identity provider/);
     assert.deepEqual(misconfigured.records.map((r) => [r.outcome, r.reason]), [['denied', 'forbidden']]);
     assert.deepEqual(analyst.records.map((r) => [r.outcome, r.reason]), [['denied', 'role']]);

@@ -7,7 +7,8 @@ import type { AuditRecord } from '../../../src/audit/auditTrail';
 import { IdpServiceCredentials } from '../../../src/auth/serviceCredentials';
 import { AxiosHttpClient, type HttpClient, type HttpRequest, type HttpResponse } from '../../../src/core/http';
 import { SecretRegistry } from '../../../src/core/redact';
-import { isAllowed, type Action, type Role } from '../../../src/policy/roles';
+import type { Role } from '../../../src/policy/roles';
+import { roleViewOf } from '../support/roleView';
 import { LookerClient, lookerApiUrl } from '../../../src/looker/client';
 import { Api3Credentials } from '../../../src/looker/credentials';
 import { LookerError, toLookerError } from '../../../src/looker/errors';
@@ -75,14 +76,13 @@ describe('looker client against the sandbox', function () {
 
   function runner(user: string, client: LookerClient, overrides: Partial<ConstructorParameters<typeof LookRunner>[0]> = {}) {
     const records: Omit<AuditRecord, 'time'>[] = [];
-    const roles = new Set<Role>(ROLES[user]);
     const presenter = new RecordingPresenter();
     const r = new LookRunner({
       client: () => client,
       presenter,
       audit: { record: async (e) => void records.push(e) },
       actor: () => ({ subject: `sub-${user}`, email: EMAILS[user] }),
-      roles: { roles, can: (a: Action) => isAllowed(a, roles) },
+      roles: roleViewOf(ROLES[user]),
       // Small pages, so reading the rows back crosses page boundaries.
       pageSize: () => 7,
       ...overrides,
@@ -158,7 +158,7 @@ describe('looker client against the sandbox', function () {
     const outcome = await r.run({ kind: 'look', lookId: '1', title: 'Orders by day' });
     assert.equal(outcome.status, 'denied');
     const text = presenter.last.error?.message ?? '';
-    assert.match(text, /^Looker refused to run the look "Orders by day" for bob@example\.com, who asked with an access token issued for this service by your identity provider\./);
+    assert.match(text, /^Looker refused: bob@example\.com may not run the look "Orders by day"\. Looker saw an access token issued for this service by your identity provider\./);
     assert.match(text, /Your Gatehouse roles: analyst\./);
     assert.doesNotMatch(text, /Database OAuth/, "Looker's own words stay out");
     assert.equal(`${records[0].action}:${records[0].outcome}:${records[0].reason}`, 'run-look:denied:forbidden');
@@ -167,7 +167,7 @@ describe('looker client against the sandbox', function () {
   it('does not try when roles do not allow running, and audits that', async () => {
     const { client, http } = api3Client('olivia');
     // Roles allow running Looker content to anyone signed in; a role model that says no must stop it.
-    const { runner: r, records, presenter } = runner('olivia', client, { roles: { roles: new Set(), can: () => false } });
+    const { runner: r, records, presenter } = runner('olivia', client, { roles: roleViewOf([], { signedIn: false }) });
     const outcome = await r.run({ kind: 'look', lookId: '1', title: 'Orders by day' });
     assert.equal(outcome.status, 'notAllowed');
     assert.equal(http.requests.length, 0);

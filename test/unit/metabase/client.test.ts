@@ -7,7 +7,8 @@ import type { AuditRecord } from '../../../src/audit/auditTrail';
 import { IdpServiceCredentials } from '../../../src/auth/serviceCredentials';
 import { AxiosHttpClient, type HttpClient, type HttpRequest, type HttpResponse } from '../../../src/core/http';
 import { SecretRegistry } from '../../../src/core/redact';
-import { isAllowed, type Action, type Role } from '../../../src/policy/roles';
+import type { Role } from '../../../src/policy/roles';
+import { roleViewOf } from '../support/roleView';
 import { MetabaseClient, metabaseApiUrl, metabaseContentUrl } from '../../../src/metabase/client';
 import { ApiKeyCredentials, SessionCredentials, openMetabaseSession, type MetabaseCredentials } from '../../../src/metabase/credentials';
 import { MetabaseError, toMetabaseError } from '../../../src/metabase/errors';
@@ -78,13 +79,12 @@ describe('metabase client against the sandbox', function () {
 
   function runner(user: string, client: MetabaseClient, presenter = new RecordingPresenter()) {
     const records: Omit<AuditRecord, 'time'>[] = [];
-    const roles = new Set<Role>(ROLES[user]);
     const r = new QuestionRunner({
       client: () => client,
       presenter,
       audit: { record: async (e) => void records.push(e) },
       actor: () => ({ subject: `sub-${user}`, email: `${user}@example.com` }),
-      roles: { roles, can: (a: Action) => isAllowed(a, roles) },
+      roles: roleViewOf(ROLES[user]),
       pageSize: () => 3,
     });
     return { runner: r, records, presenter };
@@ -152,7 +152,7 @@ describe('metabase client against the sandbox', function () {
       const { runner: r, presenter, records } = runner('bob', client);
       const outcome = await r.run({ kind: 'card', cardId: 5, name: 'Monthly revenue' });
       assert.equal(outcome.status, 'denied', label);
-      assert.match(presenter.last.error?.message ?? '', /^Metabase refused to run the question "Monthly revenue" for bob@example\.com/);
+      assert.match(presenter.last.error?.message ?? '', /^Metabase refused: bob@example\.com may not run the question "Monthly revenue"/);
       assert.match(presenter.last.error?.message ?? '', credentialWords);
       assert.equal(`${records[0].action}:${records[0].outcome}:${records[0].reason}`, 'run-question:denied:forbidden');
     }

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { explainDenied, isAllowed, readGroupsClaim, rolesFromGroups, type Action, type Role } from '../../../src/policy/roles';
+import { askLine, explainDenied, grantsFromGroups, groupsGranting, isAllowed, parseMapping, readGroupsClaim, refusalText, rolesFromGroups, type Action, type Role } from '../../../src/policy/roles';
 
 const mapping = { 'data-engineers': ['engineer'], analysts: ['analyst'], weird: ['root', 'engineer'] };
 
@@ -43,5 +43,72 @@ describe('roles', () => {
     assert.match(text, /issued for this service/);
     assert.match(text, /workspace editor permission is missing/);
     assert.match(text, /roles: analyst/);
+  });
+});
+
+describe('policy: capabilities, granting groups and refusals', () => {
+  const policy = { 'data-engineers': ['engineer'], analysts: ['analyst'], 'release-managers': ['dbtCloud.trigger'] };
+
+  const grants: [string, string[], Action, boolean][] = [
+    ['a group may grant one capability without a role', ['release-managers'], 'dbtCloud.trigger', true],
+    ['that capability grants nothing else', ['release-managers'], 'dbtCloud.cancel', false],
+    ['roles still grant theirs', ['data-engineers'], 'dbtCloud.cancel', true],
+  ];
+  for (const [name, groups, action, expected] of grants) {
+    it(name, () => {
+      const g = grantsFromGroups(groups, policy);
+      assert.equal(isAllowed(action, g.roles, g.capabilities), expected);
+    });
+  }
+
+  it('names the groups that grant a capability, through a role or directly', () => {
+    assert.deepEqual(groupsGranting('dbtCloud.trigger', policy), ['data-engineers', 'release-managers']);
+    assert.deepEqual(groupsGranting('airbyte.sync', policy), ['data-engineers']);
+    assert.deepEqual(groupsGranting('looker.run', policy), []);
+  });
+
+  it('a refusal names the capability, the granting groups, the person’s groups and whom to ask, without codes', () => {
+    const text = refusalText({ action: 'dbtCloud.trigger', groups: groupsGranting('dbtCloud.trigger', policy), yourGroups: ['analysts'], contact: 'data-platform@example.com' });
+    assert.equal(
+      text,
+      'You may not trigger dbt Cloud jobs in Gatehouse. The Gatehouse capability "Trigger dbt Cloud jobs" is granted to members of data-engineers, release-managers (role engineer); you are in analysts. Ask data-platform@example.com for access.',
+    );
+    assert.doesNotMatch(text, /dbtCloud\.trigger/);
+  });
+
+  const asks: [string | undefined, RegExp][] = [
+    ['https://access.example.com/request', /^Request access at https:\/\/access\.example\.com\/request$/],
+    ['  ', /administrator/],
+    [undefined, /gatehouse\.policy\.accessRequest/],
+  ];
+  for (const [contact, expected] of asks) it(`asks ${JSON.stringify(contact)}`, () => assert.match(askLine(contact), expected));
+
+  it('checks the mapping setting: wrong shapes and unknown entries are reported, the rest applies', () => {
+    assert.deepEqual(parseMapping(['engineer']).mapping, {});
+    assert.match(parseMapping(['engineer']).problems[0], /must be an object/);
+    const { mapping, problems } = parseMapping({ a: 'engineer', b: ['engineer', 'root', 'airbyte.sync'] });
+    assert.deepEqual(mapping, { b: ['engineer', 'airbyte.sync'] });
+    assert.equal(problems.length, 2);
+    assert.match(problems[1], /"root"/);
+    assert.deepEqual(parseMapping(undefined), { mapping: {}, problems: [] });
+  });
+
+  it('does not read inherited properties of the mapping as groups', () => {
+    assert.equal(grantsFromGroups(['constructor', '__proto__', 'toString'], {}).roles.size, 0);
+  });
+
+  it('explains a service refusal without saying "query on query" and with whom to ask', () => {
+    const text = explainDenied({
+      who: 'bob@example.com',
+      credential: 'google-federation',
+      service: 'BigQuery',
+      action: 'run this query',
+      resource: '',
+      roles: new Set(),
+      access: { action: 'bigquery.query', groups: [], yourGroups: ['analysts'], contact: 'data-platform@example.com' },
+    });
+    assert.match(text, /^BigQuery refused: bob@example\.com may not run this query\. BigQuery saw short-lived Google credentials/);
+    assert.doesNotMatch(text, /query on query|owner of query/);
+    assert.match(text, /Ask data-platform@example\.com for access\.$/);
   });
 });

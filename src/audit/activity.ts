@@ -1,0 +1,171 @@
+// What the Activity view shows of the audit trail, decided outside VS Code: whose records a
+// viewer sees (their own, unless the machine is declared shared), grouping by local day, words
+// instead of codes, and the filter.
+import type { AuditRecord, AuditService, CredentialOrigin } from './auditTrail';
+
+export interface Viewer {
+  subject: string;
+  issuer?: string;
+}
+
+/** A person sees their own records; on a shared machine (a setting) everyone's. Signed out: none unless shared. */
+export function visibleTo(records: readonly AuditRecord[], viewer: Viewer | undefined, sharedMachine: boolean): AuditRecord[] {
+  if (sharedMachine) return [...records];
+  if (!viewer) return [];
+  return records.filter((r) => r.actor.subject === viewer.subject && (r.actor.issuer === undefined || viewer.issuer === undefined || r.actor.issuer === viewer.issuer));
+}
+
+export const SERVICE_NAMES: Record<AuditService, string> = {
+  bigquery: 'BigQuery',
+  dbt: 'dbt',
+  dbtCloud: 'dbt Cloud',
+  airbyte: 'Airbyte',
+  looker: 'Looker',
+  metabase: 'Metabase',
+  auth: 'Identity provider',
+};
+
+const ACTION_WORDS: Record<string, string> = {
+  query: 'Query',
+  preview: 'Table preview',
+  export: 'Export',
+  'read-metadata': 'Metadata read',
+  'trigger-sync': 'Sync',
+  'trigger-reset': 'Reset',
+  'cancel-job': 'Cancel job',
+  'trigger-run': 'dbt Cloud run',
+  'cancel-run': 'Cancel dbt Cloud run',
+  'dbt-run': 'dbt command',
+  'run-look': 'Look run',
+  'run-dashboard-element': 'Dashboard tile run',
+  'run-question': 'Question run',
+  'run-dashboard-card': 'Dashboard card run',
+  'sign-in': 'Signed in',
+  'sign-out': 'Signed out',
+  refresh: 'Session refreshed',
+  expired: 'Session expired',
+  federation: 'Google credentials exchanged',
+};
+
+export function actionWords(action: string): string {
+  return ACTION_WORDS[action] ?? words(action);
+}
+
+const OUTCOME_WORDS: Record<AuditRecord['outcome'], string> = {
+  started: 'started',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  denied: 'refused',
+  cancelled: 'cancelled',
+};
+
+export function outcomeWords(outcome: AuditRecord['outcome']): string {
+  return OUTCOME_WORDS[outcome] ?? 'unknown outcome';
+}
+
+const REASON_WORDS: Record<string, string> = {
+  role: 'your Gatehouse roles do not grant it',
+  forbidden: 'the service refused it (403)',
+  accessDenied: 'the service refused access',
+  notFound: 'not found',
+  cancelled: 'cancelled',
+  runError: 'the run failed',
+  alreadyFinished: 'it had already finished',
+  timeout: 'it took too long',
+  notConfigured: 'the service is not configured',
+  unauthorized: 'the service did not accept the sign-in',
+  invalidQuery: 'the query is not valid',
+  network: 'the service could not be reached',
+};
+
+/** A typed reason in words; an unknown one becomes words too ("quotaExceeded" -> "quota exceeded"). */
+export function reasonWords(reason: string): string {
+  return REASON_WORDS[reason] ?? words(reason);
+}
+
+function words(code: string): string {
+  return code
+    .replace(/[-_.]+/g, ' ')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .trim();
+}
+
+export function credentialLabel(origin: CredentialOrigin): string {
+  const labels: Record<CredentialOrigin, string> = {
+    'idp-id-token': 'Sign-in id token',
+    'idp-access-token': 'Sign-in access token',
+    'resource-indicator': 'Token issued for this service by your identity provider',
+    'token-exchange': 'Token exchanged for this service at your identity provider',
+    'google-federation': 'Google credentials federated from your sign-in',
+    'google-impersonation': 'Service account impersonated with your federated credentials',
+    'application-default-credentials': 'gcloud Application Default Credentials',
+    'personal-token': 'Personal token you entered',
+    'application-credentials': 'Application client credentials you entered',
+    'password-session': 'Session opened with your username and password',
+    'api-key': 'API key (acts as its group, not as you)',
+    'local-cli': 'Local command line tool',
+  };
+  return labels[origin] ?? 'Unknown credential';
+}
+
+/** What a record is about, name first: `"Orders by day" (look/2)`. */
+export function resourceLabel(r: Pick<AuditRecord, 'resource' | 'resourceName'>): string {
+  if (r.resourceName && r.resourceName !== r.resource) return `${r.resourceName} (${r.resource})`;
+  return r.resource;
+}
+
+/** The record's local day, `YYYY-MM-DD`, for grouping. */
+export function localDay(time: string, tz?: string): string {
+  const d = new Date(time);
+  if (Number.isNaN(d.getTime())) return 'unknown';
+  const parts = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: tz }).formatToParts(d);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+/** "Today", "Yesterday" or the local date in words. */
+export function dayLabel(day: string, now: Date, tz?: string): string {
+  if (day === localDay(now.toISOString(), tz)) return 'Today';
+  if (day === localDay(new Date(now.getTime() - 86_400_000).toISOString(), tz)) return 'Yesterday';
+  const d = new Date(`${day}T12:00:00Z`);
+  return Number.isNaN(d.getTime()) ? day : new Intl.DateTimeFormat(undefined, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }).format(d);
+}
+
+export interface DayGroup {
+  day: string;
+  records: AuditRecord[];
+}
+
+/** Newest day first, newest record first within a day. */
+export function groupByDay(records: readonly AuditRecord[], tz?: string): DayGroup[] {
+  const byDay = new Map<string, AuditRecord[]>();
+  const sorted = [...records].sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
+  for (const r of sorted) {
+    const day = localDay(r.time, tz);
+    const list = byDay.get(day) ?? [];
+    list.push(r);
+    byDay.set(day, list);
+  }
+  return [...byDay].map(([day, list]) => ({ day, records: list }));
+}
+
+/** Case-insensitive words, all of which must appear in the record's service, action, resource, outcome or job ids. */
+export function matchesFilter(r: AuditRecord, filter: string): boolean {
+  const terms = filter.toLowerCase().split(/\s+/).filter(Boolean);
+  if (!terms.length) return true;
+  const hay = [
+    r.service,
+    SERVICE_NAMES[r.service] ?? '',
+    r.action,
+    actionWords(r.action),
+    r.resource,
+    r.resourceName ?? '',
+    r.outcome,
+    outcomeWords(r.outcome),
+    ...(r.jobIds ?? []),
+  ]
+    .join(' ')
+    .toLowerCase();
+  return terms.every((t) => hay.includes(t));
+}

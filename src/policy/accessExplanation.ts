@@ -1,0 +1,122 @@
+// "Explain access": the identity chain from the IdP sign-in to the credential each service sees,
+// what Gatehouse grants and why, and what a service reported missing. Built from settings and
+// claims only (never a token), rendered as plain text so nothing a service returned can act.
+import { ACTIONS, ACTION_ROLES, capabilityTitle, askLine, type Action } from './roles';
+
+export interface PersonFacts {
+  label: string;
+  subject: string;
+  issuer: string;
+  groups: readonly string[];
+  rolesClaim: readonly string[];
+}
+
+export interface CapabilityFacts {
+  action: Action;
+  granted: boolean;
+  groups: readonly string[];
+}
+
+export interface ServiceChain {
+  service: string;
+  lines: string[];
+}
+
+export interface ExplainInput {
+  person?: PersonFacts;
+  roles: readonly string[];
+  capabilities: readonly CapabilityFacts[];
+  services: readonly ServiceChain[];
+  contact?: string;
+  /** When opened from a refusal: the service, what was asked, and what the service said was missing. */
+  refusal?: { service: string; what: string; missing?: string };
+}
+
+export interface BigQueryChainSettings {
+  audience?: string;
+  impersonationUrl?: string;
+  useApplicationDefaultCredentials: boolean;
+}
+
+/** `//iam.googleapis.com/locations/global/workforcePools/P/providers/X` -> the principal of `subject` in pool P. */
+export function federatedPrincipal(audience: string, subject: string): string | undefined {
+  const m = /^\/\/iam\.googleapis\.com\/(locations\/[^/]+\/workforcePools\/[^/]+)\/providers\/[^/]+$/.exec(audience) ?? /^\/\/iam\.googleapis\.com\/(projects\/[^/]+\/locations\/[^/]+\/workloadIdentityPools\/[^/]+)\/providers\/[^/]+$/.exec(audience);
+  return m ? `principal://iam.googleapis.com/${m[1]}/subject/${subject}` : undefined;
+}
+
+export function bigQueryChain(s: BigQueryChainSettings, subject: string | undefined): ServiceChain {
+  const lines: string[] = [];
+  if (s.useApplicationDefaultCredentials) {
+    lines.push('Credential: gcloud Application Default Credentials on this machine (not your Gatehouse sign-in).');
+  } else if (!s.audience) {
+    lines.push('Not configured: gatehouse.bigquery.federationAudience is empty.');
+  } else {
+    lines.push(`Your id token is exchanged at Google STS for audience ${s.audience}.`);
+    const principal = subject ? federatedPrincipal(s.audience, subject) : undefined;
+    lines.push(principal ? `BigQuery sees the federated principal ${principal}.` : 'BigQuery sees the federated principal of your subject in that pool.');
+    if (s.impersonationUrl) lines.push(`That principal then impersonates a service account (${s.impersonationUrl}); BigQuery sees the service account.`);
+    lines.push('Grants in BigQuery (dataset access, IAM roles) must name that principal, or a group it belongs to.');
+  }
+  return { service: 'BigQuery', lines };
+}
+
+const TOKEN_MODES: Record<string, string> = {
+  resourceIndicators: 'an access token your identity provider issues for that audience (RFC 8707 resource indicator)',
+  tokenExchange: 'an access token exchanged for that audience at your identity provider (RFC 8693)',
+  sessionToken: 'your sign-in access token itself',
+};
+
+const OWN_CREDENTIALS: Record<string, string> = {
+  'dbt Cloud': 'the personal token you entered (it acts as the person it belongs to)',
+  Airbyte: 'the application client credentials you entered (they act as the application)',
+  Looker: 'the API3 keys you entered (they act as the Looker user they belong to)',
+  Metabase: 'a session opened with your Metabase password, or an API key (which acts as its group)',
+};
+
+export function tokenChain(service: string, s: { baseUrl?: string; audience?: string }, serviceTokens: string): ServiceChain {
+  if (!s.baseUrl) return { service, lines: ['Not configured.'] };
+  if (!s.audience) return { service, lines: [`${service} at ${s.baseUrl} sees ${OWN_CREDENTIALS[service] ?? "the service's own credentials"}, not your sign-in.`] };
+  return {
+    service,
+    lines: [`${service} at ${s.baseUrl} sees ${TOKEN_MODES[serviceTokens] ?? TOKEN_MODES.resourceIndicators}, audience ${s.audience}; its subject is your IdP subject.`],
+  };
+}
+
+/** Plain text: hostile strings (group names, resource names) stay text. Control characters are dropped. */
+export function renderExplanation(e: ExplainInput): string {
+  const clean = (v: string) => v.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').slice(0, 500);
+  const out: string[] = ['Gatehouse: explain access', ''];
+  if (e.refusal) {
+    out.push(`Refused: ${clean(e.refusal.service)} — ${clean(e.refusal.what)}`);
+    if (e.refusal.missing) out.push(`${clean(e.refusal.service)} reported missing: ${clean(e.refusal.missing)}`);
+    out.push('');
+  }
+  out.push('1. You at your identity provider');
+  if (!e.person) {
+    out.push('   Not signed in: nothing is offered and no service is called.', '');
+  } else {
+    out.push(`   ${clean(e.person.label)} (subject ${clean(e.person.subject)}) at ${clean(e.person.issuer)}`);
+    out.push(`   Groups: ${e.person.groups.length ? e.person.groups.map(clean).join(', ') : 'none in your sign-in'}`);
+    if (e.person.rolesClaim.length) out.push(`   Roles claim: ${e.person.rolesClaim.map(clean).join(', ')}`);
+    out.push('');
+  }
+  out.push('2. What Gatehouse grants you (gatehouse.roles.mapping on this machine)');
+  out.push(`   Roles: ${e.roles.length ? e.roles.join(', ') : 'none'}`);
+  for (const c of e.capabilities) {
+    const needed = ACTION_ROLES[c.action];
+    const via = needed === 'anyone' ? 'open to everyone signed in' : c.groups.length ? `granted to ${c.groups.map(clean).join(', ')}` : 'granted to no group';
+    out.push(`   [${c.granted ? 'yes' : 'no '}] ${capabilityTitle(c.action)} — ${via}`);
+  }
+  out.push(`   ${askLine(e.contact)}`, '');
+  out.push('3. The credential each service sees');
+  for (const s of e.services) {
+    out.push(`   ${s.service}`);
+    for (const l of s.lines) out.push(`     ${clean(l)}`);
+  }
+  out.push('', 'Gatehouse only decides what it offers; each service decides what it allows. A refusal from a service is fixed in that service, for the principal shown above.');
+  return `${out.join('\n')}\n`;
+}
+
+export function capabilityFacts(can: (a: Action) => boolean, groupsFor: (a: Action) => readonly string[]): CapabilityFacts[] {
+  return ACTIONS.map((action) => ({ action, granted: can(action), groups: groupsFor(action) }));
+}

@@ -1,0 +1,81 @@
+// "Explain Access" (any tree item, the palette, or a refusal): opens the identity chain as a
+// read-only plain-text document beside the editor. Plain text, not a webview: group and resource
+// names come from the IdP and the services, and text cannot run.
+import * as vscode from 'vscode';
+import { bigQueryChain, capabilityFacts, renderExplanation, tokenChain, type ExplainInput } from '../accessExplanation';
+import type { RoleModel } from '../roleModel';
+import { readAccessPolicy } from './policyContext';
+
+const SCHEME = 'gatehouse-access';
+
+export interface ExplainAccessDeps {
+  roles: RoleModel;
+  identity: () => { label: string; subject: string; issuer: string; groups: readonly string[]; roles?: readonly string[] } | undefined;
+}
+
+type Refusal = ExplainInput['refusal'];
+
+function isRefusal(v: unknown): v is NonNullable<Refusal> {
+  const r = v as Record<string, unknown> | undefined;
+  return !!r && typeof r.service === 'string' && typeof r.what === 'string' && (r.missing === undefined || typeof r.missing === 'string');
+}
+
+function text(section: string, key: string): string | undefined {
+  const v = vscode.workspace.getConfiguration(section).get<unknown>(key);
+  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+}
+
+export function explainAccessText(deps: ExplainAccessDeps, refusal?: Refusal): string {
+  const id = deps.identity();
+  const policy = readAccessPolicy();
+  const serviceTokens = text('gatehouse.auth', 'serviceTokens') ?? 'resourceIndicators';
+  const services = [
+    bigQueryChain(
+      {
+        audience: text('gatehouse.bigquery', 'federationAudience'),
+        impersonationUrl: text('gatehouse.bigquery', 'serviceAccountImpersonationUrl'),
+        useApplicationDefaultCredentials: vscode.workspace.getConfiguration('gatehouse.bigquery').get('useApplicationDefaultCredentials') === true,
+      },
+      id?.subject,
+    ),
+    ...(
+      [
+        ['dbt Cloud', 'dbtCloud'],
+        ['Airbyte', 'airbyte'],
+        ['Looker', 'looker'],
+        ['Metabase', 'metabase'],
+      ] as const
+    ).map(([name, key]) => tokenChain(name, { baseUrl: text(`gatehouse.${key}`, 'baseUrl'), audience: text(`gatehouse.${key}`, 'audience') }, serviceTokens)),
+  ];
+  return renderExplanation({
+    person: id && { label: id.label, subject: id.subject, issuer: id.issuer, groups: id.groups, rolesClaim: id.roles ?? [] },
+    roles: [...deps.roles.roles],
+    capabilities: capabilityFacts((a) => deps.roles.can(a), (a) => deps.roles.hint(a).groups),
+    services,
+    contact: policy.accessRequest,
+    refusal,
+  });
+}
+
+export function registerExplainAccess(deps: ExplainAccessDeps): vscode.Disposable {
+  const changed = new vscode.EventEmitter<vscode.Uri>();
+  const docs = new Map<string, string>();
+  let counter = 0;
+  const provider: vscode.TextDocumentContentProvider = { onDidChange: changed.event, provideTextDocumentContent: (uri) => docs.get(uri.path) ?? '' };
+  return vscode.Disposable.from(
+    changed,
+    vscode.workspace.registerTextDocumentContentProvider(SCHEME, provider),
+    // The first argument is the tree item a menu passes (unused: the chain is the person's); the
+    // second, when a refusal opens it, what was refused.
+    vscode.commands.registerCommand('gatehouse.policy.explainAccess', async (_node?: unknown, refusal?: unknown) => {
+      const body = explainAccessText(deps, isRefusal(refusal) ? refusal : undefined);
+      // One document per opening, so an earlier explanation is not rewritten under the reader.
+      const path = `/Explain access ${++counter}.txt`;
+      docs.set(path, body);
+      if (docs.size > 20) docs.delete(docs.keys().next().value!);
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: SCHEME, path }));
+      await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+      return body;
+    }),
+  );
+}
