@@ -51,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
   const deps: ModuleDeps = { context, logger, secrets, sessionScope, audit, auth, roles };
   // The results panel is shared: modules that show rows receive its presenter.
   const results = createResultsModule(deps);
-  const bigquery = createBigQueryModule(deps, results.presenter);
+  const bigquery = createBigQueryModule(deps, results.presenter, results.restorers);
   const modules: Record<string, FeatureModule> = {
     results,
     bigquery,

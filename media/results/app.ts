@@ -13,6 +13,7 @@ import {
   type HostMessage,
   type PanelViewState,
   type WireColumn,
+  type WireRestore,
   type WireStats,
 } from '../../src/results/resultsProtocol';
 import type { Formatter } from '../../src/core/format';
@@ -35,6 +36,8 @@ const REQUEST_DEBOUNCE_MS = 40;
 interface SavedState {
   v: number;
   view: PanelViewState;
+  /** Handed back to the host after a window reload, to fetch the result again. */
+  restore?: WireRestore;
 }
 
 type InitMessage = Extract<HostMessage, { type: 'init' }>;
@@ -53,6 +56,7 @@ interface ResultState {
   tab: 'grid' | 'chart';
   chart: { kind: ChartKind; x: number; y: number } | undefined;
   painted: boolean;
+  restore: WireRestore | undefined;
 }
 
 export class ResultsApp {
@@ -256,6 +260,7 @@ export class ResultsApp {
       tab: saved?.tab ?? 'grid',
       chart,
       painted: false,
+      restore: m.restore,
     };
     this.fillFilterColumns(m.columns);
     this.filterColumn.value = String(options.filter?.column ?? -1);
@@ -272,6 +277,8 @@ export class ResultsApp {
     this.renderTabs();
     if (this.result.tab === 'chart') this.showChart();
     this.renderStatus();
+    // Saved at once: a window reload right after the result arrives can still bring it back.
+    this.saveState();
   }
 
   /** The view state to restore: VS Code's copy (survives hiding) first, then the host's. */
@@ -766,7 +773,7 @@ export class ResultsApp {
       ...(r.chart ? { chart: r.chart } : {}),
       active: { row: focus.row, column: focus.col },
     };
-    const saved: SavedState = { v: PROTOCOL_VERSION, view };
+    const saved: SavedState = { v: PROTOCOL_VERSION, view, ...(r.restore ? { restore: r.restore } : {}) };
     this.host.setState(saved);
     this.host.post({ type: 'saveState', state: view });
   }

@@ -70,6 +70,18 @@ export interface QueryOutcome {
 }
 
 const DEFAULT_PAGE_SIZE = 500;
+/** The restore kind of a BigQuery job's result (see ResultRestorer). */
+export const BIGQUERY_JOB_RESTORE = 'bigquery-job';
+
+/** A job reference from a restore key, or undefined when any part is not shaped like BigQuery's. */
+export function jobFromRestoreKey(key: Readonly<Record<string, string>>): JobRef | undefined {
+  const { projectId, jobId, location } = key;
+  // Project ids (optionally domain-scoped), job ids and locations as BigQuery allows them.
+  if (typeof projectId !== 'string' || !/^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,61}[a-z0-9]$/.test(projectId)) return undefined;
+  if (typeof jobId !== 'string' || !/^[A-Za-z0-9_-]{1,1024}$/.test(jobId)) return undefined;
+  if (location !== undefined && (typeof location !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(location))) return undefined;
+  return { projectId, jobId, ...(location ? { location } : {}) };
+}
 const GIB = 1024 ** 3;
 
 export class BigQueryQueryRunner {
@@ -125,28 +137,62 @@ export class BigQueryQueryRunner {
       const pageSize = this.deps.pageSize ?? DEFAULT_PAGE_SIZE;
       const done = await client.waitForQuery(job, { signal: stop.signal, firstPageSize: pageSize, timeoutMs: this.deps.queryTimeoutMs });
       job = done.ref;
-      const children = Number(done.statistics.numChildJobs ?? 0);
-      const stats: ResultStats = {
-        jobId: job.jobId,
-        jobUrl: jobConsoleUrl(job),
-        location: job.location,
-        statementType: done.statistics.statementType,
-        bytesProcessed: optionalNumber(done.statistics.totalBytesProcessed),
-        bytesBilled: optionalNumber(done.statistics.totalBytesBilled),
-        cacheHit: done.statistics.cacheHit,
-        slotMs: optionalNumber(done.statistics.totalSlotMs),
-        timeToFirstRowMs: Date.now() - started,
-        extra: {
-          ...(children > 0 ? { 'Script statements': String(children) } : {}),
-          ...(done.numDmlAffectedRows !== undefined ? { 'Rows affected': String(done.numDmlAffectedRows) } : {}),
-        },
-      };
-      const source = await this.resultSource(job, done.schema, done.firstPage, pageSize, done.numDmlAffectedRows, done.statistics.statementType);
-      handle.setResult(source, stats);
-      return finish({ status: 'succeeded', stats, totalRows: source.totalRows });
+      const { stats, totalRows } = await this.showJob(handle, done, pageSize, started);
+      return finish({ status: 'succeeded', stats, totalRows });
     } catch (err) {
       return finish(this.fail(handle, err, resource), BigQueryError.is(err) ? err.reason : 'unknown');
     }
+  }
+
+  /**
+   * Shows a finished job's result again (a results panel restored after a window reload): its
+   * rows are read again from the job, as the signed-in person; nothing is re-run or re-billed.
+   * `key` comes back through the webview's saved state, so it is checked first.
+   */
+  async reopenJob(key: Readonly<Record<string, string>>, handle: ResultsPanelHandle): Promise<QueryOutcome> {
+    const job = jobFromRestoreKey(key);
+    if (!job) {
+      handle.setError('This result cannot be fetched again: its job is not named properly.', 'Run the query again.');
+      return { status: 'failed', error: new BigQueryError('invalid', 'Malformed job reference.') };
+    }
+    const started = Date.now();
+    const stop = linkCancel(handle, undefined);
+    let outcome: QueryOutcome;
+    try {
+      handle.setRunning(`Fetching the result of job ${job.jobId} again…`);
+      const pageSize = this.deps.pageSize ?? DEFAULT_PAGE_SIZE;
+      const done = await this.deps.client.waitForQuery(job, { signal: stop.signal, firstPageSize: pageSize, timeoutMs: this.deps.queryTimeoutMs });
+      const { stats, totalRows } = await this.showJob(handle, done, pageSize, started);
+      outcome = { status: 'succeeded', job, stats, totalRows };
+    } catch (err) {
+      outcome = { ...this.fail(handle, err, `job ${job.jobId}`), job };
+    }
+    stop.dispose();
+    await this.audit('reopen-result', `job ${job.projectId}:${job.location ?? ''}.${job.jobId}`, job, auditOutcome(outcome), outcome.error?.reason);
+    return outcome;
+  }
+
+  private async showJob(handle: ResultsPanelHandle, done: Awaited<ReturnType<BigQueryClient['waitForQuery']>>, pageSize: number, started: number): Promise<{ stats: ResultStats; totalRows?: number }> {
+    const job = done.ref;
+    const children = Number(done.statistics.numChildJobs ?? 0);
+    const stats: ResultStats = {
+      jobId: job.jobId,
+      jobUrl: jobConsoleUrl(job),
+      location: job.location,
+      statementType: done.statistics.statementType,
+      bytesProcessed: optionalNumber(done.statistics.totalBytesProcessed),
+      bytesBilled: optionalNumber(done.statistics.totalBytesBilled),
+      cacheHit: done.statistics.cacheHit,
+      slotMs: optionalNumber(done.statistics.totalSlotMs),
+      timeToFirstRowMs: Date.now() - started,
+      extra: {
+        ...(children > 0 ? { 'Script statements': String(children) } : {}),
+        ...(done.numDmlAffectedRows !== undefined ? { 'Rows affected': String(done.numDmlAffectedRows) } : {}),
+      },
+    };
+    const source = await this.resultSource(job, done.schema, done.firstPage, pageSize, done.numDmlAffectedRows, done.statistics.statementType);
+    handle.setResult(source, stats, { kind: BIGQUERY_JOB_RESTORE, data: { projectId: job.projectId, jobId: job.jobId, ...(job.location ? { location: job.location } : {}) } });
+    return { stats, totalRows: source.totalRows };
   }
 
   /** Table rows through tabledata.list: free, unlike a SELECT * that BigQuery bills in full. */
@@ -225,7 +271,7 @@ export class BigQueryQueryRunner {
     return { status: 'failed', error: e };
   }
 
-  private async audit(action: 'query' | 'preview', resource: string, job: JobRef | undefined, outcome: AuditOutcome, reason?: string): Promise<void> {
+  private async audit(action: 'query' | 'preview' | 'reopen-result', resource: string, job: JobRef | undefined, outcome: AuditOutcome, reason?: string): Promise<void> {
     const actor = this.deps.actor();
     if (!actor) return;
     try {

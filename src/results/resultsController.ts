@@ -16,7 +16,7 @@ import { exportResult, type ExportResult } from './export';
 import { RowWindow } from './rowWindow';
 import type { CellValue, ResultColumn, ResultRow, ResultSource } from './types';
 import { createRowWriter } from './writers';
-import type { ResultStats, ResultsPanelHandle, ResultsPanelRequest } from './resultsPresenter';
+import type { ResultRestoreKey, ResultStats, ResultsPanelHandle, ResultsPanelRequest } from './resultsPresenter';
 import {
   PROTOCOL_VERSION,
   validateWebviewMessage,
@@ -63,7 +63,7 @@ export const COPY_LIMIT = 100_000;
 type Phase =
   | { kind: 'idle' }
   | { kind: 'running'; message: string; startedAt: number }
-  | { kind: 'result'; window: RowWindow; stats: ResultStats; shownAt: number }
+  | { kind: 'result'; window: RowWindow; stats: ResultStats; shownAt: number; restore?: ResultRestoreKey }
   | { kind: 'error'; message: string; nextStep?: string }
   | { kind: 'cancelled'; message: string };
 
@@ -97,13 +97,13 @@ export class ResultsSession implements ResultsPanelHandle {
     this.replacePhase({ kind: 'running', message, startedAt: this.owner.now() });
   }
 
-  setResult(source: ResultSource, stats: ResultStats = {}): void {
+  setResult(source: ResultSource, stats: ResultStats = {}, restore?: ResultRestoreKey): void {
     const window = new RowWindow(source, { maxCachedRows: Math.max(this.owner.settings().maxCachedRows, source.pageSize * 2) });
     if (this.closed) {
       void window.dispose(); // the panel owns the source: a late result is released at once
       return;
     }
-    this.replacePhase({ kind: 'result', window, stats: { ...stats }, shownAt: this.owner.now() });
+    this.replacePhase({ kind: 'result', window, stats: { ...stats }, shownAt: this.owner.now(), ...(restore ? { restore } : {}) });
     this.progressListener = window.onDidChangeProgress((p) => this.owner.postFor(this, { type: 'progress', loadedRows: p.loadedRows, totalRows: p.totalRows ?? null }));
   }
 
@@ -319,6 +319,7 @@ export class ResultsController implements Disposable {
           stats: toWireStats(phase.stats),
           loadedRows: w.progress.loadedRows,
           ...(session.viewState?.resultId === session.resultId ? { panelState: session.viewState } : {}),
+          ...(phase.restore ? { restore: { kind: phase.restore.kind, title, origin, data: { ...phase.restore.data } } } : {}),
         });
         return;
       }

@@ -37,8 +37,11 @@ export interface ResultsPanelRequest {
 export interface ResultsPanelHandle {
   /** Shows a running state with elapsed time; the panel's Cancel button fires onDidRequestCancel. */
   setRunning(message: string): void;
-  /** Hands over the rows. The panel owns the source from now on (it disposes its window/spool). */
-  setResult(source: ResultSource, stats?: ResultStats): void;
+  /**
+   * Hands over the rows. The panel owns the source from now on (it disposes its window/spool).
+   * `restore` says how to fetch the same result again after a window reload (see ResultRestorer).
+   */
+  setResult(source: ResultSource, stats?: ResultStats, restore?: ResultRestoreKey): void;
   /** Merges late statistics (e.g. bytes billed) into the status line. */
   updateStats(stats: ResultStats): void;
   /** Shows an error (message and next step as text; never HTML). */
@@ -53,4 +56,20 @@ export interface ResultsPanelHandle {
 
 export interface ResultsPresenter {
   open(request: ResultsPanelRequest): ResultsPanelHandle;
+}
+
+/** How to show a result again after a reload: a restorer kind and its data (ids, never secrets). */
+export interface ResultRestoreKey {
+  kind: string;
+  data: Record<string, string>;
+}
+
+/** Shows a result again in a restored panel, from the data its setResult saved. */
+export interface ResultRestorer {
+  /** `data` comes back through the webview's saved state: check it before using it. */
+  restore(data: Readonly<Record<string, string>>, handle: ResultsPanelHandle): Promise<void>;
+}
+
+export interface ResultRestorers {
+  register(kind: string, restorer: ResultRestorer): { dispose(): void };
 }

@@ -54,6 +54,14 @@ export interface WireStats {
   chart?: WireChartHint;
 }
 
+/** Kept in the webview's state; the host re-fetches the result from it (e.g. by BigQuery job id). */
+export interface WireRestore {
+  kind: string;
+  title: string;
+  origin: string;
+  data: Record<string, string>;
+}
+
 export interface WireChartHint {
   /** The chart the panel draws for it; absent when the service shows a table. */
   kind?: ChartKind;
@@ -94,6 +102,8 @@ export type HostMessage =
       stats: WireStats;
       loadedRows: number;
       panelState?: PanelViewState;
+      /** What the host needs to show this result again after a window reload (no secrets). */
+      restore?: WireRestore;
     }
   | { type: 'rows'; requestId: number; start: number; rows: CellValue[][] }
   | { type: 'rowsFailed'; requestId: number; message: string }
@@ -218,6 +228,13 @@ const columnIndex = int(0, LIMITS.maxColumns - 1);
 const count = nullable(int(0, Number.MAX_SAFE_INTEGER));
 const bytes = int(0, Number.MAX_SAFE_INTEGER);
 
+const restoreKey: V<WireRestore> = object({
+  kind: (v, p) => (typeof v === 'string' && /^[a-z][a-z0-9-]{0,63}$/.test(v) ? v : fail(p, 'a restore kind')),
+  title: str(1024),
+  origin: str(1024),
+  data: record(str(1024), 10),
+}) as V<WireRestore>;
+
 const stats: V<WireStats> = object({
   jobId: opt(str(1024)),
   hasJobUrl: opt(bool),
@@ -271,6 +288,7 @@ const HOST_MESSAGES: { [K in HostMessage['type']]: V<Extract<HostMessage, { type
     stats,
     loadedRows: int(0, Number.MAX_SAFE_INTEGER),
     panelState: opt(panelViewState),
+    restore: opt(restoreKey),
   }) as V<Extract<HostMessage, { type: 'init' }>>,
   rows: object({ type: literal('rows'), requestId, start: rowIndex, rows: array(array(cell, LIMITS.maxColumns), LIMITS.maxRowsPerRequest) }),
   rowsFailed: object({ type: literal('rowsFailed'), requestId, message: str() }),
@@ -337,6 +355,17 @@ export function validateHostMessage(raw: unknown): Validation<HostMessage> {
 export function validatePanelViewState(raw: unknown): PanelViewState | undefined {
   try {
     return panelViewState(raw, 'state');
+  } catch (err) {
+    if (err instanceof Invalid) return undefined;
+    throw err;
+  }
+}
+
+/** Run by the host on the webview state VS Code hands back after a reload (it is the webview's word). */
+export function validateRestoreState(raw: unknown): WireRestore | undefined {
+  try {
+    const restore = (raw as { restore?: unknown } | null | undefined)?.restore;
+    return restore === undefined ? undefined : restoreKey(restore, 'state.restore');
   } catch (err) {
     if (err instanceof Invalid) return undefined;
     throw err;

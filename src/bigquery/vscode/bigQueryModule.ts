@@ -3,12 +3,12 @@
 // status bar, error markers) and table previews into the shared results panel.
 import * as vscode from 'vscode';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
-import type { ResultsPresenter } from '../../results/resultsPresenter';
+import type { ResultRestorers, ResultsPresenter } from '../../results/resultsPresenter';
 import { BigQueryConnection } from '../connection';
 import { maxResponseBytesSetting } from '../../vscode/httpSettings';
 import { BigQueryExplorerModel, qualifiedName, type ExplorerNode } from '../explorerModel';
 import { QueryHistory } from '../queryHistory';
-import type { QueryOutcome } from '../queryRunner';
+import { BIGQUERY_JOB_RESTORE, type QueryOutcome } from '../queryRunner';
 import { BIGQUERY_SECTION, readBigQuerySettings } from '../settings';
 import { datasetConsoleUrl, jobConsoleUrl, projectConsoleUrl, tableConsoleUrl } from '../consoleLinks';
 import type { BigQueryClient } from '../client';
@@ -44,7 +44,7 @@ export interface BigQueryModule extends FeatureModule {
 
 type ParentNode = Parameters<BigQueryExplorerModel['children']>[0];
 
-export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresenter): BigQueryModule {
+export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresenter, restorers: ResultRestorers): BigQueryModule {
   const logger = deps.logger.child('bigquery');
   const broker = deps.auth.broker;
   const settings = () => readBigQuerySettings((key, fallback) => vscode.workspace.getConfiguration(BIGQUERY_SECTION).get(key, fallback));
@@ -77,6 +77,14 @@ export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresent
     onDidRun: () => {
       historyTree.refresh();
       estimateBar.refresh();
+    },
+  });
+  // After a window reload VS Code restores results panels; a BigQuery result is read again from its
+  // job once the stored session is back (no re-run, nothing billed).
+  const restorer = restorers.register(BIGQUERY_JOB_RESTORE, {
+    restore: async (key, handle) => {
+      await deps.auth.ready;
+      await queries.reopen(key, handle);
     },
   });
   const estimateBar = new CostEstimateStatusBar(
@@ -153,6 +161,7 @@ export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresent
     diagnostics,
     queries,
     estimateBar,
+    restorer,
     { dispose: () => model.dispose() },
     { dispose: () => history.dispose() },
     connection,

@@ -12,7 +12,7 @@ import { namedParameters, statementAt } from '../sql';
 import type { QueryParameter, TableRef } from '../types';
 import type { AuditTrail } from '../../audit/auditTrail';
 import type { Logger } from '../../core/logger';
-import type { ResultsPresenter } from '../../results/resultsPresenter';
+import type { ResultsPanelHandle, ResultsPresenter } from '../../results/resultsPresenter';
 import type { RoleModel } from '../../policy/roleModel';
 import { explainDenied } from '../../policy/roles';
 import type { TokenBroker } from '../../auth/tokenBroker';
@@ -224,6 +224,28 @@ export class QueryEditorController implements vscode.Disposable {
       void vscode.window.showInformationMessage('Sign in to run BigQuery queries.', 'Sign In').then((pick) => pick && vscode.commands.executeCommand('gatehouse.auth.signIn'));
       return undefined;
     }
+    return this.runnerFor(client);
+  }
+
+  /**
+   * A results panel VS Code restored after a window reload: the job's rows read again as the person
+   * signed in now (BigQuery decides whether they may), or a note when nobody is.
+   */
+  async reopen(key: Readonly<Record<string, string>>, handle: ResultsPanelHandle): Promise<void> {
+    let client: BigQueryClient | undefined;
+    try {
+      client = this.deps.connection.client();
+    } catch {
+      client = undefined;
+    }
+    if (!client || !this.deps.roles.can('bigquery.query')) {
+      handle.setCancelled('Sign in with Gatehouse, then run the query again to see this result.');
+      return;
+    }
+    await this.runnerFor(client).reopenJob(key, handle);
+  }
+
+  private runnerFor(client: BigQueryClient): BigQueryQueryRunner {
     const { broker, roles } = this.deps;
     return new BigQueryQueryRunner({
       client,

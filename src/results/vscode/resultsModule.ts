@@ -4,18 +4,24 @@ import * as vscode from 'vscode';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import type { ExportResult } from '../export';
 import type { ResultSource } from '../types';
-import { ResultsPanelManager } from './resultsPanel';
-import type { ResultStats, ResultsPanelHandle, ResultsPresenter } from '../resultsPresenter';
+import { RESULTS_VIEW_TYPE, ResultsPanelManager } from './resultsPanel';
+import type { ResultRestorers, ResultStats, ResultsPanelHandle, ResultsPresenter } from '../resultsPresenter';
 import type { ExportFormat } from '../resultsProtocol';
 
 export interface ResultsModule extends FeatureModule {
   readonly presenter: ResultsPresenter;
+  /** Services register how to fetch their results again after a window reload. */
+  readonly restorers: ResultRestorers;
   readonly testing?: ResultsTestingApi & Record<string, unknown>;
 }
 
 /** Reachable by the integration tests only (exports in ExtensionMode.Test). */
 export interface ResultsTestingApi {
   presenter: ResultsPresenter;
+  /** Restores a panel as after a window reload, from a webview state as VS Code would hand it back. */
+  restoreFromState(state: unknown): Promise<RestoreProbe>;
+  /** The state the panel's webview saved last (what VS Code keeps across a reload). */
+  lastRestoreKey(): { kind: string; data: Record<string, string> } | undefined;
   /** Opens a panel on a source built by the test (no service module involved). */
   openSource(options: { title: string; source: ResultSource; stats?: ResultStats; origin?: string; ownerKey?: string }): ResultsPanelProbe;
 }
@@ -33,6 +39,12 @@ export interface ResultsPanelProbe {
   viewColumn(): vscode.ViewColumn | undefined;
 }
 
+/** What a restored panel did with the state VS Code handed back (tests). */
+export interface RestoreProbe {
+  handle: ResultsPanelHandle;
+  firstPaintMs(): Promise<number>;
+}
+
 const FORMAT_PICKS: Array<vscode.QuickPickItem & { format: ExportFormat }> = [
   { label: 'CSV', description: '.csv, formulas escaped unless turned off in settings', format: 'csv' },
   { label: 'JSON Lines', description: '.jsonl, one object per row', format: 'jsonl' },
@@ -44,6 +56,7 @@ export function createResultsModule(deps: ModuleDeps): ResultsModule {
   const manager = new ResultsPanelManager({ extensionUri: deps.context.extensionUri, logger });
   const disposables: vscode.Disposable[] = [
     manager,
+    vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, { deserializeWebviewPanel: (panel, state) => manager.restore(panel, state).then(() => undefined) }),
     vscode.commands.registerCommand('gatehouse.results.export', async (format?: ExportFormat) => {
       const panel = manager.activePanel;
       if (!panel?.controller.current?.window) {
@@ -59,6 +72,12 @@ export function createResultsModule(deps: ModuleDeps): ResultsModule {
     deps.context.extensionMode === vscode.ExtensionMode.Test
       ? {
           presenter: manager,
+          restoreFromState: async (state) => {
+            const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, 'Results', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, manager.webviewOptions());
+            const session = await manager.restore(panel, state);
+            return { handle: session, firstPaintMs: () => session.firstPaint() };
+          },
+          lastRestoreKey: () => manager.lastRestoreKey(),
           openSource: ({ title, source, stats, origin, ownerKey }) => {
             const { panel, session } = manager.openPanel({ title, origin: origin ?? 'Test', ownerKey });
             session.setResult(source, stats);
@@ -76,6 +95,7 @@ export function createResultsModule(deps: ModuleDeps): ResultsModule {
 
   return {
     presenter: manager,
+    restorers: manager,
     ...(testing ? { testing: testing as ResultsTestingApi & Record<string, unknown> } : {}),
     dispose: () => {
       for (const d of disposables.splice(0)) d.dispose();

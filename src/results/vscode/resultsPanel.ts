@@ -9,8 +9,8 @@ import { Formatter } from '../../core/format';
 import type { Logger } from '../../core/logger';
 import type { ExportResult } from '../export';
 import { DEFAULT_MAX_CACHED_ROWS, ResultsController, type ResultsHostUi, type ResultsSession, type ResultsSettings } from '../resultsController';
-import type { ResultsPanelHandle, ResultsPanelRequest, ResultsPresenter } from '../resultsPresenter';
-import type { ExportFormat, HostMessage } from '../resultsProtocol';
+import type { ResultRestoreKey, ResultRestorer, ResultRestorers, ResultsPanelHandle, ResultsPanelRequest, ResultsPresenter } from '../resultsPresenter';
+import { validateRestoreState, type ExportFormat, type HostMessage } from '../resultsProtocol';
 import { webviewHtml } from '../../core/webviewHtml';
 import { plain, safe } from '../../core/displayText';
 
@@ -168,8 +168,9 @@ export interface ResultsPanelManagerOptions {
 }
 
 /** The ResultsPresenter services receive: opens panels per query, or reuses one per owner. */
-export class ResultsPanelManager implements ResultsPresenter, vscode.Disposable {
+export class ResultsPanelManager implements ResultsPresenter, ResultRestorers, vscode.Disposable {
   private readonly panels = new Set<ResultsPanel>();
+  private readonly restorers = new Map<string, ResultRestorer>();
   private readonly byOwner = new Map<string, ResultsPanel>();
   private lastActive: ResultsPanel | undefined;
   private readonly ui: ResultsHostUi;
@@ -204,23 +205,59 @@ export class ResultsPanelManager implements ResultsPresenter, vscode.Disposable 
     for (const p of [...this.panels]) p.dispose();
   }
 
-  private create(ownerKey: string | undefined): ResultsPanel {
+  /** The webview options of every results panel, new or restored after a reload. */
+  webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      // Off on purpose: a hidden panel costs no memory; the webview restores from its state.
+      retainContextWhenHidden: false,
+      enableFindWidget: false,
+      enableCommandUris: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.options.extensionUri, 'dist', 'media')],
+    };
+  }
+
+  /**
+   * A panel VS Code brings back after a window reload: its saved state names how to fetch the
+   * result again (checked: it is the webview's word); without a restorer for it, the panel says so.
+   */
+  async restore(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<ResultsSession> {
+    webviewPanel.webview.options = this.webviewOptions();
+    const key = validateRestoreState(state);
+    const panel = this.create(key ? `restored:${key.kind}:${JSON.stringify(key.data)}` : undefined, webviewPanel);
+    const session = panel.show({ title: key?.title ?? 'Results', origin: key?.origin ?? 'Gatehouse' });
+    const restorer = key && this.restorers.get(key.kind);
+    if (!key || !restorer) {
+      session.setCancelled('This result was not kept across the window reload. Run it again to see it.');
+      return session;
+    }
+    try {
+      await restorer.restore(key.data, session);
+    } catch (err) {
+      this.options.logger.warn(`could not restore a ${key.kind} result: ${err instanceof Error ? err.name : 'error'}`);
+      session.setError('Could not fetch this result again.', 'Run it again to see it.');
+    }
+    return session;
+  }
+
+  /** The restore key of the result in the panel looked at last (tests). */
+  lastRestoreKey(): ResultRestoreKey | undefined {
+    const phase = this.activePanel?.controller.current?.phase;
+    return phase?.kind === 'result' ? phase.restore : undefined;
+  }
+
+  register(kind: string, restorer: ResultRestorer): vscode.Disposable {
+    this.restorers.set(kind, restorer);
+    return new vscode.Disposable(() => this.restorers.get(kind) === restorer && this.restorers.delete(kind));
+  }
+
+  private create(ownerKey: string | undefined, restored?: vscode.WebviewPanel): ResultsPanel {
     // A new panel joins the group the results already use, as a tab: opening each "Beside" the
     // active editor would add a group per query until every panel is a sliver.
     const existing = [...this.panels].map((p) => p.viewColumn).find((c) => c !== undefined);
-    const webviewPanel = vscode.window.createWebviewPanel(
-      RESULTS_VIEW_TYPE,
-      'Results',
-      { viewColumn: existing ?? vscode.ViewColumn.Beside, preserveFocus: true },
-      {
-        enableScripts: true,
-        // Off on purpose: a hidden panel costs no memory; the webview restores from its state.
-        retainContextWhenHidden: false,
-        enableFindWidget: false,
-        enableCommandUris: false,
-        localResourceRoots: [vscode.Uri.joinPath(this.options.extensionUri, 'dist', 'media')],
-      },
-    );
+    const webviewPanel =
+      restored ??
+      vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, 'Results', { viewColumn: existing ?? vscode.ViewColumn.Beside, preserveFocus: true }, this.webviewOptions());
     const panel = new ResultsPanel(webviewPanel, this.options.extensionUri, this.ui, this.options.logger, readResultsSettings, ownerKey);
     this.panels.add(panel);
     if (ownerKey !== undefined) this.byOwner.set(ownerKey, panel);

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { driverAvailable, readWebview, screenshot } from '../runner/driverClient';
 import { EXTENSION_ID, accountLabels, sandboxUrls, signInAs, type AuthTestingApi } from '../support/signIn';
 import { until } from '../../unit/support/wait';
+import type { ResultsTestingApi } from '../../../src/results/vscode/resultsModule';
 
 interface JobRef {
   projectId: string;
@@ -22,7 +23,7 @@ interface Outcome {
 interface BigQueryTestingApi {
   treeChildren(path: string[]): Promise<{ label: string; kind: string; description?: string }[]>;
   reveal(path: string[]): Promise<void>;
-  client(): { getJob(ref: JobRef): Promise<{ state: string; error?: { reason?: string }; labels?: Record<string, string> }> } | undefined;
+  client(): { getJob(ref: JobRef): Promise<{ state: string; error?: { reason?: string }; labels?: Record<string, string> }>; listJobs(o: { maxResults: number }): Promise<{ items: unknown[] }> } | undefined;
   runningQueries(): number;
   history: { entries(): { sql: string; job?: JobRef }[] };
 }
@@ -122,6 +123,38 @@ describe('BigQuery (explorer, queries, cancel)', function () {
       await new Promise((r) => setTimeout(r, 1_500));
       await screenshot(process.env.GATEHOUSE_BIGQUERY_SCREENSHOT);
     }
+  });
+
+  it('brings a result back after a window reload from its job, read again as the person signed in', async () => {
+    const results = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate() as { testing?: { results?: ResultsTestingApi } }).testing?.results;
+    assert.ok(results, 'the results test seam');
+    const key = results.lastRestoreKey();
+    const job = bigquery.history.entries()[0]?.job;
+    assert.ok(job && key, 'the last result names how to bring it back');
+    assert.equal(key.kind, 'bigquery-job');
+    assert.equal(key.data.jobId, job.jobId);
+    const jobsBefore = (await bigquery.client()!.listJobs({ maxResults: 500 })).items.length;
+    // What VS Code hands the serializer after a reload: the state the webview saved.
+    const restored = await results.restoreFromState({ v: 1, view: {}, restore: { kind: key.kind, title: 'orders_by_day.sql', origin: 'BigQuery · gatehouse-demo', data: key.data } });
+    await restored.firstPaintMs();
+    if (driverAvailable()) {
+      const painted = await until('the restored rows', async () => {
+        const cells = await readWebview('[role=gridcell]', { frameUrlContains: `extensionId=${EXTENSION_ID}`, timeoutMs: 5_000 }).catch(() => []);
+        return cells.some((c) => /^\d{4}-\d\d-\d\d$/.test((c ?? '').trim()));
+      }, 30_000).catch(() => false);
+      assert.ok(painted, 'the restored panel shows the rows');
+    }
+    assert.equal((await bigquery.client()!.listJobs({ maxResults: 500 })).items.length, jobsBefore, 'nothing was re-run');
+    const record = (await audit.recent(10)).reverse().find((r) => r.action === 'reopen-result');
+    assert.ok(record, 'reading the result again is audited');
+
+    // A state that names no way back, or a hostile one, fetches nothing and says what to do.
+    const none = await results.restoreFromState({ v: 1, view: {} });
+    assert.equal(none.handle.visible, true);
+    const hostile = await results.restoreFromState({ restore: { kind: 'bigquery-job', title: '<b>x</b>', origin: 'o', data: { projectId: '../x', jobId: 'j' } } });
+    assert.equal(hostile.handle.visible, true);
+    assert.equal((await bigquery.client()!.listJobs({ maxResults: 500 })).items.length, jobsBefore);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('cancel stops the running job at BigQuery', async () => {

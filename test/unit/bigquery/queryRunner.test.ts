@@ -3,10 +3,10 @@
 // previews, denial explained, and one audit record per run.
 import * as assert from 'node:assert/strict';
 import { Emitter } from '../../../src/core/event';
-import { BigQueryQueryRunner, approximateCost, type CostSettings, type QueryRunnerDeps } from '../../../src/bigquery/queryRunner';
+import { BigQueryQueryRunner, approximateCost, jobFromRestoreKey, type CostSettings, type QueryRunnerDeps } from '../../../src/bigquery/queryRunner';
 import { Formatter } from '../../../src/core/format';
 import { until } from '../support/wait';
-import type { ResultStats, ResultsPanelHandle, ResultsPanelRequest, ResultsPresenter } from '../../../src/results/resultsPresenter';
+import type { ResultRestoreKey, ResultStats, ResultsPanelHandle, ResultsPanelRequest, ResultsPresenter } from '../../../src/results/resultsPresenter';
 import type { ResultSource } from '../../../src/results/types';
 import type { AuditRecord } from '../../../src/audit/auditTrail';
 import { useBigQueryFixture, type BigQueryFixture } from './fixture';
@@ -26,9 +26,11 @@ class FakePanel implements ResultsPanelHandle {
   setRunning(message: string): void {
     this.running.push(message);
   }
-  setResult(source: ResultSource, stats?: ResultStats): void {
+  restore: ResultRestoreKey | undefined;
+  setResult(source: ResultSource, stats?: ResultStats, restore?: ResultRestoreKey): void {
     this.source = source;
     this.stats = stats;
+    this.restore = restore;
   }
   updateStats(stats: ResultStats): void {
     this.stats = { ...this.stats, ...stats };
@@ -163,6 +165,54 @@ describe('BigQuery query runner against the sandbox', function () {
     assert.equal(outcome.error?.reason, 'accessDenied');
     assert.match(presenter.panels[0].error?.message ?? '', /^denied .*: accessDenied$/);
     assert.equal(records[0].outcome, 'denied');
+  });
+
+  it('reopens a finished job from its restore key (a panel after a window reload): the same rows, read again, nothing re-run', async () => {
+    const { run, presenter, records } = await runner('bob', { pageSize: 50 });
+    const first = await run.runQuery({ sql: 'select event_id, country from `gatehouse-demo.events.page_views` where event_id <= 120 order by event_id', title: 't' });
+    assert.equal(first.status, 'succeeded');
+    const key = presenter.panels[0].restore;
+    assert.deepEqual(key, { kind: 'bigquery-job', data: { projectId: first.job!.projectId, jobId: first.job!.jobId, location: first.job!.location } });
+    const rowsOf = async (p: FakePanel) => {
+      const out: unknown[] = [];
+      for (let i = 0; ; i++) {
+        const page = await p.source!.fetchPage(i);
+        out.push(...page.rows);
+        if (page.last) return out;
+      }
+    };
+    const jobsBefore = (await (await f.client('bob')).client.listJobs({ maxResults: 500 })).items.length;
+    const restored = new FakePanel({ title: 't', origin: 'BigQuery' });
+    const again = await run.reopenJob(key!.data, restored);
+    assert.equal(again.status, 'succeeded', again.error?.message);
+    assert.ok(restored.running.some((m) => m.startsWith(`Fetching the result of job ${first.job!.jobId}`)));
+    assert.deepEqual(await rowsOf(restored), await rowsOf(presenter.panels[0]));
+    assert.equal(restored.stats?.jobId, first.job!.jobId);
+    const jobsAfter = (await (await f.client('bob')).client.listJobs({ maxResults: 500 })).items.length;
+    assert.equal(jobsAfter, jobsBefore, 'no job was started');
+    assert.equal(records.at(-1)?.action, 'reopen-result');
+    assert.deepEqual(records.at(-1)?.jobIds, [first.job!.jobId]);
+  });
+
+  it('refuses a restore key that is not shaped like a BigQuery job, without asking BigQuery', async () => {
+    const { run } = await runner('bob');
+    const bad: Array<Record<string, string>> = [
+      {},
+      { projectId: 'gatehouse-demo' },
+      { projectId: '../../etc', jobId: 'j1' },
+      { projectId: 'gatehouse-demo', jobId: 'j1/../../x' },
+      { projectId: 'gatehouse-demo', jobId: 'j1', location: 'US?x=1' },
+      { projectId: 'gatehouse-demo', jobId: '<img src=x>' },
+    ];
+    for (const key of bad) {
+      assert.equal(jobFromRestoreKey(key), undefined, JSON.stringify(key));
+      const panel = new FakePanel({ title: 't', origin: 'o' });
+      const outcome = await run.reopenJob(key, panel);
+      assert.equal(outcome.status, 'failed');
+      assert.equal(panel.running.length, 0, 'nothing was fetched');
+      assert.match(panel.error?.message ?? '', /cannot be fetched again/);
+    }
+    assert.deepEqual(jobFromRestoreKey({ projectId: 'example.com:data-lake', jobId: 'gatehouse_1-a', location: 'europe-west1' }), { projectId: 'example.com:data-lake', jobId: 'gatehouse_1-a', location: 'europe-west1' });
   });
 
   it('reports a syntax error with its location', async () => {

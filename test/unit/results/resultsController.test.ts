@@ -310,6 +310,17 @@ describe('ResultsController (host side of the results panel)', () => {
     it(`names the export of "${title}" ${expected}`, () => assert.equal(suggestedFileName(title, format), expected));
   }
 
+  it('tells the webview how to bring the result back after a reload, and nothing when the service gave no way', () => {
+    const { webview, controller } = setup();
+    const handle = controller.open({ title: 'orders_by_day.sql', origin: 'BigQuery · p' });
+    webview.send({ type: 'ready', version: 1 });
+    handle.setResult(createArraySource(COLUMNS, ROWS, 2), {}, { kind: 'bigquery-job', data: { projectId: 'p', jobId: 'j1' } });
+    assert.deepEqual(JSON.parse(JSON.stringify(webview.of('init').at(-1)?.restore)), { kind: 'bigquery-job', title: 'orders_by_day.sql', origin: 'BigQuery · p', data: { projectId: 'p', jobId: 'j1' } });
+    controller.open({ title: 'look', origin: 'Looker' }).setResult(createArraySource(COLUMNS, ROWS, 2));
+    assert.equal(webview.of('init').at(-1)?.restore, undefined);
+    controller.dispose();
+  });
+
   it('shows a cancelled run as cancelled, not as a failure', () => {
     const { webview, controller } = setup();
     const handle = controller.open({ title: 'q', origin: 'BigQuery' });

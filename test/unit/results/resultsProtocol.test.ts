@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { validateHostMessage, validatePanelViewState, validateWebviewMessage } from '../../../src/results/resultsProtocol';
+import { validateHostMessage, validatePanelViewState, validateRestoreState, validateWebviewMessage } from '../../../src/results/resultsProtocol';
 
 const state = { resultId: 3, topRow: 12.5, scrollLeft: 0, columnWidths: [120, 80], tab: 'grid' };
 
@@ -66,6 +66,7 @@ describe('results protocol: messages from the host (validated by the webview)', 
     ['error', { type: 'error', title: 't', origin: 'o', message: '<b>no</b>', nextStep: 'retry' }],
     ['cancelled', { type: 'cancelled', title: 't', origin: 'o', message: 'Cancelled.' }],
     ['init with the service’s chart', { type: 'init', resultId: 2, title: 't', origin: 'o', columns, totalRows: 1, stats: { chart: { kind: 'area', requested: 'looker_area', exact: true } }, loadedRows: 0 }],
+    ['init with what brings it back after a reload', { type: 'init', resultId: 4, title: 't', origin: 'o', columns, totalRows: 1, stats: {}, loadedRows: 0, restore: { kind: 'bigquery-job', title: 't', origin: 'o', data: { projectId: 'p', jobId: 'j' } } }],
     ['init drawn as a table by the service', { type: 'init', resultId: 3, title: 't', origin: 'o', columns, totalRows: 1, stats: { chart: { requested: 'table', exact: true } }, loadedRows: 0 }],
     ['init', { type: 'init', resultId: 1, title: 't', origin: 'o', columns, totalRows: 1_000_000, stats: { jobId: 'j', hasJobUrl: true, bytesProcessed: 10, cacheHit: false, timeToFirstRowMs: 12.5, extra: { Look: 'x' } }, loadedRows: 0, panelState: state }],
     ['init of unknown size', { type: 'init', resultId: 1, title: 't', origin: 'o', columns, totalRows: null, stats: {}, loadedRows: 0 }],
@@ -101,6 +102,8 @@ describe('results protocol: messages from the host (validated by the webview)', 
     ['init with a schema nested too deep', { type: 'init', resultId: 1, title: 't', origin: 'o', columns: [deepColumn], totalRows: 1, stats: {}, loadedRows: 0 }],
     ['stats carrying a job URL', { type: 'stats', stats: { jobUrl: 'javascript:alert(1)' } }],
     ['stats with negative bytes', { type: 'stats', stats: { bytesProcessed: -1 } }],
+    ['init with a restore kind that is not a name', { type: 'init', resultId: 1, title: 't', origin: 'o', columns, totalRows: 1, stats: {}, loadedRows: 0, restore: { kind: 'Bad Kind!', title: 't', origin: 'o', data: {} } }],
+    ['init with restore data that is not text', { type: 'init', resultId: 1, title: 't', origin: 'o', columns, totalRows: 1, stats: {}, loadedRows: 0, restore: { kind: 'bigquery-job', title: 't', origin: 'o', data: { jobId: 1 } } }],
     ['stats with an unknown chart kind', { type: 'stats', stats: { chart: { kind: 'donut<script>', requested: 'x', exact: true } } }],
     ['stats with a chart hint without its name', { type: 'stats', stats: { chart: { kind: 'bar', exact: true } } }],
     ['a message with a huge title', { type: 'notice', message: 'x'.repeat(20_000) }],
@@ -121,4 +124,20 @@ describe('results protocol: saved view state', () => {
     assert.equal(validatePanelViewState({ ...state, columnWidths: ['120px'] }), undefined);
     assert.equal(validatePanelViewState({ ...state, extra: 1 }), undefined);
   });
+});
+
+describe('results protocol: the state VS Code hands back after a reload (validated by the host)', () => {
+  const good = { kind: 'bigquery-job', title: 'orders_by_day.sql', origin: 'BigQuery · p', data: { projectId: 'gatehouse-demo', jobId: 'gatehouse_1' } };
+  // The validator builds its records without a prototype: compare as JSON.
+  it('reads the restore key of a saved state', () => assert.deepEqual(JSON.parse(JSON.stringify(validateRestoreState({ v: 1, view: {}, restore: good }))), good));
+  const bad: Array<[string, unknown]> = [
+    ['no state', undefined],
+    ['null', null],
+    ['no restore key', { v: 1, view: {} }],
+    ['a kind with markup', { restore: { ...good, kind: '<img src=x>' } }],
+    ['too many data keys', { restore: { ...good, data: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, 'v'])) } }],
+    ['an extra field', { restore: { ...good, token: 'secret' } }],
+    ['a huge title', { restore: { ...good, title: 'x'.repeat(5_000) } }],
+  ];
+  for (const [name, state] of bad) it(`ignores ${name}`, () => assert.equal(validateRestoreState(state), undefined));
 });
