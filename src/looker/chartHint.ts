@@ -1,6 +1,7 @@
 // How Looker draws a look or tile (its query's vis_config.type), as the chart the results panel
 // draws for it. Types with no counterpart get the nearest chart, marked as not exact, so the panel
 // can say what Looker shows instead of pretending; tables and single values get none.
+import { chartHintFrom, type ChartTypeTable } from '../results/chartHint';
 import type { ChartHint } from '../results/resultsPresenter';
 import type { ChartKind } from '../results/resultsProtocol';
 
@@ -25,11 +26,8 @@ const NEAREST = new Map<string, ChartKind>([
 ]);
 const TABLES = new Set(['looker_grid', 'table', 'single_value', 'looker_single_record', 'text']);
 
+const TYPES: ChartTypeTable = { exact: EXACT, nearest: NEAREST, tables: TABLES };
+
 export function lookerChartHint(visType: string | null | undefined): ChartHint | undefined {
-  if (typeof visType !== 'string' || !visType) return undefined;
-  const requested = visType.slice(0, 100);
-  const exact = EXACT.get(visType);
-  if (exact) return { kind: exact, requested, exact: true };
-  if (TABLES.has(visType)) return { requested, exact: true };
-  return { kind: NEAREST.get(visType) ?? 'bar', requested, exact: false };
+  return chartHintFrom(TYPES, visType);
 }

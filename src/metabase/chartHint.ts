@@ -1,6 +1,7 @@
 // How Metabase draws a question (its card's `display`), as the chart the results panel draws for
 // it. Displays with no counterpart get the nearest chart, marked as not exact; tables, numbers and
 // gauges get none.
+import { chartHintFrom, type ChartTypeTable } from '../results/chartHint';
 import type { ChartHint } from '../results/resultsPresenter';
 import type { ChartKind } from '../results/resultsProtocol';
 
@@ -21,11 +22,8 @@ const NEAREST = new Map<string, ChartKind>([
 ]);
 const TABLES = new Set(['table', 'pivot', 'scalar', 'smartscalar', 'progress', 'gauge', 'object', 'list']);
 
+const TYPES: ChartTypeTable = { exact: EXACT, nearest: NEAREST, tables: TABLES };
+
 export function metabaseChartHint(display: string | null | undefined): ChartHint | undefined {
-  if (typeof display !== 'string' || !display) return undefined;
-  const requested = display.slice(0, 100);
-  const exact = EXACT.get(display);
-  if (exact) return { kind: exact, requested, exact: true };
-  if (TABLES.has(display)) return { requested, exact: true };
-  return { kind: NEAREST.get(display) ?? 'bar', requested, exact: false };
+  return chartHintFrom(TYPES, display);
 }

@@ -1,6 +1,7 @@
 // The Activity view and its commands: filter, clear filter, refresh, open a record's resource or
 // job in its service, and "Export audit trail" (JSON Lines or CSV) of what the viewer sees.
 import * as vscode from 'vscode';
+import { safe } from '../../core/displayText';
 import type { AuditTrail } from '../auditTrail';
 import type { Event } from '../../core/event';
 import type { Viewer } from '../activity';
@@ -38,7 +39,7 @@ export function createActivityModule(deps: ActivityModuleDeps) {
     const format: AuditExportFormat = uri.path.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl';
     const records = (await tree.visibleRecords()).reverse();
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(formatAudit(records, format)));
-    void vscode.window.showInformationMessage(`Exported ${records.length} audit ${records.length === 1 ? 'entry' : 'entries'}.`);
+    void vscode.window.showInformationMessage(safe`Exported ${records.length} audit ${records.length === 1 ? 'entry' : 'entries'}.`);
     return uri;
   };
 

@@ -284,7 +284,7 @@ export class QueryEditorController implements vscode.Disposable {
 
   private allowed(action: 'bigquery.query' | 'bigquery.preview'): boolean {
     if (this.deps.roles.can(action)) return true;
-    void vscode.window.showWarningMessage(this.deps.roles.refusal(action));
+    void vscode.window.showWarningMessage(plain(this.deps.roles.refusal(action)));
     return false;
   }
 

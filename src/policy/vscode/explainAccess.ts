@@ -2,6 +2,7 @@
 // read-only plain-text document beside the editor. Plain text, not a webview: group and resource
 // names come from the IdP and the services, and text cannot run.
 import * as vscode from 'vscode';
+import { plain } from '../../core/displayText';
 import { bigQueryChain, capabilityFacts, renderExplanation, tokenChain, type ExplainInput } from '../accessExplanation';
 import type { RoleModel } from '../roleModel';
 import { readAccessPolicy } from './policyContext';
@@ -48,7 +49,7 @@ export function explainAccessText(deps: ExplainAccessDeps, refusal?: Refusal): s
     ).map(([name, key]) => tokenChain(name, { baseUrl: text(`gatehouse.${key}`, 'baseUrl'), audience: text(`gatehouse.${key}`, 'audience') }, serviceTokens)),
   ];
   return renderExplanation({
-    person: id && { label: id.label, subject: id.subject, issuer: id.issuer, groups: id.groups, rolesClaim: id.roles ?? [] },
+    person: id && { label: plain(id.label), subject: id.subject, issuer: id.issuer, groups: id.groups, rolesClaim: id.roles ?? [] },
     roles: [...deps.roles.roles],
     capabilities: capabilityFacts((a) => deps.roles.can(a), (a) => deps.roles.hint(a).groups),
     services,

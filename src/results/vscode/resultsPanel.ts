@@ -225,7 +225,7 @@ export class ResultsPanelManager implements ResultsPresenter, ResultRestorers, v
     webviewPanel.webview.options = this.webviewOptions();
     const key = validateRestoreState(state);
     const panel = this.create(key ? `restored:${key.kind}:${JSON.stringify(key.data)}` : undefined, webviewPanel);
-    const session = panel.show({ title: key?.title ?? 'Results', origin: key?.origin ?? 'Gatehouse' });
+    const session = panel.show({ title: plain(key?.title ?? 'Results'), origin: key?.origin ?? 'Gatehouse' });
     const restorer = key && this.restorers.get(key.kind);
     if (!key || !restorer) {
       session.setCancelled('This result was not kept across the window reload. Run it again to see it.');

@@ -26,6 +26,8 @@ const SECURITY_RELEVANT = new Set([
   'gatehouse.auth.groupsClaim',
   'gatehouse.auth.flow',
   'gatehouse.auth.serviceTokens',
+  'gatehouse.auth.audience',
+  'gatehouse.auth.switchAccountPrompt',
   'gatehouse.bigquery.billingProject',
   'gatehouse.bigquery.location',
   'gatehouse.bigquery.apiEndpoint',
@@ -50,6 +52,8 @@ const SECURITY_RELEVANT = new Set([
   'gatehouse.http.maxResponseMiB',
   'gatehouse.results.escapeFormulasInCsv',
   'gatehouse.roles.mapping',
+  'gatehouse.policy.accessRequest',
+  'gatehouse.audit.sharedMachine',
 ]);
 
 /** Presentation only: a workspace may set these. */
