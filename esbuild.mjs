@@ -19,6 +19,8 @@ const googleVendorExternal = {
     build.onResolve({ filter: /^(@google-cloud\/bigquery|google-auth-library)$/ }, (args) =>
       args.kind === 'require-call' ? { path: './vendor/google.js', external: true } : undefined,
     );
+    // axios likewise, from its own bundle, with the first HTTP client (core/http.ts).
+    build.onResolve({ filter: /^axios$/ }, (args) => (args.kind === 'require-call' ? { path: './vendor/axios.js', external: true } : undefined));
   },
 };
 
@@ -45,6 +47,13 @@ const googleVendor = {
   ...extension,
   entryPoints: ['src/bigquery/googleVendor.ts'],
   outfile: 'dist/vendor/google.js',
+  plugins: [],
+};
+
+const axiosVendor = {
+  ...extension,
+  entryPoints: ['src/core/axiosVendor.ts'],
+  outfile: 'dist/vendor/axios.js',
   plugins: [],
 };
 
@@ -93,7 +102,7 @@ const tests = {
   logLevel: 'warning',
 };
 
-const builds = production ? [extension, googleVendor, dbtWorker, webview] : [extension, googleVendor, dbtWorker, webview, tests];
+const builds = production ? [extension, googleVendor, axiosVendor, dbtWorker, webview] : [extension, googleVendor, axiosVendor, dbtWorker, webview, tests];
 if (!watch) rmSync('dist', { recursive: true, force: true });
 if (!production && !watch) rmSync('out', { recursive: true, force: true });
 

@@ -6,7 +6,7 @@
 // start. The caller may mark a request idempotent when it is (a token request, a cancel, an insert
 // with a client-chosen id).
 import type { Readable } from 'node:stream';
-import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
+import type { AxiosInstance, AxiosResponse, AxiosStatic } from 'axios';
 import { HttpError, reasonForStatus } from './errors';
 import type { Logger } from './logger';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy, type RetryVerdict } from './retry';
@@ -122,6 +122,21 @@ class Semaphore {
   }
 }
 
+let axiosModule: AxiosStatic | undefined;
+
+/**
+ * axios loads with the first HTTP client a service builds, not at activation: the extension
+ * bundle maps this require to dist/vendor/axios.js (see esbuild.mjs); plain Node resolves it as usual.
+ */
+function loadAxios(): AxiosStatic {
+  if (!axiosModule) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require('axios') as AxiosStatic & { default?: AxiosStatic };
+    axiosModule = mod.default ?? mod;
+  }
+  return axiosModule;
+}
+
 export class AxiosHttpClient implements HttpClient {
   private readonly axios: AxiosInstance;
   private readonly semaphore: Semaphore;
@@ -132,7 +147,7 @@ export class AxiosHttpClient implements HttpClient {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: options.maxAttempts ?? 3, maxRetryAfterMs: options.maxRetryAfterMs ?? DEFAULT_RETRY_POLICY.maxRetryAfterMs };
     this.semaphore = new Semaphore(options.maxConcurrent ?? 6);
-    this.axios = axios.create({
+    this.axios = loadAxios().create({
       baseURL: options.baseUrl,
       // A stream, read here: the size cap is enforced while it arrives, and malformed JSON becomes
       // a typed error, not a string.
@@ -179,7 +194,7 @@ export class AxiosHttpClient implements HttpClient {
       if (HttpError.is(err)) return err;
       if (req.signal?.aborted) return new HttpError('cancelled', 'Cancelled.', undefined, undefined, undefined, { cause: err });
       if (timeout.signal.aborted) return new HttpError('timeout', `No answer from ${where} in time.`);
-      const code = isAxiosError(err) ? err.code : (err as { code?: unknown })?.code;
+      const code = loadAxios().isAxiosError(err) ? err.code : (err as { code?: unknown })?.code;
       return new HttpError('network', `Could not reach ${where}${typeof code === 'string' ? ` (${code})` : ''}.`, undefined, undefined, undefined, { cause: err });
     };
     try {

@@ -44,7 +44,15 @@ describe('sign-in (Gatehouse OIDC provider)', function () {
 
   it('signs out and has no account left', async () => {
     await vscode.commands.executeCommand('gatehouse.auth.signOut');
-    assert.deepEqual(await accountLabels(), []);
+    // VS Code learns of the removal through onDidChangeSessions and asks the provider again: its
+    // account list follows a moment later, not within the command.
+    const deadline = Date.now() + 10_000;
+    let accounts = await accountLabels();
+    while (accounts.length && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      accounts = await accountLabels();
+    }
+    assert.deepEqual(accounts, []);
   });
 
   it('configures sign-in with the guided flow, written where this window reads its machine settings', async () => {

@@ -189,10 +189,20 @@ describe('dbt (tree, lineage, run, dbt Cloud)', function () {
     assert.equal(edges.length, 6);
     const title = await readWebview('h1.title', { frameUrlContains: 'extensionId=gatehouse.gatehouse' });
     assert.deepEqual(title, ['Lineage of stg_orders']);
+    const viewportTransform = async () => (await readWebview('svg.graph > g.viewport', { property: 'outerHTML', frameUrlContains: 'extensionId=gatehouse.gatehouse' }))[0]?.match(/transform="([^"]+)"/)?.[1];
+    const before = await viewportTransform();
+    assert.ok(before, 'the graph is fitted into the panel');
     // The whole picture for the screenshot: the lineage alone in the editor area, no side bar.
     await vscode.commands.executeCommand('workbench.action.closeSidebar');
     await vscode.commands.executeCommand('workbench.action.joinAllGroups');
     await new Promise((r) => setTimeout(r, 800));
+    // The panel grew: the picture is fitted again to the new size (nobody panned or zoomed).
+    let after = await viewportTransform();
+    for (let i = 0; i < 20 && after === before; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      after = await viewportTransform();
+    }
+    assert.notEqual(after, before, `re-fitted on resize (${before} -> ${after})`);
     const shot = await screenshot(path.join(scratch, 'dbt-lineage.png'));
     await vscode.commands.executeCommand('workbench.view.extension.gatehouse');
     assert.ok(existsSync(shot));

@@ -201,6 +201,7 @@ describe('hostile data on every surface', function () {
   });
 
   it('a hostile workspace dbt manifest: tree items and the lineage webview are inert', async function () {
+    this.timeout(300_000);
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(folder, 'the demo workspace is open');
     const project = join(folder, 'hostile_dbt');
@@ -221,7 +222,9 @@ describe('hostile data on every surface', function () {
       const loaded = await until('the hostile project loaded', async () => {
         await t.dbt.settled();
         return t.dbt.projects.projects().find((p) => p.key.includes('hostile_dbt') && p.index);
-      }, 60_000);
+        // Found by the file watcher and parsed in the worker: on a busy 2-core machine after the
+        // real dbt runs this has taken over a minute; the test is about what shows, not how fast.
+      }, 170_000);
       const items = await walk(t.dbt.tree, 'dbt (hostile manifest)', 4, 600);
       assert.ok(items.some((i) => i.label.endsWith(SHOWN_SUFFIX)), 'hostile node names are in the tree, as text');
 
