@@ -56,6 +56,8 @@ export const vscodeDbtUi: DbtUi = {
 
 export interface DbtCommandDeps {
   projects: DbtProjectsModel;
+  /** Looks for dbt_project.yml files again (a file watcher can miss a new project under load). */
+  discover: () => Promise<void>;
   tree: DbtTreeDataProvider;
   view: vscode.TreeView<DbtTreeElement>;
   lineage: LineagePanelManager;
@@ -134,6 +136,7 @@ export class DbtCommands {
   }
 
   private async refresh(): Promise<void> {
+    await this.d.discover();
     await Promise.all(this.d.projects.projects().map((p) => this.d.projects.reloadNow(p.key)));
     this.d.refreshCloud();
   }

@@ -164,6 +164,7 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
   const compiledSql = new DbtCompiledSqlProvider(projects);
   const commands: DbtCommands = new DbtCommands({
     projects,
+    discover: () => (discovered = discover().catch((err) => logger.error('dbt project discovery failed', err))),
     tree,
     view,
     lineage,

@@ -219,9 +219,18 @@ describe('hostile data on every surface', function () {
     writeFileSync(join(project, 'dbt_project.yml'), `name: ${JSON.stringify(`hostile_dbt${HOSTILE_SUFFIX}`)}\nversion: '1.0'\nprofile: 'gatehouse'\n`);
     writeFileSync(join(project, 'target', 'manifest.json'), JSON.stringify(manifest));
     try {
+      const started = Date.now();
+      let refreshed = false;
       const loaded = await until('the hostile project loaded', async () => {
         await t.dbt.settled();
-        return t.dbt.projects.projects().find((p) => p.key.includes('hostile_dbt') && p.index);
+        const found = t.dbt.projects.projects().find((p) => p.key.includes('hostile_dbt') && p.index);
+        // VS Code's file watcher can drop events on a busy machine (it restarts under load): the
+        // view's Refresh looks for projects again, as a person would press it.
+        if (!found && !refreshed && Date.now() - started > 10_000) {
+          refreshed = true;
+          await vscode.commands.executeCommand('gatehouse.dbt.refresh');
+        }
+        return found;
         // Found by the file watcher and parsed in the worker: on a busy 2-core machine after the
         // real dbt runs this has taken over a minute; the test is about what shows, not how fast.
       }, 170_000);
