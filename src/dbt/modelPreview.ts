@@ -21,7 +21,6 @@ import { Formatter } from '../core/format';
 
 // Sizes in the preview's refusals (the results panel shows them in the display language).
 const fmt = new Formatter();
-const formatBytes = (n: number) => fmt.bytes(n);
 import { GatehouseError } from '../core/errors';
 
 export const DEFAULT_PREVIEW_LIMIT = 500;
@@ -114,10 +113,10 @@ export function bigQueryPreviewRunner(client: () => Promise<BigQueryClient> | Bi
       const maximumBytesBilled = options.cost.maximumBytesBilled > 0 ? options.cost.maximumBytesBilled : undefined;
       const decision = decideCost(dry.totalBytesProcessed, options.cost);
       if (decision.action === 'block') {
-        throw new DbtPreviewError('overByteLimit', `Not run: this preview would process ${formatBytes(decision.bytes)}, more than the ${formatBytes(decision.limit)} allowed by gatehouse.bigquery.maximumBytesBilled.`);
+        throw new DbtPreviewError('overByteLimit', `Not run: this preview would process ${fmt.bytes(decision.bytes)}, more than the ${fmt.bytes(decision.limit)} allowed by gatehouse.bigquery.maximumBytesBilled.`);
       }
       if (decision.action === 'confirm' && !(await options.confirmCost(decision.bytes))) {
-        throw new DbtPreviewError('declined', `Not run: you declined to process ${formatBytes(decision.bytes)}.`);
+        throw new DbtPreviewError('declined', `Not run: you declined to process ${fmt.bytes(decision.bytes)}.`);
       }
       const jobId = newJobId();
       options.onJobStart?.(jobId);

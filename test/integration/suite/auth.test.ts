@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ConfigureAsk, IdpPreset } from '../../../src/auth/configureFlow';
 import { accountLabels, browserAs, EXTENSION_ID, type AuthTestingApi } from '../support/signIn';
+import { until } from '../../unit/support/wait';
 
 describe('sign-in (Gatehouse OIDC provider)', function () {
   this.timeout(60_000);
@@ -46,13 +47,8 @@ describe('sign-in (Gatehouse OIDC provider)', function () {
     await vscode.commands.executeCommand('gatehouse.auth.signOut');
     // VS Code learns of the removal through onDidChangeSessions and asks the provider again: its
     // account list follows a moment later, not within the command.
-    const deadline = Date.now() + 10_000;
-    let accounts = await accountLabels();
-    while (accounts.length && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      accounts = await accountLabels();
-    }
-    assert.deepEqual(accounts, []);
+    await until('VS Code to drop the account', async () => (await accountLabels()).length === 0, 10_000).catch(() => undefined);
+    assert.deepEqual(await accountLabels(), []);
   });
 
   it('configures sign-in with the guided flow, written where this window reads its machine settings', async () => {

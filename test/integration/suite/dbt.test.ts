@@ -198,10 +198,7 @@ describe('dbt (tree, lineage, run, dbt Cloud)', function () {
     await new Promise((r) => setTimeout(r, 800));
     // The panel grew: the picture is fitted again to the new size (nobody panned or zoomed).
     let after = await viewportTransform();
-    for (let i = 0; i < 20 && after === before; i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      after = await viewportTransform();
-    }
+    await until('the graph fitted to the larger panel', async () => (after = await viewportTransform()) !== before, 5_000).catch(() => undefined);
     assert.notEqual(after, before, `re-fitted on resize (${before} -> ${after})`);
     const shot = await screenshot(path.join(scratch, 'dbt-lineage.png'));
     await vscode.commands.executeCommand('workbench.view.extension.gatehouse');

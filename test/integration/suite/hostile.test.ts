@@ -9,6 +9,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { until as untilWithin } from '../../unit/support/wait';
+
+const until = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000) => untilWithin(what, probe, timeoutMs, { intervalMs: 200 });
 import { plain } from '../../../src/core/displayText';
 import type { ResultsTestingApi } from '../../../src/results/vscode/resultsModule';
 import { HOSTILE_CELL, HOSTILE_SUFFIX } from '../../sandbox/hostile';
@@ -93,16 +96,6 @@ async function walk(tree: Tree, where: string, depth = 3, max = 300): Promise<{ 
     level = next;
   }
   return out;
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** Dialogs and notifications without a person: everything shown is recorded. */

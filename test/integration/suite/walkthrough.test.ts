@@ -2,6 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { driverAvailable, workbenchText } from '../runner/driverClient';
+import { until } from '../../unit/support/wait';
 
 describe('walkthrough', function () {
   this.timeout(60_000);
@@ -12,13 +13,11 @@ describe('walkthrough', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('workbench.action.openWalkthrough', 'gatehouse.gatehouse#gatehouse.start', false);
     const steps = ['Connect your identity provider', 'Sign in', 'Explore BigQuery and run a query', 'Open your dbt project', 'Sync an Airbyte connection', 'Read the audit trail'];
-    const deadline = Date.now() + 30_000;
     let text = '';
-    while (Date.now() < deadline) {
+    await until('the walkthrough to render', async () => {
       text = (await workbenchText('body').catch(() => [])).join('\n');
-      if (text.includes('Get started with Gatehouse') && steps.every((s) => text.includes(s))) break;
-      await new Promise((r) => setTimeout(r, 300));
-    }
+      return text.includes('Get started with Gatehouse') && steps.every((s) => text.includes(s));
+    }, 30_000).catch(() => undefined);
     assert.ok(text.includes('Get started with Gatehouse'), `the walkthrough's title shows; saw ${text.slice(0, 300)}`);
     for (const s of steps) assert.ok(text.includes(s), `step "${s}"`);
   });
