@@ -335,6 +335,14 @@ export class SessionManager implements Disposable {
   private async replace(old: Session, next: Session): Promise<void> {
     if (!this.isCurrent(old)) throw signedOutMeanwhile();
     if (this.store) await this.write(this.store, next);
+    // A sign-out that ran while the write was under way wins: the renewed session it would have
+    // brought back is removed from the store again, never adopted.
+    if (!this.isCurrent(old)) {
+      this.lastWritten = null;
+      await this.local(async () => this.store?.delete());
+      this.forget(next);
+      throw signedOutMeanwhile();
+    }
     this.setSession(next);
     for (const secret of sessionSecrets(old)) if (!sessionSecrets(next).includes(secret)) this.opts.secrets.delete(secret);
   }
