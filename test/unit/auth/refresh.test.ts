@@ -8,6 +8,7 @@ import { FileLock } from '../../../src/core/fileLock';
 import type { SessionChange } from '../../../src/auth/sessionManager';
 import type { FaultRegistry } from '../../sandbox/faults';
 import { DEFAULT_TTL, type RunningIdp } from '../../sandbox/idp';
+import { until } from '../support/wait';
 import { browserAs, createHarness, FakeSecretStore, LOCAL, startTestIdp, type Harness, type HarnessOptions } from './fakes';
 
 describe('refreshing a session', function () {
@@ -101,6 +102,23 @@ describe('refreshing a session', function () {
       await h.sessions.signOut();
       await assert.rejects(renewing, (e: unknown) => AuthError.is(e, 'notSignedIn'));
       await new Promise((r) => setTimeout(r, 50));
+      assert.equal(h.sessions.current(), undefined);
+      assert.equal(h.secretStore.values.size, 0);
+    });
+
+    it('does not bring the session back when the sign-out lands while the renewal is being written', async () => {
+      const clock = { offset: 0 };
+      const h = await signedIn({ clock });
+      clock.offset = 20 * 60_000;
+      // A slow secret store: the renewed session's write is still on its way when the sign-out runs.
+      h.secretStore.lateEventMs = 200;
+      const renewing = h.broker.getToken({ kind: 'access' }).catch((e: unknown) => e);
+      await until('the renewal to reach the store', () => h.requests.some((r) => r.grantType === 'refresh_token'), 5_000);
+      await new Promise((r) => setTimeout(r, 50));
+      await h.sessions.signOut();
+      const outcome = await renewing;
+      assert.ok(AuthError.is(outcome, 'notSignedIn'), `the renewal reports the sign-out: ${String(outcome)}`);
+      await new Promise((r) => setTimeout(r, 300));
       assert.equal(h.sessions.current(), undefined);
       assert.equal(h.secretStore.values.size, 0);
     });
