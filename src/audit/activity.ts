@@ -104,6 +104,9 @@ export function credentialLabel(origin: CredentialOrigin): string {
     'application-credentials': 'Application client credentials you entered',
     'password-session': 'Session opened with your username and password',
     'api-key': 'API key (acts as its group, not as you)',
+    'service-oauth': "Your own account, through the service's sign-in",
+    'service-token': 'Shared service token (acts as the token, not as you)',
+    'identity-proxy': 'Your sign-in, through the identity-aware proxy',
     'local-cli': 'Local command line tool',
   };
   return labels[origin] ?? 'Unknown credential';

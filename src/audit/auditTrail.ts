@@ -21,6 +21,12 @@ export type CredentialOrigin =
   | 'password-session'
   /** A service API key: it acts as the group it belongs to, not as the person. */
   | 'api-key'
+  /** The person's own account at the service, by the service's OAuth sign-in (Looker: code + PKCE). */
+  | 'service-oauth'
+  /** A service token (dbt Cloud): an account-level credential shared by whoever holds it. */
+  | 'service-token'
+  /** The sign-in's token for the service's audience, validated by an identity-aware proxy in front of it. */
+  | 'identity-proxy'
   | 'local-cli';
 
 export type AuditOutcome = 'started' | 'succeeded' | 'failed' | 'denied' | 'cancelled';

@@ -181,6 +181,9 @@ const CREDENTIAL_WORDS: Record<CredentialOrigin, string> = {
   'application-credentials': 'the application client credentials you entered',
   'password-session': 'a session opened with the username and password you entered',
   'api-key': 'an API key you entered (it acts as the group it belongs to, not as you)',
+  'service-oauth': "your own account at the service, through the service's sign-in",
+  'service-token': 'a shared service token (it acts as the token, not as you)',
+  'identity-proxy': 'your sign-in, checked by the identity-aware proxy in front of the service',
   'local-cli': 'the local command line tool',
 };
 
