@@ -3,6 +3,10 @@
 /** OAuth client the extension uses at the sandbox IdP (public client, PKCE). */
 export const EXTENSION_CLIENT_ID = 'gatehouse-vscode';
 
+/** Looker's single sign-on at the sandbox IdP: the Looker instance is a confidential OIDC client. */
+export const LOOKER_SSO_CLIENT_ID = 'sandbox-looker-sso';
+export const LOOKER_SSO_CLIENT_SECRET = 'sandbox-looker-sso-secret';
+
 /** Resource indicators (RFC 8707) / token-exchange audiences of the per-service APIs. */
 export const AUDIENCES = {
   airbyte: 'https://airbyte.sandbox.gatehouse.test',

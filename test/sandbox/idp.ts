@@ -10,7 +10,7 @@ import { exportJWK, generateKeyPair, jwtVerify, type JWK } from 'jose';
 import type { DemoUser, Directory } from './directory';
 import type { FaultRegistry, FaultSpec } from './faults';
 import type { IdpTokenVerifier, RunningService } from './context';
-import { AUDIENCES, EXTENSION_CLIENT_ID } from './constants';
+import { AUDIENCES, EXTENSION_CLIENT_ID, LOOKER_SSO_CLIENT_ID, LOOKER_SSO_CLIENT_SECRET } from './constants';
 import { SANDBOX_HOST } from './http';
 import { IdpStore } from './idp/adapter';
 import { Browser, redirectTarget } from './idp/browser';
@@ -157,6 +157,18 @@ export async function startIdp(opts: IdpOptions): Promise<RunningIdp> {
         redirect_uris: [LOOPBACK_REDIRECT_URI],
         response_types: ['code'],
         grant_types: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE_GRANT],
+      },
+      {
+        // Looker's SSO (looker/oauth.ts). Registered as native so its loopback callback may use
+        // whatever port the sandbox Looker got.
+        client_id: LOOKER_SSO_CLIENT_ID,
+        client_secret: LOOKER_SSO_CLIENT_SECRET,
+        client_name: 'Looker (sandbox)',
+        application_type: 'native',
+        token_endpoint_auth_method: 'client_secret_basic',
+        redirect_uris: [`http://${SANDBOX_HOST}/openid_connect/callback`],
+        response_types: ['code'],
+        grant_types: ['authorization_code'],
       },
     ],
     jwks: { keys: [privateJwk] },

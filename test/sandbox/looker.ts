@@ -6,6 +6,9 @@
 //     client_id `sbx-looker-<user>-client-id`, client_secret `sbx-looker-<user>-client-secret`
 //     (alice, bob, olivia; see `lookerApi3Credentials`).
 //   * IdP access tokens (JWT) for AUDIENCES.looker as `Bearer`, matched to a Looker user by email.
+//   * OAuth (authorization code + PKCE) for registered OAuth client apps, the login page
+//     delegating to the sandbox IdP as Looker SSO does: see looker/oauth.ts. Its access tokens
+//     act as that Looker user here.
 // Seeded content (ids are strings): folders 1 Shared, 3 Sales (analysts + engineers), 5 Marketing
 // (in Sales), 4 Finance (engineers), personal folders 11 alice, 12 bob, 13 olivia (empty); looks
 // 1 Orders by day, 2 Revenue by status, 3 Top countries by page views, 4 Finance: monthly revenue,
@@ -17,6 +20,7 @@ import type { RunningService, SandboxContext } from './context';
 import type { DemoUser } from './directory';
 import { HttpError, Router, type Request, sendJson, sendText, serve } from './http';
 import { LookerContent, api3ClientId, api3ClientSecret, type QueryRecord } from './looker/content';
+import { LookerOAuth, type ApiSessions } from './looker/oauth';
 import { QueryValidationError, compileQuery, findExplore, resolveLimit } from './looker/model';
 import { RESULT_FORMATS, UNRENDERED_FORMATS, render, type ResultFormat } from './looker/results';
 
@@ -44,9 +48,10 @@ function validationError(field: string, code: string, message: string): HttpErro
   });
 }
 
-export async function startLooker(ctx: SandboxContext, opts: { port?: number } = {}): Promise<RunningService> {
+export async function startLooker(ctx: SandboxContext, opts: { port?: number } = {}): Promise<RunningService & { oauth: LookerOAuth }> {
   const content = new LookerContent();
-  const sessions = new Map<string, { userId: string; expiresAt: number }>();
+  const sessions: ApiSessions = new Map();
+  const oauth = new LookerOAuth(ctx, sessions);
   const router = new Router();
 
   async function authenticate(req: Request): Promise<DemoUser> {
@@ -144,6 +149,7 @@ export async function startLooker(ctx: SandboxContext, opts: { port?: number } =
     };
   }
 
+  oauth.routes(router, API, authenticate);
   router
     .get('/api/versions', (req, res) => {
       const base = `http://${req.headers.host ?? '127.0.0.1'}`;
@@ -316,7 +322,7 @@ export async function startLooker(ctx: SandboxContext, opts: { port?: number } =
     log: ctx.log,
   });
   ctx.log(`[looker] listening on ${server.url}`);
-  return { name: 'looker', url: server.url, close: () => server.close() };
+  return { name: 'looker', url: server.url, close: () => server.close(), oauth };
 }
 
 // --- search, sort, paging and partial responses (shared by the search endpoints) ---------------

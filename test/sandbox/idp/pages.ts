@@ -2,6 +2,7 @@
 // every dynamic value escaped, a strict CSP with a per-render nonce for the one <style> block.
 import { randomBytes } from 'node:crypto';
 import type { DemoUser } from '../directory';
+import { SANDBOX_HOST } from '../http';
 
 export function escapeHtml(value: unknown): string {
   return String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -34,7 +35,8 @@ export function page(title: string, body: string): Page {
     "default-src 'none'",
     `style-src 'nonce-${nonce}'`,
     // Chrome applies form-action to the redirects after a POST, which end at the client's loopback.
-    "form-action 'self' http://127.0.0.1:* http://localhost:* http://[::1]:*",
+    // The sandbox's own services (Looker's SSO callback) may sit on another loopback address.
+    `form-action 'self' http://127.0.0.1:* http://localhost:* http://[::1]:*${SANDBOX_HOST === '127.0.0.1' ? '' : ` http://${SANDBOX_HOST}:*`}`,
     "frame-ancestors 'none'",
     "base-uri 'none'",
   ].join('; ');
