@@ -16,6 +16,8 @@ export interface LoopbackOptions {
   expectedState: string;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** A fixed port, for servers that match the registered redirect URI exactly (Looker); default: any free one. */
+  port?: number;
 }
 
 export type BrowserOutcome = { ok: true } | { ok: false; message: string };
@@ -36,7 +38,7 @@ export async function startLoopbackReceiver(opts: LoopbackOptions): Promise<Loop
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });

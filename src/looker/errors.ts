@@ -22,7 +22,13 @@ export type LookerErrorReason =
   | 'notConfigured'
   | 'credentialsMissing'
   | 'credentialsRejected'
-  | 'signIn';
+  | 'signIn'
+  /** Looker OAuth: not signed in to Looker (no tokens for this Looker instance). */
+  | 'lookerSignInRequired'
+  /** Looker OAuth: the refresh token was refused (expired, revoked, app disabled). */
+  | 'lookerSignInExpired'
+  /** Looker OAuth: the browser sign-in did not complete (refused, timed out, port in use). */
+  | 'lookerSignInFailed';
 
 const MESSAGES: Record<LookerErrorReason, string> = {
   unauthorized: 'Looker did not accept the access token.',
@@ -42,6 +48,9 @@ const MESSAGES: Record<LookerErrorReason, string> = {
   credentialsMissing: 'No Looker API3 credentials are set.',
   credentialsRejected: 'Looker rejected the API3 client id or secret.',
   signIn: 'Gatehouse could not get an access token for Looker.',
+  lookerSignInRequired: 'You are not signed in to Looker.',
+  lookerSignInExpired: 'Your Looker sign-in has expired or was revoked.',
+  lookerSignInFailed: 'Signing in to Looker did not complete.',
 };
 
 const NEXT_STEPS: Partial<Record<LookerErrorReason, string>> = {
@@ -54,6 +63,9 @@ const NEXT_STEPS: Partial<Record<LookerErrorReason, string>> = {
   credentialsMissing: 'Run "Gatehouse: Set Looker API3 Credentials".',
   credentialsRejected: 'Run "Gatehouse: Set Looker API3 Credentials" with a key from your Looker account page (Admin > Users > Edit Keys).',
   validation: 'Open it in Looker to see which field is at fault.',
+  lookerSignInRequired: 'Run "Gatehouse: Sign In to Looker".',
+  lookerSignInExpired: 'Sign in to Looker again.',
+  lookerSignInFailed: 'Run "Gatehouse: Sign In to Looker" again and finish signing in in the browser.',
 };
 
 export class LookerError extends GatehouseError<LookerErrorReason> {
