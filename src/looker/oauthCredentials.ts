@@ -37,6 +37,8 @@ export interface LookerOAuthStore {
   clear(): Promise<void>;
 }
 
+export type LookerSignInChange = 'signedIn' | 'signedOut' | 'expired';
+
 export interface LookerOAuthOptions {
   http: HttpClient;
   /** The Looker host (web UI and API on one origin, as on Looker (Google Cloud core) and looker.com instances). */
@@ -72,8 +74,8 @@ export class LookerOAuthCredentials implements LookerCredentials {
   /** Bumped by sign-in and sign-out: a renewal that started before does not store its answer. */
   private generation = 0;
   private readonly now: () => number;
-  private readonly changed = new Emitter<void>();
-  /** Signed in to Looker, signed out, or the sign-in ended (refresh refused). */
+  private readonly changed = new Emitter<LookerSignInChange>();
+  /** Signed in to Looker, signed out, or the sign-in ended because Looker refused the refresh token. */
   readonly onDidChange = this.changed.event;
 
   constructor(private readonly o: LookerOAuthOptions) {
@@ -122,7 +124,7 @@ export class LookerOAuthCredentials implements LookerCredentials {
     }
     this.forget(tokens);
     this.o.logger?.info('signed out of Looker');
-    this.changed.fire(undefined);
+    this.changed.fire('signedOut');
   }
 
   dispose(): void {
@@ -166,7 +168,7 @@ export class LookerOAuthCredentials implements LookerCredentials {
         await this.o.store.clear();
         this.forget(tokens);
         this.o.logger?.warn('Looker refused the refresh token; signed out of Looker');
-        this.changed.fire(undefined);
+        this.changed.fire('expired');
       }
       throw new LookerError('lookerSignInExpired', undefined, e.status, undefined, undefined, { cause: err });
     }
@@ -238,7 +240,7 @@ export class LookerOAuthCredentials implements LookerCredentials {
       this.forget(before);
       receiver.finish({ ok: true });
       this.o.logger?.info('signed in to Looker');
-      this.changed.fire(undefined);
+      this.changed.fire('signedIn');
     } catch (err) {
       const e = err instanceof AuthError ? fromLoopback(err) : toLookerError(err);
       receiver.finish({ ok: false, message: e.userMessage });

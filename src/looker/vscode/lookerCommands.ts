@@ -1,10 +1,12 @@
-// Looker commands (thin): Run Look, Run Tile, Open in Looker, Refresh, Set API3 Credentials.
+// Looker commands (thin): Run Look, Run Tile, Open in Looker, Refresh, Set API3 Credentials,
+// Sign In to Looker / Sign Out of Looker (Looker OAuth).
 // Decisions (roles, 403 explanations, audit) live in LookRunner.
 import * as vscode from 'vscode';
 import type { SecretStore } from '../../core/originSecrets';
 import type { Logger } from '../../core/logger';
 import { lookerContentUrl, type LookerClient, type LookerWebTarget } from '../client';
-import { toLookerError } from '../errors';
+import { toLookerError, type LookerError } from '../errors';
+import type { LookerOAuthCredentials } from '../oauthCredentials';
 import type { LookerNode } from '../explorerModel';
 import type { LookRunner, LookerRunOutcome, LookerRunTarget } from '../lookRunner';
 import type { QuerySummary } from '../types';
@@ -22,7 +24,13 @@ export interface LookerCommandDeps {
   secrets: SecretStore;
   logger: Logger;
   refresh: () => void;
+  /** The Looker OAuth credentials when gatehouse.looker.credential is oauth; throws when Looker is not configured. */
+  oauth: () => LookerOAuthCredentials | undefined;
+  /** Writes the audit record of a Looker sign-in or sign-out. */
+  auditSignIn: (action: 'sign-in' | 'sign-out', outcome: 'succeeded' | 'failed' | 'cancelled', reason?: string) => Promise<void>;
 }
+
+const SIGN_IN = 'Sign In to Looker';
 
 export class LookerCommands {
   constructor(private readonly deps: LookerCommandDeps) {}
@@ -35,6 +43,8 @@ export class LookerCommands {
       r('gatehouse.looker.runTile', (arg: LookerNode) => this.runTile(arg)),
       r('gatehouse.looker.openInLooker', (arg: LookerNode) => this.open(arg)),
       r('gatehouse.looker.setApi3Credentials', () => this.setApi3Credentials()),
+      r('gatehouse.looker.signIn', () => this.signIn()),
+      r('gatehouse.looker.signOut', () => this.signOut()),
     ];
   }
 
@@ -82,6 +92,7 @@ export class LookerCommands {
     const ui = this.deps.ui();
     if (outcome.status === 'notAllowed') void ui.warn(plain(outcome.message));
     else if (outcome.status === 'denied') void ui.error(plain(outcome.message ?? 'Looker refused to run this.'));
+    else if (outcome.status === 'failed' && outcome.error && needsSignIn(outcome.error)) this.offerSignIn(outcome.error);
     else if (outcome.status === 'failed' && outcome.error) {
       const needsKeys = outcome.error.reason === 'credentialsMissing' || outcome.error.reason === 'credentialsRejected';
       void ui.error(plain(outcome.error.userMessage), ...(needsKeys ? ['Set API3 Credentials'] : [])).then((choice) => {
@@ -108,6 +119,58 @@ export class LookerCommands {
     return url;
   }
 
+  /** "Sign in to Looker again", with the button that does it. */
+  offerSignIn(error: LookerError): void {
+    void this.deps.ui().error(plain(error.userMessage), SIGN_IN).then((choice) => {
+      if (choice === SIGN_IN) void this.signIn();
+    });
+  }
+
+  async signIn(): Promise<boolean> {
+    const ui = this.deps.ui();
+    let oauth: LookerOAuthCredentials | undefined;
+    try {
+      oauth = this.deps.oauth();
+    } catch (err) {
+      void ui.error(plain(toLookerError(err).userMessage));
+      return false;
+    }
+    if (!oauth) {
+      void ui.info('Gatehouse does not use a Looker sign-in: gatehouse.looker.credential is api3 or proxy.');
+      return false;
+    }
+    try {
+      await oauth.signIn();
+    } catch (err) {
+      const e = toLookerError(err);
+      await this.deps.auditSignIn('sign-in', e.reason === 'cancelled' ? 'cancelled' : 'failed', e.reason);
+      this.deps.logger.warn(`Looker sign-in ended: ${e.reason}`);
+      if (e.reason !== 'cancelled') void ui.error(safe`Looker sign-in: ${e.userMessage}`);
+      return false;
+    }
+    await this.deps.auditSignIn('sign-in', 'succeeded');
+    this.deps.refresh();
+    void ui.info('Signed in to Looker.');
+    return true;
+  }
+
+  async signOut(): Promise<boolean> {
+    let oauth: LookerOAuthCredentials | undefined;
+    try {
+      oauth = this.deps.oauth();
+    } catch {
+      oauth = undefined;
+    }
+    if (!oauth || !(await oauth.signedIn())) {
+      void this.deps.ui().info('You are not signed in to Looker.');
+      return false;
+    }
+    await oauth.signOut();
+    await this.deps.auditSignIn('sign-out', 'succeeded');
+    this.deps.refresh();
+    return true;
+  }
+
   async setApi3Credentials(): Promise<boolean> {
     const ui = this.deps.ui();
     const clientId = await ui.input({
@@ -125,6 +188,10 @@ export class LookerCommands {
     this.deps.logger.info('Looker API3 credentials stored');
     return true;
   }
+}
+
+function needsSignIn(e: LookerError): boolean {
+  return e.reason === 'lookerSignInRequired' || e.reason === 'lookerSignInExpired';
 }
 
 function webTarget(n: LookerNode | undefined): LookerWebTarget | undefined {

@@ -1,7 +1,9 @@
 // Looker feature module: settings → credentials strategy → client, the explorer tree, the runner
 // into the shared results panel, commands, and context keys for menus and welcome views.
-// Credentials: the IdP token for the Looker audience when gatehouse.looker.audience is set, else
-// the person's API3 keys from SecretStorage.
+// Credentials by gatehouse.looker.credential: `oauth` (default) the person's Looker account by
+// Looker's OAuth sign-in, tokens in SecretStorage bound to the Looker origin and to the Gatehouse
+// identity that signed in; `api3` their API3 keys; `proxy` the sign-in's token for
+// gatehouse.looker.audience to an identity-aware proxy. Not set explicitly with an audience: proxy.
 import * as vscode from 'vscode';
 import { readConnectionSettings, watchConnection } from '../../vscode/connectionSettings';
 import { IdpServiceCredentials } from '../../auth/serviceCredentials';
@@ -12,6 +14,9 @@ import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import type { ResultsPresenter } from '../../results/resultsPresenter';
 import { LookerClient, lookerApiUrl } from '../client';
 import { Api3Credentials, type LookerCredentials } from '../credentials';
+import { lookerCredentialMode, type LookerCredentialMode } from '../credentialMode';
+import { DEFAULT_LOOKER_OAUTH_REDIRECT_PORT, LookerOAuthCredentials, parseLookerOAuthTokens, type LookerOAuthStore } from '../oauthCredentials';
+import { recordAccess } from '../../audit/recordAccess';
 import { LookerError, toLookerError } from '../errors';
 import { LookerExplorerModel } from '../explorerModel';
 import { LookRunner } from '../lookRunner';
@@ -25,6 +30,29 @@ export interface LookerTestingApi {
   commands: LookerCommands;
   /** Replaces the notifications and input boxes (undefined restores VS Code's). */
   setUi(ui: ServiceUi | undefined): void;
+  /** Plays the browser of the Looker sign-in instead of opening one (undefined restores it). */
+  setBrowser(browser: ((url: string) => Promise<void>) | undefined): void;
+}
+
+const LOOKER_OAUTH_KEY = 'gatehouse.looker.oauthSession';
+
+interface LookerAuthSettings {
+  mode: LookerCredentialMode;
+  clientId: string;
+  redirectPort: number;
+}
+
+function readAuthSettings(audience: string | undefined): LookerAuthSettings {
+  const c = vscode.workspace.getConfiguration('gatehouse.looker');
+  // Machine-scoped: only the user (or remote machine) value counts; inspect() tells an explicit one from the default.
+  const explicit = c.inspect<string>('credential')?.globalValue;
+  const clientId = c.get<string>('oauthClientId')?.trim();
+  const port = c.get<number>('oauthRedirectPort');
+  return {
+    mode: lookerCredentialMode(explicit, audience),
+    clientId: clientId || 'gatehouse-vscode',
+    redirectPort: Number.isInteger(port) && port! > 0 && port! < 65536 ? port! : DEFAULT_LOOKER_OAUTH_REDIRECT_PORT,
+  };
 }
 
 export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter): FeatureModule {
@@ -32,8 +60,11 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
   const logger = rootLogger.child('looker');
   const disposables: vscode.Disposable[] = [];
   let settings = readConnectionSettings('looker');
+  let authSettings = readAuthSettings(settings.audience);
   let hasKeys = false;
+  let lookerSignedIn = false;
   let ui: ServiceUi = vscodeServiceUi;
+  let testBrowser: ((url: string) => Promise<void>) | undefined;
 
   const service = new ServiceConnection({
     context,
@@ -44,30 +75,91 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
   });
   // API3 keys belong to the Looker instance that issued them.
   const keys = service.secret([LOOKER_CLIENT_ID_KEY, LOOKER_CLIENT_SECRET_KEY], 'Looker API3 credentials');
+  // Looker OAuth tokens: read only for the origin they were issued by (never offered elsewhere).
+  const oauthSecret = service.secret([LOOKER_OAUTH_KEY], 'your Looker sign-in');
+  const owner = () => {
+    const id = auth.broker.currentIdentity();
+    return id ? `${id.issuer}|${id.subject}` : undefined;
+  };
+  const oauthStore = (origin: string): LookerOAuthStore => ({
+    read: async () => {
+      const raw = await oauthSecret.peek(origin, LOOKER_OAUTH_KEY);
+      let stored: { owner?: unknown; tokens?: string } = {};
+      try {
+        stored = raw ? (JSON.parse(raw) as typeof stored) : {};
+      } catch {
+        stored = {};
+      }
+      // Tokens of another Gatehouse identity on this machine act as that person: not ours to use.
+      return stored.owner === owner() && owner() ? parseLookerOAuthTokens(stored.tokens) : undefined;
+    },
+    write: async (tokens) => {
+      const who = owner();
+      if (!who) throw new LookerError('signIn', 'Sign in to Gatehouse first.');
+      await oauthSecret.write(origin, { [LOOKER_OAUTH_KEY]: JSON.stringify({ owner: who, tokens: JSON.stringify(tokens) }) });
+    },
+    clear: () => oauthSecret.remove(origin),
+  });
+  const openBrowser = async (url: string): Promise<boolean> => {
+    if (testBrowser) {
+      // The test's browser runs on its own, like a real one; the sign-in waits for the callback.
+      testBrowser(url).catch(() => undefined);
+      return true;
+    }
+    return vscode.env.openExternal(vscode.Uri.parse(url, true));
+  };
 
-  const connection = new LazyClient<{ client: LookerClient; credentials: LookerCredentials }>({
-    key: () => `${service.url().href}|${settings.audience ?? ''}`,
+  const connection = new LazyClient<{ client: LookerClient; credentials: LookerCredentials; changes?: vscode.Disposable }>({
+    key: () => `${service.url().href}|${authSettings.mode}|${settings.audience ?? ''}|${authSettings.clientId}|${authSettings.redirectPort}|${owner() ?? ''}`,
     build: () => {
       const url = settings.baseUrl!;
-      const credentials: LookerCredentials = settings.audience
-        ? new IdpServiceCredentials(auth.broker, 'looker', toLookerError)
-        : new Api3Credentials({
-            http: service.http(),
-            apiUrl: lookerApiUrl(url),
-            secrets,
-            logger,
-            read: clientPair(keys, service.url().origin),
-          });
-      return { credentials, client: new LookerClient({ http: service.http(), baseUrl: url, credentials, logger }) };
+      let credentials: LookerCredentials;
+      let changes: vscode.Disposable | undefined;
+      if (authSettings.mode === 'proxy') {
+        if (!settings.audience) throw new LookerError('notConfigured', 'Looker through an identity-aware proxy needs gatehouse.looker.audience.', undefined, undefined, undefined, { nextStep: 'Set gatehouse.looker.audience, or set gatehouse.looker.credential to oauth.' });
+        const idp = new IdpServiceCredentials(auth.broker, 'looker', toLookerError);
+        credentials = { origin: 'identity-proxy', token: (signal) => idp.token(signal), invalidate: (t) => idp.invalidate(t) };
+      } else if (authSettings.mode === 'api3') {
+        credentials = new Api3Credentials({ http: service.http(), apiUrl: lookerApiUrl(url), secrets, logger, read: clientPair(keys, service.url().origin) });
+      } else {
+        const oauth = new LookerOAuthCredentials({
+          http: service.http(),
+          baseUrl: url,
+          clientId: authSettings.clientId,
+          redirectPort: authSettings.redirectPort,
+          store: oauthStore(service.url().origin),
+          openBrowser,
+          secrets,
+          logger,
+        });
+        changes = oauth.onDidChange((change) => {
+          reload();
+          if (change === 'expired') commands.offerSignIn(new LookerError('lookerSignInExpired'));
+        });
+        credentials = oauth;
+      }
+      return { credentials, changes, client: new LookerClient({ http: service.http(), baseUrl: url, credentials, logger }) };
     },
     // New keys, or a token obtained while someone else was signed in: start again.
-    retire: ({ credentials }) => credentials instanceof Api3Credentials && credentials.clear(),
+    retire: ({ credentials, changes }) => {
+      changes?.dispose();
+      if (credentials instanceof Api3Credentials) credentials.clear();
+      if (credentials instanceof LookerOAuthCredentials) credentials.dispose();
+    },
   });
   const client = (): LookerClient => connection.get().client;
+  const oauth = (): LookerOAuthCredentials | undefined => {
+    const { credentials } = connection.get();
+    return credentials instanceof LookerOAuthCredentials ? credentials : undefined;
+  };
 
   const model = new LookerExplorerModel({ client, logger });
   const signedIn = () => !!auth.broker.currentIdentity();
-  const ready = () => signedIn() && !!settings.baseUrl && (!!settings.audience || hasKeys);
+  const ready = () => {
+    if (!signedIn() || !settings.baseUrl) return false;
+    if (authSettings.mode === 'proxy') return !!settings.audience;
+    return authSettings.mode === 'api3' ? hasKeys : lookerSignedIn;
+  };
   const tree = new LookerTreeDataProvider(model, ready);
   const view = vscode.window.createTreeView('gatehouse.looker', { treeDataProvider: tree, showCollapseAll: true });
   const runner = new LookRunner({
@@ -79,14 +171,38 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
     actor: () => auth.broker.currentIdentity(),
     pageSize: () => vscode.workspace.getConfiguration('gatehouse.results').get<number>('pageSize', 5000),
   });
-  const commands = new LookerCommands({ runner, client, ui: () => ui, secrets: keys.scoped(() => service.url().origin), logger, refresh: () => model.refresh() });
+  const commands = new LookerCommands({
+    runner,
+    client,
+    ui: () => ui,
+    secrets: keys.scoped(() => service.url().origin),
+    logger,
+    refresh: () => reload(),
+    oauth,
+    auditSignIn: (action, outcome, reason) =>
+      recordAccess(
+        { audit, actor: () => auth.broker.currentIdentity(), logger },
+        { credential: 'service-oauth', service: 'looker', action, resource: `looker:${service.origin() ?? 'unconfigured'}`, outcome, reason },
+      ),
+  });
 
   const setContext = (key: string, value: unknown) => void vscode.commands.executeCommand('setContext', key, value);
   const updateContext = async () => {
     const at = service.origin();
     hasKeys = !!at && (await keys.presence(at)) !== 'none';
-    setContext('gatehouse.looker.configured', !!settings.baseUrl);
-    setContext('gatehouse.looker.needsCredentials', !!settings.baseUrl && !settings.audience && !hasKeys);
+    let signedInNow = false;
+    try {
+      signedInNow = authSettings.mode === 'oauth' && !!at && signedIn() && !!(await oauth()?.signedIn());
+    } catch {
+      signedInNow = false;
+    }
+    lookerSignedIn = signedInNow;
+    const configured = !!settings.baseUrl;
+    setContext('gatehouse.looker.configured', configured);
+    setContext('gatehouse.looker.credential', authSettings.mode);
+    setContext('gatehouse.looker.needsCredentials', configured && authSettings.mode === 'api3' && !hasKeys);
+    setContext('gatehouse.looker.needsSignIn', configured && authSettings.mode === 'oauth' && !lookerSignedIn);
+    setContext('gatehouse.looker.signedInToLooker', lookerSignedIn);
   };
   const reload = () => void updateContext().then(() => model.refresh());
 
@@ -102,7 +218,10 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
       broker: auth.broker,
       roles,
       onChange: (change) => {
-        if (change.kind === 'settings') settings = change.settings;
+        if (change.kind === 'settings') {
+          settings = change.settings;
+          authSettings = readAuthSettings(settings.audience);
+        }
         if (change.kind === 'secrets' || change.kind === 'session') connection.invalidate();
         reload();
       },
@@ -111,7 +230,7 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
   reload();
 
   const testing: LookerTestingApi | undefined =
-    context.extensionMode === vscode.ExtensionMode.Test ? { model, tree, commands, setUi: (next) => (ui = next ?? vscodeServiceUi) } : undefined;
+    context.extensionMode === vscode.ExtensionMode.Test ? { model, tree, commands, setUi: (next) => (ui = next ?? vscodeServiceUi), setBrowser: (next) => (testBrowser = next) } : undefined;
 
   return {
     testing: testing as Record<string, unknown> | undefined,

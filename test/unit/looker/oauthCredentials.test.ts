@@ -99,10 +99,10 @@ describe('Looker OAuth credentials against the sandbox', function () {
     const s = setup('bob');
     assert.equal(await s.credentials.signedIn(), false);
     await assert.rejects(s.client.me(), (e) => LookerError.is(e, 'lookerSignInRequired'));
-    let changes = 0;
-    s.credentials.onDidChange(() => changes++);
+    const changes: string[] = [];
+    s.credentials.onDidChange((c) => changes.push(c));
     await s.credentials.signIn();
-    assert.equal(changes, 1);
+    assert.deepEqual(changes, ['signedIn']);
     const auth = new URL(s.opened[0]);
     assert.equal(auth.pathname, '/auth');
     assert.deepEqual(
@@ -153,15 +153,15 @@ describe('Looker OAuth credentials against the sandbox', function () {
     const res = await fetch(`${looker.url}/api/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'refresh_token', client_id: clientId, refresh_token: stored.refreshToken }) });
     assert.equal(res.status, 200);
     s.advance(2 * 3600_000);
-    let changes = 0;
-    s.credentials.onDidChange(() => changes++);
+    const changes: string[] = [];
+    s.credentials.onDidChange((c) => changes.push(c));
     await assert.rejects(s.credentials.token(), (e: unknown) => {
       assert.ok(LookerError.is(e, 'lookerSignInExpired'));
       assert.match(e.userMessage, /Sign in to Looker again/);
       assert.ok(!e.userMessage.includes(stored.refreshToken));
       return true;
     });
-    assert.equal(changes, 1);
+    assert.deepEqual(changes, ['expired']);
     assert.equal(s.store.raw, undefined, 'the refused tokens are deleted');
     assert.equal(await s.credentials.signedIn(), false);
     await assert.rejects(s.credentials.token(), (e) => LookerError.is(e, 'lookerSignInRequired'));

@@ -4,11 +4,26 @@ import { HttpError } from '../../../src/core/errors';
 import { AuthError } from '../../../src/auth/authError';
 import { lookerApiUrl, lookerContentUrl } from '../../../src/looker/client';
 import { toLookerError } from '../../../src/looker/errors';
+import { lookerCredentialMode } from '../../../src/looker/credentialMode';
 import { jsonBiToTable, lookerCell, lookerResultType } from '../../../src/looker/resultTable';
 import { queryFailure, toMetabaseError } from '../../../src/metabase/errors';
 import { metabaseCell, metabaseResultType } from '../../../src/metabase/resultTable';
 
 describe('looker and metabase tables', () => {
+  it('chooses the Looker credential: explicit setting first, else OAuth, an old audience meaning the proxy', () => {
+    const rows: [unknown, string | undefined, string][] = [
+      [undefined, undefined, 'oauth'],
+      [undefined, 'https://looker.example', 'proxy'],
+      ['oauth', 'https://looker.example', 'oauth'],
+      ['api3', undefined, 'api3'],
+      ['api3', 'https://looker.example', 'api3'],
+      ['proxy', undefined, 'proxy'],
+      ['something-else', undefined, 'oauth'],
+      ['something-else', 'https://looker.example', 'proxy'],
+    ];
+    for (const [explicit, audience, mode] of rows) assert.equal(lookerCredentialMode(explicit, audience), mode, `${String(explicit)} / ${audience}`);
+  });
+
   it('maps Looker field types', () => {
     const rows: [string | undefined, string][] = [
       ['string', 'STRING'], ['count', 'INTEGER'], ['count_distinct', 'INTEGER'], ['sum', 'FLOAT'], ['average', 'FLOAT'],
