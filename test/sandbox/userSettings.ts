@@ -4,6 +4,7 @@
 import { AUDIENCES, EXTENSION_CLIENT_ID, GOOGLE_WORKFORCE_AUDIENCE, GOOGLE_WORKFORCE_USER_PROJECT } from './constants';
 import { AIRBYTE_API_PREFIX } from './airbyte';
 import { DBT_CLOUD_ACCOUNT } from './dbt-cloud';
+import { LOOKER_OAUTH_CLIENT_GUID, LOOKER_OAUTH_REDIRECT_PORT } from './looker/oauth';
 import type { SandboxUrls } from './sandbox';
 
 export function sandboxUserSettings(urls: SandboxUrls): Record<string, unknown> {
@@ -24,7 +25,12 @@ export function sandboxUserSettings(urls: SandboxUrls): Record<string, unknown> 
     'gatehouse.dbtCloud.accountId': String(DBT_CLOUD_ACCOUNT.id),
     'gatehouse.dbtCloud.audience': AUDIENCES.dbtCloud,
     'gatehouse.looker.baseUrl': urls.looker,
-    'gatehouse.looker.audience': AUDIENCES.looker,
+    // Looker's own per-person path: its OAuth sign-in, which its SSO hands to the sandbox IdP (with
+    // the IdP's browser session from signing in to Gatehouse, one click). For the proxy path set
+    // credential 'proxy', baseUrl to the proxy in front of Looker and audience AUDIENCES.looker.
+    'gatehouse.looker.credential': 'oauth',
+    'gatehouse.looker.oauthClientId': LOOKER_OAUTH_CLIENT_GUID,
+    'gatehouse.looker.oauthRedirectPort': LOOKER_OAUTH_REDIRECT_PORT,
     'gatehouse.metabase.baseUrl': urls.metabase,
     'gatehouse.metabase.audience': AUDIENCES.metabase,
   };

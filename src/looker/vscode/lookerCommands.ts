@@ -23,7 +23,8 @@ export interface LookerCommandDeps {
   /** The service's own credentials, bound to its origin. */
   secrets: SecretStore;
   logger: Logger;
-  refresh: () => void;
+  /** Reloads the view (and what it depends on); settles when done. */
+  refresh: () => void | Promise<void>;
   /** The Looker OAuth credentials when gatehouse.looker.credential is oauth; throws when Looker is not configured. */
   oauth: () => LookerOAuthCredentials | undefined;
   /** Writes the audit record of a Looker sign-in or sign-out. */
@@ -149,7 +150,7 @@ export class LookerCommands {
       return false;
     }
     await this.deps.auditSignIn('sign-in', 'succeeded');
-    this.deps.refresh();
+    await this.deps.refresh();
     void ui.info('Signed in to Looker.');
     return true;
   }
@@ -167,7 +168,7 @@ export class LookerCommands {
     }
     await oauth.signOut();
     await this.deps.auditSignIn('sign-out', 'succeeded');
-    this.deps.refresh();
+    await this.deps.refresh();
     return true;
   }
 

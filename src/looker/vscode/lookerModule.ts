@@ -62,7 +62,8 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
   let settings = readConnectionSettings('looker');
   let authSettings = readAuthSettings(settings.audience);
   let hasKeys = false;
-  let lookerSignedIn = false;
+  /** Who (issuer|subject) is signed in to Looker here, as last read: ready only for that person. */
+  let lookerSignedInFor: string | undefined;
   let ui: ServiceUi = vscodeServiceUi;
   let testBrowser: ((url: string) => Promise<void>) | undefined;
 
@@ -158,7 +159,7 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
   const ready = () => {
     if (!signedIn() || !settings.baseUrl) return false;
     if (authSettings.mode === 'proxy') return !!settings.audience;
-    return authSettings.mode === 'api3' ? hasKeys : lookerSignedIn;
+    return authSettings.mode === 'api3' ? hasKeys : !!lookerSignedInFor && lookerSignedInFor === owner();
   };
   const tree = new LookerTreeDataProvider(model, ready);
   const view = vscode.window.createTreeView('gatehouse.looker', { treeDataProvider: tree, showCollapseAll: true });
@@ -177,7 +178,7 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
     ui: () => ui,
     secrets: keys.scoped(() => service.url().origin),
     logger,
-    refresh: () => reload(),
+    refresh: () => reloadNow(),
     oauth,
     auditSignIn: (action, outcome, reason) =>
       recordAccess(
@@ -190,13 +191,15 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
   const updateContext = async () => {
     const at = service.origin();
     hasKeys = !!at && (await keys.presence(at)) !== 'none';
+    const who = owner();
     let signedInNow = false;
     try {
-      signedInNow = authSettings.mode === 'oauth' && !!at && signedIn() && !!(await oauth()?.signedIn());
+      signedInNow = authSettings.mode === 'oauth' && !!at && !!who && !!(await oauth()?.signedIn());
     } catch {
       signedInNow = false;
     }
-    lookerSignedIn = signedInNow;
+    lookerSignedInFor = signedInNow ? who : undefined;
+    const lookerSignedIn = signedInNow;
     const configured = !!settings.baseUrl;
     setContext('gatehouse.looker.configured', configured);
     setContext('gatehouse.looker.credential', authSettings.mode);
@@ -204,7 +207,8 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
     setContext('gatehouse.looker.needsSignIn', configured && authSettings.mode === 'oauth' && !lookerSignedIn);
     setContext('gatehouse.looker.signedInToLooker', lookerSignedIn);
   };
-  const reload = () => void updateContext().then(() => model.refresh());
+  const reloadNow = () => updateContext().then(() => model.refresh());
+  const reload = () => void reloadNow();
 
   disposables.push(
     view,

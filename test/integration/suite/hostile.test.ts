@@ -18,6 +18,7 @@ import { HOSTILE_CELL, HOSTILE_SUFFIX } from '../../sandbox/hostile';
 import { driverAvailable, readWebview } from '../runner/driverClient';
 import { runSandboxQuery, sandboxGoogleToken } from '../support/sandboxBigQuery';
 import { EXTENSION_ID, sandboxUrls, signInAs, type AuthTestingApi } from '../support/signIn';
+import { signInToLooker, type LookerSignInSeam } from '../support/lookerSignIn';
 
 const FRAME = 'extensionId=gatehouse.gatehouse';
 
@@ -28,7 +29,7 @@ interface Tree {
 interface Testing {
   auth: AuthTestingApi;
   airbyte: { tree: Tree; model: { refresh(): void }; setUi(ui: unknown): void };
-  looker: { tree: Tree; model: { refresh(): void }; setUi(ui: unknown): void };
+  looker: { tree: Tree; model: { refresh(): void }; setUi(ui: unknown): void } & LookerSignInSeam;
   metabase: { tree: Tree; model: { refresh(): void }; setUi(ui: unknown): void };
   dbt: {
     tree: Tree;
@@ -135,6 +136,7 @@ describe('hostile data on every surface', function () {
     t.metabase.setUi(ui);
     t.dbt.setUi(ui);
     await signInAs(t.auth, urls.issuer, 'alice');
+    await signInToLooker(t.looker, urls.issuer, 'alice');
   });
 
   after(async () => {

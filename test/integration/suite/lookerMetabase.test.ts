@@ -1,11 +1,14 @@
-// Looker and Metabase inside VS Code against the sandbox (IdP tokens for both audiences): the
-// trees differ between alice (engineer) and bob (analyst); running a look opens the shared
+// Looker and Metabase inside VS Code against the sandbox (Looker through its own OAuth sign-in,
+// played through the test seam: Looker's SSO at the sandbox IdP; Metabase by the IdP token for its
+// audience): the Looker tree waits for the Looker sign-in; the trees differ between alice
+// (engineer) and bob (analyst); signing out of Looker empties it again; running a look opens the shared
 // results panel with the look's rows (read from the webview through the driver); a run Metabase
 // refuses is explained and audited.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { clickWebview, driverAvailable, readWebview } from '../runner/driverClient';
 import { EXTENSION_ID, sandboxUrls, signInAs, type AuthTestingApi } from '../support/signIn';
+import { signInToLooker, type LookerSignInSeam } from '../support/lookerSignIn';
 import { WEBVIEW_FRAME as FRAME } from '../support/wait';
 import { RecordingUi } from '../../unit/support/recordingUi';
 import { until } from '../../unit/support/wait';
@@ -25,9 +28,9 @@ interface ServiceTesting {
 }
 interface Testing {
   auth: AuthTestingApi;
-  looker: ServiceTesting;
+  looker: ServiceTesting & LookerSignInSeam;
   metabase: ServiceTesting;
-  audit: { recent(limit?: number): Promise<{ service: string; action: string; resource: string; outcome: string; reason?: string; actor: { email?: string } }[]> };
+  audit: { recent(limit?: number): Promise<{ service: string; action: string; resource: string; outcome: string; reason?: string; credential: string; actor: { email?: string } }[]> };
 }
 interface RunOutcome {
   status: string;
@@ -86,9 +89,17 @@ describe('Looker and Metabase', function () {
 
   it('shows alice and bob different Looker folders and Metabase collections', async () => {
     await signInAs(t.auth, issuer, 'alice');
+    // An earlier suite may have left alice signed in to Looker.
+    await vscode.commands.executeCommand('gatehouse.looker.signOut');
+    assert.deepEqual(await lookerOutline(), [], 'nothing from Looker before signing in to Looker (the welcome view asks)');
+    await signInToLooker(t.looker, issuer, 'alice');
+    const signIn = (await t.audit.recent(20)).filter((r) => r.service === 'looker').pop();
+    assert.equal(`${signIn?.action}:${signIn?.outcome}:${signIn?.credential}:${signIn?.actor.email}`, 'sign-in:succeeded:service-oauth:alice@example.com');
     const aliceLooker = await lookerOutline();
     const aliceMetabase = await metabaseRoots();
     await signInAs(t.auth, issuer, 'bob');
+    assert.deepEqual(await lookerOutline(), [], "alice's Looker sign-in is not bob's");
+    await signInToLooker(t.looker, issuer, 'bob');
     const bobLooker = await lookerOutline();
     const bobMetabase = await metabaseRoots();
     assert.deepEqual(aliceLooker, ['Shared', 'Shared/Finance', 'Shared/Sales', 'Alice Engineer', 'Alice Engineer/Large orders (scratch)']);
@@ -100,6 +111,7 @@ describe('Looker and Metabase', function () {
   it('runs a look into the results panel, with its rows', async () => {
     assert.ok(driverAvailable(), 'the webview is read through the code-server driver');
     await signInAs(t.auth, issuer, 'alice');
+    await signInToLooker(t.looker, issuer, 'alice');
     const [shared] = await children(t.looker);
     const sales = (await children(t.looker, shared)).find((n) => label(n) === 'Sales');
     assert.ok(sales);
@@ -124,7 +136,7 @@ describe('Looker and Metabase', function () {
     assert.deepEqual(headers.slice(0, 3), ['Orders Status', 'Orders Count', 'Orders Total Amount']);
     assert.ok(firstRow[0] && /^[a-z_]+$/.test(firstRow[0]), `a status in the first cell, saw ${JSON.stringify(firstRow)}`);
     const audit = (await t.audit.recent(20)).filter((r) => r.service === 'looker').pop();
-    assert.equal(`${audit?.action}:${audit?.resource}:${audit?.outcome}:${audit?.actor.email}`, 'run-look:look/2:succeeded:alice@example.com');
+    assert.equal(`${audit?.action}:${audit?.resource}:${audit?.outcome}:${audit?.credential}:${audit?.actor.email}`, 'run-look:look/2:succeeded:service-oauth:alice@example.com');
   });
 
   it('draws an area question as an area chart, as Metabase does', async () => {
@@ -162,10 +174,23 @@ describe('Looker and Metabase', function () {
 
   it('opens Looker and Metabase content in the browser at URLs derived from the base URL', async () => {
     const urls = sandboxUrls();
+    await signInToLooker(t.looker, issuer, 'bob');
     const [mbRoot] = await children(t.metabase);
     assert.equal(await vscode.commands.executeCommand('gatehouse.metabase.openInMetabase', mbRoot), `${urls.metabase}/collection/${(mbRoot as { collection?: { id: number } }).collection?.id}`);
     const [shared] = await children(t.looker);
     assert.equal(await vscode.commands.executeCommand('gatehouse.looker.openInLooker', shared), `${urls.looker}/folders/1`);
     assert.deepEqual(ui.opened.slice(-2), [`${urls.metabase}/collection/2`, `${urls.looker}/folders/1`]);
+  });
+
+  it('signs out of Looker: the tree empties, the sign-out is audited, and Looker is asked again', async () => {
+    assert.ok((await lookerOutline()).length > 0, 'signed in to Looker as bob');
+    assert.equal(await vscode.commands.executeCommand('gatehouse.looker.signOut'), true);
+    assert.deepEqual(await lookerOutline(), []);
+    const out = (await t.audit.recent(20)).filter((r) => r.service === 'looker').pop();
+    assert.equal(`${out?.action}:${out?.outcome}:${out?.credential}:${out?.actor.email}`, 'sign-out:succeeded:service-oauth:bob@example.com');
+    ui.messages.length = 0;
+    const outcome = (await vscode.commands.executeCommand('gatehouse.looker.runLook', '1')) as RunOutcome | undefined;
+    assert.equal(outcome, undefined);
+    assert.ok(ui.messages.some((m) => /not signed in to Looker/.test(m)), ui.messages.join('\n'));
   });
 });
