@@ -93,7 +93,9 @@ export class LookerCommands {
     const ui = this.deps.ui();
     if (outcome.status === 'notAllowed') void ui.warn(plain(outcome.message));
     else if (outcome.status === 'denied') void ui.error(plain(outcome.message ?? 'Looker refused to run this.'));
-    else if (outcome.status === 'failed' && outcome.error && needsSignIn(outcome.error)) this.offerSignIn(outcome.error);
+    // An expired Looker sign-in is announced by the module when it ends, with the same button.
+    else if (outcome.status === 'failed' && outcome.error?.reason === 'lookerSignInExpired') return outcome;
+    else if (outcome.status === 'failed' && outcome.error?.reason === 'lookerSignInRequired') this.offerSignIn(outcome.error);
     else if (outcome.status === 'failed' && outcome.error) {
       const needsKeys = outcome.error.reason === 'credentialsMissing' || outcome.error.reason === 'credentialsRejected';
       void ui.error(plain(outcome.error.userMessage), ...(needsKeys ? ['Set API3 Credentials'] : [])).then((choice) => {
@@ -189,10 +191,6 @@ export class LookerCommands {
     this.deps.logger.info('Looker API3 credentials stored');
     return true;
   }
-}
-
-function needsSignIn(e: LookerError): boolean {
-  return e.reason === 'lookerSignInRequired' || e.reason === 'lookerSignInExpired';
 }
 
 function webTarget(n: LookerNode | undefined): LookerWebTarget | undefined {

@@ -135,6 +135,7 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
         });
         changes = oauth.onDidChange((change) => {
           reload();
+          // Said once here, for the tree and every run alike.
           if (change === 'expired') commands.offerSignIn(new LookerError('lookerSignInExpired'));
         });
         credentials = oauth;
@@ -199,13 +200,12 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
       signedInNow = false;
     }
     lookerSignedInFor = signedInNow ? who : undefined;
-    const lookerSignedIn = signedInNow;
     const configured = !!settings.baseUrl;
     setContext('gatehouse.looker.configured', configured);
     setContext('gatehouse.looker.credential', authSettings.mode);
     setContext('gatehouse.looker.needsCredentials', configured && authSettings.mode === 'api3' && !hasKeys);
-    setContext('gatehouse.looker.needsSignIn', configured && authSettings.mode === 'oauth' && !lookerSignedIn);
-    setContext('gatehouse.looker.signedInToLooker', lookerSignedIn);
+    setContext('gatehouse.looker.needsSignIn', configured && authSettings.mode === 'oauth' && !signedInNow);
+    setContext('gatehouse.looker.signedInToLooker', signedInNow);
   };
   const reloadNow = () => updateContext().then(() => model.refresh());
   const reload = () => void reloadNow();
