@@ -193,12 +193,8 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
     const at = service.origin();
     hasKeys = !!at && (await keys.presence(at)) !== 'none';
     const who = owner();
-    let signedInNow = false;
-    try {
-      signedInNow = authSettings.mode === 'oauth' && !!at && !!who && !!(await oauth()?.signedIn());
-    } catch {
-      signedInNow = false;
-    }
+    // From the store, not the credentials: nothing is built (no HTTP client) just to show the view.
+    const signedInNow = authSettings.mode === 'oauth' && !!at && !!who && !!(await oauthStore(at).read());
     lookerSignedInFor = signedInNow ? who : undefined;
     const configured = !!settings.baseUrl;
     setContext('gatehouse.looker.configured', configured);
