@@ -142,8 +142,13 @@ export class LookerCommands {
       void ui.info('Gatehouse does not use a Looker sign-in: gatehouse.looker.credential is api3 or proxy.');
       return false;
     }
+    const credentials = oauth;
     try {
-      await oauth.signIn();
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: plain('Signing in to Looker in your browser…'), cancellable: true }, (_progress, token) => {
+        const abort = new AbortController();
+        const cancel = token.onCancellationRequested(() => abort.abort());
+        return credentials.signIn(abort.signal).finally(() => cancel.dispose());
+      });
     } catch (err) {
       const e = toLookerError(err);
       await this.deps.auditSignIn('sign-in', e.reason === 'cancelled' ? 'cancelled' : 'failed', e.reason);
