@@ -2,16 +2,17 @@
 // starts every sandbox service on 127.0.0.1 (with --dbt-file, or GATEHOUSE_DBT_DUCKDB, BigQuery
 // also serves what real dbt builds into that DuckDB file), prints one JSON line with the base URLs (and the VS Code user settings that point at
 // them) when ready, and stops cleanly on SIGINT/SIGTERM.
-import { SERVICE_NAMES, startSandbox, type ServiceName } from './sandbox';
+import { SERVICE_NAMES, startSandbox, type ProxyName, type ServiceName } from './sandbox';
+import { PROXIED_SERVICES } from './identityProxy';
 import { sandboxUserSettings } from './userSettings';
 
-function parsePorts(argv: string[]): Partial<Record<ServiceName | 'idp', number>> {
-  const ports: Partial<Record<ServiceName | 'idp', number>> = {};
+function parsePorts(argv: string[]): Partial<Record<ServiceName | ProxyName | 'idp', number>> {
+  const ports: Partial<Record<ServiceName | ProxyName | 'idp', number>> = {};
   for (let i = 0; i < argv.length; i++) {
     const m = /^--port-(\w+)$/.exec(argv[i]);
     if (!m) continue;
-    const name = m[1] as ServiceName | 'idp';
-    if (name !== 'idp' && !SERVICE_NAMES.includes(name)) throw new Error(`unknown service ${name}`);
+    const name = m[1] as ServiceName | ProxyName | 'idp';
+    if (name !== 'idp' && !SERVICE_NAMES.includes(name as ServiceName) && !PROXIED_SERVICES.some((s) => `${s}Proxy` === name)) throw new Error(`unknown service ${name}`);
     ports[name] = Number(argv[++i]);
   }
   return ports;
