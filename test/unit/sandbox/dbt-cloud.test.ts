@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDbtCloud, DBT_CLOUD_JOB_IDS } from '../../sandbox/dbt-cloud';
+import { startDbtCloud, DBT_CLOUD_JOB_IDS, DBT_CLOUD_SERVICE_TOKENS } from '../../sandbox/dbt-cloud';
 import { AUDIENCES } from '../../sandbox/constants';
 import { GoogleTokenStore, type RunningService, type SandboxContext } from '../../sandbox/context';
 import { Directory } from '../../sandbox/directory';
@@ -96,6 +96,20 @@ describe('sandbox dbt Cloud (Administrative API v2/v3)', function () {
         assert.deepEqual(body.extra.pagination, { count: 1, total_count: 1 });
         assert.deepEqual(body.data.map((a: { id: number }) => a.id), [ACCOUNT]);
       }
+    });
+
+    it('service tokens act as their permission set: Analyst reads but may not trigger, Job Admin triggers', async function () {
+      const [analyst, jobAdmin] = ['Analyst', 'Job Admin'].map((p) => `Token ${Object.entries(DBT_CLOUD_SERVICE_TOKENS).find(([, t]) => t.permission === p)![0]}`);
+      assert.ok(analyst.startsWith('Token dbtc_') && jobAdmin.startsWith('Token dbtc_'));
+      assert.deepEqual((await json(await call('/api/v2/accounts/', analyst))).data.map((a: { id: number }) => a.id), [ACCOUNT]);
+      assert.equal((await call(acct('/jobs/'), analyst)).status, 200);
+      const refused = await runJob(analyst, DBT_CLOUD_JOB_IDS.ci);
+      assert.equal(refused.status, 403);
+      assertEnvelopeError(await json(refused), 403);
+      const run = await json(await runJob(jobAdmin, DBT_CLOUD_JOB_IDS.ci));
+      assert.equal(run.status.code, 200);
+      assert.equal((await call(acct(`/runs/${run.data.id}/cancel/`), jobAdmin, { method: 'POST' })).status, 200);
+      assert.equal((await call(acct('/jobs/'), 'Token dbtc_not_a_token')).status, 401);
     });
 
     it('olivia sees no account and is refused inside it', async function () {
@@ -190,7 +204,8 @@ describe('sandbox dbt Cloud (Administrative API v2/v3)', function () {
       let last: any;
       const deadline = Date.now() + 10_000;
       while (Date.now() < deadline) {
-        last = (await json(await call(acct(`/runs/${run.id}/?include_related=${related}`), `Bearer ${aliceJwt}`))).data;
+        // Direct (not through the proxy): the states are brief at this speed.
+        last = (await json(await call(acct(`/runs/${run.id}/?include_related=${related}`), `Token ${PAT.alice}`))).data;
         if (seen[seen.length - 1] !== last.status) seen.push(last.status);
         if (last.is_complete) break;
         await sleep(15);
