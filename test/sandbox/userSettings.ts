@@ -6,7 +6,25 @@ import { AIRBYTE_API_PREFIX } from './airbyte';
 import { DBT_CLOUD_ACCOUNT } from './dbt-cloud';
 import type { SandboxUrls } from './sandbox';
 
-export function sandboxUserSettings(urls: SandboxUrls): Record<string, unknown> {
+/** Services the demo can reach either way: through the identity-aware proxy or at their own API. */
+export const PROXY_OR_DIRECT = ['airbyte', 'dbtCloud', 'metabase'] as const;
+export type ProxyOrDirect = (typeof PROXY_OR_DIRECT)[number];
+
+export interface SandboxSettingsOptions {
+  /**
+   * Services reached at their own API with their per-person credential (Airbyte application,
+   * dbt Cloud personal token, Metabase session: entered in VS Code). The others go through their
+   * identity-aware proxy with the sign-in's token, so one sign-in shows everything.
+   */
+  direct?: readonly ProxyOrDirect[];
+}
+
+export function sandboxUserSettings(urls: SandboxUrls, opts: SandboxSettingsOptions = {}): Record<string, unknown> {
+  const direct = new Set(opts.direct ?? []);
+  const service = (name: ProxyOrDirect, url: string, proxyUrl: string, perPerson: string) =>
+    direct.has(name)
+      ? { [`gatehouse.${name}.baseUrl`]: url, [`gatehouse.${name}.credential`]: perPerson }
+      : { [`gatehouse.${name}.baseUrl`]: proxyUrl, [`gatehouse.${name}.credential`]: 'proxy', [`gatehouse.${name}.audience`]: AUDIENCES[name] };
   return {
     'gatehouse.auth.issuer': urls.issuer,
     'gatehouse.auth.clientId': EXTENSION_CLIENT_ID,
@@ -18,14 +36,12 @@ export function sandboxUserSettings(urls: SandboxUrls): Record<string, unknown> 
     'gatehouse.bigquery.federationAudience': GOOGLE_WORKFORCE_AUDIENCE,
     'gatehouse.bigquery.workforcePoolUserProject': GOOGLE_WORKFORCE_USER_PROJECT,
     'gatehouse.bigquery.billingProject': 'gatehouse-demo',
-    'gatehouse.airbyte.baseUrl': `${urls.airbyte}${AIRBYTE_API_PREFIX}`,
-    'gatehouse.airbyte.audience': AUDIENCES.airbyte,
-    'gatehouse.dbtCloud.baseUrl': urls.dbtCloud,
+    ...service('airbyte', `${urls.airbyte}${AIRBYTE_API_PREFIX}`, `${urls.airbyteProxy}${AIRBYTE_API_PREFIX}`, 'application'),
+    ...service('dbtCloud', urls.dbtCloud, urls.dbtCloudProxy, 'personalToken'),
     'gatehouse.dbtCloud.accountId': String(DBT_CLOUD_ACCOUNT.id),
-    'gatehouse.dbtCloud.audience': AUDIENCES.dbtCloud,
-    'gatehouse.looker.baseUrl': urls.looker,
+    // Looker sits behind its identity-aware proxy (Looker itself takes no IdP token).
+    'gatehouse.looker.baseUrl': urls.lookerProxy,
     'gatehouse.looker.audience': AUDIENCES.looker,
-    'gatehouse.metabase.baseUrl': urls.metabase,
-    'gatehouse.metabase.audience': AUDIENCES.metabase,
+    ...service('metabase', urls.metabase, urls.metabaseProxy, 'session'),
   };
 }

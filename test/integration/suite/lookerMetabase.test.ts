@@ -161,7 +161,9 @@ describe('Looker and Metabase', function () {
   });
 
   it('opens Looker and Metabase content in the browser at URLs derived from the base URL', async () => {
-    const urls = sandboxUrls();
+    // The base URLs are the identity-aware proxies': their web pages are behind the same proxy.
+    const sandbox = sandboxUrls();
+    const urls = { metabase: sandbox.metabaseProxy, looker: sandbox.lookerProxy };
     const [mbRoot] = await children(t.metabase);
     assert.equal(await vscode.commands.executeCommand('gatehouse.metabase.openInMetabase', mbRoot), `${urls.metabase}/collection/${(mbRoot as { collection?: { id: number } }).collection?.id}`);
     const [shared] = await children(t.looker);
