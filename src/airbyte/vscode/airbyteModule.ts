@@ -63,14 +63,14 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
       const url = settings.baseUrl!;
       const credentials: AirbyteCredentials =
         mode() === 'proxy'
-        ? new IdentityProxyCredentials(auth.broker, 'airbyte', toAirbyteError)
-        : new ApplicationCredentials({
-            http: service.http(),
-            baseUrl: url,
-            secrets,
-            logger,
-            read: clientPair(app, service.url().origin),
-          });
+          ? new IdentityProxyCredentials(auth.broker, 'airbyte', toAirbyteError)
+          : new ApplicationCredentials({
+              http: service.http(),
+              baseUrl: url,
+              secrets,
+              logger,
+              read: clientPair(app, service.url().origin),
+            });
       return { credentials, client: new AirbyteClient({ http: service.http(), baseUrl: url, credentials, logger }) };
     },
     // An application token belongs to the stored credentials and to whoever is signed in now.

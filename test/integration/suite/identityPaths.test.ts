@@ -60,23 +60,21 @@ interface Testing {
   };
 }
 
-/** Answers input boxes by their title; everything else as RecordingUi does. */
-class AnsweringUi extends RecordingUi {
-  readonly asked: string[] = [];
-  constructor(private readonly answers: Record<string, string>) {
-    super();
-  }
-  override input = async (o: { title?: string }) => {
-    this.asked.push(o.title ?? '');
-    return this.answers[o.title ?? ''];
+/** RecordingUi whose input boxes are answered by their title. */
+function answeringUi(answers: Record<string, string>) {
+  const asked: string[] = [];
+  const input = async (o: { title?: string }) => {
+    asked.push(o.title ?? '');
+    return answers[o.title ?? ''];
   };
+  return Object.assign(new RecordingUi(), { asked, input });
 }
 
 describe('Identity paths: Airbyte, dbt Cloud, Metabase by per-person credentials and through the proxy', function () {
   this.timeout(90_000);
   let t: Testing;
   const urls = sandboxUrls() as ReturnType<typeof sandboxUrls> & Record<string, string>;
-  const ui = new AnsweringUi({
+  const ui = answeringUi({
     'Airbyte application client id': 'gatehouse-demo-alice',
     'Airbyte application client secret': 'alice-airbyte-secret',
     'dbt Cloud personal access token': 'dbtu_alice_gatehouse_demo_3f9a1c',
