@@ -70,6 +70,8 @@ export interface DbtCommandDeps {
   secrets: SecretStore;
   /** Which token Set/Clear dbt Cloud Token handle (gatehouse.dbtCloud.credential). */
   tokenKind: () => 'personalToken' | 'serviceToken';
+  /** After Set/Clear dbt Cloud Token: the view and the client follow. */
+  tokenChanged: () => Promise<void>;
   logger: Logger;
   audit: { record(entry: Omit<AuditRecord, 'time'>): Promise<unknown> };
   actor: () => { subject: string; email?: string; issuer?: string } | undefined;
@@ -538,11 +540,13 @@ export class DbtCommands {
     });
     if (!token) return;
     await this.d.secrets.store(service ? DBT_CLOUD_SERVICE_TOKEN_KEY : DBT_CLOUD_TOKEN_KEY, token.trim());
+    await this.d.tokenChanged();
     void this.d.ui().info(service ? 'dbt Cloud service token saved.' : 'dbt Cloud token saved.');
   }
 
   private async clearToken(): Promise<void> {
     await this.d.secrets.delete(this.d.tokenKind() === 'serviceToken' ? DBT_CLOUD_SERVICE_TOKEN_KEY : DBT_CLOUD_TOKEN_KEY);
+    await this.d.tokenChanged();
   }
 }
 

@@ -188,6 +188,12 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     ui: () => ui,
     secrets: tokens.scoped(() => service.url().origin, serviceTokens.scoped(() => service.url().origin)),
     tokenKind: () => (mode() === 'serviceToken' ? 'serviceToken' : 'personalToken'),
+    // Not only SecretStorage's change event: the view follows the command that stored the token at once.
+    tokenChanged: async () => {
+      connection.invalidate();
+      await updateTokenState();
+      refreshCloud();
+    },
     logger,
     audit,
     actor,
@@ -207,14 +213,19 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     contextKeys.set(key, value);
     void vscode.commands.executeCommand('setContext', key, value);
   };
+  let tokenReads = 0;
   const updateTokenState = async () => {
+    const read = ++tokenReads;
     const at = service.origin();
     const m = mode();
     const { secret, key } = tokenOf(m);
-    hasToken = m !== 'proxy' && !!at && (await secret.presence(at)) !== 'none';
+    const present = m !== 'proxy' && !!at && (await secret.presence(at)) !== 'none';
     // The logger must never print it, even inside an error's cause.
     const token = at && m !== 'proxy' && (await secret.peek(at, key));
     if (token) secrets.add(token.trim());
+    // A later read (another mode, a new token) decides; this one is stale.
+    if (read !== tokenReads) return;
+    hasToken = present;
     setContext('gatehouse.dbtCloud.configured', availability() !== 'hidden');
     setContext('gatehouse.dbtCloud.credential', m);
     setContext('gatehouse.dbtCloud.hasToken', hasToken);

@@ -1,7 +1,7 @@
 // Issue #13 inside VS Code: each service by its per-person path at its own API (the sandbox
 // services refuse IdP tokens there): Airbyte with the person's application client id and secret,
-// dbt Cloud with a personal token, Metabase with a session from email and password; each lists its
-// tree and does one action, audited with its credential origin. With `credential: application` and
+// dbt Cloud with a personal token (and a shared service token), Metabase with a session from email
+// and password; each lists its tree and does one action, audited with its credential origin. With `credential: application` and
 // no secret stored, the Airbyte welcome view asks for one. And the proxy mode (the suites' default
 // settings): Metabase through its identity-aware proxy, audited as `identity-proxy`.
 // Machine-scoped settings cannot be written under code-server (the write replaces the user settings
@@ -78,6 +78,7 @@ describe('Identity paths: Airbyte, dbt Cloud, Metabase by per-person credentials
     'Airbyte application client id': 'gatehouse-demo-alice',
     'Airbyte application client secret': 'alice-airbyte-secret',
     'dbt Cloud personal access token': 'dbtu_alice_gatehouse_demo_3f9a1c',
+    'dbt Cloud service token': 'dbtc_sandbox_analyst_readonly_5d21e8',
     'Metabase email': 'alice@example.com',
     'Metabase password': 'alice-demo-password',
   });
@@ -150,6 +151,24 @@ describe('Identity paths: Airbyte, dbt Cloud, Metabase by per-person credentials
     const audit = (await t.audit.recent(100)).filter((r) => r.service === 'dbtCloud' && r.jobIds?.includes(String(run.id)))[0];
     assert.deepEqual([audit?.action, audit?.credential, audit?.actor.email], ['trigger-run', 'personal-token', 'alice@example.com']);
     await vscode.commands.executeCommand('gatehouse.dbtCloud.cancelRun', CI_JOB).then(undefined, () => undefined);
+  });
+
+  it("dbt Cloud with a read-only service token: the jobs are listed, but dbt Cloud refuses alice's trigger, audited as service-token", async () => {
+    await t.dbt.setCloudSettings({ baseUrl: urls.dbtCloud, credential: 'serviceToken' });
+    assert.equal(t.dbt.contextKeys.get('gatehouse.dbtCloud.hasToken'), false, 'the personal token is not used as a service token');
+    await vscode.commands.executeCommand('gatehouse.dbtCloud.setToken');
+    assert.equal(ui.asked[ui.asked.length - 1], 'dbt Cloud service token');
+    await until('the service token is stored', () => t.dbt.contextKeys.get('gatehouse.dbtCloud.hasToken') === true || undefined);
+    const jobs = await until('the dbt Cloud jobs', async () => {
+      await t.dbt.cloud.refresh();
+      return t.dbt.cloud.state.kind === 'loaded' ? t.dbt.cloud.state.jobs : undefined;
+    });
+    assert.equal(jobs!.length, 3);
+    // alice's roles offer the trigger; the Analyst service token's permission set does not allow it.
+    const run = await vscode.commands.executeCommand('gatehouse.dbtCloud.triggerRun', CI_JOB);
+    assert.equal(run, undefined);
+    const audit = await lastAudit('dbtCloud', 'trigger-run');
+    assert.deepEqual([audit?.outcome, audit?.credential, audit?.actor.email], ['denied', 'service-token', 'alice@example.com']);
   });
 
   it('Metabase with a session from her email and password: lists her collections and runs a question, audited as password-session', async () => {
