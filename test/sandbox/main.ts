@@ -1,8 +1,8 @@
-// `npm run sandbox [-- --port-idp 4000 --port-bigquery 9050 ... --dbt-file DIR/gatehouse-demo.duckdb]
-//   [--direct airbyte,dbtCloud,metabase]`: (--direct: those services' settings use their own APIs, not the proxies)
+// `npm run sandbox [-- --port-idp 4000 --port-bigquery 9050 --port-airbyteProxy 9060 ... --dbt-file DIR/gatehouse-demo.duckdb
+//   --direct airbyte,dbtCloud,metabase]`:
 // starts every sandbox service on 127.0.0.1 (with --dbt-file, or GATEHOUSE_DBT_DUCKDB, BigQuery
 // also serves what real dbt builds into that DuckDB file), prints one JSON line with the base URLs (and the VS Code user settings that point at
-// them) when ready, and stops cleanly on SIGINT/SIGTERM.
+// them: through the identity-aware proxies, except the --direct services) when ready, and stops cleanly on SIGINT/SIGTERM.
 import { SERVICE_NAMES, startSandbox, type ProxyName, type ServiceName } from './sandbox';
 import { PROXIED_SERVICES } from './identityProxy';
 import { PROXY_OR_DIRECT, sandboxUserSettings, type ProxyOrDirect } from './userSettings';
