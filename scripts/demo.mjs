@@ -3,7 +3,8 @@
 // already configured for the sandbox. VS Code desktop when `code` is on PATH (or --desktop),
 // otherwise VS Code in the browser (code-server 4.100.3, provisioned offline and cached), whose
 // URL is printed. Ctrl-C stops everything.
-//   npm run demo [-- --browser] [-- --port 8080]
+//   npm run demo [-- --browser] [-- --port 8080] [-- --direct airbyte,dbtCloud,metabase]
+// (--direct: those services at their own APIs with per-person credentials, not through the proxies)
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { ensureDbtVenv } from './dbt-venv.mjs';
 const ROOT = resolve(import.meta.dirname, '..');
 const STATE = join(ROOT, '.sandbox');
 const { values } = parseArgs({
-  options: { browser: { type: 'boolean' }, desktop: { type: 'boolean' }, port: { type: 'string' } },
+  options: { browser: { type: 'boolean' }, desktop: { type: 'boolean' }, port: { type: 'string' }, direct: { type: 'string' } },
 });
 
 const children = [];
@@ -46,7 +47,7 @@ function run(cmd, args) {
 async function startSandbox(dbtFile) {
   // 127.0.0.2, not 127.0.0.1: VS Code running remotely (code-server) sends links to localhost and
   // 127.0.0.1 through its port forwarding, which would mangle the IdP's sign-in link.
-  const child = spawn('npx', ['tsx', 'test/sandbox/main.ts', '--dbt-file', dbtFile], {
+  const child = spawn('npx', ['tsx', 'test/sandbox/main.ts', '--dbt-file', dbtFile, ...(values.direct ? ['--direct', values.direct] : [])], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
     detached: true,

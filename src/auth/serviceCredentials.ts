@@ -51,3 +51,17 @@ export class IdpServiceCredentials implements ServiceCredentials {
     this.broker.invalidate(token);
   }
 }
+
+/**
+ * The IdP token sent to an identity-aware proxy in front of the service (gatehouse.<service>.credential
+ * `proxy`): the proxy validates it and vouches for the person, so the audit says `identity-proxy`.
+ */
+export class IdentityProxyCredentials extends IdpServiceCredentials {
+  override origin: CredentialOrigin = 'identity-proxy';
+
+  override async token(signal?: AbortSignal): Promise<string> {
+    const token = await super.token(signal);
+    this.origin = 'identity-proxy';
+    return token;
+  }
+}

@@ -44,7 +44,7 @@ export type DbtTreeElement =
   | (Base & { kind: 'cloud' })
   | (Base & { kind: 'cloudJob'; jobId: number });
 
-export type DbtCloudAvailability = 'hidden' | 'signIn' | 'token' | 'ready';
+export type DbtCloudAvailability = 'hidden' | 'signIn' | 'token' | 'serviceToken' | 'audience' | 'ready';
 
 /** A theme icon id and an optional theme colour id. */
 export interface DbtIcon {
@@ -332,6 +332,8 @@ export class DbtExplorerModel {
     const availability = this.o.cloudAvailability();
     if (availability === 'signIn') return [{ kind: 'message', id: 'cloud|signin', text: 'Sign in to see dbt Cloud jobs', severity: 'info', parent, command: { command: 'gatehouse.auth.signIn', title: 'Sign In' } }];
     if (availability === 'token') return [{ kind: 'message', id: 'cloud|token', text: 'Set a dbt Cloud token…', severity: 'info', parent, command: { command: 'gatehouse.dbtCloud.setToken', title: 'Set dbt Cloud Token' } }];
+    if (availability === 'serviceToken') return [{ kind: 'message', id: 'cloud|serviceToken', text: 'Set a dbt Cloud service token (a shared identity, not you)…', severity: 'info', parent, command: { command: 'gatehouse.dbtCloud.setToken', title: 'Set dbt Cloud Token' } }];
+    if (availability === 'audience') return [{ kind: 'message', id: 'cloud|audience', text: 'Set gatehouse.dbtCloud.audience for the identity-aware proxy', severity: 'info', parent }];
     const s = this.o.cloud.state;
     if (s.kind === 'failed') return [{ kind: 'message', id: 'cloud|error', text: s.error.message, detail: s.error.userMessage, severity: 'error', parent, command: { command: 'gatehouse.dbtCloud.refresh', title: 'Retry' } }];
     if (s.kind !== 'loaded') return [{ kind: 'message', id: 'cloud|loading', text: 'Loading jobs…', severity: 'info', parent }];

@@ -1,11 +1,22 @@
-// The two connection settings every HTTP service shares (gatehouse.<service>.baseUrl and
-// .audience), read the same way everywhere: trimmed, and empty meaning "not set".
+// The connection settings every HTTP service shares (gatehouse.<service>.baseUrl, .audience and
+// .credential), read the same way everywhere: trimmed, and empty meaning "not set".
 import * as vscode from 'vscode';
 
 export interface ConnectionSettings {
   baseUrl?: string;
-  /** IdP audience for the service's access token; unset: the service's own credentials. */
+  /** IdP audience for the service's access token in `proxy` mode. */
   audience?: string;
+  /** gatehouse.<service>.credential when the person set it, else undefined (see auth/credentialModes). */
+  credential?: string;
+}
+
+/** A setting's value when it was set explicitly (user or remote settings), else undefined. */
+export function explicitSetting(c: vscode.WorkspaceConfiguration, key: string): string | undefined {
+  const value = c.get<unknown>(key);
+  const inspected = c.inspect<unknown>(key);
+  // Machine-scoped: get() ignores workspace values, so a value differing from the default was set by the person.
+  if (typeof value !== 'string') return undefined;
+  return inspected?.globalValue !== undefined || value !== inspected?.defaultValue ? value : undefined;
 }
 
 export function readConnectionSettings(service: 'airbyte' | 'looker' | 'metabase' | 'dbtCloud'): ConnectionSettings {
@@ -14,7 +25,7 @@ export function readConnectionSettings(service: 'airbyte' | 'looker' | 'metabase
     const v = c.get<string>(key);
     return typeof v === 'string' && v.trim() ? v.trim() : undefined;
   };
-  return { baseUrl: text('baseUrl'), audience: text('audience') };
+  return { baseUrl: text('baseUrl'), audience: text('audience'), credential: explicitSetting(c, 'credential') };
 }
 
 export type ConnectionChange =

@@ -247,6 +247,7 @@ describe('sign-in against a real Keycloak', function () {
       ctx = {
         directory,
         idp: keycloakVerifier(kc, directory),
+        identityProxy: { verifyAssertion: async () => undefined },
         googleTokens: new GoogleTokenStore(),
         faults: new FaultRegistry(),
         warehouse: { query: () => Promise.reject(new Error('no warehouse in this test')) },

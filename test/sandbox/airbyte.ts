@@ -1,5 +1,5 @@
 // Sandbox Airbyte: the public API v1 in its self-managed layout (`<url>/api/public/v1`), with
-// per-user applications, IdP bearer tokens, workspace grants by group, jobs that progress over
+// per-user applications (or the identity-aware proxy's assertion), workspace grants by group, jobs that progress over
 // time, and RFC 9457 problem bodies.
 //
 // Control endpoints (no auth; sandbox only):
@@ -7,7 +7,7 @@
 //   POST     /__sandbox/airbyte/token-lifetime   {"seconds": 2}   lifetime of application tokens issued from now on
 //   POST     /__sandbox/airbyte/expire-tokens                     every application token issued so far is rejected (401)
 import type { ServerResponse } from 'node:http';
-import { AUDIENCES } from './constants';
+import { PROXY_ASSERTION_HEADER } from './identityProxy';
 import type { RunningService, SandboxContext } from './context';
 import type { DemoUser } from './directory';
 import { HttpError, Router, sendJson, serve, type Request } from './http';
@@ -59,11 +59,18 @@ export async function startAirbyte(ctx: SandboxContext, opts: AirbyteOptions = {
   jobs.seed(historicalJobs(Date.now()), (id) => CONNECTIONS.find((c) => c.connectionId === id)?.bytesPerRow ?? 200);
   const tokens = new ApplicationTokens('sandbox-airbyte', opts.tokenLifetimeSeconds);
 
+  // Airbyte itself accepts only the tokens its application endpoint issued; a person signed in at
+  // the IdP arrives through the identity-aware proxy, whose assertion replaces the bearer token.
   async function authenticate(req: Request): Promise<DemoUser> {
+    if (req.headers[PROXY_ASSERTION_HEADER] !== undefined) {
+      const vouched = await ctx.identityProxy.verifyAssertion(req, 'airbyte');
+      if (!vouched) throw problem(401, 'invalid-api-key', 'The identity proxy assertion is invalid or has expired.');
+      return vouched;
+    }
     const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (!token) throw problem(401, 'invalid-api-key', 'Missing bearer token.');
     const appUser = tokens.verify(token);
-    const user = appUser ? ctx.directory.find(appUser) : await ctx.idp.verifyAccessToken(token, AUDIENCES.airbyte);
+    const user = appUser ? ctx.directory.find(appUser) : undefined;
     if (!user) throw problem(401, 'invalid-api-key', 'The access token is invalid or has expired.');
     return user;
   }

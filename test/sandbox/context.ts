@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DemoUser, Directory } from './directory';
 import type { FaultRegistry } from './faults';
+import type { ProxyAssertionVerifier } from './identityProxy';
 
 /** Verifies tokens the sandbox IdP (oidc-provider) issued. Implemented by idp.ts. */
 export interface IdpTokenVerifier {
@@ -79,6 +80,8 @@ export interface Warehouse {
 export interface SandboxContext {
   directory: Directory;
   idp: IdpTokenVerifier;
+  /** Checks the identity-aware proxy's assertion header: the only way an IdP sign-in reaches a service. */
+  identityProxy: ProxyAssertionVerifier;
   googleTokens: GoogleTokenStore;
   faults: FaultRegistry;
   warehouse: Warehouse;

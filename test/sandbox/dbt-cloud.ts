@@ -1,5 +1,6 @@
 // Sandbox dbt Cloud: the Administrative API v2 (jobs, runs, artifacts) and v3 (accounts,
-// projects, environments) with dbt Cloud's envelope, personal tokens or IdP bearer tokens,
+// projects, environments) with dbt Cloud's envelope, personal and service tokens (or the
+// identity-aware proxy's assertion),
 // account roles by group, runs that progress over time and artifacts from the demo project.
 //
 // Control endpoint (no auth; sandbox only):
@@ -8,15 +9,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
-import { AUDIENCES } from './constants';
+import { PROXY_ASSERTION_HEADER } from './identityProxy';
 import type { RunningService, SandboxContext } from './context';
 import type { DemoUser } from './directory';
 import { HttpError, Router, sendJson, sendText, serve, type Request } from './http';
-import { ACCOUNT, ACCOUNT_GRANTS, DBT_CLOUD_TOKENS, ENVIRONMENTS, PROJECT, historicalRuns, jobDefinitions, type AccountRole, type JobDefinition } from './dbt-cloud/seed';
+import { ACCOUNT, ACCOUNT_GRANTS, DBT_CLOUD_SERVICE_TOKENS, DBT_CLOUD_TOKENS, SERVICE_TOKEN_ROLES, ENVIRONMENTS, PROJECT, historicalRuns, jobDefinitions, type AccountRole, type JobDefinition } from './dbt-cloud/seed';
 import { DEMO_RUN_TIMING, RunStore, STATUS_HUMANIZED, type RunRecord } from './dbt-cloud/runs';
 import { CI_FAILING_TEST, accountResponse, envelope, environmentV2, internalJobResponse, jobResponse, projectResponse, runResponse, runSteps, type Envelope } from './dbt-cloud/format';
 
-export { ACCOUNT as DBT_CLOUD_ACCOUNT, DBT_CLOUD_TOKENS, ENVIRONMENTS as DBT_CLOUD_ENVIRONMENTS, JOB_IDS as DBT_CLOUD_JOB_IDS, PROJECT as DBT_CLOUD_PROJECT } from './dbt-cloud/seed';
+export { ACCOUNT as DBT_CLOUD_ACCOUNT, DBT_CLOUD_SERVICE_TOKENS, DBT_CLOUD_TOKENS, ENVIRONMENTS as DBT_CLOUD_ENVIRONMENTS, JOB_IDS as DBT_CLOUD_JOB_IDS, PROJECT as DBT_CLOUD_PROJECT } from './dbt-cloud/seed';
 
 export interface DbtCloudOptions {
   port?: number;
@@ -30,6 +31,13 @@ function dbtError(code: number, userMessage: string, data: unknown = null, heade
   return new HttpError(code, { ...envelope(data, code, userMessage) }, headers);
 }
 const notFound = () => dbtError(404, 'The requested resource was not found.');
+
+/** Who a request runs as: a person (personal token, proxy) or a service token's permission set. */
+interface Caller {
+  id: string;
+  accountId: number;
+  role: AccountRole | undefined;
+}
 
 export async function startDbtCloud(ctx: SandboxContext, opts: DbtCloudOptions = {}): Promise<RunningService> {
   let speed = opts.speed ?? envSpeed();
@@ -57,30 +65,43 @@ export async function startDbtCloud(ctx: SandboxContext, opts: DbtCloudOptions =
   }
   let baseUrl = '';
 
-  async function authenticate(req: Request): Promise<DemoUser> {
+  /**
+   * dbt Cloud accepts its own tokens only: personal access tokens (`dbtu_`, act as the person) and
+   * service tokens (`dbtc_`, account-scoped, act as their permission set). A person signed in at the
+   * IdP arrives through the identity-aware proxy, whose assertion names them.
+   */
+  async function authenticate(req: Request): Promise<Caller> {
+    if (req.headers[PROXY_ASSERTION_HEADER] !== undefined) {
+      const user = await ctx.identityProxy.verifyAssertion(req, 'dbtCloud');
+      if (!user) throw dbtError(401, 'Invalid token.');
+      return personal(user);
+    }
     const header = req.headers.authorization;
     if (!header) throw dbtError(401, 'Authentication credentials were not provided.');
     const m = /^(Token|Bearer)\s+(\S+)$/i.exec(header);
     if (!m) throw dbtError(401, 'Invalid token header. No credentials provided.');
+    const service = DBT_CLOUD_SERVICE_TOKENS[m[2]];
+    if (service) return { id: `service-token:${service.name}`, accountId: service.accountId, role: SERVICE_TOKEN_ROLES[service.permission] };
     const pat = DBT_CLOUD_TOKENS[m[2]];
-    const user = pat ? ctx.directory.find(pat) : await ctx.idp.verifyAccessToken(m[2], AUDIENCES.dbtCloud);
+    const user = pat ? ctx.directory.find(pat) : undefined;
     if (!user) throw dbtError(401, 'Invalid token.');
-    return user;
+    return personal(user);
   }
 
-  const roleOf = (user: DemoUser): AccountRole | undefined => {
+  const personal = (user: DemoUser): Caller => {
     const roles = user.groups.map((g) => ACCOUNT_GRANTS[g]).filter(Boolean);
-    return roles.includes('developer') ? 'developer' : roles[0];
+    return { id: user.id, accountId: ACCOUNT.id, role: roles.includes('developer') ? 'developer' : roles[0] };
   };
+  const roleOf = (caller: Caller): AccountRole | undefined => (caller.accountId === ACCOUNT.id ? caller.role : undefined);
 
-  /** Authenticated user with a role in the account of the path; developers only when `write`. */
-  async function member(req: Request, write = false): Promise<DemoUser> {
-    const user = await authenticate(req);
+  /** Authenticated caller with a role in the account of the path; developers only when `write`. */
+  async function member(req: Request, write = false): Promise<Caller> {
+    const caller = await authenticate(req);
     if (req.params.accountId !== String(ACCOUNT.id)) throw notFound();
-    const role = roleOf(user);
+    const role = roleOf(caller);
     if (!role) throw dbtError(403, 'You do not have permission to access this account.');
     if (write && role !== 'developer') throw dbtError(403, 'You do not have permission to perform this action.');
-    return user;
+    return caller;
   }
 
   const findJob = (raw: string) => jobs.find((j) => String(j.id) === raw) ?? (() => { throw notFound(); })();

@@ -5,17 +5,17 @@
 //     `Authorization: token <t>` or `Bearer <t>`. Seeded keys, one per demo user:
 //     client_id `sbx-looker-<user>-client-id`, client_secret `sbx-looker-<user>-client-secret`
 //     (alice, bob, olivia; see `lookerApi3Credentials`).
-//   * IdP access tokens (JWT) for AUDIENCES.looker as `Bearer`, matched to a Looker user by email.
 //   * OAuth (authorization code + PKCE) for registered OAuth client apps, the login page
 //     delegating to the sandbox IdP as Looker SSO does: see looker/oauth.ts. Its access tokens
 //     act as that Looker user here.
+//   * the identity-aware proxy's assertion (identityProxy.ts), for a person signed in at the IdP.
 // Seeded content (ids are strings): folders 1 Shared, 3 Sales (analysts + engineers), 5 Marketing
 // (in Sales), 4 Finance (engineers), personal folders 11 alice, 12 bob, 13 olivia (empty); looks
 // 1 Orders by day, 2 Revenue by status, 3 Top countries by page views, 4 Finance: monthly revenue,
 // 5 alice's scratch look; dashboards 1 Sales overview, 2 Finance overview; queries 101–106.
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { AUDIENCES } from './constants';
+import { PROXY_ASSERTION_HEADER } from './identityProxy';
 import type { RunningService, SandboxContext } from './context';
 import type { DemoUser } from './directory';
 import { HttpError, Router, type Request, sendJson, sendText, serve } from './http';
@@ -55,6 +55,12 @@ export async function startLooker(ctx: SandboxContext, opts: { port?: number } =
   const router = new Router();
 
   async function authenticate(req: Request): Promise<DemoUser> {
+    // A person signed in at the IdP arrives through the identity-aware proxy, never as a bearer token.
+    if (req.headers[PROXY_ASSERTION_HEADER] !== undefined) {
+      const user = await ctx.identityProxy.verifyAssertion(req, 'looker');
+      if (!user) throw lookerError(401, 'Requires authentication.');
+      return user;
+    }
     const token = req.bearer();
     if (!token) throw lookerError(401, 'Requires authentication.');
     const session = sessions.get(token);
@@ -65,11 +71,6 @@ export async function startLooker(ctx: SandboxContext, opts: { port?: number } =
       }
       sessions.delete(token);
       throw lookerError(401, 'Requires authentication.');
-    }
-    if (token.split('.').length === 3) {
-      const claimed = await ctx.idp.verifyAccessToken(token, AUDIENCES.looker);
-      const user = claimed && ctx.directory.find(claimed.email);
-      if (user) return user;
     }
     throw lookerError(401, 'Requires authentication.');
   }

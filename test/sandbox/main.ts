@@ -1,17 +1,19 @@
-// `npm run sandbox [-- --port-idp 4000 --port-bigquery 9050 ... --dbt-file DIR/gatehouse-demo.duckdb]`:
+// `npm run sandbox [-- --port-idp 4000 --port-bigquery 9050 --port-airbyteProxy 9060 ... --dbt-file DIR/gatehouse-demo.duckdb
+//   --direct airbyte,dbtCloud,metabase]`:
 // starts every sandbox service on 127.0.0.1 (with --dbt-file, or GATEHOUSE_DBT_DUCKDB, BigQuery
 // also serves what real dbt builds into that DuckDB file), prints one JSON line with the base URLs (and the VS Code user settings that point at
-// them) when ready, and stops cleanly on SIGINT/SIGTERM.
-import { SERVICE_NAMES, startSandbox, type ServiceName } from './sandbox';
-import { sandboxUserSettings } from './userSettings';
+// them: through the identity-aware proxies, except the --direct services) when ready, and stops cleanly on SIGINT/SIGTERM.
+import { SERVICE_NAMES, startSandbox, type ProxyName, type ServiceName } from './sandbox';
+import { PROXIED_SERVICES } from './identityProxy';
+import { PROXY_OR_DIRECT, sandboxUserSettings, type ProxyOrDirect } from './userSettings';
 
-function parsePorts(argv: string[]): Partial<Record<ServiceName | 'idp', number>> {
-  const ports: Partial<Record<ServiceName | 'idp', number>> = {};
+function parsePorts(argv: string[]): Partial<Record<ServiceName | ProxyName | 'idp', number>> {
+  const ports: Partial<Record<ServiceName | ProxyName | 'idp', number>> = {};
   for (let i = 0; i < argv.length; i++) {
     const m = /^--port-(\w+)$/.exec(argv[i]);
     if (!m) continue;
-    const name = m[1] as ServiceName | 'idp';
-    if (name !== 'idp' && !SERVICE_NAMES.includes(name)) throw new Error(`unknown service ${name}`);
+    const name = m[1] as ServiceName | ProxyName | 'idp';
+    if (name !== 'idp' && !SERVICE_NAMES.includes(name as ServiceName) && !PROXIED_SERVICES.some((s) => `${s}Proxy` === name)) throw new Error(`unknown service ${name}`);
     ports[name] = Number(argv[++i]);
   }
   return ports;
@@ -27,7 +29,10 @@ async function main(): Promise<void> {
     dbtFile: (dbtArg > 0 ? process.argv[dbtArg + 1] : undefined) ?? (process.env.GATEHOUSE_DBT_DUCKDB || undefined),
     log: (line) => (verbose ? process.stderr.write(`${line}\n`) : undefined),
   });
-  process.stdout.write(`${JSON.stringify({ ready: true, ...sandbox.urls, settings: sandboxUserSettings(sandbox.urls) })}\n`);
+  const directArg = process.argv.indexOf('--direct');
+  const direct = directArg > 0 ? process.argv[directArg + 1].split(',').filter(Boolean) : [];
+  for (const name of direct) if (!PROXY_OR_DIRECT.includes(name as ProxyOrDirect)) throw new Error(`--direct takes ${PROXY_OR_DIRECT.join(',')}, not ${name}`);
+  process.stdout.write(`${JSON.stringify({ ready: true, ...sandbox.urls, settings: sandboxUserSettings(sandbox.urls, { direct: direct as ProxyOrDirect[] }) })}\n`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

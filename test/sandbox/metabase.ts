@@ -3,7 +3,7 @@
 //
 // Auth: `POST /api/session` {username, password} with a demo user's email and directory password
 // → `X-Metabase-Session`; `x-api-key: METABASE_API_KEY` (belongs to the analysts group, not to a
-// person: it sees what analysts see); IdP access tokens for AUDIENCES.metabase as `Bearer`.
+// person: it sees what analysts see); the identity-aware proxy's assertion (identityProxy.ts).
 // Seeded content: database 1 (the BigQuery warehouse); collections 2 Sales (analysts + engineers),
 // 3 Finance (engineers), personal collections 4 alice, 5 bob, 6 olivia; cards 1 Orders by day,
 // 2 Revenue by status, 3 Customers (a model), 4 Top countries by page views, 5 Monthly revenue and
@@ -12,7 +12,7 @@
 // (dashcards 4–5). Native queries (POST /api/dataset) are for data engineers only.
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { AUDIENCES } from './constants';
+import { PROXY_ASSERTION_HEADER } from './identityProxy';
 import type { RunningService, SandboxContext } from './context';
 import { HttpError, Router, type Request, sendJson, serve } from './http';
 import { DATABASE_ID, METABASE_API_KEY, MetabaseContent, type CardRecord, type Principal } from './metabase/content';
@@ -43,10 +43,10 @@ export async function startMetabase(ctx: SandboxContext, opts: { port?: number }
       if (apiKey !== METABASE_API_KEY) throw unauthenticated();
       return content.apiKeyPrincipal();
     }
-    const bearer = req.bearer();
-    if (bearer) {
-      const claimed = await ctx.idp.verifyAccessToken(bearer, AUDIENCES.metabase);
-      const user = claimed && ctx.directory.find(claimed.email);
+    // Metabase has no bearer-token authentication; a person signed in at the IdP arrives through
+    // the identity-aware proxy (like Metabase behind IAP), whose assertion names them.
+    if (req.headers[PROXY_ASSERTION_HEADER] !== undefined) {
+      const user = await ctx.identityProxy.verifyAssertion(req, 'metabase');
       if (!user) throw unauthenticated();
       return content.principalFor(user, 'jwt');
     }

@@ -12,9 +12,12 @@ import { startDbtCloud } from './dbt-cloud';
 import { startLooker } from './looker';
 import { startMetabase } from './metabase';
 import { hostileMode } from './hostile';
+import { PROXIED_SERVICES, ProxyAssertions, startIdentityProxy, type ProxiedService } from './identityProxy';
 
 export const SERVICE_NAMES = ['sts', 'bigquery', 'airbyte', 'dbtCloud', 'looker', 'metabase'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
+/** The identity-aware proxy in front of a service (see identityProxy.ts). */
+export type ProxyName = `${ProxiedService}Proxy`;
 
 export interface SandboxUrls {
   issuer: string;
@@ -24,10 +27,15 @@ export interface SandboxUrls {
   dbtCloud: string;
   looker: string;
   metabase: string;
+  /** Identity-aware proxies: the only endpoints that accept the IdP's access tokens. */
+  airbyteProxy: string;
+  dbtCloudProxy: string;
+  lookerProxy: string;
+  metabaseProxy: string;
 }
 
 export interface SandboxOptions {
-  ports?: Partial<Record<ServiceName | 'idp', number>>;
+  ports?: Partial<Record<ServiceName | ProxyName | 'idp', number>>;
   /** Start only these services (the IdP always starts). Default: all. */
   services?: readonly ServiceName[];
   /** Rows in the large events table (default 1,000,000; tests of other things may ask for fewer). */
@@ -43,6 +51,8 @@ export interface Sandbox {
   urls: SandboxUrls;
   idp: RunningIdp;
   ctx: SandboxContext;
+  /** The proxies' signing key, for tests that need an assertion the proxy did not send (expired). */
+  proxyAssertions: ProxyAssertions;
   close(): Promise<void>;
 }
 
@@ -58,7 +68,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     started.push(idp);
     const warehouse = await createWarehouse({ largeTableRows: opts.largeTableRows, dbtFile: opts.dbtFile, log });
     started.push(warehouse);
-    const ctx: SandboxContext = { directory, idp, googleTokens: new GoogleTokenStore(), faults, warehouse, log };
+    const proxyAssertions = await ProxyAssertions.create(directory);
+    const ctx: SandboxContext = { directory, idp, identityProxy: proxyAssertions, googleTokens: new GoogleTokenStore(), faults, warehouse, log };
 
     const starters: Record<ServiceName, (c: SandboxContext, o: { port?: number }) => Promise<RunningService>> = {
       sts: startGoogleTokenService,
@@ -68,17 +79,36 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       looker: startLooker,
       metabase: startMetabase,
     };
-    const urls: SandboxUrls = { issuer: idp.issuer, sts: '', bigquery: '', airbyte: '', dbtCloud: '', looker: '', metabase: '' };
+    const urls: SandboxUrls = {
+      issuer: idp.issuer,
+      sts: '',
+      bigquery: '',
+      airbyte: '',
+      dbtCloud: '',
+      looker: '',
+      metabase: '',
+      airbyteProxy: '',
+      dbtCloudProxy: '',
+      lookerProxy: '',
+      metabaseProxy: '',
+    };
     for (const name of SERVICE_NAMES) {
       if (!wanted.has(name)) continue;
       const svc = await starters[name](ctx, { port: opts.ports?.[name] });
       started.push(svc);
       urls[name] = svc.url;
     }
+    for (const name of PROXIED_SERVICES) {
+      if (!wanted.has(name)) continue;
+      const proxy = await startIdentityProxy({ service: name, upstream: urls[name], idp, assertions: proxyAssertions, port: opts.ports?.[`${name}Proxy`], log });
+      started.push(proxy);
+      urls[`${name}Proxy`] = proxy.url;
+    }
     return {
       urls,
       idp,
       ctx,
+      proxyAssertions,
       close: async () => {
         for (const s of started.reverse()) await s.close().catch(() => undefined);
       },

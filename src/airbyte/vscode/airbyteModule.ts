@@ -1,14 +1,16 @@
 // Airbyte feature module: settings → credentials strategy → client, the explorer tree, commands,
-// context keys for menus and welcome views. Credentials: the IdP token for the Airbyte audience
-// when gatehouse.airbyte.audience is set, else application client credentials from SecretStorage.
+// context keys for menus and welcome views. Credentials (gatehouse.airbyte.credential): the person's
+// own application client credentials from SecretStorage (default), or `proxy`: the IdP token for the
+// Airbyte audience, sent to an identity-aware proxy in front of Airbyte.
 import * as vscode from 'vscode';
-import { readConnectionSettings, watchConnection } from '../../vscode/connectionSettings';
+import { readConnectionSettings, watchConnection, type ConnectionSettings } from '../../vscode/connectionSettings';
+import { credentialMode, type CredentialMode } from '../../auth/credentialModes';
 import { LazyClient } from '../../core/lazyClient';
 import { clientPair } from '../../core/originSecrets';
 import { ServiceConnection } from '../../vscode/serviceConnection';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import { AirbyteClient } from '../client';
-import { IdpServiceCredentials } from '../../auth/serviceCredentials';
+import { IdentityProxyCredentials } from '../../auth/serviceCredentials';
 import { ApplicationCredentials, type AirbyteCredentials } from '../credentials';
 import { AirbyteError, toAirbyteError } from '../errors';
 import { AirbyteExplorerModel } from '../explorerModel';
@@ -25,13 +27,22 @@ export interface AirbyteTestingApi {
   setUi(ui: AirbyteUi | undefined): void;
   /** Poll faster than a person needs (the sandbox is sped up in tests). */
   setFollowerOptions(options: JobFollowerOptions): void;
+  /**
+   * Overrides connection settings (credential, baseUrl): tests cannot write machine-scoped settings
+   * under code-server, the write replaces the user settings file. {} restores them.
+   */
+  setConnectionSettings(next: Partial<ConnectionSettings>): Promise<void>;
+  /** The context keys this module set, as last set. */
+  readonly contextKeys: ReadonlyMap<string, unknown>;
 }
 
 export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
   const { context, logger: rootLogger, secrets, auth, roles, audit, sessionScope } = deps;
   const logger = rootLogger.child('airbyte');
   const disposables: vscode.Disposable[] = [];
+  let override: Partial<ConnectionSettings> = {};
   let settings = readConnectionSettings('airbyte');
+  const mode = (): CredentialMode<'airbyte'> => credentialMode('airbyte', settings.credential, settings.audience);
   let hasAppCredentials = false;
   let ui: AirbyteUi = vscodeAirbyteUi;
   const followerOptions: JobFollowerOptions = {};
@@ -47,18 +58,19 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
   const app = service.secret([APP_CLIENT_ID_KEY, APP_CLIENT_SECRET_KEY], 'Airbyte application credentials');
 
   const connection = new LazyClient<{ client: AirbyteClient; credentials: AirbyteCredentials }>({
-    key: () => `${service.url().href}|${settings.audience ?? ''}`,
+    key: () => `${service.url().href}|${settings.audience ?? ''}|${mode()}`,
     build: () => {
       const url = settings.baseUrl!;
-      const credentials: AirbyteCredentials = settings.audience
-        ? new IdpServiceCredentials(auth.broker, 'airbyte', toAirbyteError)
-        : new ApplicationCredentials({
-            http: service.http(),
-            baseUrl: url,
-            secrets,
-            logger,
-            read: clientPair(app, service.url().origin),
-          });
+      const credentials: AirbyteCredentials =
+        mode() === 'proxy'
+          ? new IdentityProxyCredentials(auth.broker, 'airbyte', toAirbyteError)
+          : new ApplicationCredentials({
+              http: service.http(),
+              baseUrl: url,
+              secrets,
+              logger,
+              read: clientPair(app, service.url().origin),
+            });
       return { credentials, client: new AirbyteClient({ http: service.http(), baseUrl: url, credentials, logger }) };
     },
     // An application token belongs to the stored credentials and to whoever is signed in now.
@@ -68,7 +80,7 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
 
   const model = new AirbyteExplorerModel({ client, logger });
   const signedIn = () => !!auth.broker.currentIdentity();
-  const ready = () => signedIn() && !!settings.baseUrl && (!!settings.audience || hasAppCredentials);
+  const ready = () => signedIn() && !!settings.baseUrl && (mode() === 'proxy' ? !!settings.audience : hasAppCredentials);
   const tree = new AirbyteTreeDataProvider(model, ready);
   const view = vscode.window.createTreeView('gatehouse.airbyte', { treeDataProvider: tree, showCollapseAll: true });
 
@@ -96,12 +108,19 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
     onSessionEnd: (stop) => sessionScope.add({ dispose: stop }),
   });
 
-  const setContext = (key: string, value: unknown) => void vscode.commands.executeCommand('setContext', key, value);
+  /** What was last set, for tests that evaluate the welcome views' `when` clauses. */
+  const contextKeys = new Map<string, unknown>();
+  const setContext = (key: string, value: unknown) => {
+    contextKeys.set(key, value);
+    void vscode.commands.executeCommand('setContext', key, value);
+  };
   const updateContext = async () => {
     const at = service.origin();
     hasAppCredentials = !!at && (await app.presence(at)) !== 'none';
     setContext('gatehouse.airbyte.configured', !!settings.baseUrl);
-    setContext('gatehouse.airbyte.needsCredentials', !!settings.baseUrl && !settings.audience && !hasAppCredentials);
+    setContext('gatehouse.airbyte.credential', mode());
+    setContext('gatehouse.airbyte.needsCredentials', !!settings.baseUrl && mode() === 'application' && !hasAppCredentials);
+    setContext('gatehouse.airbyte.needsAudience', !!settings.baseUrl && mode() === 'proxy' && !settings.audience);
   };
   const reload = () => {
     void updateContext().then(() => model.refresh());
@@ -119,7 +138,7 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
       broker: auth.broker,
       roles,
       onChange: (change) => {
-        if (change.kind === 'settings') settings = change.settings;
+        if (change.kind === 'settings') settings = { ...change.settings, ...override };
         if (change.kind === 'secrets' || change.kind === 'session') connection.invalidate();
         reload();
       },
@@ -135,6 +154,14 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
           commands,
           setUi: (next) => (ui = next ?? vscodeAirbyteUi),
           setFollowerOptions: (o) => Object.assign(followerOptions, o),
+          contextKeys,
+          setConnectionSettings: async (next) => {
+            override = next;
+            settings = { ...readConnectionSettings('airbyte'), ...override };
+            connection.invalidate();
+            await updateContext();
+            await model.refresh();
+          },
         }
       : undefined;
 

@@ -70,12 +70,13 @@ export type DbtCloudCredentials = ServiceCredentials;
 
 /** A personal or service token the user entered (SecretStorage), sent as `Token <value>`. */
 export class PersonalTokenCredentials implements DbtCloudCredentials {
-  readonly origin: CredentialOrigin = 'personal-token';
   private refused?: string;
 
+  /** `origin` 'service-token' for a service token (`dbtc_`): same header, a shared identity. */
   constructor(
     private readonly read: () => Promise<string | undefined>,
     private readonly secrets?: SecretRegistry,
+    readonly origin: CredentialOrigin = 'personal-token',
   ) {}
 
   async token(): Promise<string> {

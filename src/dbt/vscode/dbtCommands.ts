@@ -32,6 +32,8 @@ import type { DbtProblems } from './dbtProblems';
 import { runFailureText } from '../cloud/runFailure';
 
 export const DBT_CLOUD_TOKEN_KEY = 'gatehouse.dbtCloud.personalToken';
+/** A service token (`dbtc_`) is kept apart: switching gatehouse.dbtCloud.credential never sends one as the other. */
+export const DBT_CLOUD_SERVICE_TOKEN_KEY = 'gatehouse.dbtCloud.serviceToken';
 
 /** What the commands ask of the person; tests replace it (no dialogs in an unattended run). */
 export interface DbtUi {
@@ -66,6 +68,10 @@ export interface DbtCommandDeps {
   ui: () => DbtUi;
   /** The service's own credentials, bound to its origin. */
   secrets: SecretStore;
+  /** Which token Set/Clear dbt Cloud Token handle (gatehouse.dbtCloud.credential). */
+  tokenKind: () => 'personalToken' | 'serviceToken';
+  /** After Set/Clear dbt Cloud Token: the view and the client follow. */
+  tokenChanged: () => Promise<void>;
   logger: Logger;
   audit: { record(entry: Omit<AuditRecord, 'time'>): Promise<unknown> };
   actor: () => { subject: string; email?: string; issuer?: string } | undefined;
@@ -522,20 +528,25 @@ export class DbtCommands {
   }
 
   private async setToken(): Promise<void> {
+    const service = this.d.tokenKind() === 'serviceToken';
     const token = await this.d.ui().input({
-      title: 'dbt Cloud personal access token',
-      prompt: 'From dbt Cloud > Account settings > API tokens. Kept in your OS keychain, never in settings.',
+      title: service ? 'dbt Cloud service token' : 'dbt Cloud personal access token',
+      prompt: service
+        ? 'From dbt Cloud > Account settings > Service tokens (dbtc_...). It acts with its permission set, not as you. Kept in your OS keychain, never in settings.'
+        : 'From dbt Cloud > Account settings > API tokens. Kept in your OS keychain, never in settings.',
       password: true,
       ignoreFocusOut: true,
       validateInput: (v) => (v.trim() && !/\s/.test(v.trim()) ? undefined : 'Paste the token (no spaces).'),
     });
     if (!token) return;
-    await this.d.secrets.store(DBT_CLOUD_TOKEN_KEY, token.trim());
-    void this.d.ui().info('dbt Cloud token saved.');
+    await this.d.secrets.store(service ? DBT_CLOUD_SERVICE_TOKEN_KEY : DBT_CLOUD_TOKEN_KEY, token.trim());
+    await this.d.tokenChanged();
+    void this.d.ui().info(service ? 'dbt Cloud service token saved.' : 'dbt Cloud token saved.');
   }
 
   private async clearToken(): Promise<void> {
-    await this.d.secrets.delete(DBT_CLOUD_TOKEN_KEY);
+    await this.d.secrets.delete(this.d.tokenKind() === 'serviceToken' ? DBT_CLOUD_SERVICE_TOKEN_KEY : DBT_CLOUD_TOKEN_KEY);
+    await this.d.tokenChanged();
   }
 }
 

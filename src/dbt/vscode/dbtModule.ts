@@ -1,18 +1,21 @@
 // dbt feature module: finds the workspace's dbt projects (dbt_project.yml), loads their manifests
 // in a worker and reloads them on change (debounced), the dbt view (models tree + dbt Cloud jobs),
-// the lineage panel, dbt tasks, and the dbt Cloud client on the IdP token for its audience or a
-// personal token from SecretStorage.
+// the lineage panel, dbt tasks, and the dbt Cloud client on the credential gatehouse.dbtCloud.credential
+// names: a personal token (default) or a service token from SecretStorage, or the IdP token for its
+// audience through an identity-aware proxy.
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LazyClient } from '../../core/lazyClient';
 import { ServiceConnection } from '../../vscode/serviceConnection';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
-import { DBT_CLOUD_TOKEN_KEY, DbtCommands, vscodeDbtUi, type DbtUi } from './dbtCommands';
+import { DBT_CLOUD_SERVICE_TOKEN_KEY, DBT_CLOUD_TOKEN_KEY, DbtCommands, vscodeDbtUi, type DbtUi } from './dbtCommands';
 import { LineagePanelManager } from './lineagePanel';
 import type { ResultsPresenter } from '../../results/resultsPresenter';
 import { DbtCloudActions } from '../cloud/dbtCloudActions';
-import { IdpServiceCredentials } from '../../auth/serviceCredentials';
+import { IdentityProxyCredentials } from '../../auth/serviceCredentials';
+import { credentialMode, type CredentialMode } from '../../auth/credentialModes';
+import { explicitSetting } from '../../vscode/connectionSettings';
 import { DbtCloudClient, PersonalTokenCredentials } from '../cloud/dbtCloudClient';
 import { DbtCloudError, toDbtCloudError } from '../cloud/dbtCloudErrors';
 import { DbtCloudJobsModel } from '../cloud/dbtCloudJobsModel';
@@ -36,6 +39,7 @@ interface CloudSettings {
   baseUrl?: string;
   accountId?: string;
   audience?: string;
+  credential?: string;
   projectId?: number;
 }
 
@@ -46,7 +50,7 @@ function readCloudSettings(): CloudSettings {
     return typeof v === 'string' && v.trim() ? v.trim() : typeof v === 'number' ? String(v) : undefined;
   };
   const project = Number(text('projectId'));
-  return { baseUrl: text('baseUrl'), accountId: text('accountId'), audience: text('audience'), projectId: Number.isSafeInteger(project) && project > 0 ? project : undefined };
+  return { baseUrl: text('baseUrl'), accountId: text('accountId'), audience: text('audience'), credential: explicitSetting(c, 'credential'), projectId: Number.isSafeInteger(project) && project > 0 ? project : undefined };
 }
 
 const EXCLUDE = '**/{node_modules,dbt_packages,dbt_modules,.git}/**';
@@ -91,7 +95,12 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
   );
 
   // ---- dbt Cloud ----
+  // Tests cannot write machine-scoped settings under code-server (the write replaces the user settings file).
+  let cloudOverride: Partial<CloudSettings> = {};
   let cloudSettings = readCloudSettings();
+  const readCloud = () => (cloudSettings = { ...readCloudSettings(), ...cloudOverride });
+  readCloud();
+  const mode = (): CredentialMode<'dbtCloud'> => credentialMode('dbtCloud', cloudSettings.credential, cloudSettings.audience);
   let hasToken = false;
   const cloudLogger = logger.child('cloud');
   const service = new ServiceConnection({
@@ -103,18 +112,23 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
   });
   // A personal token belongs to the dbt Cloud instance that issued it.
   const tokens = service.secret([DBT_CLOUD_TOKEN_KEY], 'dbt Cloud token');
+  const serviceTokens = service.secret([DBT_CLOUD_SERVICE_TOKEN_KEY], 'dbt Cloud service token');
+  const tokenOf = (m: CredentialMode<'dbtCloud'>) => (m === 'serviceToken' ? { secret: serviceTokens, key: DBT_CLOUD_SERVICE_TOKEN_KEY } : { secret: tokens, key: DBT_CLOUD_TOKEN_KEY });
   const connection = new LazyClient<DbtCloudClient>({
     key: () => {
       const s = cloudSettings;
       if (!s.baseUrl || !s.accountId) throw new DbtCloudError('notConfigured');
-      return `${service.url().href}|${s.accountId}|${s.audience ?? ''}`;
+      return `${service.url().href}|${s.accountId}|${s.audience ?? ''}|${mode()}`;
     },
     build: () => {
       const s = cloudSettings;
       const at = service.url().origin;
-      const credentials = s.audience
-        ? new IdpServiceCredentials(auth.broker, 'dbtCloud', toDbtCloudError)
-        : new PersonalTokenCredentials(async () => (await tokens.read(at))?.[DBT_CLOUD_TOKEN_KEY], secrets);
+      const m = mode();
+      const { secret, key } = tokenOf(m);
+      const credentials =
+        m === 'proxy'
+          ? new IdentityProxyCredentials(auth.broker, 'dbtCloud', toDbtCloudError)
+          : new PersonalTokenCredentials(async () => (await secret.read(at))?.[key], secrets, m === 'serviceToken' ? 'service-token' : 'personal-token');
       return new DbtCloudClient({ http: service.http(), baseUrl: s.baseUrl!, accountId: s.accountId!, credentials, logger: cloudLogger });
     },
   });
@@ -122,8 +136,9 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
   const signedIn = () => !!auth.broker.currentIdentity();
   const availability = (): DbtCloudAvailability => {
     if (!cloudSettings.baseUrl || !cloudSettings.accountId) return 'hidden';
-    if (cloudSettings.audience) return signedIn() ? 'ready' : 'signIn';
-    return hasToken ? 'ready' : 'token';
+    const m = mode();
+    if (m === 'proxy') return !cloudSettings.audience ? 'audience' : signedIn() ? 'ready' : 'signIn';
+    return hasToken ? 'ready' : m === 'serviceToken' ? 'serviceToken' : 'token';
   };
   const cloud = new DbtCloudJobsModel(cloudClient, () => cloudSettings.projectId);
   const refreshCloud = () => {
@@ -171,7 +186,14 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     cloud,
     cloudActions,
     ui: () => ui,
-    secrets: tokens.scoped(() => service.url().origin),
+    secrets: tokens.scoped(() => service.url().origin, serviceTokens.scoped(() => service.url().origin)),
+    tokenKind: () => (mode() === 'serviceToken' ? 'serviceToken' : 'personalToken'),
+    // Not only SecretStorage's change event: the view follows the command that stored the token at once.
+    tokenChanged: async () => {
+      connection.invalidate();
+      await updateTokenState();
+      refreshCloud();
+    },
     logger,
     audit,
     actor,
@@ -185,14 +207,27 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     onSessionEnd: (stop) => sessionScope.add({ dispose: stop }),
   });
 
-  const setContext = (key: string, value: unknown) => void vscode.commands.executeCommand('setContext', key, value);
+  /** What was last set, for tests that evaluate `when` clauses. */
+  const contextKeys = new Map<string, unknown>();
+  const setContext = (key: string, value: unknown) => {
+    contextKeys.set(key, value);
+    void vscode.commands.executeCommand('setContext', key, value);
+  };
+  let tokenReads = 0;
   const updateTokenState = async () => {
+    const read = ++tokenReads;
     const at = service.origin();
-    hasToken = !!at && (await tokens.presence(at)) !== 'none';
+    const m = mode();
+    const { secret, key } = tokenOf(m);
+    const present = m !== 'proxy' && !!at && (await secret.presence(at)) !== 'none';
     // The logger must never print it, even inside an error's cause.
-    const token = at && (await tokens.peek(at, DBT_CLOUD_TOKEN_KEY));
+    const token = at && m !== 'proxy' && (await secret.peek(at, key));
     if (token) secrets.add(token.trim());
+    // A later read (another mode, a new token) decides; this one is stale.
+    if (read !== tokenReads) return;
+    hasToken = present;
     setContext('gatehouse.dbtCloud.configured', availability() !== 'hidden');
+    setContext('gatehouse.dbtCloud.credential', m);
     setContext('gatehouse.dbtCloud.hasToken', hasToken);
   };
   disposables.push(
@@ -210,12 +245,12 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('gatehouse.dbt.treeGrouping')) tree.refresh();
       if (e.affectsConfiguration('gatehouse.dbtCloud')) {
-        cloudSettings = readCloudSettings();
+        readCloud();
         void updateTokenState().then(refreshCloud);
       }
     }),
     context.secrets.onDidChange((e) => {
-      if (!tokens.owns(e.key)) return;
+      if (!tokens.owns(e.key) && !serviceTokens.owns(e.key)) return;
       connection.invalidate();
       void updateTokenState().then(refreshCloud);
     }),
@@ -254,6 +289,15 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
            * file the sandbox configuration lives in.
            */
           setExecutable: (exe: string | undefined) => (executableOverride = exe),
+          /** Overrides dbt Cloud connection settings (credential, baseUrl...) for the same reason; {} restores them. */
+          contextKeys: contextKeys as ReadonlyMap<string, unknown>,
+          setCloudSettings: async (next: Partial<CloudSettings>) => {
+            cloudOverride = next;
+            readCloud();
+            connection.invalidate();
+            await updateTokenState();
+            refreshCloud();
+          },
         }
       : undefined;
 

@@ -1,11 +1,12 @@
 // Metabase feature module: settings → credentials strategy → client, the explorer tree, the runner
 // into the shared results panel, commands, and context keys for menus and welcome views.
-// Credentials, in order: the IdP token for the Metabase audience when gatehouse.metabase.audience
-// is set; else the person's own session (opened with their password); else an API key, which
-// acts as its group rather than the person (the view says so).
+// Credentials, as gatehouse.metabase.credential names: the person's own session (opened with their
+// password; default), an API key, which acts as its group rather than the person (the view says so),
+// or `proxy`: the IdP token for the Metabase audience, sent to an identity-aware proxy in front of it.
 import * as vscode from 'vscode';
-import { readConnectionSettings, watchConnection } from '../../vscode/connectionSettings';
-import { IdpServiceCredentials } from '../../auth/serviceCredentials';
+import { readConnectionSettings, watchConnection, type ConnectionSettings } from '../../vscode/connectionSettings';
+import { IdentityProxyCredentials } from '../../auth/serviceCredentials';
+import { credentialMode, type CredentialMode } from '../../auth/credentialModes';
 import { Formatter } from '../../core/format';
 import { LazyClient } from '../../core/lazyClient';
 import type { OriginBoundSecrets } from '../../core/originSecrets';
@@ -21,19 +22,27 @@ import { MetabaseTreeDataProvider } from './metabaseTreeDataProvider';
 import { METABASE_API_KEY_KEY, METABASE_SESSION_KEY, MetabaseCommands } from './metabaseCommands';
 import { vscodeServiceUi, type ServiceUi } from '../../vscode/serviceUi';
 
-type Strategy = 'idp' | 'session' | 'apiKey';
+type Strategy = CredentialMode<'metabase'>;
 
 export interface MetabaseTestingApi {
   model: MetabaseExplorerModel;
   tree: MetabaseTreeDataProvider;
   commands: MetabaseCommands;
   setUi(ui: ServiceUi | undefined): void;
+  /**
+   * Overrides connection settings (credential, baseUrl): tests cannot write machine-scoped settings
+   * under code-server, the write replaces the user settings file. {} restores them.
+   */
+  setConnectionSettings(next: Partial<ConnectionSettings>): Promise<void>;
+  /** The context keys this module set, as last set. */
+  readonly contextKeys: ReadonlyMap<string, unknown>;
 }
 
 export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresenter): FeatureModule {
   const { context, logger: rootLogger, secrets, auth, roles, audit } = deps;
   const logger = rootLogger.child('metabase');
   const disposables: vscode.Disposable[] = [];
+  let override: Partial<ConnectionSettings> = {};
   let settings = readConnectionSettings('metabase');
   let stored = { session: false, apiKey: false };
   let ui: ServiceUi = vscodeServiceUi;
@@ -52,7 +61,7 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
     get: async () => (await secret.read(at))?.[secret.keys[0]],
     delete: async () => secret.remove(at),
   });
-  const strategy = (): Strategy => (settings.audience ? 'idp' : stored.session || !stored.apiKey ? 'session' : 'apiKey');
+  const strategy = (): Strategy => credentialMode('metabase', settings.credential, settings.audience);
 
   const connection = new LazyClient<MetabaseClient>({
     key: () => `${service.url().href}|${settings.audience ?? ''}|${strategy()}`,
@@ -60,8 +69,8 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
       const at = service.url().origin;
       const mode = strategy();
       const credentials: MetabaseCredentials =
-        mode === 'idp'
-          ? new IdpServiceCredentials(auth.broker, 'metabase', toMetabaseError)
+        mode === 'proxy'
+          ? new IdentityProxyCredentials(auth.broker, 'metabase', toMetabaseError)
           : mode === 'session'
             ? new SessionCredentials(storedSecret(sessions, at), secrets)
             : new ApiKeyCredentials(storedSecret(apiKeys, at), secrets);
@@ -72,7 +81,10 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
 
   const model = new MetabaseExplorerModel({ client, logger });
   const signedIn = () => !!auth.broker.currentIdentity();
-  const ready = () => signedIn() && !!settings.baseUrl && (!!settings.audience || stored.session || stored.apiKey);
+  const ready = () => {
+    const mode = strategy();
+    return signedIn() && !!settings.baseUrl && (mode === 'proxy' ? !!settings.audience : mode === 'session' ? stored.session : stored.apiKey);
+  };
   const tree = new MetabaseTreeDataProvider(model, ready);
   const view = vscode.window.createTreeView('gatehouse.metabase', { treeDataProvider: tree, showCollapseAll: true });
   const runner = new QuestionRunner({
@@ -97,16 +109,24 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
     refresh: () => model.refresh(),
   });
 
-  const setContext = (key: string, value: unknown) => void vscode.commands.executeCommand('setContext', key, value);
+  /** What was last set, for tests that evaluate the welcome views' `when` clauses. */
+  const contextKeys = new Map<string, unknown>();
+  const setContext = (key: string, value: unknown) => {
+    contextKeys.set(key, value);
+    void vscode.commands.executeCommand('setContext', key, value);
+  };
   const updateContext = async () => {
     const at = service.origin();
     const [session, apiKey] = at ? await Promise.all([sessions.presence(at), apiKeys.presence(at)]) : ['none', 'none'];
     stored = { session: session !== 'none', apiKey: apiKey !== 'none' };
     setContext('gatehouse.metabase.configured', !!settings.baseUrl);
-    setContext('gatehouse.metabase.needsCredentials', !!settings.baseUrl && !settings.audience && !stored.session && !stored.apiKey);
-    setContext('gatehouse.metabase.hasOwnCredentials', !settings.audience && (stored.session || stored.apiKey));
+    const mode = strategy();
+    setContext('gatehouse.metabase.credential', mode);
+    setContext('gatehouse.metabase.needsCredentials', !!settings.baseUrl && ((mode === 'session' && !stored.session) || (mode === 'apiKey' && !stored.apiKey)));
+    setContext('gatehouse.metabase.needsAudience', !!settings.baseUrl && mode === 'proxy' && !settings.audience);
+    setContext('gatehouse.metabase.hasOwnCredentials', mode !== 'proxy' && (stored.session || stored.apiKey));
     // An API key shows Metabase through its group's eyes: say so where the tree is.
-    view.message = strategy() === 'apiKey' && stored.apiKey ? 'Using a Metabase API key: you see and run what its group may, not what you may.' : undefined;
+    view.message = mode === 'apiKey' && stored.apiKey ? 'Using a Metabase API key: you see and run what its group may, not what you may.' : undefined;
   };
   const reload = () => void updateContext().then(() => model.refresh());
 
@@ -122,7 +142,7 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
       broker: auth.broker,
       roles,
       onChange: (change) => {
-        if (change.kind === 'settings') settings = change.settings;
+        if (change.kind === 'settings') settings = { ...change.settings, ...override };
         // New secrets: new credentials (an API key refused before may have been replaced).
         if (change.kind === 'secrets') connection.invalidate();
         // A Metabase session acts as the person who opened it: it ends with their Gatehouse session.
@@ -136,7 +156,22 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
   reload();
 
   const testing: MetabaseTestingApi | undefined =
-    context.extensionMode === vscode.ExtensionMode.Test ? { model, tree, commands, setUi: (next) => (ui = next ?? vscodeServiceUi) } : undefined;
+    context.extensionMode === vscode.ExtensionMode.Test
+      ? {
+          model,
+          tree,
+          commands,
+          setUi: (next) => (ui = next ?? vscodeServiceUi),
+          contextKeys,
+          setConnectionSettings: async (next) => {
+            override = next;
+            settings = { ...readConnectionSettings('metabase'), ...override };
+            connection.invalidate();
+            await updateContext();
+            await model.refresh();
+          },
+        }
+      : undefined;
 
   return {
     testing: testing as Record<string, unknown> | undefined,

@@ -6,6 +6,7 @@ import { plain } from '../../core/displayText';
 import { bigQueryChain, capabilityFacts, renderExplanation, tokenChain, type ExplainInput } from '../accessExplanation';
 import type { RoleModel } from '../roleModel';
 import { readAccessPolicy } from './policyContext';
+import { credentialMode } from '../../auth/credentialModes';
 
 const SCHEME = 'gatehouse-access';
 
@@ -46,7 +47,16 @@ export function explainAccessText(deps: ExplainAccessDeps, refusal?: Refusal): s
         ['Looker', 'looker'],
         ['Metabase', 'metabase'],
       ] as const
-    ).map(([name, key]) => tokenChain(name, { baseUrl: text(`gatehouse.${key}`, 'baseUrl'), audience: text(`gatehouse.${key}`, 'audience') }, serviceTokens)),
+    ).map(([name, key]) => {
+      const audience = text(`gatehouse.${key}`, 'audience');
+      // The IdP token is sent only in proxy mode (gatehouse.<service>.credential); Looker still decides by audience.
+      const c = vscode.workspace.getConfiguration(`gatehouse.${key}`);
+      const value = c.get<unknown>('credential');
+      const inspected = c.inspect<unknown>('credential');
+      const explicit = inspected?.globalValue !== undefined || value !== inspected?.defaultValue ? value : undefined;
+      const proxied = key === 'looker' || credentialMode(key, explicit, audience) === 'proxy';
+      return tokenChain(name, { baseUrl: text(`gatehouse.${key}`, 'baseUrl'), audience: proxied ? audience : undefined }, serviceTokens);
+    }),
   ];
   return renderExplanation({
     person: id && { label: plain(id.label), subject: id.subject, issuer: id.issuer, groups: id.groups, rolesClaim: id.roles ?? [] },

@@ -51,6 +51,8 @@ describe('Airbyte (tree, sync, follow, cancel)', function () {
   let t: Testing;
   let issuer: string;
   let airbyteUrl: string;
+  /** The identity-aware proxy in front of Airbyte: gatehouse.airbyte.baseUrl, so also where its web links lead. */
+  let airbyteProxyUrl: string;
   const ui = new RecordingUi();
   const started: number[] = [];
 
@@ -76,10 +78,11 @@ describe('Airbyte (tree, sync, follow, cancel)', function () {
   const icon = (n: Node) => ((t.airbyte.tree.getTreeItem(n) as vscode.TreeItem).iconPath as vscode.ThemeIcon).id;
 
   before(async () => {
-    const urls = JSON.parse(process.env.GATEHOUSE_SANDBOX_URLS ?? '{}') as { issuer?: string; airbyte?: string };
+    const urls = JSON.parse(process.env.GATEHOUSE_SANDBOX_URLS ?? '{}') as { issuer?: string; airbyte?: string; airbyteProxy?: string };
     assert.ok(urls.issuer && urls.airbyte, 'GATEHOUSE_SANDBOX_URLS names the sandbox issuer and Airbyte');
     issuer = urls.issuer;
     airbyteUrl = urls.airbyte;
+    airbyteProxyUrl = urls.airbyteProxy ?? '';
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(ext);
     const exports = (await ext.activate()) as { testing?: Testing };
@@ -175,7 +178,7 @@ describe('Airbyte (tree, sync, follow, cancel)', function () {
 
     it('opens the connection in the Airbyte web UI', async () => {
       const url = await vscode.commands.executeCommand('gatehouse.airbyte.openInAirbyte', await connectionNode(CONN.stripe));
-      assert.equal(url, `${airbyteUrl}/workspaces/${SHOP}/connections/${CONN.stripe}`);
+      assert.equal(url, `${airbyteProxyUrl}/workspaces/${SHOP}/connections/${CONN.stripe}`);
       assert.deepEqual(ui.opened.slice(-1), [url]);
     });
   });

@@ -304,7 +304,7 @@ describe('dbt (tree, lineage, run, dbt Cloud)', function () {
     const audit = (await t.audit.recent(50)).filter((r) => r.service === 'dbtCloud' && r.jobIds?.includes(String(run.id)));
     assert.deepEqual(audit.map((r) => `${r.action}:${r.outcome}`), ['trigger-run:started', 'trigger-run:succeeded']);
     assert.equal(audit[0].actor.email, 'alice@example.com');
-    assert.equal(audit[0].credential, 'resource-indicator');
+    assert.equal(audit[0].credential, 'identity-proxy', 'the sign-in reaches dbt Cloud through its identity-aware proxy');
 
     const runPage = await fetch(`${dbtCloudUrl}/api/v2/accounts/70403/runs/${run.id}/?include_related=["trigger"]`, { headers: { Authorization: 'Token dbtu_alice_gatehouse_demo_3f9a1c' } }).then((r) => r.json() as Promise<{ data: { trigger: { cause: string } } }>);
     assert.equal(runPage.data.trigger.cause, 'Triggered from VS Code (Gatehouse) by alice@example.com');

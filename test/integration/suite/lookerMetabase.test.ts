@@ -173,7 +173,10 @@ describe('Looker and Metabase', function () {
   });
 
   it('opens Looker and Metabase content in the browser at URLs derived from the base URL', async () => {
-    const urls = sandboxUrls();
+    // Metabase's base URL is its identity-aware proxy's (its web pages are behind it); Looker is
+    // reached directly with its own OAuth sign-in.
+    const sandbox = sandboxUrls();
+    const urls = { metabase: sandbox.metabaseProxy, looker: sandbox.looker };
     await signInToLooker(t.looker, issuer, 'bob');
     const [mbRoot] = await children(t.metabase);
     assert.equal(await vscode.commands.executeCommand('gatehouse.metabase.openInMetabase', mbRoot), `${urls.metabase}/collection/${(mbRoot as { collection?: { id: number } }).collection?.id}`);

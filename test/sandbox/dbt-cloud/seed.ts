@@ -1,5 +1,5 @@
 // What the sandbox dbt Cloud knows at start: one account, the jaffle_gatehouse project, two
-// environments, three jobs, personal tokens per demo user, and a couple of weeks of runs.
+// environments, three jobs, personal tokens per demo user, two service tokens, and a couple of weeks of runs.
 import { GROUPS } from '../directory';
 
 export const ACCOUNT = { id: 70403, name: 'Gatehouse Demo', identifier: 'act_gatehouse_demo', plan: 'enterprise' } as const;
@@ -14,6 +14,23 @@ export const DBT_CLOUD_TOKENS: Readonly<Record<string, string>> = {
   dbtu_alice_gatehouse_demo_3f9a1c: 'alice',
   dbtu_bob_gatehouse_demo_7b2e4d: 'bob',
   dbtu_olivia_gatehouse_demo_c81f05: 'olivia',
+};
+
+/** A service token's permission set (dbt Cloud's names; the sandbox models two of them). */
+export type ServiceTokenPermission = 'Job Admin' | 'Analyst';
+export interface ServiceToken {
+  name: string;
+  /** Service tokens are account-scoped. */
+  accountId: number;
+  permission: ServiceTokenPermission;
+}
+/** What a permission set allows, in the terms of the account roles above. */
+export const SERVICE_TOKEN_ROLES: Record<ServiceTokenPermission, AccountRole> = { 'Job Admin': 'developer', Analyst: 'analyst' };
+
+/** Service tokens (`dbtc_...`): a shared identity of the account, not a person. */
+export const DBT_CLOUD_SERVICE_TOKENS: Readonly<Record<string, ServiceToken>> = {
+  dbtc_sandbox_analyst_readonly_5d21e8: { name: 'Analyst (read-only)', accountId: ACCOUNT.id, permission: 'Analyst' },
+  dbtc_sandbox_job_admin_9a47c3: { name: 'Orchestration (job admin)', accountId: ACCOUNT.id, permission: 'Job Admin' },
 };
 
 export interface Environment {

@@ -22,6 +22,7 @@ import { GoogleTokenStore, type RunningService, type SandboxContext } from '../.
 import { Directory } from '../../sandbox/directory';
 import { FaultRegistry } from '../../sandbox/faults';
 import { startIdp, type RunningIdp } from '../../sandbox/idp';
+import { ProxyAssertions, startIdentityProxy, type RunningProxy } from '../../sandbox/identityProxy';
 
 /** The real HTTP client, recording each request's method, path and query. */
 class RecordingHttp implements HttpClient {
@@ -57,16 +58,21 @@ describe('airbyte client against the sandbox', function () {
   let airbyte: RunningService;
   let ctx: SandboxContext;
   let base: string;
+  /** IdP tokens reach Airbyte only through the identity-aware proxy. */
+  let proxy: RunningProxy;
 
   before(async () => {
     const directory = new Directory();
     const faults = new FaultRegistry();
     idp = await startIdp({ directory, faults, log: () => undefined });
-    ctx = { directory, idp, googleTokens: new GoogleTokenStore(), faults, warehouse: { query: async () => ({ fields: [], rows: [] }) }, log: () => undefined };
+    const assertions = await ProxyAssertions.create(directory);
+    ctx = { directory, idp, identityProxy: assertions, googleTokens: new GoogleTokenStore(), faults, warehouse: { query: async () => ({ fields: [], rows: [] }) }, log: () => undefined };
     airbyte = await startAirbyte(ctx, { speed: 40 });
     base = `${airbyte.url}${AIRBYTE_API_PREFIX}`;
+    proxy = await startIdentityProxy({ service: 'airbyte', upstream: airbyte.url, idp, assertions });
   });
   after(async () => {
+    await proxy?.close();
     await airbyte?.close();
     await idp?.close();
   });
@@ -97,7 +103,7 @@ describe('airbyte client against the sandbox', function () {
       getServiceToken: async () => ({ token: await idp.tokenFor(user, AUDIENCES.airbyte), expiresAt: Date.now() + 60_000, origin: 'resource-indicator' as const }),
       invalidate: (token: string) => void invalidated.push(token),
     };
-    return { http, invalidated, client: new AirbyteClient({ http, baseUrl: base, credentials: new IdpServiceCredentials(broker, 'airbyte', toAirbyteError) }) };
+    return { http, invalidated, client: new AirbyteClient({ http, baseUrl: `${proxy.url}${AIRBYTE_API_PREFIX}`, credentials: new IdpServiceCredentials(broker, 'airbyte', toAirbyteError) }) };
   }
 
   describe('reading', () => {

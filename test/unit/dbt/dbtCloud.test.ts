@@ -22,6 +22,7 @@ import { DBT_CLOUD_ACCOUNT, DBT_CLOUD_JOB_IDS, DBT_CLOUD_PROJECT, DBT_CLOUD_TOKE
 import { Directory } from '../../sandbox/directory';
 import { FaultRegistry } from '../../sandbox/faults';
 import { startIdp, type RunningIdp } from '../../sandbox/idp';
+import { ProxyAssertions, startIdentityProxy, type RunningProxy } from '../../sandbox/identityProxy';
 
 /** The real HTTP client, recording each request. */
 class RecordingHttp implements HttpClient {
@@ -48,16 +49,21 @@ describe('dbt Cloud client against the sandbox', function () {
   this.timeout(30_000);
   let idp: RunningIdp;
   let dbtCloud: RunningService;
+  /** IdP tokens reach dbt Cloud only through the identity-aware proxy. */
+  let proxy: RunningProxy;
   let ctx: SandboxContext;
 
   before(async () => {
     const directory = new Directory();
     const faults = new FaultRegistry();
     idp = await startIdp({ directory, faults, log: () => undefined });
-    ctx = { directory, idp, googleTokens: new GoogleTokenStore(), faults, warehouse: { query: async () => ({ fields: [], rows: [] }) }, log: () => undefined } as unknown as SandboxContext;
+    const assertions = await ProxyAssertions.create(directory);
+    ctx = { directory, idp, identityProxy: assertions, googleTokens: new GoogleTokenStore(), faults, warehouse: { query: async () => ({ fields: [], rows: [] }) }, log: () => undefined } as unknown as SandboxContext;
     dbtCloud = await startDbtCloud(ctx, { speed: 60 });
+    proxy = await startIdentityProxy({ service: 'dbtCloud', upstream: dbtCloud.url, idp, assertions });
   });
   after(async () => {
+    await proxy?.close();
     await dbtCloud?.close();
     await idp?.close();
   });
@@ -66,7 +72,7 @@ describe('dbt Cloud client against the sandbox', function () {
   function idpClient(user: string) {
     const http = new RecordingHttp();
     const broker = { getServiceToken: async () => ({ token: await idp.tokenFor(user, AUDIENCES.dbtCloud), expiresAt: Date.now() + 60_000, origin: 'resource-indicator' as const }), invalidate: () => undefined };
-    return { http, client: new DbtCloudClient({ http, baseUrl: dbtCloud.url, accountId: String(DBT_CLOUD_ACCOUNT.id), credentials: new IdpServiceCredentials(broker, 'dbtCloud', toDbtCloudError) }) };
+    return { http, client: new DbtCloudClient({ http, baseUrl: proxy.url, accountId: String(DBT_CLOUD_ACCOUNT.id), credentials: new IdpServiceCredentials(broker, 'dbtCloud', toDbtCloudError) }) };
   }
 
   /**
@@ -89,7 +95,7 @@ describe('dbt Cloud client against the sandbox', function () {
     } as unknown as SessionManager;
     const broker = new TokenBroker({ sessions, secrets, logger: new RedactingLogger(new MemoryLogSink(), secrets) });
     const credentials = new IdpServiceCredentials(broker, 'dbtCloud', toDbtCloudError);
-    return { http, issued, broker, client: new DbtCloudClient({ http, baseUrl: dbtCloud.url, accountId: String(DBT_CLOUD_ACCOUNT.id), credentials }) };
+    return { http, issued, broker, client: new DbtCloudClient({ http, baseUrl: proxy.url, accountId: String(DBT_CLOUD_ACCOUNT.id), credentials }) };
   }
 
   function patClient(user: string | undefined) {

@@ -175,4 +175,20 @@ describe('DbtExplorerModel', () => {
     assert.equal(top.kind, 'project', 'with several projects, reveal goes through the project node');
     assert.equal(top.id, 'p:/w/other');
   });
+
+  it("asks for the token gatehouse.dbtCloud.credential names: personal, service (a shared identity), or the proxy's audience", () => {
+    projects.states = [state(KEY, index)];
+    const table: [typeof availability, string, string | undefined][] = [
+      ['token', '! Set a dbt Cloud token…', 'gatehouse.dbtCloud.setToken'],
+      ['serviceToken', '! Set a dbt Cloud service token (a shared identity, not you)…', 'gatehouse.dbtCloud.setToken'],
+      ['audience', '! Set gatehouse.dbtCloud.audience for the identity-aware proxy', undefined],
+    ];
+    for (const [a, text, command] of table) {
+      availability = a;
+      const cloud = model.children().find((r) => r.kind === 'cloud')!;
+      const [message] = model.children(cloud);
+      assert.equal(labelOf(message), text);
+      assert.equal(message.kind === 'message' ? message.command?.command : 'not a message', command);
+    }
+  });
 });

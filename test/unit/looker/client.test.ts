@@ -60,7 +60,8 @@ describe('looker client against the sandbox', function () {
       getServiceToken: async () => ({ token: await sandbox.idp.tokenFor(user, AUDIENCES.looker), expiresAt: Date.now() + 60_000, origin: 'resource-indicator' as const }),
       invalidate: (t: string) => void invalidated.push(t),
     };
-    return { http, invalidated, client: new LookerClient({ http, baseUrl: base, credentials: new IdpServiceCredentials(broker, 'looker', toLookerError) }) };
+    // An IdP token reaches Looker only through the identity-aware proxy.
+    return { http, invalidated, client: new LookerClient({ http, baseUrl: sandbox.urls.lookerProxy, credentials: new IdpServiceCredentials(broker, 'looker', toLookerError) }) };
   }
 
   /** Every folder, look and dashboard title the tree reaches, depth first. */

@@ -46,7 +46,7 @@ describe('metabase client against the sandbox', function () {
   after(async () => sandbox?.close());
   afterEach(() => sandbox.ctx.faults.clear());
 
-  const make = (credentials: MetabaseCredentials, http = new RecordingHttp()) => ({ http, client: new MetabaseClient({ http, baseUrl: base, credentials }) });
+  const make = (credentials: MetabaseCredentials, http = new RecordingHttp(), baseUrl = base) => ({ http, client: new MetabaseClient({ http, baseUrl, credentials }) });
 
   async function sessionClient(user: string) {
     const http = new RecordingHttp();
@@ -61,7 +61,8 @@ describe('metabase client against the sandbox', function () {
       getServiceToken: async () => ({ token: await sandbox.idp.tokenFor(user, AUDIENCES.metabase), expiresAt: Date.now() + 60_000, origin: 'token-exchange' as const }),
       invalidate: (t: string) => void invalidated.push(t),
     };
-    return { ...make(new IdpServiceCredentials(broker, 'metabase', toMetabaseError)), invalidated };
+    // An IdP token reaches Metabase only through the identity-aware proxy.
+    return { ...make(new IdpServiceCredentials(broker, 'metabase', toMetabaseError), new RecordingHttp(), sandbox.urls.metabaseProxy), invalidated };
   }
 
   const apiKeyClient = (key = METABASE_API_KEY) => make(new ApiKeyCredentials(new MemorySecret(key)));

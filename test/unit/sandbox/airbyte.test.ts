@@ -1,4 +1,5 @@
-// The sandbox Airbyte over HTTP: application tokens and IdP tokens, grants per workspace, paging,
+// The sandbox Airbyte over HTTP: application tokens and IdP tokens through the identity-aware
+// proxy, grants per workspace, paging,
 // job progression, conflicts, cancel, faults, and bodies checked against Airbyte's OpenAPI spec.
 import * as assert from 'node:assert/strict';
 import { startAirbyte, AIRBYTE_API_PREFIX, CONNECTION_IDS, WORKSPACE_IDS } from '../../sandbox/airbyte';
@@ -7,6 +8,7 @@ import { GoogleTokenStore, type RunningService, type SandboxContext } from '../.
 import { Directory } from '../../sandbox/directory';
 import { FaultRegistry } from '../../sandbox/faults';
 import { startIdp, type RunningIdp } from '../../sandbox/idp';
+import { ProxyAssertions, startIdentityProxy, type RunningProxy } from '../../sandbox/identityProxy';
 import { openApiValidator, type OpenApiValidator } from './openapi-validator';
 import { sharedPath } from '../../support/shared';
 
@@ -19,6 +21,7 @@ describe('sandbox Airbyte (public API v1)', function () {
   let airbyte: RunningService;
   let ctx: SandboxContext;
   let base: string;
+  let proxy: RunningProxy;
   let spec: OpenApiValidator;
   const idpTokens: Record<string, string> = {};
   const appTokens: Record<string, string> = {};
@@ -28,8 +31,10 @@ describe('sandbox Airbyte (public API v1)', function () {
     const faults = new FaultRegistry();
     idp = await startIdp({ directory, faults, log: () => undefined });
     const warehouse = { query: async () => ({ fields: [], rows: [] }) };
-    ctx = { directory, idp, googleTokens: new GoogleTokenStore(), faults, warehouse, log: () => undefined };
+    const assertions = await ProxyAssertions.create(directory);
+    ctx = { directory, idp, identityProxy: assertions, googleTokens: new GoogleTokenStore(), faults, warehouse, log: () => undefined };
     airbyte = await startAirbyte(ctx, { speed: 40 });
+    proxy = await startIdentityProxy({ service: 'airbyte', upstream: airbyte.url, idp, assertions });
     base = `${airbyte.url}${AIRBYTE_API_PREFIX}`;
     spec = openApiValidator(SPEC);
     for (const u of ['alice', 'bob', 'olivia']) {
@@ -38,6 +43,7 @@ describe('sandbox Airbyte (public API v1)', function () {
     }
   });
   after(async () => {
+    await proxy?.close();
     await airbyte?.close();
     await idp?.close();
   });
@@ -53,7 +59,8 @@ describe('sandbox Airbyte (public API v1)', function () {
     return ((await res.json()) as { access_token: string }).access_token;
   }
   const call = (path: string, token: string | undefined, init: RequestInit = {}) =>
-    fetch(path.startsWith('http') ? path : `${base}${path}`, {
+    // IdP tokens go to the identity-aware proxy (Airbyte itself refuses them); `next` links are absolute.
+    fetch(path.startsWith('http') ? path : `${token && Object.values(idpTokens).includes(token) ? proxy.url + AIRBYTE_API_PREFIX : base}${path}`, {
       ...init,
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.body ? { 'content-type': 'application/json' } : {}), ...(init.headers as Record<string, string>) },
     });

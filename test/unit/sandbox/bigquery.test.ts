@@ -32,7 +32,7 @@ interface Harness {
 
 async function harness(largeTableRows: number): Promise<Harness> {
   const warehouse = await createWarehouse({ largeTableRows });
-  const ctx: SandboxContext = { directory: new Directory(), idp: stubIdp, googleTokens: new GoogleTokenStore(), faults: new FaultRegistry(), warehouse, log: () => undefined };
+  const ctx: SandboxContext = { directory: new Directory(), idp: stubIdp, identityProxy: { verifyAssertion: async () => undefined }, googleTokens: new GoogleTokenStore(), faults: new FaultRegistry(), warehouse, log: () => undefined };
   const svc = await startBigQuery(ctx, {});
   const tokens = new Map<string, string>();
   const token = (user: string, scopes = [BQ_SCOPE]) => {

@@ -1,15 +1,17 @@
-// The sandbox dbt Cloud over HTTP: personal tokens and IdP tokens, account roles, the envelope,
+// The sandbox dbt Cloud over HTTP: personal tokens, service tokens and IdP tokens through the
+// identity-aware proxy, account roles, the envelope,
 // paging, run progression, overrides, cancel, artifacts, faults, and bodies checked against
 // dbt Cloud's OpenAPI v2 spec.
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDbtCloud, DBT_CLOUD_JOB_IDS } from '../../sandbox/dbt-cloud';
+import { startDbtCloud, DBT_CLOUD_JOB_IDS, DBT_CLOUD_SERVICE_TOKENS } from '../../sandbox/dbt-cloud';
 import { AUDIENCES } from '../../sandbox/constants';
 import { GoogleTokenStore, type RunningService, type SandboxContext } from '../../sandbox/context';
 import { Directory } from '../../sandbox/directory';
 import { FaultRegistry } from '../../sandbox/faults';
 import { startIdp, type RunningIdp } from '../../sandbox/idp';
+import { ProxyAssertions, startIdentityProxy, type RunningProxy } from '../../sandbox/identityProxy';
 import { DEMO_PROJECT_DIR } from '../../sandbox/demo-workspace/generate-manifest';
 import { openApiValidator, type OpenApiValidator } from './openapi-validator';
 import { sharedPath } from '../../support/shared';
@@ -25,27 +27,34 @@ describe('sandbox dbt Cloud (Administrative API v2/v3)', function () {
   let dbt: RunningService;
   let ctx: SandboxContext;
   let spec: OpenApiValidator;
+  let proxy: RunningProxy;
   let aliceJwt: string;
   let bobJwt: string;
+  /** IdP tokens go to the identity-aware proxy: dbt Cloud itself refuses them. */
+  const viaProxy = new Set<string>();
 
   before(async function () {
     const directory = new Directory();
     const faults = new FaultRegistry();
     idp = await startIdp({ directory, faults, log: () => undefined });
-    ctx = { directory, idp, googleTokens: new GoogleTokenStore(), faults, warehouse: { query: async () => ({ fields: [], rows: [] }) }, log: () => undefined };
+    const assertions = await ProxyAssertions.create(directory);
+    ctx = { directory, idp, identityProxy: assertions, googleTokens: new GoogleTokenStore(), faults, warehouse: { query: async () => ({ fields: [], rows: [] }) }, log: () => undefined };
     dbt = await startDbtCloud(ctx, { speed: 50 });
+    proxy = await startIdentityProxy({ service: 'dbtCloud', upstream: dbt.url, idp, assertions });
     spec = openApiValidator(SPEC, { optionalMayBeNull: true });
     aliceJwt = await idp.tokenFor('alice', AUDIENCES.dbtCloud);
     bobJwt = await idp.tokenFor('bob', AUDIENCES.dbtCloud);
+    viaProxy.add(`Bearer ${aliceJwt}`).add(`Bearer ${bobJwt}`);
   });
   after(async () => {
+    await proxy?.close();
     await dbt?.close();
     await idp?.close();
   });
   afterEach(() => ctx.faults.clear());
 
   const call = (path: string, auth: string | undefined, init: RequestInit = {}) =>
-    fetch(`${dbt.url}${path}`, { ...init, headers: { ...(auth ? { authorization: auth } : {}), ...(init.body ? { 'content-type': 'application/json' } : {}) } });
+    fetch(`${auth && viaProxy.has(auth) ? proxy.url : dbt.url}${path}`, { ...init, headers: { ...(auth ? { authorization: auth } : {}), ...(init.body ? { 'content-type': 'application/json' } : {}) } });
   const json = async (res: Response): Promise<any> => res.json();
   const acct = (p: string) => `/api/v2/accounts/${ACCOUNT}${p}`;
   const runJob = (auth: string, jobId: number, body: Record<string, unknown> = { cause: 'Triggered from VS Code by a test' }) =>
@@ -78,7 +87,7 @@ describe('sandbox dbt Cloud (Administrative API v2/v3)', function () {
       assert.equal((await call('/api/v2/accounts/', `Bearer ${airbyteJwt}`)).status, 401);
     });
 
-    it('accepts `Token <PAT>`, `Bearer <PAT>` and `Bearer <IdP JWT>`', async function () {
+    it('accepts `Token <PAT>`, `Bearer <PAT>`, and `Bearer <IdP JWT>` through the proxy', async function () {
       for (const auth of [`Token ${PAT.alice}`, `Bearer ${PAT.alice}`, `Bearer ${aliceJwt}`]) {
         // Not checked against AccountListEnveloped: the spec marks lock_reason, trial_end_date... required
         // strings where dbt Cloud sends null, and the sandbox sends what dbt Cloud sends.
@@ -87,6 +96,20 @@ describe('sandbox dbt Cloud (Administrative API v2/v3)', function () {
         assert.deepEqual(body.extra.pagination, { count: 1, total_count: 1 });
         assert.deepEqual(body.data.map((a: { id: number }) => a.id), [ACCOUNT]);
       }
+    });
+
+    it('service tokens act as their permission set: Analyst reads but may not trigger, Job Admin triggers', async function () {
+      const [analyst, jobAdmin] = ['Analyst', 'Job Admin'].map((p) => `Token ${Object.entries(DBT_CLOUD_SERVICE_TOKENS).find(([, t]) => t.permission === p)![0]}`);
+      assert.ok(analyst.startsWith('Token dbtc_') && jobAdmin.startsWith('Token dbtc_'));
+      assert.deepEqual((await json(await call('/api/v2/accounts/', analyst))).data.map((a: { id: number }) => a.id), [ACCOUNT]);
+      assert.equal((await call(acct('/jobs/'), analyst)).status, 200);
+      const refused = await runJob(analyst, DBT_CLOUD_JOB_IDS.ci);
+      assert.equal(refused.status, 403);
+      assertEnvelopeError(await json(refused), 403);
+      const run = await json(await runJob(jobAdmin, DBT_CLOUD_JOB_IDS.ci));
+      assert.equal(run.status.code, 200);
+      assert.equal((await call(acct(`/runs/${run.data.id}/cancel/`), jobAdmin, { method: 'POST' })).status, 200);
+      assert.equal((await call(acct('/jobs/'), 'Token dbtc_not_a_token')).status, 401);
     });
 
     it('olivia sees no account and is refused inside it', async function () {
@@ -181,7 +204,8 @@ describe('sandbox dbt Cloud (Administrative API v2/v3)', function () {
       let last: any;
       const deadline = Date.now() + 10_000;
       while (Date.now() < deadline) {
-        last = (await json(await call(acct(`/runs/${run.id}/?include_related=${related}`), `Bearer ${aliceJwt}`))).data;
+        // Direct (not through the proxy): the states are brief at this speed.
+        last = (await json(await call(acct(`/runs/${run.id}/?include_related=${related}`), `Token ${PAT.alice}`))).data;
         if (seen[seen.length - 1] !== last.status) seen.push(last.status);
         if (last.is_complete) break;
         await sleep(15);

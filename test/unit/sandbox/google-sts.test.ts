@@ -32,6 +32,7 @@ describe('sandbox Google STS and IAM Credentials', () => {
     ctx = {
       directory,
       idp,
+      identityProxy: { verifyAssertion: async () => undefined },
       googleTokens: new GoogleTokenStore(),
       faults,
       warehouse: { query: () => Promise.reject(new Error('no warehouse in this test')) },

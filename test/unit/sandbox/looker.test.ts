@@ -1,4 +1,4 @@
-// The sandbox Looker over HTTP: API3 logins and IdP tokens, per-user visibility, result formats
+// The sandbox Looker over HTTP: API3 logins and IdP tokens through the identity proxy, per-user visibility, result formats
 // checked against the warehouse, errors, paging, faults, and the official @looker/sdk unchanged.
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -111,13 +111,14 @@ describe('sandbox Looker (API 4.0)', function () {
       assert.deepEqual(Object.keys((await res.json()) as Json).sort(), ['documentation_url', 'message']);
     });
 
-    it('accepts IdP access tokens for the Looker audience only', async () => {
+    it('accepts IdP access tokens for the Looker audience only through the identity proxy', async () => {
       const jwt = await sandbox.idp.tokenFor('bob', AUDIENCES.looker);
-      const ok = await fetch(`${api}/user`, { headers: { authorization: `Bearer ${jwt}` } });
+      const ok = await fetch(`${sandbox.urls.lookerProxy}/api/4.0/user`, { headers: { authorization: `Bearer ${jwt}` } });
       assert.equal(ok.status, 200);
       assert.equal(((await ok.json()) as Json).email, 'bob@example.com');
+      assert.equal((await fetch(`${api}/user`, { headers: { authorization: `Bearer ${jwt}` } })).status, 401, 'Looker itself takes no IdP token');
       const wrongAudience = await sandbox.idp.tokenFor('bob', AUDIENCES.metabase);
-      const no = await fetch(`${api}/user`, { headers: { authorization: `Bearer ${wrongAudience}` } });
+      const no = await fetch(`${sandbox.urls.lookerProxy}/api/4.0/user`, { headers: { authorization: `Bearer ${wrongAudience}` } });
       assert.equal(no.status, 401);
       const none = await fetch(`${api}/user`);
       assert.equal(none.status, 401);

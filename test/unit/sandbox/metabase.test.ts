@@ -41,7 +41,9 @@ describe('sandbox Metabase', function () {
   async function call(who: Who | null, method: string, path: string, json?: unknown) {
     const headers: Record<string, string> = who ? await authHeaders(who) : {};
     if (json !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${api}${path}`, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
+    // An IdP token reaches Metabase only through the identity-aware proxy.
+    const root = who === 'bob-jwt' ? `${sandbox.urls.metabaseProxy}/api` : api;
+    const res = await fetch(`${root}${path}`, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
     const text = await res.text();
     const body: Json = res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text;
     return { status: res.status, headers: res.headers, body };
@@ -84,11 +86,11 @@ describe('sandbox Metabase', function () {
         assert.match(res.headers.get('content-type')!, /^text\/plain/);
         assert.equal(await res.text(), 'Unauthenticated');
       }
-      const otherAudience = await sandbox.idp.tokenFor('bob', AUDIENCES.looker);
-      assert.equal((await fetch(`${api}/card`, { headers: { authorization: `Bearer ${otherAudience}` } })).status, 401);
+      const ownAudience = await sandbox.idp.tokenFor('bob', AUDIENCES.metabase);
+      assert.equal((await fetch(`${api}/card`, { headers: { authorization: `Bearer ${ownAudience}` } })).status, 401, 'Metabase itself takes no IdP token');
     });
 
-    it('knows who is calling: a person by session or IdP token, a group-owned API key', async () => {
+    it('knows who is calling: a person by session or through the identity proxy, a group-owned API key', async () => {
       const alice = (await call('alice', 'GET', '/user/current')).body;
       assert.deepEqual([alice.id, alice.type, alice.personal_collection_id, alice.sso_source], [1, 'personal', 4, null]);
       const bob = (await call('bob-jwt', 'GET', '/user/current')).body;
