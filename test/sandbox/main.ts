@@ -4,6 +4,7 @@
 // them) when ready, and stops cleanly on SIGINT/SIGTERM.
 import { SERVICE_NAMES, startSandbox, type ServiceName } from './sandbox';
 import { sandboxUserSettings } from './userSettings';
+import { keycloakUserSettings, keycloakVerifier } from '../keycloak/keycloak';
 
 function parsePorts(argv: string[]): Partial<Record<ServiceName | 'idp', number>> {
   const ports: Partial<Record<ServiceName | 'idp', number>> = {};
@@ -21,13 +22,19 @@ async function main(): Promise<void> {
   const verbose = process.argv.includes('--verbose');
   const rowsArg = process.argv.indexOf('--large-rows');
   const dbtArg = process.argv.indexOf('--dbt-file');
+  // --trust-keycloak ISSUER: the services (the STS above all) trust that Keycloak realm instead of
+  // the sandbox IdP, and the printed settings sign in there.
+  const keycloakArg = process.argv.indexOf('--trust-keycloak');
+  const keycloakIssuer = keycloakArg > 0 ? process.argv[keycloakArg + 1] : undefined;
   const sandbox = await startSandbox({
     ports: parsePorts(process.argv.slice(2)),
     largeTableRows: rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : undefined,
     dbtFile: (dbtArg > 0 ? process.argv[dbtArg + 1] : undefined) ?? (process.env.GATEHOUSE_DBT_DUCKDB || undefined),
     log: (line) => (verbose ? process.stderr.write(`${line}\n`) : undefined),
+    trustIdp: keycloakIssuer ? (directory) => keycloakVerifier({ issuer: keycloakIssuer }, directory) : undefined,
   });
-  process.stdout.write(`${JSON.stringify({ ready: true, ...sandbox.urls, settings: sandboxUserSettings(sandbox.urls) })}\n`);
+  const settings = keycloakIssuer ? keycloakUserSettings(keycloakIssuer, sandboxUserSettings(sandbox.urls)) : sandboxUserSettings(sandbox.urls);
+  process.stdout.write(`${JSON.stringify({ ready: true, ...sandbox.urls, ...(keycloakIssuer ? { keycloakIssuer } : {}), settings })}\n`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -40,7 +40,7 @@ const KEYCLOAK: Omit<TestIdp, 'issuer'> = {
     { click: answer === 'approve' ? '[name=accept]' : '[name=cancel]' },
   ],
   deviceApproved: /Device Login Successful/i,
-  deviceCodeRefused: /Invalid code, please try again/,
+  deviceCodeRefused: /The code has expired|Invalid code, please try again/,
 };
 
 const SANDBOX: Omit<TestIdp, 'issuer'> = {
