@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: type-check, build, run the unit tier (plain Node), the integration tier (inside a
-// real VS Code, against the sandbox), the Keycloak tier (sign-in against a real Keycloak, started
-// once for the tier) and the demo check (`npm run demo` used through a browser as a person would),
+// real VS Code, against the sandbox), the Keycloak tier (a real Keycloak started once for the tier:
+// plain Node tests, VS Code suites, the `--idp keycloak` demo check) and the demo check (`npm run demo` used through a browser as a person would),
 // then print one summary line `N passed, M failed`.
 // Flags: --unit, --integration, --keycloak, --demo (default: all four), --grep PATTERN (unit,
 // integration and Keycloak).
@@ -109,12 +109,13 @@ const KEYCLOAK_SUITES =
   '^(Gatehouse in VS Code against Keycloak|device flow in the remote/web host|sign-in \\(Gatehouse OIDC provider\\)|BigQuery \\(explorer, queries, cancel\\)|roles in VS Code: menus, refusals, per-person activity (alice|bob|olivia):)';
 
 // Its own tier: Keycloak takes 20-60 s (minutes on busy cores) to start, once for the whole tier:
-// the plain Node tests and the VS Code suites share it.
+// the plain Node tests, the VS Code suites and the Keycloak demo check share it. On 127.0.0.2, as
+// in the demo: VS Code in the browser would send a 127.0.0.1 sign-in link through its port forwarding.
 async function keycloakTier() {
   process.stdout.write('\n== Keycloak: starting it once for the tier\n');
   let keycloak;
   try {
-    keycloak = await startReady('keycloak', ['test/keycloak/main.ts'], 900_000);
+    keycloak = await startReady('keycloak', ['test/keycloak/main.ts', '--host', '127.0.0.2'], 900_000);
     process.stdout.write(`Keycloak ready in ${(keycloak.urls.startupMs / 1000).toFixed(1)} s at ${keycloak.urls.url}\n`);
   } catch (err) {
     // Both halves of the tier fail, saying why (never skipped).
@@ -126,6 +127,7 @@ async function keycloakTier() {
   try {
     await mochaTier('keycloak', 'Keycloak tests (plain Node, against a real Keycloak)', 'test/keycloak/**/*.test.ts', { GATEHOUSE_KEYCLOAK_URL: keycloak.urls.url });
     if (built) await vscodeTier('keycloak-vscode', 'Keycloak tests (inside VS Code, against Keycloak and the sandbox BigQuery trusting it)', { keycloakIssuer: keycloak.urls.issuer, grep: grep ?? KEYCLOAK_SUITES });
+    if (built && !grep) await demoTier('npm run demo -- --idp keycloak, used through a browser', ['--idp', 'keycloak'], { GATEHOUSE_KEYCLOAK_URL: keycloak.urls.url });
   } finally {
     keycloak.stop();
   }
@@ -179,11 +181,12 @@ async function vscodeTier(name, title, { keycloakIssuer, grep }) {
   totals.failed += failed;
 }
 
-async function demoTier() {
-  process.stdout.write('\n== demo check (npm run demo, used through a browser)\n');
+async function demoTier(title = 'npm run demo, used through a browser', args = [], env = {}) {
+  process.stdout.write(`\n== demo check (${title})\n`);
   let passed = 0;
   let failed = 0;
-  const code = await run('node', ['test/demo/check.mjs'], {
+  const code = await run('node', ['test/demo/check.mjs', ...args], {
+    env,
     onLine: (line) => {
       const m = /^demo: (\d+) passed, (\d+) failed$/.exec(line.trim());
       if (m) {
