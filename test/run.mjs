@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: type-check, build, run the unit tier (plain Node), the integration tier (inside a
 // real VS Code, against the sandbox), the Keycloak tier (a real Keycloak started once for the tier:
-// plain Node tests, VS Code suites, the `--idp keycloak` demo check) and the demo check (`npm run demo` used through a browser as a person would),
-// then print one summary line `N passed, M failed`.
+// plain Node tests, VS Code suites, the `--idp keycloak` demo check) and the demo check (`npm run
+// demo` used through a browser as a person would), then print one summary line `N passed, M failed`.
 // Flags: --unit, --integration, --keycloak, --demo (default: all four), --grep PATTERN (unit,
 // integration and Keycloak).
 import { spawn } from 'node:child_process';

@@ -26,6 +26,7 @@ describe('device flow in the remote/web host (code-server)', function () {
   const config = () => vscode.workspace.getConfiguration('gatehouse');
   const seen = new Set<string>();
   let previousFlow: string | undefined;
+  let effectiveFlow: string | undefined;
 
   before(async () => {
     assert.ok(driverAvailable(), 'the device flow runs on the code-server backend, whose driver reads the workbench');
@@ -37,6 +38,7 @@ describe('device flow in the remote/web host (code-server)', function () {
     // A loopback sign-in would open the browser through this seam: the device flow must not.
     api.setBrowser(async (url) => void opened.push(url));
     previousFlow = config().inspect<string>('auth.flow')?.globalValue;
+    effectiveFlow = config().get<string>('auth.flow');
     await config().update('auth.flow', 'auto', vscode.ConfigurationTarget.Global);
     await api.settled();
     assert.equal(config().get('auth.flow'), 'auto');
@@ -48,6 +50,8 @@ describe('device flow in the remote/web host (code-server)', function () {
     if ((await accountLabels()).length) await vscode.commands.executeCommand('gatehouse.auth.signOut');
     await config().update('auth.flow', previousFlow, vscode.ConfigurationTarget.Global);
     await api?.settled();
+    // The suites after this one sign in through the loopback seam again.
+    assert.equal(config().get('auth.flow'), effectiveFlow);
   });
 
   afterEach(() => vscode.commands.executeCommand('notifications.clearAll'));
