@@ -2,8 +2,10 @@
 // `npm run demo`: the sandbox, the extension and a real VS Code on a demo workspace that is
 // already configured for the sandbox. VS Code desktop when `code` is on PATH (or --desktop),
 // otherwise VS Code in the browser (code-server 4.100.3, provisioned offline and cached), whose
-// URL is printed. Ctrl-C stops everything.
-//   npm run demo [-- --browser] [-- --port 8080] [-- --direct airbyte,dbtCloud,metabase]
+// URL is printed. Ctrl-C stops everything. With --idp keycloak, sign-in is at a real Keycloak
+// (the test realm, started from the cache `node scripts/provision-keycloak.mjs` fills) and the
+// sandbox's STS trusts it for BigQuery.
+//   npm run demo [-- --browser] [-- --port 8080] [-- --idp keycloak] [-- --direct airbyte,dbtCloud,metabase]
 // (--direct: those services at their own APIs with per-person credentials, not through the proxies)
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -13,12 +15,20 @@ import { parseArgs } from 'node:util';
 import { provisionCodeServer } from '../test/integration/runner/provision.mjs';
 import { QUIET_SETTINGS } from '../test/integration/runner/workbench.mjs';
 import { ensureDbtVenv } from './dbt-venv.mjs';
+import { findJavaHome, provisionedHome } from './provision-keycloak.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const STATE = join(ROOT, '.sandbox');
 const { values } = parseArgs({
-  options: { browser: { type: 'boolean' }, desktop: { type: 'boolean' }, port: { type: 'string' }, direct: { type: 'string' } },
+  options: { browser: { type: 'boolean' }, desktop: { type: 'boolean' }, port: { type: 'string' }, direct: { type: 'string' }, idp: { type: 'string', default: 'sandbox' } },
 });
+if (!['sandbox', 'keycloak'].includes(values.idp)) {
+  process.stderr.write(`[demo] --idp is sandbox or keycloak, not ${values.idp}\n`);
+  process.exit(2);
+}
+// 127.0.0.2, not 127.0.0.1: VS Code running remotely (code-server) sends links to localhost and
+// 127.0.0.1 through its port forwarding, which would mangle the IdP's sign-in link.
+const HOST = process.env.GATEHOUSE_SANDBOX_HOST ?? '127.0.0.2';
 
 const children = [];
 const say = (line) => process.stdout.write(`[demo] ${line}\n`);
@@ -44,15 +54,9 @@ function run(cmd, args) {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
 }
 
-async function startSandbox(dbtFile) {
-  // 127.0.0.2, not 127.0.0.1: VS Code running remotely (code-server) sends links to localhost and
-  // 127.0.0.1 through its port forwarding, which would mangle the IdP's sign-in link.
-  const child = spawn('npx', ['tsx', 'test/sandbox/main.ts', '--dbt-file', dbtFile, ...(values.direct ? ['--direct', values.direct] : [])], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    detached: true,
-    env: { ...process.env, GATEHOUSE_SANDBOX_HOST: process.env.GATEHOUSE_SANDBOX_HOST ?? '127.0.0.2' },
-  });
+/** Starts a tsx program that prints one JSON line with `ready` (the sandbox, Keycloak). */
+function startReady(name, args) {
+  const child = spawn('npx', ['tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], detached: true, env: { ...process.env, GATEHOUSE_SANDBOX_HOST: HOST } });
   children.push(child);
   return new Promise((resolveReady, reject) => {
     createInterface({ input: child.stdout }).on('line', (line) => {
@@ -60,11 +64,27 @@ async function startSandbox(dbtFile) {
         const msg = JSON.parse(line);
         if (msg.ready) resolveReady(msg);
       } catch {
-        process.stdout.write(`[sandbox] ${line}\n`);
+        process.stdout.write(`[${name}] ${line}\n`);
       }
     });
-    child.on('exit', (code) => reject(new Error(`the sandbox exited (${code})`)));
+    child.on('exit', (code) => reject(new Error(`${name} exited (${code})`)));
   });
+}
+
+const startSandbox = (dbtFile, keycloakIssuer) =>
+  startReady('sandbox', ['test/sandbox/main.ts', '--dbt-file', dbtFile, ...(keycloakIssuer ? ['--trust-keycloak', keycloakIssuer] : []), ...(values.direct ? ['--direct', values.direct] : [])]);
+
+/** Keycloak with the test realm, or why there is none. GATEHOUSE_KEYCLOAK_URL reuses a running one. */
+async function startKeycloak() {
+  if (!process.env.GATEHOUSE_KEYCLOAK_URL && (!provisionedHome() || !findJavaHome())) {
+    throw new Error(
+      'Keycloak is not provisioned. Run `node scripts/provision-keycloak.mjs` once (it fetches Keycloak with the Maven client into ~/.cache/gatehouse/keycloak and needs Java 21+), then `npm run demo -- --idp keycloak` again.',
+    );
+  }
+  say('starting Keycloak with the gatehouse realm (20-60 s, minutes on a busy machine)…');
+  const kc = await startReady('keycloak', ['test/keycloak/main.ts', '--host', HOST]);
+  say(`Keycloak ready: ${kc.issuer}`);
+  return kc;
 }
 
 async function waitForHttp(url, timeoutMs) {
@@ -107,10 +127,11 @@ async function main() {
   // the sandbox's BigQuery serves what dbt builds from.
   const workspace = freshWorkspace();
   mkdirSync(join(workspace, 'warehouse'), { recursive: true });
+  const keycloak = values.idp === 'keycloak' ? await startKeycloak() : undefined;
   say('starting the sandbox (identity provider, Google STS, BigQuery, Airbyte, dbt Cloud, Looker, Metabase)…');
-  const sandbox = await startSandbox(join(workspace, 'warehouse', 'gatehouse-demo.duckdb'));
+  const sandbox = await startSandbox(join(workspace, 'warehouse', 'gatehouse-demo.duckdb'), keycloak?.issuer);
   sandbox.settings = { ...sandbox.settings, 'gatehouse.dbt.executablePath': dbtExecutable };
-  say(`sandbox ready: IdP ${sandbox.issuer}, BigQuery ${sandbox.bigquery}`);
+  say(`sandbox ready: IdP ${sandbox.keycloakIssuer ?? sandbox.issuer}, BigQuery ${sandbox.bigquery}`);
   say('building the extension…');
   run('node', ['esbuild.mjs']);
   const desktop = values.desktop || (!values.browser && onPath('code'));
@@ -148,8 +169,13 @@ async function main() {
     say(`VS Code is ready in the browser: open http://127.0.0.1:${port}/`);
   }
   say('In VS Code: open the Gatehouse view in the activity bar and click "Sign in".');
-  say('The sandbox sign-in page lets you pick a demo user: alice (data engineer), bob (analyst) or olivia (outsider).');
-  say('Ctrl-C here stops VS Code and the sandbox.');
+  if (keycloak) {
+    say('Sign in on Keycloak\'s page as alice / alice-demo-password (data engineer), bob / bob-demo-password (analyst)');
+    say('or olivia / olivia-demo-password (outsider). BigQuery federates your Keycloak sign-in; the other services are not configured.');
+  } else {
+    say('The sandbox sign-in page lets you pick a demo user: alice (data engineer), bob (analyst) or olivia (outsider).');
+  }
+  say(`Ctrl-C here stops VS Code and the sandbox${keycloak ? ' and Keycloak' : ''}.`);
 }
 
 main().catch((err) => {

@@ -17,6 +17,12 @@ export function cacheDir() {
   return process.env.GATEHOUSE_KEYCLOAK_CACHE || join(homedir(), '.cache', 'gatehouse', 'keycloak');
 }
 
+/** The cached distribution's folder when it is there in full, else undefined (nothing is fetched). */
+export function provisionedHome() {
+  const home = join(cacheDir(), `keycloak-${KEYCLOAK_VERSION}`);
+  return isComplete(home) ? home : undefined;
+}
+
 function isComplete(home) {
   return existsSync(join(home, 'bin', 'kc.sh')) && existsSync(join(home, 'lib', 'quarkus-run.jar'));
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: type-check, build, run the unit tier (plain Node), the integration tier (inside a
-// real VS Code, against the sandbox), the Keycloak tier (sign-in against a real Keycloak, started
-// once for the tier) and the demo check (`npm run demo` used through a browser as a person would),
-// then print one summary line `N passed, M failed`.
+// real VS Code, against the sandbox), the Keycloak tier (a real Keycloak started once for the tier:
+// plain Node tests, VS Code suites, the `--idp keycloak` demo check) and the demo check (`npm run
+// demo` used through a browser as a person would), then print one summary line `N passed, M failed`.
 // Flags: --unit, --integration, --keycloak, --demo (default: all four), --grep PATTERN (unit,
 // integration and Keycloak).
 import { spawn } from 'node:child_process';
@@ -47,13 +47,14 @@ async function step(name, cmd, argv) {
 }
 
 /** A mocha tier in plain Node: its `N passing` / `M failing` folded into the totals. */
-async function mochaTier(name, title, glob) {
+async function mochaTier(name, title, glob, env) {
   process.stdout.write(`\n== ${title}\n`);
   let passed = 0;
   let failed = 0;
   const argv = ['mocha', glob];
   if (grep) argv.push('--grep', grep);
   const code = await run('npx', argv, {
+    env,
     onLine: (line) => {
       const p = /^\s+(\d+) passing/.exec(line);
       const f = /^\s+(\d+) failing/.exec(line);
@@ -72,13 +73,13 @@ async function mochaTier(name, title, glob) {
 }
 
 const unitTier = () => mochaTier('unit', 'unit tests (plain Node)', 'test/unit/**/*.test.ts');
-// Its own tier: Keycloak takes 20-60 s (minutes on busy cores) to start, once for the whole tier.
-const keycloakTier = () => mochaTier('keycloak', 'Keycloak tests (plain Node, against a real Keycloak)', 'test/keycloak/**/*.test.ts');
 
-async function startSandbox(dbtFile) {
-  const child = spawn('npx', ['tsx', 'test/sandbox/main.ts', '--dbt-file', dbtFile], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+/** A process that prints one JSON line with `ready` when it is up (the sandbox, Keycloak); stopped with SIGINT. */
+async function startReady(name, argv, timeoutMs) {
+  const child = spawn('npx', ['tsx', ...argv], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const stop = () => { try { process.kill(-child.pid, 'SIGINT'); } catch { /* already gone */ } };
   const urls = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('sandbox did not start within 120 s')), 120_000);
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs / 1000} s`)), timeoutMs);
     createInterface({ input: child.stdout }).on('line', (line) => {
       try {
         const msg = JSON.parse(line);
@@ -87,16 +88,55 @@ async function startSandbox(dbtFile) {
           resolve(msg);
         }
       } catch {
-        process.stdout.write(`[sandbox] ${line}\n`);
+        process.stdout.write(`[${name}] ${line}\n`);
       }
     });
-    child.on('exit', (code) => reject(new Error(`sandbox exited early (${code})`)));
+    child.on('exit', (code) => reject(new Error(`${name} exited early (${code})`)));
+  }).catch((err) => {
+    stop();
+    throw err;
   });
-  return { urls, stop: () => { try { process.kill(-child.pid, 'SIGINT'); } catch { /* already gone */ } } };
+  return { urls, stop };
 }
 
-async function integrationTier() {
-  process.stdout.write('\n== integration tests (inside VS Code, against the sandbox)\n');
+const startSandbox = (dbtFile, keycloakIssuer) =>
+  startReady('sandbox', ['test/sandbox/main.ts', '--dbt-file', dbtFile, ...(keycloakIssuer ? ['--trust-keycloak', keycloakIssuer] : [])], 120_000);
+
+// What the Keycloak tier runs inside VS Code: its own suite, the device flow, and the suites that
+// do not depend on the sandbox IdP (sign-in, BigQuery, the roles' menu keys), not the services
+// that take the sandbox IdP's tokens (Airbyte, dbt Cloud, Looker, Metabase).
+const KEYCLOAK_SUITES =
+  '^(Gatehouse in VS Code against Keycloak|device flow in the remote/web host|sign-in \\(Gatehouse OIDC provider\\)|BigQuery \\(explorer, queries, cancel\\)|roles in VS Code: menus, refusals, per-person activity (alice|bob|olivia):)';
+
+// Its own tier: Keycloak takes 20-60 s (minutes on busy cores) to start, once for the whole tier:
+// the plain Node tests, the VS Code suites and the Keycloak demo check share it. On 127.0.0.2, as
+// in the demo: VS Code in the browser would send a 127.0.0.1 sign-in link through its port forwarding.
+async function keycloakTier() {
+  process.stdout.write('\n== Keycloak: starting it once for the tier\n');
+  let keycloak;
+  try {
+    keycloak = await startReady('keycloak', ['test/keycloak/main.ts', '--host', '127.0.0.2'], 900_000);
+    process.stdout.write(`Keycloak ready in ${(keycloak.urls.startupMs / 1000).toFixed(1)} s at ${keycloak.urls.url}\n`);
+  } catch (err) {
+    // Both halves of the tier fail, saying why (never skipped).
+    problems.push(`Keycloak tier: ${err.message} (node scripts/provision-keycloak.mjs provisions it)`);
+    process.stdout.write(`keycloak: 0 passed, 2 failed\n`);
+    totals.failed += 2;
+    return;
+  }
+  try {
+    await mochaTier('keycloak', 'Keycloak tests (plain Node, against a real Keycloak)', 'test/keycloak/**/*.test.ts', { GATEHOUSE_KEYCLOAK_URL: keycloak.urls.url });
+    if (built) await vscodeTier('keycloak-vscode', 'Keycloak tests (inside VS Code, against Keycloak and the sandbox BigQuery trusting it)', { keycloakIssuer: keycloak.urls.issuer, grep: grep ?? KEYCLOAK_SUITES });
+    if (built && !grep) await demoTier('npm run demo -- --idp keycloak, used through a browser', ['--idp', 'keycloak'], { GATEHOUSE_KEYCLOAK_URL: keycloak.urls.url });
+  } finally {
+    keycloak.stop();
+  }
+}
+
+const integrationTier = () => vscodeTier('integration', 'integration tests (inside VS Code, against the sandbox)', { grep });
+
+async function vscodeTier(name, title, { keycloakIssuer, grep }) {
+  process.stdout.write(`\n== ${title}\n`);
   let passed = 0;
   let failed = 0;
   let sandbox;
@@ -109,11 +149,13 @@ async function integrationTier() {
     const workspace = join(tmp, 'demo-workspace');
     cpSync('test/sandbox/demo-workspace', workspace, { recursive: true });
     mkdirSync(join(workspace, 'warehouse'));
-    sandbox = await startSandbox(join(workspace, 'warehouse', 'gatehouse-demo.duckdb'));
+    sandbox = await startSandbox(join(workspace, 'warehouse', 'gatehouse-demo.duckdb'), keycloakIssuer);
     const settingsFile = join(tmp, 'settings.json');
     writeFileSync(settingsFile, JSON.stringify(sandbox.urls.settings, null, 2));
+    // Against Keycloak the suites sign in at Keycloak: `issuer` is its realm (support/idp.ts).
+    const urls = { ...sandbox.urls, settings: undefined, ready: undefined, dbtExecutable, ...(keycloakIssuer ? { issuer: keycloakIssuer, keycloakIssuer } : {}) };
     const code = await run('node', ['test/integration/runner/run.mjs', '--workspace', workspace, '--user-settings', settingsFile], {
-      env: { GATEHOUSE_SANDBOX_URLS: JSON.stringify({ ...sandbox.urls, settings: undefined, dbtExecutable }), ...(grep ? { GATEHOUSE_TEST_GREP: grep } : {}) },
+      env: { GATEHOUSE_SANDBOX_URLS: JSON.stringify(urls), ...(grep ? { GATEHOUSE_TEST_GREP: grep } : {}) },
       onLine: (line) => {
         const m = /^integration: (\d+) passed, (\d+) failed$/.exec(line.trim());
         if (m) {
@@ -124,26 +166,27 @@ async function integrationTier() {
     });
     if (code !== 0 && failed === 0) {
       failed = 1;
-      problems.push(`integration tier exited ${code} without a failure count`);
+      problems.push(`${name} tier exited ${code} without a failure count`);
     }
   } catch (err) {
     failed = Math.max(failed, 1);
-    problems.push(`integration tier: ${err.message}`);
+    problems.push(`${name} tier: ${err.message}`);
   } finally {
     sandbox?.stop();
     rmSync(tmp, { recursive: true, force: true });
   }
-  if (passed === 0 && failed === 0) problems.push('integration tier ran no test');
-  process.stdout.write(`integration: ${passed} passed, ${failed} failed\n`);
+  if (passed === 0 && failed === 0) problems.push(`${name} tier ran no test`);
+  process.stdout.write(`${name}: ${passed} passed, ${failed} failed\n`);
   totals.passed += passed;
   totals.failed += failed;
 }
 
-async function demoTier() {
-  process.stdout.write('\n== demo check (npm run demo, used through a browser)\n');
+async function demoTier(title = 'npm run demo, used through a browser', args = [], env = {}) {
+  process.stdout.write(`\n== demo check (${title})\n`);
   let passed = 0;
   let failed = 0;
-  const code = await run('node', ['test/demo/check.mjs'], {
+  const code = await run('node', ['test/demo/check.mjs', ...args], {
+    env,
     onLine: (line) => {
       const m = /^demo: (\d+) passed, (\d+) failed$/.exec(line.trim());
       if (m) {

@@ -3,6 +3,8 @@
 // browser), open it in Chromium, open the Gatehouse view, click "Sign in", pick alice on the
 // sandbox's sign-in page, and expect her name in the status bar and her BigQuery projects in the
 // tree. Then Ctrl-C the demo and expect it to stop. Prints `demo: N passed, M failed`.
+// `--idp keycloak`: the same with `npm run demo -- --idp keycloak`, alice signing in on
+// Keycloak's login form (GATEHOUSE_KEYCLOAK_URL reuses a running Keycloak, as the test tier does).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -23,8 +25,9 @@ function freePort() {
   });
 }
 
+const keycloak = process.argv.includes('--idp') && process.argv[process.argv.indexOf('--idp') + 1] === 'keycloak';
 const port = await freePort();
-const demo = spawn(process.execPath, ['scripts/demo.mjs', '--browser', '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+const demo = spawn(process.execPath, ['scripts/demo.mjs', '--browser', '--port', String(port), ...(keycloak ? ['--idp', 'keycloak'] : [])], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
 const demoExit = new Promise((resolve) => demo.on('exit', (code, signal) => resolve(code ?? signal)));
 const started = await new Promise((resolve) => {
   const timer = setTimeout(() => resolve(false), 300_000);
@@ -65,9 +68,15 @@ try {
     ]);
     if (first === 'dialog') await confirm.click();
     const popup = await popupPromise;
-    await popup.locator('button:has-text("Alice Engineer")').first().click({ timeout: 30_000 });
+    if (keycloak) {
+      await popup.fill('#username', 'alice', { timeout: 30_000 });
+      await popup.fill('#password', 'alice-demo-password');
+      await popup.click('#kc-login');
+    } else {
+      await popup.locator('button:has-text("Alice Engineer")').first().click({ timeout: 30_000 });
+    }
     await popup.waitForURL(/\/callback/, { timeout: 30_000 });
-    check('the sandbox sign-in page signs in alice and returns to VS Code', /signed in/i.test((await popup.textContent('body')) ?? ''));
+    check(`the ${keycloak ? 'Keycloak' : 'sandbox'} sign-in page signs in alice and returns to VS Code`, /signed in/i.test((await popup.textContent('body')) ?? ''));
     await page.bringToFront();
     const status = page.locator('.statusbar :text("alice@example.com")').first();
     check('the status bar shows alice', await status.waitFor({ timeout: 60_000 }).then(() => true, () => false));

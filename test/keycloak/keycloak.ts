@@ -80,7 +80,11 @@ function privateHome(cached: string): string {
   return home;
 }
 
-export async function startKeycloak(opts: { log?: (line: string) => void } = {}): Promise<RunningKeycloak> {
+/**
+ * @param opts.host a 127.x.y.z address to listen on (default 127.0.0.1; the demo uses 127.0.0.2,
+ * because VS Code in the browser sends 127.0.0.1 links through its port forwarding)
+ */
+export async function startKeycloak(opts: { log?: (line: string) => void; host?: string } = {}): Promise<RunningKeycloak> {
   const started = Date.now();
   // For working on the tests: reuse a Keycloak started with this module elsewhere (left running).
   const reuse = process.env.GATEHOUSE_KEYCLOAK_URL;
@@ -88,12 +92,14 @@ export async function startKeycloak(opts: { log?: (line: string) => void } = {})
   const { home: cached, javaHome } = provision();
   const home = privateHome(cached);
   const [port, managementPort] = [await freePort(), await freePort()];
-  const url = `http://127.0.0.1:${port}`;
+  const host = opts.host ?? '127.0.0.1';
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) throw new KeycloakError('start', `Keycloak listens on a loopback address, not ${host}`);
+  const url = `http://${host}:${port}`;
   const issuer = `${url}/realms/${KEYCLOAK_REALM}`;
   const output: string[] = [];
   const child: ChildProcess = spawn(
     join(home, 'bin', 'kc.sh'),
-    ['start-dev', '--http-host=127.0.0.1', `--http-port=${port}`, `--http-management-port=${managementPort}`, '--db=dev-mem', '--import-realm', '--log-level=warn,org.keycloak.services:info'],
+    ['start-dev', `--http-host=${host}`, `--http-port=${port}`, `--http-management-port=${managementPort}`, '--db=dev-mem', '--import-realm', '--log-level=warn,org.keycloak.services:info'],
     { env: { ...process.env, JAVA_HOME: javaHome, JAVA_OPTS_APPEND, KC_HEALTH_ENABLED: 'false' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   const keep = (chunk: Buffer) => {
@@ -256,7 +262,7 @@ function textOf(html: string): string {
  * Verifies Keycloak's tokens for the fake STS: signature by the realm's JWKS, issuer, audience.
  * Keycloak's `sub` is a generated id, so the directory user is found by preferred_username.
  */
-export function keycloakVerifier(kc: RunningKeycloak, directory: Directory): IdpTokenVerifier {
+export function keycloakVerifier(kc: Pick<RunningKeycloak, 'issuer'>, directory: Directory): IdpTokenVerifier {
   const jwks = createRemoteJWKSet(new URL(`${kc.issuer}/protocol/openid-connect/certs`));
   const verify = async (token: string, audience: string): Promise<DemoUser | undefined> => {
     try {
@@ -268,4 +274,24 @@ export function keycloakVerifier(kc: RunningKeycloak, directory: Directory): Idp
     }
   };
   return { issuer: kc.issuer, verifyAccessToken: verify, verifyIdToken: (token) => verify(token, KEYCLOAK_CLIENT_ID) };
+}
+
+/**
+ * The VS Code user settings for Gatehouse signing in at Keycloak, with BigQuery through the
+ * sandbox's STS (started trusting Keycloak: test/sandbox/main.ts --trust-keycloak). Only sign-in
+ * and BigQuery: the other sandbox services take their own credentials or the sandbox IdP's tokens.
+ * The groups mapper of the realm emits `groups` (names, no path), so the default role mapping of
+ * Gatehouse applies as it does with the sandbox IdP.
+ */
+export function keycloakUserSettings(issuer: string, sandbox: Record<string, unknown>): Record<string, unknown> {
+  const bigquery = Object.entries(sandbox).filter(([key]) => key.startsWith('gatehouse.bigquery.'));
+  return {
+    'gatehouse.auth.issuer': issuer,
+    'gatehouse.auth.clientId': KEYCLOAK_CLIENT_ID,
+    // Online sessions: sign-out ends them at Keycloak (an offline_access grant outlives the browser session by design).
+    'gatehouse.auth.scopes': ['openid', 'profile', 'email'],
+    'gatehouse.auth.groupsClaim': 'groups',
+    'gatehouse.auth.flow': 'loopback',
+    ...Object.fromEntries(bigquery),
+  };
 }

@@ -343,6 +343,7 @@ export async function startIdp(opts: IdpOptions): Promise<RunningIdp> {
   handler = (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/__sandbox/faults') return void handleFaults(faults, req, res);
+    if (path === '/__sandbox/idp/ttl') return void handleTtl(ttl, req, res);
     if (faults.apply('idp', req, res)) return;
     providerHandler(req, res);
   };
@@ -517,6 +518,26 @@ async function drive(browser: Browser, issuer: string, start: string, userId: st
 
 function textOf(html: string): string {
   return html.replace(/<style[\s\S]*?<\/style>/g, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** POST {"deviceCode": 3}: lifetimes (seconds) of what is issued from now on, e.g. to let a device code expire. */
+async function handleTtl(ttl: IdpTtl, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const body = await readBody(req).catch(() => '');
+  const reply = (status: number, value: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(value));
+  };
+  if (req.method !== 'POST') return reply(405, { error: 'method_not_allowed' });
+  try {
+    const next = JSON.parse(body || '{}') as Record<string, unknown>;
+    for (const [key, value] of Object.entries(next)) {
+      if (!Object.hasOwn(ttl, key) || !Number.isInteger(value) || (value as number) < 1) throw new Error(`${key} must be a known lifetime in whole seconds`);
+    }
+    Object.assign(ttl, next);
+    reply(200, ttl);
+  } catch (err) {
+    reply(400, { error: 'invalid_request', error_description: err instanceof Error ? err.message : 'bad lifetimes' });
+  }
 }
 
 async function handleFaults(faults: FaultRegistry, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

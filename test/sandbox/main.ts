@@ -6,6 +6,7 @@
 import { SERVICE_NAMES, startSandbox, type ProxyName, type ServiceName } from './sandbox';
 import { PROXIED_SERVICES } from './identityProxy';
 import { PROXY_OR_DIRECT, sandboxUserSettings, type ProxyOrDirect } from './userSettings';
+import { keycloakUserSettings, keycloakVerifier } from '../keycloak/keycloak';
 
 function parsePorts(argv: string[]): Partial<Record<ServiceName | ProxyName | 'idp', number>> {
   const ports: Partial<Record<ServiceName | ProxyName | 'idp', number>> = {};
@@ -23,16 +24,23 @@ async function main(): Promise<void> {
   const verbose = process.argv.includes('--verbose');
   const rowsArg = process.argv.indexOf('--large-rows');
   const dbtArg = process.argv.indexOf('--dbt-file');
+  // --trust-keycloak ISSUER: the services (the STS above all) trust that Keycloak realm instead of
+  // the sandbox IdP, and the printed settings sign in there.
+  const keycloakArg = process.argv.indexOf('--trust-keycloak');
+  const keycloakIssuer = keycloakArg > 0 ? process.argv[keycloakArg + 1] : undefined;
   const sandbox = await startSandbox({
     ports: parsePorts(process.argv.slice(2)),
     largeTableRows: rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : undefined,
     dbtFile: (dbtArg > 0 ? process.argv[dbtArg + 1] : undefined) ?? (process.env.GATEHOUSE_DBT_DUCKDB || undefined),
     log: (line) => (verbose ? process.stderr.write(`${line}\n`) : undefined),
+    trustIdp: keycloakIssuer ? (directory) => keycloakVerifier({ issuer: keycloakIssuer }, directory) : undefined,
   });
   const directArg = process.argv.indexOf('--direct');
   const direct = directArg > 0 ? process.argv[directArg + 1].split(',').filter(Boolean) : [];
   for (const name of direct) if (!PROXY_OR_DIRECT.includes(name as ProxyOrDirect)) throw new Error(`--direct takes ${PROXY_OR_DIRECT.join(',')}, not ${name}`);
-  process.stdout.write(`${JSON.stringify({ ready: true, ...sandbox.urls, settings: sandboxUserSettings(sandbox.urls, { direct: direct as ProxyOrDirect[] }) })}\n`);
+  const base = sandboxUserSettings(sandbox.urls, { direct: direct as ProxyOrDirect[] });
+  const settings = keycloakIssuer ? keycloakUserSettings(keycloakIssuer, base) : base;
+  process.stdout.write(`${JSON.stringify({ ready: true, ...sandbox.urls, ...(keycloakIssuer ? { keycloakIssuer } : {}), settings })}\n`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -2,7 +2,7 @@
 // then the warehouse, then every service. Tests call startSandbox(); `npm run sandbox` wraps it.
 import { Directory } from './directory';
 import { FaultRegistry } from './faults';
-import { GoogleTokenStore, type RunningService, type SandboxContext } from './context';
+import { GoogleTokenStore, type IdpTokenVerifier, type RunningService, type SandboxContext } from './context';
 import { startIdp, type RunningIdp } from './idp';
 import { startGoogleTokenService } from './google-sts';
 import { createWarehouse } from './warehouse';
@@ -45,6 +45,11 @@ export interface SandboxOptions {
   log?: (line: string) => void;
   /** Hostile display strings in every service's answers (see hostile.ts). Default: GATEHOUSE_SANDBOX_HOSTILE=1, else off. */
   hostile?: boolean;
+  /**
+   * The identity provider the services trust instead of the sandbox's own (which still starts):
+   * e.g. Keycloak, so the STS federates Keycloak's id tokens. Built from the running directory.
+   */
+  trustIdp?: (directory: Directory) => IdpTokenVerifier;
 }
 
 export interface Sandbox {
@@ -69,7 +74,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const warehouse = await createWarehouse({ largeTableRows: opts.largeTableRows, dbtFile: opts.dbtFile, log });
     started.push(warehouse);
     const proxyAssertions = await ProxyAssertions.create(directory);
-    const ctx: SandboxContext = { directory, idp, identityProxy: proxyAssertions, googleTokens: new GoogleTokenStore(), faults, warehouse, log };
+    const ctx: SandboxContext = { directory, idp: opts.trustIdp?.(directory) ?? idp, identityProxy: proxyAssertions, googleTokens: new GoogleTokenStore(), faults, warehouse, log };
 
     const starters: Record<ServiceName, (c: SandboxContext, o: { port?: number }) => Promise<RunningService>> = {
       sts: startGoogleTokenService,

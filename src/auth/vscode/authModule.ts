@@ -10,6 +10,7 @@ import type { SecretRegistry } from '../../core/redact';
 import { registerAuthCommands } from './authCommands';
 import { AuthError } from '../authError';
 import { parseAuthConfig, type AuthConfig } from '../config';
+import type { Session } from '../session';
 import { SessionManager } from '../sessionManager';
 import { TokenBroker } from '../tokenBroker';
 import { GatehouseAuthenticationProvider, PROVIDER_ID, PROVIDER_LABEL } from './authenticationProvider';
@@ -35,6 +36,8 @@ export interface AuthTestingApi {
   settled(): Promise<void>;
   /** Replaces the questions of Configure Sign-In; undefined restores the quick inputs. */
   setConfigureAsk(ask: ConfigureAsk | undefined): void;
+  /** The session as stored now (tests against a real IdP check its tokens there: renewal, revocation). */
+  currentSession(): Session | undefined;
 }
 
 export interface AuthModule {
@@ -113,7 +116,7 @@ export function createAuth(deps: AuthDeps): AuthModule {
 
   const testing: AuthTestingApi | undefined =
     context.extensionMode === vscode.ExtensionMode.Test
-      ? { setBrowser: (browser) => (ui.testBrowser = browser), settled: () => applying, setConfigureAsk: (ask) => (configureAsk = ask) }
+      ? { setBrowser: (browser) => (ui.testBrowser = browser), settled: () => applying, setConfigureAsk: (ask) => (configureAsk = ask), currentSession: () => sessions.current() }
       : undefined;
 
   return {

@@ -9,6 +9,11 @@
 //                                      -> { values: [string|null] } from the workbench itself (not a
 //                                      webview): an attribute of every match, else its textContent
 //   POST <base>screenshot {path, fullPage?} -> { path }
+//   POST <base>browse {url, steps, timeoutMs?} -> { url, text, title }
+//                                      a person at the browser: opens url in a fresh context of the
+//                                      same Chromium (its own cookies), runs the steps ({fill, value},
+//                                      {click}, {waitFor}: Playwright selectors), answers with the
+//                                      last page, then closes the context
 //   POST <base>heap {frameUrlContains?}  -> { usedBytes, totalBytes, scope: 'frame' | 'page' }
 //                                      JS heap of the renderer that runs the matching webview,
 //                                      after a forced garbage collection (for benchmarks)
@@ -118,6 +123,27 @@ export async function startDriver({ log = () => {} } = {}) {
         await session.detach().catch(() => {});
       }
     },
+    'POST browse': async (body) => {
+      const { url, steps = [], timeoutMs = 30_000 } = body;
+      if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new BadRequest('url (http or https) is required');
+      if (!Array.isArray(steps) || !steps.every(isStep)) throw new BadRequest('steps are {fill, value}, {click} or {waitFor} with selector strings');
+      const timeout = Math.min(Number(timeoutMs) || 30_000, 120_000);
+      const context = await page.context().browser().newContext();
+      try {
+        const tab = await context.newPage();
+        tab.setDefaultTimeout(timeout);
+        await tab.goto(url, { waitUntil: 'domcontentloaded' });
+        for (const step of steps) {
+          if ('fill' in step) await tab.fill(step.fill, step.value);
+          else if ('click' in step) await tab.click(step.click);
+          else await tab.waitForSelector(step.waitFor);
+        }
+        await tab.waitForLoadState('domcontentloaded');
+        return { url: tab.url(), title: await tab.title(), text: await tab.innerText('body').catch(() => '') };
+      } finally {
+        await context.close().catch(() => {});
+      }
+    },
     'POST screenshot': async (body) => {
       if (typeof body.path !== 'string' || !body.path) throw new BadRequest('path (string) is required');
       const path = resolve(body.path);
@@ -154,6 +180,13 @@ export async function startDriver({ log = () => {} } = {}) {
 }
 
 class BadRequest extends Error {}
+
+function isStep(step) {
+  if (!step || typeof step !== 'object') return false;
+  if ('fill' in step) return typeof step.fill === 'string' && typeof step.value === 'string';
+  if ('click' in step) return typeof step.click === 'string';
+  return typeof step.waitFor === 'string';
+}
 
 function isWebview(frame) {
   return frame.parentFrame() !== null && frame.url().includes('/webview/');

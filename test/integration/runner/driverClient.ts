@@ -61,6 +61,23 @@ export async function readWorkbench(selector: string, options: { attribute?: str
   return (await call<{ values: Array<string | null> }>('workbench', { selector, ...options }, options.timeoutMs)).values;
 }
 
+/** One thing a person does on a page; selectors are Playwright's (CSS, `text=`, `:has-text()`). */
+export type BrowseStep = { fill: string; value: string } | { click: string } | { waitFor: string };
+
+export interface BrowsedPage {
+  url: string;
+  title: string;
+  text: string;
+}
+
+/**
+ * Opens `url` in the test's real Chromium (a fresh context: no cookies of earlier visits), does
+ * the steps, and returns the page it ended on (its URL and visible text).
+ */
+export async function browse(url: string, steps: BrowseStep[], timeoutMs = 30_000): Promise<BrowsedPage> {
+  return call<BrowsedPage>('browse', { url, steps, timeoutMs }, timeoutMs);
+}
+
 /** Saves a PNG of the whole workbench; a relative path is resolved against the driver's cwd. */
 export async function screenshot(path: string, fullPage = false): Promise<string> {
   return (await call<{ path: string }>('screenshot', { path, fullPage })).path;

@@ -7,6 +7,7 @@ import { driverAvailable, readWebview, screenshot } from '../runner/driverClient
 import { EXTENSION_ID, accountLabels, sandboxUrls, signInAs, type AuthTestingApi } from '../support/signIn';
 import { until } from '../../unit/support/wait';
 import type { ResultsTestingApi } from '../../../src/results/vscode/resultsModule';
+import { jobLabelsFor } from '../../../src/bigquery/client';
 
 interface JobRef {
   projectId: string;
@@ -100,7 +101,9 @@ describe('BigQuery (explorer, queries, cancel)', function () {
     assert.ok((outcome.totalRows ?? 0) > 0);
     assert.match(outcome.stats?.jobUrl ?? '', /^https:\/\/console\.cloud\.google\.com\/bigquery\?project=gatehouse-demo&j=bq:US:gatehouse_/);
     const job = await bigquery.client()!.getJob(outcome.job!);
-    assert.deepEqual(job.labels, { tool: 'gatehouse', 'gatehouse-user': 'alice' });
+    // The IdP's subject of alice: "alice" at the sandbox IdP, a generated id at Keycloak.
+    const [account] = await vscode.authentication.getAccounts('gatehouse-oidc');
+    assert.deepEqual(job.labels, jobLabelsFor(account.id));
     const record = (await audit.recent(20)).reverse().find((r) => r.action === 'query');
     assert.ok(record, 'an audit record of the query');
     assert.equal(record.credential, 'google-federation');

@@ -1,12 +1,15 @@
 // Shared by the integration suites: the sandbox URLs, and signing in as a demo user inside VS Code.
 // The test plays the browser through the extension's test-mode seam: it receives the
 // authorization URL, signs in at the sandbox IdP over HTTP as the demo user, and requests the
-// callback, which reaches the extension's loopback server.
+// callback, which reaches the extension's loopback server. Against Keycloak (the Keycloak tier)
+// the runner's real Chromium fills Keycloak's login form and follows the redirect to the loopback.
 import * as assert from 'node:assert/strict';
 import type { ConfigureAsk } from '../../../src/auth/configureFlow';
 import * as vscode from 'vscode';
 import { Browser, redirectTarget } from '../../sandbox/idp/browser';
 import type { SandboxUrls } from '../../sandbox/sandbox';
+import { browse } from '../runner/driverClient';
+import { testIdp } from './idp';
 
 export type { SandboxUrls };
 
@@ -28,6 +31,17 @@ export function sandboxUrls(): SandboxUrls {
 
 /** Follows the IdP's redirects, picks `user` on the login page, then requests the loopback callback. */
 export function browserAs(issuer: string, user: string): (url: string) => Promise<void> {
+  const idp = testIdp();
+  if (idp.kind === 'keycloak') {
+    return async (start) => {
+      // A fresh browser context: no Keycloak session of an earlier person signs this one in.
+      const page = await browse(start, [...idp.loginSteps(user), { waitFor: 'text=You are signed in to Gatehouse' }], 60_000).catch((err: Error) => {
+        console.error(`signing in at Keycloak as ${user} failed: ${err.message}`);
+        throw err;
+      });
+      assert.ok(new URL(page.url).hostname === '127.0.0.1', `ended at the loopback, not ${page.url}`);
+    };
+  }
   return async (start) => {
     const browser = new Browser();
     let url = start;
