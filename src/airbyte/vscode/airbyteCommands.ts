@@ -2,6 +2,7 @@
 // Application Credentials. Decisions (roles, the running-job check, 403 explanations, audit)
 // live in AirbyteJobActions; following with progress lives in AirbyteFollowing.
 import * as vscode from 'vscode';
+import { offerExplainAccess } from '../../vscode/accessDenied';
 import type { SecretStore } from '../../core/originSecrets';
 import type { Logger } from '../../core/logger';
 import type { AirbyteClient } from '../client';
@@ -100,7 +101,7 @@ export class AirbyteCommands {
         this.offerRunning(target, outcome.job);
         break;
       default:
-        this.tellRefusal(outcome, `Could not ${jobType === 'sync' ? 'start a sync of' : 'reset'} "${name}"`);
+        this.tellRefusal(outcome, `Could not ${jobType === 'sync' ? 'start a sync of' : 'reset'} "${name}"`, `${jobType === 'sync' ? 'start a sync of' : 'reset'} connection "${name}"`);
     }
     return outcome;
   }
@@ -121,16 +122,16 @@ export class AirbyteCommands {
         void ui.info(plain(outcome.message));
         break;
       default:
-        this.tellRefusal(outcome, `Could not cancel job ${jobId}`);
+        this.tellRefusal(outcome, `Could not cancel job ${jobId}`, `cancel job ${jobId} of connection "${target.connection.name}"`);
     }
     return outcome;
   }
 
   /** Roles said no (a warning), Airbyte said no (the explanation), or it failed. */
-  private tellRefusal(outcome: { kind: 'notAllowed'; message: string } | { kind: 'denied'; message: string } | { kind: 'failed'; error: { userMessage: string } }, failedPrefix: string): void {
+  private tellRefusal(outcome: { kind: 'notAllowed'; message: string } | { kind: 'denied'; message: string; error: unknown } | { kind: 'failed'; error: { userMessage: string } }, failedPrefix: string, what: string): void {
     const ui = this.deps.ui();
     if (outcome.kind === 'notAllowed') void ui.warn(plain(outcome.message));
-    else if (outcome.kind === 'denied') void ui.error(plain(outcome.message));
+    else if (outcome.kind === 'denied') void offerExplainAccess(ui, outcome.message, { service: 'Airbyte', what, error: outcome.error });
     else void ui.error(safe`${failedPrefix}: ${outcome.error.userMessage}`);
   }
 
@@ -247,7 +248,7 @@ export class AirbyteCommands {
         return { connection: arg.connection, workspace: known?.workspace ?? { workspaceId: arg.workspaceId } };
       }
     } catch (err) {
-      void this.deps.ui().error(plain(toAirbyteError(err).userMessage));
+      this.tellLoadFailure(err, typeof arg === 'string' ? `read connection ${arg}` : 'read this connection');
       return undefined;
     }
     void this.deps.ui().info('Choose a connection in the Airbyte view.');
@@ -275,10 +276,17 @@ export class AirbyteCommands {
         return { target: { connection: arg.connection, workspace: arg.workspace }, jobId: running.jobId, job: running };
       }
     } catch (err) {
-      void this.deps.ui().error(plain(toAirbyteError(err).userMessage));
+      this.tellLoadFailure(err, typeof arg === 'number' ? `read job ${arg}` : 'read this job');
       return undefined;
     }
     return undefined;
+  }
+
+  /** A read failed; a 403 offers Explain Access with what Airbyte answered. */
+  private tellLoadFailure(err: unknown, what: string): void {
+    const e = toAirbyteError(err);
+    if (e.reason === 'forbidden') void offerExplainAccess(this.deps.ui(), safe`Airbyte refused to ${what}: ${e.userMessage}`, { service: 'Airbyte', what, error: e });
+    else void this.deps.ui().error(plain(e.userMessage));
   }
 }
 
