@@ -23,8 +23,9 @@ function fromBody(body: unknown): string | undefined {
     text(status && typeof status === 'object' ? status.user_message : undefined),
     text(typeof error === 'object' && error ? error.message : error),
     text(b.message),
-    text(b.title),
   ].filter((s): s is string => !!s);
+  // A problem's `title` (e.g. "forbidden") only when nothing says more.
+  if (!said.length && text(b.title)) said.push(text(b.title)!);
   return said.length ? [...new Set(said)].join(' — ') : undefined;
 }
 

@@ -52,7 +52,8 @@ describe('explain access', () => {
 describe('explain access from a refusal: the service’s own answer', () => {
   const failed = (body: unknown) => new HttpError('forbidden', 'x answered HTTP 403.', 403, body);
   const bodies: [string, unknown, string | undefined][] = [
-    ['Airbyte problem+json', { type: 'https://reference.airbyte.com/reference/errors#forbidden', title: 'forbidden', status: 403, detail: 'User bob@example.com does not have the permission to read workspace w.' }, 'User bob@example.com does not have the permission to read workspace w. — forbidden'],
+    ['Airbyte problem+json', { type: 'https://reference.airbyte.com/reference/errors#forbidden', title: 'forbidden', status: 403, detail: 'User bob@example.com does not have the permission to read workspace w.' }, 'User bob@example.com does not have the permission to read workspace w.'],
+    ['a problem with only a title', { type: 'about:blank', title: 'forbidden' }, 'forbidden'],
     ['dbt Cloud status', { status: { code: 403, is_success: false, user_message: 'You do not have permission to perform this action.' }, data: null }, 'You do not have permission to perform this action.'],
     ['Looker message', { message: 'Not authorized', documentation_url: 'https://cloud.google.com/looker/docs/' }, 'Not authorized'],
     ['BigQuery error', { error: { code: 403, message: 'Access Denied: Table p:d.t', errors: [{ reason: 'accessDenied' }] } }, 'Access Denied: Table p:d.t'],
