@@ -11,6 +11,7 @@ import { FileAuditSink } from './audit/fileAuditSink';
 import { RoleModel } from './policy/roleModel';
 import { PolicyContext, readAccessPolicy } from './policy/vscode/policyContext';
 import { registerExplainAccess } from './policy/vscode/explainAccess';
+import { ResourceExplainers } from './policy/accessExplanation';
 import { outputChannelSink } from './vscode/logSink';
 import { createActivityModule } from './audit/vscode/activityModule';
 import { auditSessions } from './audit/sessionAudit';
@@ -46,9 +47,10 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
   context.subscriptions.push(activity, auditSessions(auth.broker, audit, (err) => logger.error('could not write the audit record of a session change', err)));
   const roles = new RoleModel(auth.broker, () => readAccessPolicy(logger));
   const policyContext = new PolicyContext(roles);
-  context.subscriptions.push(auth, roles, policyContext, registerExplainAccess({ roles, identity: () => auth.broker.currentIdentity() }));
+  const explainers = new ResourceExplainers();
+  context.subscriptions.push(auth, roles, policyContext, registerExplainAccess({ roles, identity: () => auth.broker.currentIdentity(), explainers }));
 
-  const deps: ModuleDeps = { context, logger, secrets, sessionScope, audit, auth, roles };
+  const deps: ModuleDeps = { context, logger, secrets, sessionScope, audit, auth, roles, explainers };
   // The results panel is shared: modules that show rows receive its presenter.
   const results = createResultsModule(deps);
   const bigquery = createBigQueryModule(deps, results.presenter, results.restorers);

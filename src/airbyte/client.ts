@@ -6,7 +6,9 @@ import type { HttpClient, HttpRequest } from '../core/http';
 import type { Logger } from '../core/logger';
 import type { AirbyteCredentials } from './credentials';
 import { AirbyteError, toAirbyteError } from './errors';
-import { ACTIVE_STATUSES, type Connection, type Destination, type Job, type JobFilter, type JobType, type Page, type Source, type Workspace } from './types';
+import { ACTIVE_STATUSES, type Connection, type Destination, type Job, type JobAttempts, type JobFilter, type JobType, type Page, type Source, type Workspace } from './types';
+
+const MAX_LOG_LINES = 5_000;
 
 export interface AirbyteClientOptions {
   http: HttpClient;
@@ -35,6 +37,45 @@ export class AirbyteClient {
 
   get credentialOrigin() {
     return this.opts.credentials.origin;
+  }
+
+  /**
+   * The config API beside a self-managed public API (`https://HOST/api/public/v1` -> `https://HOST/api/v1`),
+   * or undefined (Airbyte Cloud's public API has no config API next to it).
+   */
+  get configApiUrl(): string | undefined {
+    return /\/api\/public\/v1$/.test(this.baseUrl) ? this.baseUrl.replace(/\/api\/public\/v1$/, '/api/v1') : undefined;
+  }
+
+  /**
+   * A job's attempts, their failure reasons (failureSummary.failures) and log lines, from the config
+   * API's `POST /jobs/get {id}`; undefined where there is no config API. Read defensively: only
+   * strings are kept, and at most MAX_LOG_LINES lines.
+   */
+  async getJobAttempts(jobId: number, signal?: AbortSignal): Promise<JobAttempts | undefined> {
+    const config = this.configApiUrl;
+    if (!config) return undefined;
+    const res = await this.call<unknown>({ method: 'POST', url: `${config}/jobs/get`, body: { id: jobId }, signal, idempotent: true });
+    const body = (res.data ?? {}) as { attempts?: unknown };
+    if (!Array.isArray(body.attempts)) throw new AirbyteError('badResponse', 'Airbyte answered jobs/get without a list of attempts.');
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    let budget = MAX_LOG_LINES;
+    return {
+      jobId,
+      attempts: body.attempts.map((a: any, i) => {
+        const failures = Array.isArray(a?.attempt?.failureSummary?.failures) ? a.attempt.failureSummary.failures : [];
+        const lines = Array.isArray(a?.logs?.logLines) ? a.logs.logLines.filter((l: unknown): l is string => typeof l === 'string').slice(0, Math.max(0, budget)) : [];
+        budget -= lines.length;
+        return {
+          attempt: typeof a?.attempt?.id === 'number' ? a.attempt.id : i,
+          status: text(a?.attempt?.status) ?? 'unknown',
+          failures: failures
+            .filter((f: any) => f && typeof f === 'object')
+            .map((f: any) => ({ origin: text(f.failureOrigin), type: text(f.failureType), message: text(f.externalMessage) ?? text(f.internalMessage) ?? 'no message', retryable: typeof f.retryable === 'boolean' ? f.retryable : undefined })),
+          logLines: lines,
+        };
+      }),
+    };
   }
 
   listWorkspaces(signal?: AbortSignal): Promise<Workspace[]> {
@@ -117,7 +158,8 @@ export class AirbyteClient {
 
   private async call<T>(req: HttpRequest) {
     const send = async (token: string) =>
-      this.opts.http.request<T>({ ...req, url: `${this.baseUrl}${req.url}`, headers: { ...req.headers, Authorization: `Bearer ${token}` } });
+      // Paths are relative to the public API; the config API's calls pass their whole URL (same origin).
+      this.opts.http.request<T>({ ...req, url: req.url.startsWith('/') ? `${this.baseUrl}${req.url}` : req.url, headers: { ...req.headers, Authorization: `Bearer ${token}` } });
     let token = await this.opts.credentials.token(req.signal);
     try {
       try {

@@ -6,7 +6,7 @@ import { Emitter } from '../core/event';
 import type { Logger } from '../core/logger';
 import type { AirbyteClient } from './client';
 import { toAirbyteError, type AirbyteError } from './errors';
-import { connectionHealth, type ConnectionHealth } from './present';
+import { connectionHealth, failureReason, type ConnectionHealth } from './present';
 import type { Connection, Job, Workspace } from './types';
 
 export interface WorkspaceNode {
@@ -27,6 +27,8 @@ export interface ConnectionNode {
   health: ConnectionHealth;
   /** Set when the jobs could not be read (the connection is still listed). */
   jobsError?: AirbyteError;
+  /** Why the last job failed (its last attempt's failure, from the config API), when it did and Airbyte says. */
+  failure?: string;
 }
 
 export interface JobNode {
@@ -62,6 +64,7 @@ export class AirbyteExplorerModel {
   readonly onDidChange = this.changed.event;
   private readonly connections = new Map<string, ConnectionNode>();
   private readonly names = new Map<string, Promise<string | undefined>>();
+  private readonly failures = new Map<number, Promise<string | undefined>>();
   private generation = 0;
 
   constructor(private readonly opts: ExplorerModelOptions) {}
@@ -103,6 +106,14 @@ export class AirbyteExplorerModel {
     if (i >= 0) node.jobs[i] = job;
     else node.jobs = [job, ...node.jobs].slice(0, this.opts.recentJobs ?? 5);
     node.health = connectionHealth(node.connection, node.jobs[0]);
+    if (node.jobs[0]?.status !== 'failed') node.failure = undefined;
+    else if (node.jobs[0].jobId === job.jobId) {
+      void this.failureOf(job.jobId).then((failure) => {
+        if (node.jobs[0]?.jobId !== job.jobId) return;
+        node.failure = failure;
+        this.changed.fire(node.key);
+      });
+    }
     this.changed.fire(node.key);
   }
 
@@ -173,6 +184,21 @@ export class AirbyteExplorerModel {
       this.opts.logger?.debug(`could not read the jobs of connection ${node.connection.connectionId}: ${node.jobsError.reason}`);
     }
     node.health = connectionHealth(node.connection, node.jobs[0]);
+    node.failure = node.jobs[0]?.status === 'failed' ? await this.failureOf(node.jobs[0].jobId, signal) : undefined;
+  }
+
+  /** A failed job's reason, asked once per job (a finished job's attempts do not change). */
+  private failureOf(jobId: number, signal?: AbortSignal): Promise<string | undefined> {
+    let pending = this.failures.get(jobId);
+    if (!pending) {
+      pending = this.opts.client().getJobAttempts(jobId, signal).then(failureReason, (err) => {
+        this.failures.delete(jobId);
+        this.opts.logger?.debug(`could not read the attempts of Airbyte job ${jobId}: ${toAirbyteError(err).reason}`);
+        return undefined;
+      });
+      this.failures.set(jobId, pending);
+    }
+    return pending;
   }
 
   /** Source and destination names (ids never change their name often; cached until refresh). */

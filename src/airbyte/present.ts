@@ -1,7 +1,7 @@
 // Pure helpers that turn Airbyte answers into what the tree shows: a connection's health from its
 // last job, schedules, ISO durations, and the web UI URL derived from the API base URL. Sizes,
 // counts and times are shown by core/format.ts.
-import type { Connection, Job, JobStatus, Schedule } from './types';
+import type { JobAttempts, Connection, Job, JobStatus, Schedule } from './types';
 
 export type ConnectionHealth = 'succeeded' | 'failed' | 'running' | 'disabled' | 'cancelled' | 'never';
 
@@ -62,4 +62,27 @@ export function connectionWebUrl(apiBaseUrl: string, workspaceId: string, connec
 /** The connection's job history page, where a running job can be watched. */
 export function jobHistoryWebUrl(apiBaseUrl: string, workspaceId: string, connectionId: string): string {
   return `${connectionWebUrl(apiBaseUrl, workspaceId, connectionId)}/job-history`;
+}
+
+/**
+ * Why the job failed, from its last attempt that reports failures: "source config_error: Stripe
+ * rejected the API key…". The service's words, kept as text by whoever shows it.
+ */
+export function failureReason(attempts: JobAttempts | undefined): string | undefined {
+  const failed = [...(attempts?.attempts ?? [])].reverse().find((a) => a.failures.length);
+  const f = failed?.failures.find((x) => x.type !== 'manual_cancellation') ?? failed?.failures[0];
+  if (!f) return undefined;
+  const where = [f.origin, f.type].filter(Boolean).join(' ');
+  return `${where ? `${where}: ` : ''}${f.message.replace(/\s+/g, ' ').trim()}`.slice(0, 300);
+}
+
+/** Every attempt's log lines, with a header per attempt, for a read-only document. */
+export function attemptLogs(attempts: JobAttempts): string {
+  const out: string[] = [];
+  for (const a of attempts.attempts) {
+    out.push(`# Job ${attempts.jobId}, attempt ${a.attempt + 1}: ${a.status}`);
+    for (const f of a.failures) out.push(`# failure (${[f.origin, f.type].filter(Boolean).join(', ') || 'unknown'}): ${f.message}`);
+    out.push(...a.logLines, '');
+  }
+  return out.join('\n');
 }

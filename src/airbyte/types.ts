@@ -63,6 +63,30 @@ export interface Job {
   rowsSynced?: number;
 }
 
+/** One failure of an attempt (config API FailureReason); every field is the service's text. */
+export interface AttemptFailure {
+  /** source, destination, replication, normalization, dbt, airbyte_platform, ... */
+  origin?: string;
+  /** config_error, system_error, manual_cancellation, transient_error, ... */
+  type?: string;
+  /** externalMessage: the message meant for people. */
+  message: string;
+  retryable?: boolean;
+}
+
+export interface JobAttempt {
+  attempt: number;
+  status: string;
+  failures: AttemptFailure[];
+  logLines: string[];
+}
+
+/** What the config API's jobs/get adds to a job: its attempts with their failures and logs. */
+export interface JobAttempts {
+  jobId: number;
+  attempts: JobAttempt[];
+}
+
 export interface Page<T> {
   data: T[];
   next?: string;

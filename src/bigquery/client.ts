@@ -51,6 +51,8 @@ export interface BigQueryClientOptions {
   http?: HttpClient;
   /** Response cap of the default transport (gatehouse.http.maxResponseMiB). */
   maxResponseBytes?: number | (() => number);
+  /** Cloud Resource Manager endpoint (projects.testIamPermissions). Default: https://cloudresourcemanager.googleapis.com. */
+  resourceManagerEndpoint?: string;
 }
 
 export interface QueryOptions {
@@ -102,6 +104,8 @@ interface CallOptions {
   idempotent?: boolean;
   /** Extra time the server may hold this call (getQueryResults timeoutMs). */
   holdMs?: number;
+  /** A Google API other than BigQuery (Cloud Resource Manager): the whole URL, `path` unused. */
+  url?: string;
 }
 
 /** Reasons BigQuery uses for "try again later" (403 rateLimitExceeded included). */
@@ -157,6 +161,27 @@ export class BigQueryClient {
       });
     }
     return this.billing;
+  }
+
+  /**
+   * BigQuery v2 tables.testIamPermissions: which of `permissions` the caller holds on the table.
+   * Google answers `{}` (no `permissions`) when none is held; only asked permissions are kept.
+   */
+  async testTablePermissions(table: Pick<TableRef, 'projectId' | 'datasetId' | 'tableId'>, permissions: readonly string[], signal?: AbortSignal): Promise<string[]> {
+    const path = `/projects/${enc(table.projectId)}/datasets/${enc(table.datasetId)}/tables/${enc(table.tableId)}:testIamPermissions`;
+    const res = await this.call('POST', path, { json: { permissions: [...permissions] }, signal, idempotent: true });
+    return grantedOf(res, permissions);
+  }
+
+  /**
+   * Cloud Resource Manager v1 projects.testIamPermissions (BigQuery v2 has none for projects or
+   * datasets): which of `permissions`, such as bigquery.jobs.create, the caller holds on the project.
+   */
+  async testProjectPermissions(projectId: string, permissions: readonly string[], signal?: AbortSignal): Promise<string[]> {
+    const base = (this.opts.resourceManagerEndpoint || 'https://cloudresourcemanager.googleapis.com').replace(/\/+$/, '');
+    const url = `${base}/v1/projects/${enc(projectId)}:testIamPermissions`;
+    const res = await this.call('POST', url, { url, json: { permissions: [...permissions] }, signal, idempotent: true });
+    return grantedOf(res, permissions);
   }
 
   async listProjects(page: PageRequest = {}): Promise<Page<ProjectRef>> {
@@ -391,7 +416,7 @@ export class BigQueryClient {
   private async once(method: 'GET' | 'POST', path: string, extra: CallOptions): Promise<Json> {
     const query = Object.fromEntries(Object.entries(extra.qs ?? {}).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]));
     if (extra.signal?.aborted) throw new BigQueryError('cancelled', 'Cancelled.');
-    const url = `${this.base}${path}`;
+    const url = extra.url ?? `${this.base}${path}`;
     const timeoutMs = (this.opts.requestTimeoutMs ?? 30_000) + (extra.holdMs ?? 0);
     let body: unknown;
     try {
@@ -415,6 +440,11 @@ export class BigQueryClient {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BigQueryError('badResponse', 'BigQuery sent a response that is not a JSON object.');
     return body as Json;
   }
+}
+
+/** The answer's `permissions`, kept to those asked (a service adding others is not believed). */
+function grantedOf(res: Json, asked: readonly string[]): string[] {
+  return arr(res.permissions).filter((p: unknown): p is string => typeof p === 'string' && asked.includes(p));
 }
 
 /** `work`, or a typed timeout/cancel when it takes longer than `ms` or the signal fires first. */

@@ -54,11 +54,13 @@ export class BigQueryConnection implements Disposable {
     const settings = this.deps.settings();
     // Every query carries an access token: https, or http to this machine only.
     if (settings.apiEndpoint) checkedServiceUrl(settings.apiEndpoint, 'gatehouse.bigquery.apiEndpoint', (e) => new BigQueryError('notConfigured', `${e.message} ${e.nextStep}`, undefined, undefined, { cause: e }));
+    if (settings.resourceManagerEndpoint) checkedServiceUrl(settings.resourceManagerEndpoint, 'gatehouse.bigquery.resourceManagerEndpoint', (e) => new BigQueryError('notConfigured', `${e.message} ${e.nextStep}`, undefined, undefined, { cause: e }));
     const credentials = createGoogleCredentials(settings.federation, this.deps.idTokens);
     const client = new BigQueryClient({
       billingProject: settings.billingProject || undefined,
       location: settings.location,
       apiEndpoint: settings.apiEndpoint || undefined,
+      resourceManagerEndpoint: settings.resourceManagerEndpoint || undefined,
       credentials,
       jobLabels: jobLabelsFor(subject),
       logger: this.deps.logger,

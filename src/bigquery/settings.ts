@@ -8,6 +8,8 @@ export interface BigQuerySettings {
   billingProject: string;
   location: string;
   apiEndpoint: string;
+  /** Cloud Resource Manager (projects.testIamPermissions for Explain Access); empty: Google's. */
+  resourceManagerEndpoint: string;
   cost: CostSettings;
 }
 
@@ -35,11 +37,12 @@ export function readBigQuerySettings(get: SettingReader): BigQuerySettings {
     billingProject: text('billingProject'),
     location: text('location') || 'US',
     apiEndpoint: text('apiEndpoint'),
+    resourceManagerEndpoint: text('resourceManagerEndpoint'),
     cost: { maximumBytesBilled: bytes('maximumBytesBilled', 0), confirmAboveBytes: bytes('confirmAboveBytes', 10 * 1024 ** 3) },
   };
 }
 
 /** Settings whose change needs a new client (credentials, endpoint, project); cost settings do not. */
 export function connectionKey(s: BigQuerySettings): string {
-  return JSON.stringify([s.federation, s.billingProject, s.location, s.apiEndpoint]);
+  return JSON.stringify([s.federation, s.billingProject, s.location, s.apiEndpoint, s.resourceManagerEndpoint]);
 }

@@ -29,7 +29,69 @@ export interface ExplainInput {
   services: readonly ServiceChain[];
   contact?: string;
   /** When opened from a refusal: the service, what was asked, and what the service said was missing. */
-  refusal?: { service: string; what: string; missing?: string };
+  refusal?: Refusal;
+  /** The resource asked about (a tree item, or the one a refusal named) and what its service reports. */
+  resource?: ResourceAccess;
+}
+
+export interface Refusal {
+  service: string;
+  what: string;
+  /** Gatehouse's words for what is missing, when known. */
+  missing?: string;
+  /** What the service itself answered (its error body, as text: shown, never obeyed). */
+  reported?: string;
+}
+
+/** One permission check a service answered, e.g. BigQuery tables.testIamPermissions. */
+export interface PermissionCheck {
+  /** What was checked, e.g. `table gatehouse-demo:raw.payments`. */
+  resource: string;
+  /** The API that answered, e.g. `BigQuery tables.testIamPermissions`. */
+  via: string;
+  /** Every permission asked, in order; `granted` is the subset the service said the caller has. */
+  asked: readonly string[];
+  granted: readonly string[];
+  /** The check itself failed: why (our words). */
+  failed?: string;
+}
+
+export interface ResourceAccess {
+  service: string;
+  /** e.g. `table gatehouse-demo:analytics.orders`, `connection "Stripe → BigQuery raw"`. */
+  resource: string;
+  checks?: readonly PermissionCheck[];
+  notes?: readonly string[];
+}
+
+/**
+ * Finds what a service says about a tree item or a refusal's target. Each feature adds one for its
+ * own items; the target is whatever a menu or a notification passed, so every explainer checks its
+ * shape and answers undefined for anything it does not know.
+ */
+export type ResourceExplainer = (target: unknown, signal: AbortSignal) => Promise<ResourceAccess | undefined> | ResourceAccess | undefined;
+
+export class ResourceExplainers {
+  private readonly explainers = new Set<ResourceExplainer>();
+
+  add(explainer: ResourceExplainer): { dispose(): void } {
+    this.explainers.add(explainer);
+    return { dispose: () => void this.explainers.delete(explainer) };
+  }
+
+  /** The first explainer's answer; one that throws is passed over (the explanation goes on without it). */
+  async explain(target: unknown, signal: AbortSignal): Promise<ResourceAccess | undefined> {
+    if (target === undefined || target === null) return undefined;
+    for (const explainer of this.explainers) {
+      try {
+        const found = await explainer(target, signal);
+        if (found) return found;
+      } catch {
+        // An explainer failing (network, signed out) leaves the rest of the explanation intact.
+      }
+    }
+    return undefined;
+  }
 }
 
 export interface BigQueryChainSettings {
@@ -89,6 +151,21 @@ export function renderExplanation(e: ExplainInput): string {
   if (e.refusal) {
     out.push(`Refused: ${clean(e.refusal.service)} — ${clean(e.refusal.what)}`);
     if (e.refusal.missing) out.push(`${clean(e.refusal.service)} reported missing: ${clean(e.refusal.missing)}`);
+    if (e.refusal.reported) out.push(`${clean(e.refusal.service)} answered (its words, as text): ${clean(e.refusal.reported)}`);
+    out.push('');
+  }
+  if (e.resource) {
+    out.push(`Resource: ${clean(e.resource.service)} ${clean(e.resource.resource)}`);
+    for (const c of e.resource.checks ?? []) {
+      out.push(`   ${clean(c.resource)}, as ${clean(c.via)} answered:`);
+      if (c.failed) {
+        out.push(`     could not be checked: ${clean(c.failed)}`);
+        continue;
+      }
+      const granted = new Set(c.granted);
+      for (const p of c.asked) out.push(`     [${granted.has(p) ? 'granted' : 'missing'}] ${clean(p)}`);
+    }
+    for (const n of e.resource.notes ?? []) out.push(`   ${clean(n)}`);
     out.push('');
   }
   out.push('1. You at your identity provider');

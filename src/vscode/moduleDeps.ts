@@ -7,6 +7,7 @@ import type { DisposableStore } from '../core/disposable';
 import type { AuditTrail } from '../audit/auditTrail';
 import type { AuthModule } from '../auth/vscode/authModule';
 import type { RoleModel } from '../policy/roleModel';
+import type { ResourceExplainers } from '../policy/accessExplanation';
 
 export interface ModuleDeps {
   context: vscode.ExtensionContext;
@@ -17,6 +18,8 @@ export interface ModuleDeps {
   audit: AuditTrail;
   auth: AuthModule;
   roles: RoleModel;
+  /** Where a feature adds what its service says about its tree items and refused resources (Explain Access). */
+  explainers: ResourceExplainers;
 }
 
 /** A feature module: disposable, with an optional test-only surface (exports in ExtensionMode.Test). */

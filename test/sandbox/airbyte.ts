@@ -12,7 +12,7 @@ import type { RunningService, SandboxContext } from './context';
 import type { DemoUser } from './directory';
 import { HttpError, Router, sendJson, serve, type Request } from './http';
 import { DEMO_TIMING, JOB_STATUSES, JOB_TYPES, JobStore, type JobRecord, type JobStatus, type JobType } from './airbyte/jobs';
-import { AIRBYTE_APPLICATIONS, CONNECTIONS, DESTINATIONS, SOURCES, WORKSPACES, historicalJobs, type Connection, type Workspace, type WorkspaceRole } from './airbyte/seed';
+import { AIRBYTE_APPLICATIONS, CONNECTIONS, DESTINATIONS, SOURCES, WORKSPACES, failureOf, historicalJobs, type Connection, type Workspace, type WorkspaceRole } from './airbyte/seed';
 import { ApplicationTokens } from './airbyte/tokens';
 
 export { AIRBYTE_APPLICATIONS, CONNECTION_IDS, WORKSPACE_IDS } from './airbyte/seed';
@@ -238,6 +238,51 @@ export async function startAirbyte(ctx: SandboxContext, opts: AirbyteOptions = {
     ctx.log(`[airbyte] ${user.id} cancelled job ${job!.jobId}`);
     sendJson(res, 200, jobResponse(job!));
   });
+
+  // The config API (`/api/v1`, beside the public one) answers what the public JobResponse leaves
+  // out: each attempt, its failureSummary and its log lines. Every endpoint is a POST with JSON.
+  router.post('/api/v1/jobs/get', async (req, res) => {
+    const user = await authenticate(req);
+    const { id } = readBody(req) as { id?: unknown };
+    if (typeof id !== 'number' || !Number.isInteger(id)) throw problem(400, 'bad-request', 'id (the job id, an integer) is required.');
+    const job = jobs.get(id);
+    checkAccess(user, job && jobWorkspace(job), 'job', String(id));
+    sendJson(res, 200, jobInfo(job!));
+  });
+
+  function jobInfo(job: JobRecord) {
+    const state = jobs.stateOf(job);
+    const conn = CONNECTIONS.find((c) => c.connectionId === job.connectionId)!;
+    const seconds = (ms: number) => Math.floor(ms / 1000);
+    const attempts = jobs.attemptsOf(job).map((a, i) => {
+      const failure = a.status !== 'failed' ? undefined : a.cancelled
+        ? { failureOrigin: 'airbyte_platform', failureType: 'manual_cancellation', externalMessage: 'The sync was cancelled by a user.', retryable: false }
+        : failureOf(conn.connectionId);
+      const at = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+      const logLines = [
+        `${at(a.createdAt)} platform > Starting attempt ${i} of job ${job.jobId} (${job.jobType} of ${conn.name})`,
+        `${at(a.createdAt)} source > Starting syncing ${conn.streams.map((s) => s.name).join(', ')}`,
+        ...(a.endedAt === undefined ? [] : failure ? [`${at(a.endedAt)} ${failure.failureOrigin} > ERROR ${failure.externalMessage}`, `${at(a.endedAt)} platform > Attempt ${i} failed after ${a.rows} records`] : [`${at(a.endedAt)} platform > Attempt ${i} succeeded: ${a.rows} records`]),
+      ];
+      return {
+        attempt: {
+          id: i,
+          status: a.status,
+          createdAt: seconds(a.createdAt),
+          updatedAt: seconds(a.endedAt ?? state.lastUpdatedAt),
+          ...(a.endedAt !== undefined ? { endedAt: seconds(a.endedAt) } : {}),
+          recordsSynced: a.rows,
+          bytesSynced: a.rows * job.bytesPerRow,
+          ...(failure ? { failureSummary: { failures: [{ ...failure, timestamp: a.endedAt }], partialSuccess: a.rows > 0 } } : {}),
+        },
+        logs: { logLines },
+      };
+    });
+    return {
+      job: { id: job.jobId, configType: job.jobType, configId: job.connectionId, createdAt: seconds(job.createdAt), updatedAt: seconds(state.lastUpdatedAt), status: state.status },
+      attempts,
+    };
+  }
 
   function findJob(raw: string): JobRecord | undefined {
     if (!/^\d+$/.test(raw)) throw problem(400, 'bad-request', `Invalid job id: ${raw}`);

@@ -25,6 +25,15 @@ const DEFAULT_PAGE_BYTES = 10 * 1024 * 1024;
 const DEFAULT_TABLES_PAGE = 50;
 const DEFAULT_JOBS_PAGE = 50;
 const ROLE_RANK = { READER: 1, WRITER: 2, OWNER: 3 } as const;
+/** What the predefined roles behind a dataset's access entries hold on its tables (dataViewer, dataEditor, dataOwner). */
+const TABLE_PERMISSIONS: Record<number, readonly string[]> = {
+  [ROLE_RANK.READER]: ['bigquery.tables.get', 'bigquery.tables.getData', 'bigquery.tables.export', 'bigquery.tables.list'],
+  [ROLE_RANK.WRITER]: ['bigquery.tables.update', 'bigquery.tables.updateData', 'bigquery.tables.delete', 'bigquery.tables.create'],
+  [ROLE_RANK.OWNER]: ['bigquery.tables.getIamPolicy', 'bigquery.tables.setIamPolicy'],
+};
+/** Project members hold roles/bigquery.user (and can see the project); admins roles/bigquery.admin. */
+const MEMBER_PERMISSIONS = ['resourcemanager.projects.get', 'bigquery.jobs.create', 'bigquery.jobs.list', 'bigquery.datasets.create', 'bigquery.readsessions.create'];
+const ADMIN_PERMISSIONS = ['bigquery.jobs.listAll', 'bigquery.datasets.update', 'bigquery.datasets.delete', 'resourcemanager.projects.getIamPolicy'];
 
 interface Caller {
   user: DemoUser;
@@ -97,6 +106,51 @@ class BigQueryService {
     r.get(`${p}/projects/:projectId/jobs`, h((req, c) => this.listJobs(req, c)));
     r.get(`${p}/projects/:projectId/jobs/:jobId`, h((req, c) => this.formatJob(this.jobFor(req, c), 'full')));
     r.post(`${p}/projects/:projectId/jobs/:jobId/cancel`, h((req, c) => this.cancelJob(req, c), true));
+    // tables.testIamPermissions: POST .../tables/{tableId}:testIamPermissions (the method rides on the last segment).
+    r.post(`${p}/projects/:projectId/datasets/:datasetId/tables/:tableMethod`, h((req, c) => this.testTablePermissions(req, c)));
+    if (p === '') {
+      // Cloud Resource Manager v1 projects.testIamPermissions, on the same server (a separate Google API
+      // at cloudresourcemanager.googleapis.com; gatehouse.bigquery.resourceManagerEndpoint points here).
+      r.post('/v1/projects/:projectMethod', h((req, c) => this.testProjectPermissions(req, c)));
+    }
+  }
+
+  // ---- testIamPermissions -----------------------------------------------------------------
+
+  private askedPermissions(req: Request): string[] {
+    const body = req.json<{ permissions?: unknown }>();
+    if (!body || !Array.isArray(body.permissions) || body.permissions.some((x) => typeof x !== 'string'))
+      throw bqError('invalid', 'Invalid JSON payload received. permissions must be a list of strings.');
+    const asked = body.permissions as string[];
+    if (asked.some((x) => x.includes('*'))) throw bqError('invalid', 'Permissions with wildcards (such as * or storage.*) are not allowed.');
+    return asked;
+  }
+
+  /** The subset held; Google leaves `permissions` out when it is empty. */
+  private granted(asked: string[], held: ReadonlySet<string>) {
+    const permissions = asked.filter((x) => held.has(x));
+    return permissions.length ? { permissions } : {};
+  }
+
+  private async testTablePermissions(req: Request, c: Caller) {
+    const m = /^(.+):testIamPermissions$/.exec(req.params.tableMethod);
+    if (!m) throw bqError('notFound', `Not found: ${req.path}`);
+    const { projectId, datasetId } = req.params;
+    const asked = this.askedPermissions(req);
+    const ds = this.wh.dataset(projectId, datasetId);
+    const role = ds ? this.role(c.user, ds) : 0;
+    // Someone with no access learns nothing about existence: an empty answer, as for a missing table.
+    if (role > 0 && !(await this.wh.table({ projectId, datasetId, tableId: m[1] }))) throw bqError('notFound', `Not found: Table ${projectId}:${datasetId}.${m[1]}`);
+    const held = new Set(Object.entries(TABLE_PERMISSIONS).filter(([rank]) => Number(rank) <= role).flatMap(([, ps]) => ps));
+    return this.granted(asked, held);
+  }
+
+  private testProjectPermissions(req: Request, c: Caller) {
+    const m = /^(.+):testIamPermissions$/.exec(req.params.projectMethod);
+    if (!m) throw bqError('notFound', `Not found: ${req.path}`);
+    const asked = this.askedPermissions(req);
+    const held = new Set([...(this.isMember(c.user, m[1]) ? MEMBER_PERMISSIONS : []), ...(this.isAdmin(c.user, m[1]) ? ADMIN_PERMISSIONS : [])]);
+    return this.granted(asked, held);
   }
 
   // ---- identity and access ----------------------------------------------------------------

@@ -33,6 +33,8 @@ export function sandboxUserSettings(urls: SandboxUrls, opts: SandboxSettingsOpti
     // Browser and extension host are on the same machine in the demo and tests.
     'gatehouse.auth.flow': 'loopback',
     'gatehouse.bigquery.apiEndpoint': urls.bigquery,
+    // The sandbox's BigQuery also answers Cloud Resource Manager's projects.testIamPermissions.
+    'gatehouse.bigquery.resourceManagerEndpoint': urls.bigquery,
     'gatehouse.bigquery.stsUrl': `${urls.sts}/v1/token`,
     'gatehouse.bigquery.federationAudience': GOOGLE_WORKFORCE_AUDIENCE,
     'gatehouse.bigquery.workforcePoolUserProject': GOOGLE_WORKFORCE_USER_PROJECT,

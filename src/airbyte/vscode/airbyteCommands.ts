@@ -2,6 +2,7 @@
 // Application Credentials. Decisions (roles, the running-job check, 403 explanations, audit)
 // live in AirbyteJobActions; following with progress lives in AirbyteFollowing.
 import * as vscode from 'vscode';
+import { offerExplainAccess } from '../../vscode/accessDenied';
 import type { SecretStore } from '../../core/originSecrets';
 import type { Logger } from '../../core/logger';
 import type { AirbyteClient } from '../client';
@@ -9,7 +10,7 @@ import { toAirbyteError } from '../errors';
 import type { AirbyteExplorerModel, AirbyteNode, ConnectionNode } from '../explorerModel';
 import type { ActionTarget, AirbyteJobActions, FollowOutcome, TriggerOutcome, CancelOutcome } from '../jobActions';
 import { Formatter } from '../../core/format';
-import { connectionWebUrl, jobHistoryWebUrl, parseIsoDuration } from '../present';
+import { attemptLogs, connectionWebUrl, failureReason, jobHistoryWebUrl, parseIsoDuration } from '../present';
 import { isFinal, type Job } from '../types';
 import { plain, plainLines, safe } from '../../core/displayText';
 
@@ -52,8 +53,14 @@ export interface AirbyteCommandDeps {
 /** Connection nodes from the tree, or a connection id (tests, links). */
 type ConnectionArg = ConnectionNode | { kind: 'job'; connection: { connectionId: string; name: string }; workspaceId: string; job: Job } | string | undefined;
 
+const LOG_SCHEME = 'gatehouse-airbyte-log';
+const OPEN_LOGS = 'Open Logs';
+const OPEN_IN_AIRBYTE = 'Open in Airbyte';
+
 export class AirbyteCommands {
   private readonly following = new Map<number, Promise<FollowOutcome>>();
+  /** Fetched job logs by document path: read-only documents, a few kept. */
+  private readonly logs = new Map<string, string>();
   private readonly fmt = new Formatter({ locale: vscode.env.language });
 
   constructor(private readonly deps: AirbyteCommandDeps) {}
@@ -68,7 +75,33 @@ export class AirbyteCommands {
       r('gatehouse.airbyte.followJob', (arg: AirbyteNode | number) => this.followArg(arg)),
       r('gatehouse.airbyte.openInAirbyte', (arg: ConnectionArg) => this.open(arg)),
       r('gatehouse.airbyte.setApplicationCredentials', () => this.setApplicationCredentials()),
+      vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, { provideTextDocumentContent: (uri) => this.logs.get(uri.path) ?? '' }),
     ];
+  }
+
+  /**
+   * A job's attempts and log lines (Airbyte's config API) in a read-only document; where there is
+   * no config API (Airbyte Cloud), the job history in the Airbyte UI instead.
+   */
+  async openLogs(target: ActionTarget, jobId: number): Promise<vscode.TextDocument | undefined> {
+    const ui = this.deps.ui();
+    let attempts;
+    try {
+      attempts = await this.deps.client().getJobAttempts(jobId);
+    } catch (err) {
+      void ui.error(safe`Could not read the logs of job ${jobId}: ${toAirbyteError(err).userMessage}`);
+      return undefined;
+    }
+    if (!attempts) {
+      await ui.openExternal(jobHistoryWebUrl(this.deps.client().baseUrl, target.workspace.workspaceId, target.connection.connectionId));
+      return undefined;
+    }
+    const path = `/Airbyte job ${jobId} (${target.connection.name.replace(/[\\/]/g, '-').slice(0, 80)}).log`;
+    this.logs.set(path, attemptLogs(attempts));
+    if (this.logs.size > 10) this.logs.delete(this.logs.keys().next().value!);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: LOG_SCHEME, path }));
+    await vscode.window.showTextDocument(doc, { preview: true });
+    return doc;
   }
 
   /** The follow of a job, while it runs (tests wait on it). */
@@ -100,7 +133,7 @@ export class AirbyteCommands {
         this.offerRunning(target, outcome.job);
         break;
       default:
-        this.tellRefusal(outcome, `Could not ${jobType === 'sync' ? 'start a sync of' : 'reset'} "${name}"`);
+        this.tellRefusal(outcome, `Could not ${jobType === 'sync' ? 'start a sync of' : 'reset'} "${name}"`, `${jobType === 'sync' ? 'start a sync of' : 'reset'} connection "${name}"`);
     }
     return outcome;
   }
@@ -121,16 +154,16 @@ export class AirbyteCommands {
         void ui.info(plain(outcome.message));
         break;
       default:
-        this.tellRefusal(outcome, `Could not cancel job ${jobId}`);
+        this.tellRefusal(outcome, `Could not cancel job ${jobId}`, `cancel job ${jobId} of connection "${target.connection.name}"`);
     }
     return outcome;
   }
 
   /** Roles said no (a warning), Airbyte said no (the explanation), or it failed. */
-  private tellRefusal(outcome: { kind: 'notAllowed'; message: string } | { kind: 'denied'; message: string } | { kind: 'failed'; error: { userMessage: string } }, failedPrefix: string): void {
+  private tellRefusal(outcome: { kind: 'notAllowed'; message: string } | { kind: 'denied'; message: string; error: unknown } | { kind: 'failed'; error: { userMessage: string } }, failedPrefix: string, what: string): void {
     const ui = this.deps.ui();
     if (outcome.kind === 'notAllowed') void ui.warn(plain(outcome.message));
-    else if (outcome.kind === 'denied') void ui.error(plain(outcome.message));
+    else if (outcome.kind === 'denied') void offerExplainAccess(ui, outcome.message, { service: 'Airbyte', what, error: outcome.error });
     else void ui.error(safe`${failedPrefix}: ${outcome.error.userMessage}`);
   }
 
@@ -179,10 +212,25 @@ export class AirbyteCommands {
     if (j.status === 'succeeded') void ui.info(safe`Airbyte ${j.jobType} of "${name}" succeeded: ${summary}.`);
     else if (j.status === 'cancelled') void ui.info(safe`Airbyte ${j.jobType} of "${name}" was cancelled (job ${j.jobId}).`);
     else {
-      void ui.error(safe`Airbyte ${j.jobType} of "${name}" failed (job ${j.jobId}).`, 'Open in Airbyte').then((choice) => {
-        if (choice) void ui.openExternal(jobHistoryWebUrl(this.deps.client().baseUrl, target.workspace.workspaceId, target.connection.connectionId));
-      });
+      void this.tellFailure(target, j);
     }
+  }
+
+  /** The failure where it is seen: the attempt's reason in the notification, its logs one click away. */
+  private async tellFailure(target: ActionTarget, j: Job): Promise<void> {
+    const ui = this.deps.ui();
+    const attempts = await this.deps
+      .client()
+      .getJobAttempts(j.jobId)
+      .catch((err) => void this.deps.logger.debug(`could not read the attempts of Airbyte job ${j.jobId}: ${toAirbyteError(err).reason}`));
+    const reason = failureReason(attempts ?? undefined);
+    const choice = await ui.error(
+      reason ? safe`Airbyte ${j.jobType} of "${target.connection.name}" failed (job ${j.jobId}): ${reason}` : safe`Airbyte ${j.jobType} of "${target.connection.name}" failed (job ${j.jobId}).`,
+      ...(attempts ? [OPEN_LOGS] : []),
+      OPEN_IN_AIRBYTE,
+    );
+    if (choice === OPEN_LOGS) await this.openLogs(target, j.jobId);
+    else if (choice === OPEN_IN_AIRBYTE) void ui.openExternal(jobHistoryWebUrl(this.deps.client().baseUrl, target.workspace.workspaceId, target.connection.connectionId));
   }
 
   private offerRunning(target: ActionTarget, job: Job | undefined): void {
@@ -247,7 +295,7 @@ export class AirbyteCommands {
         return { connection: arg.connection, workspace: known?.workspace ?? { workspaceId: arg.workspaceId } };
       }
     } catch (err) {
-      void this.deps.ui().error(plain(toAirbyteError(err).userMessage));
+      this.tellLoadFailure(err, typeof arg === 'string' ? `read connection ${arg}` : 'read this connection');
       return undefined;
     }
     void this.deps.ui().info('Choose a connection in the Airbyte view.');
@@ -275,10 +323,17 @@ export class AirbyteCommands {
         return { target: { connection: arg.connection, workspace: arg.workspace }, jobId: running.jobId, job: running };
       }
     } catch (err) {
-      void this.deps.ui().error(plain(toAirbyteError(err).userMessage));
+      this.tellLoadFailure(err, typeof arg === 'number' ? `read job ${arg}` : 'read this job');
       return undefined;
     }
     return undefined;
+  }
+
+  /** A read failed; a 403 offers Explain Access with what Airbyte answered. */
+  private tellLoadFailure(err: unknown, what: string): void {
+    const e = toAirbyteError(err);
+    if (e.reason === 'forbidden') void offerExplainAccess(this.deps.ui(), safe`Airbyte refused to ${what}: ${e.userMessage}`, { service: 'Airbyte', what, error: e });
+    else void this.deps.ui().error(plain(e.userMessage));
   }
 }
 

@@ -92,7 +92,8 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     const last = n.jobs[0];
     const schedule = describeSchedule(n.connection.schedule);
-    const parts = [lookup(HEALTH_WORD, n.health) ?? ''];
+    const origin = n.health === 'failed' && n.failure ? /^(\w+)[ :]/.exec(n.failure)?.[1] : undefined;
+    const parts = [`${lookup(HEALTH_WORD, n.health) ?? ''}${origin ? ` in ${origin}` : ''}`];
     if (last) {
       parts.push(n.health === 'running' ? `started ${this.fmt.ago(last.startTime, this.now())}` : this.fmt.ago(jobEndTime(last), this.now()));
       if (n.health !== 'running') parts.push(this.fmt.duration(parseIsoDuration(last.duration)));
@@ -109,6 +110,7 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
       md.appendText(safe`Last sync: ${this.fmt.dateTime(last.startTime)} · ${this.fmt.duration(parseIsoDuration(last.duration))} · ${this.fmt.count(last.rowsSynced)} rows · ${this.fmt.bytes(last.bytesSynced)}`);
       md.appendMarkdown('\n\n');
     }
+    if (n.health === 'failed' && n.failure) md.appendText(safe`Why it failed: ${n.failure}`).appendMarkdown('\n\n');
     md.appendText(safe`Schedule: ${schedule}`);
     if (n.jobsError) md.appendMarkdown('\n\n').appendText(safe`Jobs could not be read: ${n.jobsError.message}`);
     item.tooltip = md;

@@ -20,6 +20,9 @@ import { ParameterPrompt } from './parameterPrompt';
 import { QueryCodeLensProvider } from './queryCodeLensProvider';
 import { QUERY_LANGUAGES, QueryEditorController, queryIn } from './queryEditorController';
 import { safe } from '../../core/displayText';
+import { bigQueryTargetOf, checkBigQueryAccess } from '../accessCheck';
+import type { DeniedUi } from '../../vscode/accessDenied';
+import { vscodeServiceUi } from '../../vscode/serviceUi';
 
 export const EXPLORER_VIEW = 'gatehouse.bigquery';
 export const HISTORY_VIEW = 'gatehouse.bigqueryHistory';
@@ -33,6 +36,8 @@ export interface BigQueryTestingApi {
   client(): BigQueryClient | undefined;
   runningQueries(): number;
   lastOutcome(): QueryOutcome | undefined;
+  /** Replaces where refusals are told (undefined: VS Code's notifications again). */
+  setUi(ui: DeniedUi | undefined): void;
   history: QueryHistory;
 }
 
@@ -62,6 +67,7 @@ export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresent
   const history = new QueryHistory(deps.context.globalState, () => broker.currentIdentity()?.subject);
   const historyTree = new BigQueryHistoryTreeDataProvider(history, () => connection.client());
   const diagnostics = vscode.languages.createDiagnosticCollection('bigquery');
+  let ui: DeniedUi = vscodeServiceUi;
   const parameters = new ParameterPrompt();
   const queries = new QueryEditorController({
     connection,
@@ -74,6 +80,7 @@ export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresent
     diagnostics,
     costSettings: () => settings().cost,
     logger,
+    ui: () => ui,
     onDidRun: () => {
       historyTree.refresh();
       estimateBar.refresh();
@@ -165,6 +172,12 @@ export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresent
     { dispose: () => model.dispose() },
     { dispose: () => history.dispose() },
     connection,
+    // Explain Access on a project, dataset or table (or the one a refusal named): BigQuery's own permission tests.
+    deps.explainers.add(async (target, signal) => {
+      const t = bigQueryTargetOf(target);
+      const client = t && connection.client();
+      return t && client ? checkBigQueryAccess(client, t, signal) : undefined;
+    }),
     vscode.window.registerTreeDataProvider(HISTORY_VIEW, historyTree),
     vscode.languages.registerCodeLensProvider(QUERY_LANGUAGES.map((language) => ({ language })), new QueryCodeLensProvider()),
     ...registerBigQueryCommands(handlers),
@@ -201,6 +214,7 @@ export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresent
           client: () => connection.client(),
           runningQueries: () => queries.runningCount,
           lastOutcome: () => queries.lastOutcome,
+          setUi: (next) => (ui = next ?? vscodeServiceUi),
           history,
         }
       : undefined;

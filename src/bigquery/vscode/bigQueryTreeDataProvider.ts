@@ -113,6 +113,16 @@ export class BigQueryTreeDataProvider implements vscode.TreeDataProvider<Explore
               ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
               : new vscode.ThemeIcon('info');
         item.contextValue = `bigquery.message.${n.severity}`;
+        if (n.severity === 'noAccess') {
+          // BigQuery said 403 here: a click explains it, with what BigQuery tests on the parent.
+          const parent = this.nodes.get(n.parentKey);
+          item.tooltip = 'BigQuery refused to list this. Click for Explain Access: who BigQuery saw and which permissions it reports.';
+          item.command = {
+            command: 'gatehouse.policy.explainAccess',
+            title: 'Explain Access',
+            arguments: [parent, { service: 'BigQuery', what: parent ? `list what is in ${parent.kind} ${parent.key.replace(/^.*[:/]/, '')}` : 'list this' }],
+          };
+        }
         return withId(item, n);
       }
     }

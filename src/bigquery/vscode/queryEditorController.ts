@@ -19,6 +19,9 @@ import type { TokenBroker } from '../../auth/tokenBroker';
 import type { Estimate, EstimateTarget } from './costEstimateStatusBar';
 import type { ParameterPrompt } from './parameterPrompt';
 import { plain, safe } from '../../core/displayText';
+import { offerExplainAccess, type DeniedUi } from '../../vscode/accessDenied';
+import { vscodeServiceUi } from '../../vscode/serviceUi';
+import { describeTarget, targetOfDenial } from '../accessCheck';
 
 export const QUERY_LANGUAGES = ['sql', 'bqsql'];
 
@@ -37,6 +40,8 @@ export interface QueryEditorControllerDeps {
   logger: Logger;
   /** Called after every run (history view refresh). */
   onDidRun?: () => void;
+  /** Where a refusal is told, with "Explain Access" (tests pass a recording one). Default: VS Code's notifications. */
+  ui?: () => DeniedUi;
 }
 
 /** The SQL to run and where it starts in its document (to place error markers). */
@@ -116,7 +121,28 @@ export class QueryEditorController implements vscode.Disposable {
   async previewTable(table: TableRef): Promise<QueryOutcome | undefined> {
     const runner = this.runner();
     if (!runner || !this.allowed('bigquery.preview')) return undefined;
-    return this.track((signal) => runner.previewTable(table, signal), `Reading ${table.tableId}…`);
+    const outcome = await this.track((signal) => runner.previewTable(table, signal), `Reading ${table.tableId}…`);
+    this.tellDenied(outcome, 'preview', { kind: 'table', ...table });
+    return outcome;
+  }
+
+  /**
+   * BigQuery said accessDenied: the results panel has the sentence; the notification offers the
+   * explanation, with what BigQuery tests on the resource it named (or the previewed table).
+   */
+  private tellDenied(outcome: QueryOutcome, what: 'query' | 'preview', fallback?: { kind: 'table'; projectId: string; datasetId: string; tableId: string }): void {
+    const e = outcome.error;
+    if (e?.reason !== 'accessDenied') return;
+    const target = targetOfDenial(e.message) ?? fallback;
+    const on = target ? ` on ${describeTarget(target)}` : '';
+    const message = safe`BigQuery refused the ${what === 'query' ? 'query' : 'preview'}${on}: ${e.message}`;
+    void offerExplainAccess((this.deps.ui ?? (() => vscodeServiceUi))(), message, {
+      service: 'BigQuery',
+      what: what === 'query' ? `run a query${on}` : `preview${on}`,
+      missing: missingPermission(e.message),
+      reported: e.message,
+      target: target && { service: 'bigquery', ...target },
+    });
   }
 
   /** A dry run of what the editor would run, for the status bar and the Estimate lens. */
@@ -189,6 +215,7 @@ export class QueryEditorController implements vscode.Disposable {
     const outcome = await this.track((signal) => runner.runQuery({ sql, params, title: plain(o.title), ownerKey: o.ownerKey, signal }), 'Running query…');
     this.last = outcome;
     if (o.target && outcome.error) this.mark(o.target, outcome.error);
+    this.tellDenied(outcome, 'query');
     await this.deps.history
       .add({ sql, params, at, status: outcome.status, job: outcome.job, bytesProcessed: outcome.stats?.bytesProcessed, ownerKey: o.ownerKey })
       .catch((err) => this.deps.logger.warn('could not save the query history', err));

@@ -5,6 +5,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { offerExplainAccess } from '../../vscode/accessDenied';
 import type { SecretStore } from '../../core/originSecrets';
 import type { AuditRecord } from '../../audit/auditTrail';
 import type { Logger } from '../../core/logger';
@@ -424,7 +425,11 @@ export class DbtCommands {
     // Refused before any confirmation: cloudActions audits the refusal and says who grants it.
     if (this.d.can('dbtCloud.trigger') && !(await ui.confirm(safe`Trigger a run of "${job.name}" in dbt Cloud?`, safe`Steps: ${job.executeSteps.join(' ; ') || '(the job’s own)'}. The run names you as its cause.`, 'Trigger Run'))) return undefined;
     const outcome = await this.d.cloudActions.trigger(job);
-    if (outcome.kind === 'notAllowed' || outcome.kind === 'denied') {
+    if (outcome.kind === 'denied') {
+      void offerExplainAccess(ui, outcome.message, { service: 'dbt Cloud', what: `trigger a run of job "${job.name}"`, error: outcome.error });
+      return undefined;
+    }
+    if (outcome.kind === 'notAllowed') {
       void ui.error(plain(outcome.message));
       return undefined;
     }
@@ -492,8 +497,10 @@ export class DbtCommands {
       case 'alreadyFinished':
         void ui.info(safe`Run #${id} of "${job.name}" had already finished (${outcome.run.statusLabel}).`);
         return outcome.run;
-      case 'notAllowed':
       case 'denied':
+        void offerExplainAccess(ui, outcome.message, { service: 'dbt Cloud', what: `cancel run #${id} of job "${job.name}"`, error: outcome.error });
+        return undefined;
+      case 'notAllowed':
         void ui.error(plain(outcome.message));
         return undefined;
       case 'failed':

@@ -2,6 +2,7 @@
 // Sign In to Looker / Sign Out of Looker (Looker OAuth).
 // Decisions (roles, 403 explanations, audit) live in LookRunner.
 import * as vscode from 'vscode';
+import { offerExplainAccess } from '../../vscode/accessDenied';
 import type { SecretStore } from '../../core/originSecrets';
 import type { Logger } from '../../core/logger';
 import { lookerContentUrl, type LookerClient, type LookerWebTarget } from '../client';
@@ -59,7 +60,10 @@ export class LookerCommands {
         const look = await this.deps.client().look(arg);
         target = { kind: 'look', lookId: look.id, title: plain(look.title), fieldOrder: look.query?.fields ?? undefined, visType: visTypeOf(look.query) };
       } catch (err) {
-        void this.deps.ui().error(safe`Could not open look ${arg}: ${toLookerError(err).userMessage}`);
+        const e = toLookerError(err);
+        const message = safe`Could not open look ${arg}: ${e.userMessage}`;
+        if (e.reason === 'forbidden') void offerExplainAccess(this.deps.ui(), message, { service: 'Looker', what: `open look ${arg}`, error: e });
+        else void this.deps.ui().error(plain(message));
         return undefined;
       }
     } else if (arg && typeof arg === 'object' && arg.kind === 'element') {
@@ -69,7 +73,7 @@ export class LookerCommands {
       void this.deps.ui().info('Choose a look in the Looker view.');
       return undefined;
     }
-    return this.tell(await this.deps.runner.run(target));
+    return this.tell(await this.deps.runner.run(target), `look "${target.title}"`);
   }
 
   async runTile(arg: LookerNode | undefined): Promise<LookerRunOutcome | undefined> {
@@ -86,13 +90,13 @@ export class LookerCommands {
       run: arg.target,
       visType: visTypeOf(arg.element.look?.query ?? arg.element.query ?? arg.element.result_maker?.query),
     };
-    return this.tell(await this.deps.runner.run(target));
+    return this.tell(await this.deps.runner.run(target), `tile "${target.title}" of dashboard "${target.dashboardTitle}"`);
   }
 
-  private tell(outcome: LookerRunOutcome): LookerRunOutcome {
+  private tell(outcome: LookerRunOutcome, what: string): LookerRunOutcome {
     const ui = this.deps.ui();
     if (outcome.status === 'notAllowed') void ui.warn(plain(outcome.message));
-    else if (outcome.status === 'denied') void ui.error(plain(outcome.message ?? 'Looker refused to run this.'));
+    else if (outcome.status === 'denied') void offerExplainAccess(ui, outcome.message ?? 'Looker refused to run this.', { service: 'Looker', what: `run ${what}`, error: outcome.error });
     // An expired Looker sign-in is announced by the module when it ends, with the same button.
     else if (outcome.status === 'failed' && outcome.error?.reason === 'lookerSignInExpired') return outcome;
     else if (outcome.status === 'failed' && outcome.error?.reason === 'lookerSignInRequired') this.offerSignIn(outcome.error);

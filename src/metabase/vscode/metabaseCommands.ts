@@ -2,6 +2,7 @@
 // (username and password, used once), Set Metabase API Key, Sign Out of Metabase. Decisions
 // (roles, refusals, failed queries, audit) live in QuestionRunner.
 import * as vscode from 'vscode';
+import { offerExplainAccess } from '../../vscode/accessDenied';
 import type { SecretStore } from '../../core/originSecrets';
 import type { Logger } from '../../core/logger';
 import type { SecretRegistry } from '../../core/redact';
@@ -65,7 +66,8 @@ export class MetabaseCommands {
     const outcome = await this.deps.runner.run(target);
     const ui = this.deps.ui();
     if (outcome.status === 'notAllowed') void ui.warn(plain(outcome.message));
-    else if (outcome.status === 'denied') void ui.error(plain(outcome.message ?? 'Metabase refused to run this.'));
+    else if (outcome.status === 'denied')
+      void offerExplainAccess(ui, outcome.message ?? 'Metabase refused to run this.', { service: 'Metabase', what: `run ${target.kind === 'card' ? `question "${target.name}" (card ${target.cardId})` : `tile "${target.name}" of dashboard "${target.dashboardName}"`}`, error: outcome.error });
     else if (outcome.status === 'failed' && outcome.error) {
       const reason = outcome.error.reason;
       const askAgain = reason === 'sessionExpired' || reason === 'credentialsMissing' || reason === 'credentialsRejected';

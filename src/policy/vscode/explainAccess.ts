@@ -3,7 +3,7 @@
 // names come from the IdP and the services, and text cannot run.
 import * as vscode from 'vscode';
 import { plain } from '../../core/displayText';
-import { bigQueryChain, capabilityFacts, renderExplanation, tokenChain, type ExplainInput } from '../accessExplanation';
+import { bigQueryChain, capabilityFacts, renderExplanation, tokenChain, type Refusal, type ResourceAccess, type ResourceExplainers } from '../accessExplanation';
 import type { RoleModel } from '../roleModel';
 import { readAccessPolicy } from './policyContext';
 import { credentialMode } from '../../auth/credentialModes';
@@ -13,13 +13,15 @@ const SCHEME = 'gatehouse-access';
 export interface ExplainAccessDeps {
   roles: RoleModel;
   identity: () => { label: string; subject: string; issuer: string; groups: readonly string[]; roles?: readonly string[] } | undefined;
+  /** What each feature's service says about a tree item or a refused resource (BigQuery: testIamPermissions). */
+  explainers?: ResourceExplainers;
 }
 
-type Refusal = ExplainInput['refusal'];
-
-function isRefusal(v: unknown): v is NonNullable<Refusal> {
+/** A refusal as a notification passes it: what was refused, and `target`, the resource for the explainers. */
+function isRefusal(v: unknown): v is Refusal & { target?: unknown } {
   const r = v as Record<string, unknown> | undefined;
-  return !!r && typeof r.service === 'string' && typeof r.what === 'string' && (r.missing === undefined || typeof r.missing === 'string');
+  const optionalText = (x: unknown) => x === undefined || typeof x === 'string';
+  return !!r && typeof r.service === 'string' && typeof r.what === 'string' && optionalText(r.missing) && optionalText(r.reported);
 }
 
 function text(section: string, key: string): string | undefined {
@@ -27,7 +29,7 @@ function text(section: string, key: string): string | undefined {
   return typeof v === 'string' && v.trim() ? v.trim() : undefined;
 }
 
-export function explainAccessText(deps: ExplainAccessDeps, refusal?: Refusal): string {
+export function explainAccessText(deps: ExplainAccessDeps, refusal?: Refusal, resource?: ResourceAccess): string {
   const id = deps.identity();
   const policy = readAccessPolicy();
   const serviceTokens = text('gatehouse.auth', 'serviceTokens') ?? 'resourceIndicators';
@@ -64,7 +66,8 @@ export function explainAccessText(deps: ExplainAccessDeps, refusal?: Refusal): s
     capabilities: capabilityFacts((a) => deps.roles.can(a), (a) => deps.roles.hint(a).groups),
     services,
     contact: policy.accessRequest,
-    refusal,
+    refusal: refusal && { service: refusal.service, what: refusal.what, missing: refusal.missing, reported: refusal.reported },
+    resource,
   });
 }
 
@@ -76,10 +79,13 @@ export function registerExplainAccess(deps: ExplainAccessDeps): vscode.Disposabl
   return vscode.Disposable.from(
     changed,
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, provider),
-    // The first argument is the tree item a menu passes (unused: the chain is the person's); the
-    // second, when a refusal opens it, what was refused.
-    vscode.commands.registerCommand('gatehouse.policy.explainAccess', async (_node?: unknown, refusal?: unknown) => {
-      const body = explainAccessText(deps, isRefusal(refusal) ? refusal : undefined);
+    // The first argument is the tree item a menu passes; the second, when a refusal opens it, what
+    // was refused and on which resource. The feature that owns the item says what its service
+    // reports about it (for BigQuery, testIamPermissions); the chain itself is the person's.
+    vscode.commands.registerCommand('gatehouse.policy.explainAccess', async (node?: unknown, refusal?: unknown) => {
+      const refused = isRefusal(refusal) ? refusal : undefined;
+      const resource = await deps.explainers?.explain(refused?.target ?? node, AbortSignal.timeout(20_000));
+      const body = explainAccessText(deps, refused, resource);
       // One document per opening, so an earlier explanation is not rewritten under the reader.
       const path = `/Explain access ${++counter}.txt`;
       docs.set(path, body);

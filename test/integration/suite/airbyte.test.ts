@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { signInAs as signInWith } from '../support/signIn';
 import { RecordingUi } from '../../unit/support/recordingUi';
+import { until } from '../../unit/support/wait';
 
 const EXTENSION_ID = 'gatehouse.gatehouse';
 const SHOP = '6b1f3c2e-4d5a-4e7b-9c8d-1a2b3c4d5e01';
@@ -120,7 +121,7 @@ describe('Airbyte (tree, sync, follow, cancel)', function () {
       assert.equal(icon(byId[CONN.salesforce]), 'circle-slash', 'Salesforce is disabled');
       const item = t.airbyte.tree.getTreeItem(byId[CONN.stripe]) as vscode.TreeItem;
       assert.equal(item.id, `airbyte:conn:${CONN.stripe}`);
-      assert.match(String(item.description), /^failed · .+ ago · .+ · every 24 hours$/);
+      assert.match(String(item.description), /^failed in source · .+ ago · .+ · every 24 hours$/);
       assert.equal(item.contextValue, 'airbyteConnection.active');
       assert.match((item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' '), /From Stripe to BigQuery raw/);
       const jobs = (await t.airbyte.tree.getChildren(byId[CONN.postgresShop])) as Node[];
@@ -148,6 +149,52 @@ describe('Airbyte (tree, sync, follow, cancel)', function () {
       const audit = (await t.audit.recent(50)).filter((r) => r.service === 'airbyte' && r.jobIds?.includes(String(jobId)));
       assert.deepEqual(audit.map((r) => `${r.action}:${r.outcome}`), ['trigger-sync:started', 'trigger-sync:succeeded']);
       assert.equal(audit[0].actor.email, 'alice@example.com');
+    });
+
+    it('a failed Stripe sync says why in the notification and the tree, and Open Logs shows its attempts’ logs', async () => {
+      const offered: { message: string; actions: string[] }[] = [];
+      t.airbyte.setUi({
+        ...ui,
+        error: async (message: string, ...actions: string[]) => {
+          offered.push({ message, actions });
+          return actions.includes('Open Logs') ? 'Open Logs' : undefined;
+        },
+      });
+      try {
+        const opened = new Promise<vscode.TextDocument>((resolve) => {
+          const sub = vscode.workspace.onDidOpenTextDocument((d) => d.uri.scheme === 'gatehouse-airbyte-log' && (sub.dispose(), resolve(d)));
+        });
+        const outcome = (await vscode.commands.executeCommand('gatehouse.airbyte.syncNow', await connectionNode(CONN.stripe))) as { kind: string; job: Job };
+        assert.equal(outcome.kind, 'started');
+        started.push(outcome.job.jobId);
+        const done = await t.airbyte.commands.followOf(outcome.job.jobId);
+        assert.equal(done?.job?.status, 'failed');
+        const doc = await opened;
+        const said = offered.find((o) => o.message.startsWith('Airbyte sync of "Stripe → BigQuery raw" failed'));
+        assert.ok(said, JSON.stringify(offered));
+        assert.equal(said.message, `Airbyte sync of "Stripe → BigQuery raw" failed (job ${outcome.job.jobId}): source config_error: Stripe rejected the API key: Expired API Key provided: rk_live_****Xq2L. Update the secret key in the Stripe source.`);
+        assert.deepEqual(said.actions, ['Open Logs', 'Open in Airbyte']);
+        assert.match(doc.getText(), new RegExp(`^# Job ${outcome.job.jobId}, attempt 1: failed\\n# failure \\(source, config_error\\): Stripe rejected the API key`));
+        assert.match(doc.getText(), /# Job \d+, attempt 2: failed/);
+        // The follow put the failed job into the tree; its reason follows from the config API.
+        let seen = '';
+        const node = await until(
+          'the failure in the tree',
+          () => {
+            const n = t.airbyte.model.connection(CONN.stripe);
+            const item = n && (t.airbyte.tree.getTreeItem(n) as vscode.TreeItem);
+            seen = `${n?.jobs?.[0]?.jobId} ${item?.description} ${(item?.tooltip as vscode.MarkdownString | undefined)?.value}`;
+            return n?.jobs?.[0]?.jobId === outcome.job.jobId && /Why it failed/.test(seen.replace(/&nbsp;/g, ' ')) ? n : undefined;
+          },
+          15_000,
+          { lastSeen: () => seen },
+        );
+        const item = t.airbyte.tree.getTreeItem(node) as vscode.TreeItem;
+        assert.match(String(item.description), /^failed in source · /);
+        assert.match((item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' '), /Why it failed: source config\\?_error: Stripe rejected the API key/);
+      } finally {
+        t.airbyte.setUi(ui);
+      }
     });
 
     it('answers a second Sync now with "a sync is already running" and sends no second job', async () => {

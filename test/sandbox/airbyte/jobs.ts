@@ -116,6 +116,29 @@ export class JobStore {
     return { status: job.final.status, rowsSynced: r, bytesSynced: r * job.bytesPerRow, lastUpdatedAt: job.final.at, endedAt: job.final.at };
   }
 
+  /**
+   * The job's attempts as the config API lists them: a failing sync's first attempt fails while
+   * the job reports `incomplete`, its retry fails too; a seeded job has one attempt.
+   */
+  attemptsOf(job: JobRecord, at = this.clock()): { status: 'running' | 'failed' | 'succeeded'; createdAt: number; endedAt?: number; rows: number; cancelled?: boolean }[] {
+    const state = this.stateOf(job, at);
+    const incomplete = job.phases.find((p) => p.status === 'incomplete');
+    const rows = (done: number) => Math.floor(job.totalRows * done);
+    const last = (from: number) => ({
+      status: state.status === 'succeeded' ? ('succeeded' as const) : state.status === 'failed' || state.status === 'cancelled' ? ('failed' as const) : ('running' as const),
+      createdAt: from,
+      endedAt: TERMINAL.includes(state.status) ? state.endedAt : undefined,
+      rows: state.rowsSynced,
+      cancelled: state.status === 'cancelled',
+    });
+    const running = job.phases.find((p) => p.status === 'running');
+    if (incomplete && at >= incomplete.from) {
+      return [{ status: 'failed', createdAt: running?.from ?? job.createdAt, endedAt: incomplete.from, rows: rows(incomplete.doneFrom) }, ...(at >= incomplete.to ? [last(incomplete.to)] : [])];
+    }
+    if (running && at < running.from && state.status === 'pending') return [];
+    return [last(running?.from ?? job.createdAt)];
+  }
+
   isTerminal(job: JobRecord): boolean {
     return TERMINAL.includes(this.stateOf(job).status);
   }

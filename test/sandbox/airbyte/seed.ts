@@ -46,6 +46,35 @@ export interface Connection {
   bytesPerRow: number;
 }
 
+/** An attempt's failure as Airbyte's config API reports it (FailureReason in AttemptFailureSummary). */
+export interface FailureReasonSeed {
+  failureOrigin: 'source' | 'destination' | 'replication' | 'persistence' | 'normalization' | 'dbt' | 'airbyte_platform' | 'unknown';
+  failureType: 'config_error' | 'system_error' | 'manual_cancellation' | 'refresh_schema' | 'transient_error';
+  externalMessage: string;
+  internalMessage: string;
+  retryable: boolean;
+}
+
+/** Why a failed sync of this connection failed: Stripe's expired key; other failures hit BigQuery's quota. */
+export function failureOf(connectionId: string): FailureReasonSeed {
+  if (connectionId === CONNECTION_IDS.stripe) {
+    return {
+      failureOrigin: 'source',
+      failureType: 'config_error',
+      externalMessage: 'Stripe rejected the API key: Expired API Key provided: rk_live_****Xq2L. Update the secret key in the Stripe source.',
+      internalMessage: 'io.airbyte.cdk.integrations.source.stripe: HTTPError 401 Client Error: Unauthorized for url: https://api.stripe.com/v1/charges?limit=100',
+      retryable: false,
+    };
+  }
+  return {
+    failureOrigin: 'destination',
+    failureType: 'system_error',
+    externalMessage: 'BigQuery: Exceeded rate limits: too many table update operations for this table.',
+    internalMessage: 'com.google.cloud.bigquery.BigQueryException: Exceeded rate limits: too many table update operations for this table',
+    retryable: true,
+  };
+}
+
 /** An Airbyte application (client credentials) tied to one demo user. */
 export interface Application {
   clientId: string;

@@ -14,6 +14,7 @@ import { ApplicationCredentials } from '../../../src/airbyte/credentials';
 import { AirbyteError, toAirbyteError } from '../../../src/airbyte/errors';
 import { AirbyteExplorerModel, type ConnectionNode, type WorkspaceNode } from '../../../src/airbyte/explorerModel';
 import { JobFollower } from '../../../src/airbyte/follower';
+import { attemptLogs, failureReason } from '../../../src/airbyte/present';
 import { AirbyteJobActions } from '../../../src/airbyte/jobActions';
 import type { Job } from '../../../src/airbyte/types';
 import { AIRBYTE_API_PREFIX, CONNECTION_IDS, WORKSPACE_IDS, startAirbyte } from '../../sandbox/airbyte';
@@ -203,6 +204,40 @@ describe('airbyte client against the sandbox', function () {
       const final = await new JobFollower(client, { initialDelayMs: 15, maxDelayMs: 30 }).follow(result.job!.jobId, { onUpdate: (j) => seen[seen.length - 1] !== j.status && seen.push(j.status) });
       assert.equal(final.status, 'failed');
       assert.deepEqual(seen, ['pending', 'running', 'incomplete', 'running', 'failed']);
+    });
+
+    it('reads why the Stripe sync failed: two attempts, each with failureSummary (source config_error) and log lines', async () => {
+      const { client } = appClient('alice');
+      const result = await client.trigger(CONNECTION_IDS.stripe, 'sync');
+      const final = await new JobFollower(client, { initialDelayMs: 15, maxDelayMs: 30 }).follow(result.job!.jobId);
+      assert.equal(final.status, 'failed');
+      const attempts = await client.getJobAttempts(final.jobId);
+      assert.deepEqual(attempts?.attempts.map((a) => `${a.attempt}:${a.status}:${a.failures.map((f) => `${f.origin}/${f.type}/${f.retryable}`).join()}`), ['0:failed:source/config_error/false', '1:failed:source/config_error/false']);
+      assert.equal(failureReason(attempts), 'source config_error: Stripe rejected the API key: Expired API Key provided: rk_live_****Xq2L. Update the secret key in the Stripe source.');
+      assert.ok(attempts!.attempts.every((a) => a.logLines.some((l) => /source > ERROR Stripe rejected the API key/.test(l))));
+      assert.match(attemptLogs(attempts!), /^# Job \d+, attempt 1: failed\n# failure \(source, config_error\): Stripe rejected/);
+    });
+
+    it('a succeeded job has one attempt and no failure; bob may not read the finance workspace’s jobs; no config API beside Airbyte Cloud', async () => {
+      const { client } = appClient('alice');
+      const [job] = await client.listJobs({ connectionId: CONNECTION_IDS.postgresShop, orderBy: 'createdAt|DESC', max: 1 });
+      const attempts = await client.getJobAttempts(job.jobId);
+      assert.deepEqual(attempts?.attempts.map((a) => [a.status, a.failures.length]), [['succeeded', 0]]);
+      assert.equal(failureReason(attempts), undefined);
+      const [ledger] = await client.listJobs({ connectionId: CONNECTION_IDS.financeLedger, orderBy: 'createdAt|DESC', max: 1 });
+      await assert.rejects(appClient('bob').client.getJobAttempts(ledger.jobId), (e: unknown) => e instanceof AirbyteError && e.reason === 'forbidden');
+      const cloud = new AirbyteClient({ http: new RecordingHttp(), baseUrl: 'https://api.airbyte.com/v1', credentials: { origin: 'airbyte-application', token: async () => 't', invalidate: () => undefined } as never });
+      assert.equal(cloud.configApiUrl, undefined);
+      assert.equal(await cloud.getJobAttempts(1), undefined);
+    });
+
+    it('the explorer shows why the last job failed', async () => {
+      const model = new AirbyteExplorerModel({ client: () => appClient('alice').client, recentJobs: 3 });
+      const roots = (await model.children()) as WorkspaceNode[];
+      const shop = (await model.children(roots.find((r) => r.workspace.workspaceId === WORKSPACE_IDS.shop))) as ConnectionNode[];
+      const stripe = shop.find((c) => c.connection.connectionId === CONNECTION_IDS.stripe)!;
+      assert.match(stripe.failure ?? '', /^source config_error: Stripe rejected the API key/);
+      assert.equal(shop.find((c) => c.connection.connectionId === CONNECTION_IDS.postgresShop)!.failure, undefined);
     });
 
     it('answers "already running" from the pre-check without sending a POST', async () => {

@@ -77,6 +77,7 @@ export async function startBigQueryFixture(): Promise<BigQueryFixture> {
         billingProject: 'gatehouse-demo',
         location: 'US',
         apiEndpoint: sandbox.urls.bigquery,
+        resourceManagerEndpoint: sandbox.urls.bigquery,
         credentials,
         jobLabels: jobLabelsFor(userId),
         logger: new RedactingLogger(sink),

@@ -115,7 +115,7 @@ describe('BigQuery federation and API URLs', () => {
     }
     const connection = (apiEndpoint: string) =>
       new BigQueryConnection({
-        settings: () => ({ federation: { audience: AUDIENCE }, billingProject: 'p', location: 'US', apiEndpoint, cost: {} as BigQuerySettings['cost'] }),
+        settings: () => ({ federation: { audience: AUDIENCE }, billingProject: 'p', location: 'US', apiEndpoint, resourceManagerEndpoint: '', cost: {} as BigQuerySettings['cost'] }),
         idTokens,
         subject: () => 'alice',
         sessionScope: { add: (d) => d },

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { bigQueryChain, capabilityFacts, federatedPrincipal, renderExplanation, tokenChain } from '../../../src/policy/accessExplanation';
+import { bigQueryChain, capabilityFacts, federatedPrincipal, renderExplanation, ResourceExplainers, tokenChain } from '../../../src/policy/accessExplanation';
+import { HttpError } from '../../../src/core/errors';
+import { serviceReport } from '../../../src/core/serviceReport';
 import { groupsGranting, isAllowed, rolesFromGroups } from '../../../src/policy/roles';
 
 const WORKFORCE = '//iam.googleapis.com/locations/global/workforcePools/gatehouse-sandbox/providers/sandbox-idp';
@@ -44,5 +46,56 @@ describe('explain access', () => {
 
   it('signed out: says so instead of naming anyone', () => {
     assert.match(renderExplanation({ roles: [], capabilities: [], services: [] }), /Not signed in/);
+  });
+});
+
+describe('explain access from a refusal: the service’s own answer', () => {
+  const failed = (body: unknown) => new HttpError('forbidden', 'x answered HTTP 403.', 403, body);
+  const bodies: [string, unknown, string | undefined][] = [
+    ['Airbyte problem+json', { type: 'https://reference.airbyte.com/reference/errors#forbidden', title: 'forbidden', status: 403, detail: 'User bob@example.com does not have the permission to read workspace w.' }, 'User bob@example.com does not have the permission to read workspace w.'],
+    ['a problem with only a title', { type: 'about:blank', title: 'forbidden' }, 'forbidden'],
+    ['dbt Cloud status', { status: { code: 403, is_success: false, user_message: 'You do not have permission to perform this action.' }, data: null }, 'You do not have permission to perform this action.'],
+    ['Looker message', { message: 'Not authorized', documentation_url: 'https://cloud.google.com/looker/docs/' }, 'Not authorized'],
+    ['BigQuery error', { error: { code: 403, message: 'Access Denied: Table p:d.t', errors: [{ reason: 'accessDenied' }] } }, 'Access Denied: Table p:d.t'],
+    ['Metabase plain text', "You don't have permissions to do that.", "You don't have permissions to do that."],
+    ['nothing readable', { code: 7 }, undefined],
+  ];
+  for (const [name, body, expected] of bodies) it(`reads ${name}`, () => assert.equal(serviceReport(new Error('wrapped', { cause: failed(body) })), expected));
+
+  it('clips a long answer to one line', () => {
+    const said = serviceReport(failed(`line one\nline two ${'x'.repeat(1000)}`))!;
+    assert.ok(said.length <= 400 && !said.includes('\n') && said.startsWith('line one line two'));
+  });
+
+  it('renders what was refused, the service’s words as text, and each permission granted or missing', () => {
+    const text = renderExplanation({
+      roles: [],
+      capabilities: [],
+      services: [],
+      refusal: { service: 'Metabase', what: 'run question "Finance" (card 7)', reported: 'You don\u0007t have [permissions](command:x).' },
+      resource: {
+        service: 'BigQuery',
+        resource: 'table p:d.t',
+        checks: [
+          { resource: 'table p:d.t', via: 'BigQuery tables.testIamPermissions', asked: ['bigquery.tables.get', 'bigquery.tables.getData'], granted: ['bigquery.tables.get'] },
+          { resource: 'project p', via: 'Cloud Resource Manager projects.testIamPermissions', asked: ['bigquery.jobs.create'], granted: [], failed: 'network: Could not reach BigQuery.' },
+        ],
+        notes: ['A query needs getData.'],
+      },
+    });
+    assert.match(text, /Refused: Metabase — run question "Finance" \(card 7\)\nMetabase answered \(its words, as text\): You dont have \[permissions\]\(command:x\)\./);
+    assert.match(text, /Resource: BigQuery table p:d\.t\n {3}table p:d\.t, as BigQuery tables\.testIamPermissions answered:\n {5}\[granted\] bigquery\.tables\.get\n {5}\[missing\] bigquery\.tables\.getData\n {3}project p, as Cloud Resource Manager projects\.testIamPermissions answered:\n {5}could not be checked: network: Could not reach BigQuery\.\n {3}A query needs getData\./);
+  });
+
+  it('resource explainers: the first that knows the target answers; one that throws is passed over', async () => {
+    const explainers = new ResourceExplainers();
+    explainers.add(() => {
+      throw new Error('offline');
+    });
+    const sub = explainers.add((t) => ((t as { kind?: string }).kind === 'x' ? { service: 'S', resource: 'x' } : undefined));
+    assert.deepEqual(await explainers.explain({ kind: 'x' }, AbortSignal.timeout(1000)), { service: 'S', resource: 'x' });
+    assert.equal(await explainers.explain({ kind: 'y' }, AbortSignal.timeout(1000)), undefined);
+    sub.dispose();
+    assert.equal(await explainers.explain({ kind: 'x' }, AbortSignal.timeout(1000)), undefined);
   });
 });

@@ -31,6 +31,7 @@ const SECURITY_RELEVANT = new Set([
   'gatehouse.bigquery.billingProject',
   'gatehouse.bigquery.location',
   'gatehouse.bigquery.apiEndpoint',
+  'gatehouse.bigquery.resourceManagerEndpoint',
   'gatehouse.bigquery.federationAudience',
   'gatehouse.bigquery.workforcePoolUserProject',
   'gatehouse.bigquery.stsUrl',
