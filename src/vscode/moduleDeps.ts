@@ -7,6 +7,7 @@ import type { DisposableStore } from '../core/disposable';
 import type { AuditTrail } from '../audit/auditTrail';
 import type { AuthModule } from '../auth/vscode/authModule';
 import type { RoleModel } from '../policy/roleModel';
+import type { ServiceIdentities } from '../audit/serviceIdentity';
 
 export interface ModuleDeps {
   context: vscode.ExtensionContext;
@@ -17,6 +18,8 @@ export interface ModuleDeps {
   audit: AuditTrail;
   auth: AuthModule;
   roles: RoleModel;
+  /** Who each service sees: modules register their credential, Show Identity and the views read it. */
+  identities: ServiceIdentities;
 }
 
 /** A feature module: disposable, with an optional test-only surface (exports in ExtensionMode.Test). */

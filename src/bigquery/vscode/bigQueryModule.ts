@@ -19,6 +19,7 @@ import { CostEstimateStatusBar } from './costEstimateStatusBar';
 import { ParameterPrompt } from './parameterPrompt';
 import { QueryCodeLensProvider } from './queryCodeLensProvider';
 import { QUERY_LANGUAGES, QueryEditorController, queryIn } from './queryEditorController';
+import { showServiceIdentity } from '../../vscode/serviceIdentityView';
 import { safe } from '../../core/displayText';
 
 export const EXPLORER_VIEW = 'gatehouse.bigquery';
@@ -93,7 +94,10 @@ export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresent
     (target, estimate) => queries.showEstimate(target, estimate),
   );
 
+  // Who BigQuery sees: federated as the person, or a shared service account / gcloud ADC.
+  const identity = showServiceIdentity(treeView, deps.identities, 'bigquery', () => broker.currentIdentity()?.label);
   const reload = () => {
+    identity.refresh();
     model.refresh();
     historyTree.refresh();
     estimateBar.refresh();
@@ -155,6 +159,8 @@ export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresent
   };
 
   const disposables: vscode.Disposable[] = [
+    deps.identities.register({ service: 'bigquery', credential: () => (broker.currentIdentity() ? connection.client()?.credentialOrigin : undefined) }),
+    identity,
     treeView,
     tree,
     historyTree,

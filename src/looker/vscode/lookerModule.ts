@@ -18,6 +18,7 @@ import { LookRunner } from '../lookRunner';
 import { LookerTreeDataProvider } from './lookerTreeDataProvider';
 import { LOOKER_CLIENT_ID_KEY, LOOKER_CLIENT_SECRET_KEY, LookerCommands } from './lookerCommands';
 import { vscodeServiceUi, type ServiceUi } from '../../vscode/serviceUi';
+import { showServiceIdentity } from '../../vscode/serviceIdentityView';
 
 export interface LookerTestingApi {
   model: LookerExplorerModel;
@@ -28,7 +29,7 @@ export interface LookerTestingApi {
 }
 
 export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter): FeatureModule {
-  const { context, logger: rootLogger, secrets, auth, roles, audit } = deps;
+  const { context, logger: rootLogger, secrets, auth, roles, audit, identities } = deps;
   const logger = rootLogger.child('looker');
   const disposables: vscode.Disposable[] = [];
   let settings = readConnectionSettings('looker');
@@ -88,9 +89,17 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
     setContext('gatehouse.looker.configured', !!settings.baseUrl);
     setContext('gatehouse.looker.needsCredentials', !!settings.baseUrl && !settings.audience && !hasKeys);
   };
-  const reload = () => void updateContext().then(() => model.refresh());
+  // Who Looker sees: the credential in words and the account Looker reports (GET /user).
+  const identity = showServiceIdentity(view, identities, 'looker', () => auth.broker.currentIdentity()?.label);
+  const reload = () => void updateContext().then(() => (identity.refresh(), model.refresh()));
 
   disposables.push(
+    identities.register({
+      service: 'looker',
+      credential: () => (ready() ? client().credentialOrigin : undefined),
+      principal: async (signal) => ({ name: (await client().me(signal)).display_name }),
+    }),
+    identity,
     view,
     tree,
     { dispose: () => model.dispose() },
