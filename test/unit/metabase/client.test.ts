@@ -194,7 +194,8 @@ describe('metabase client against the sandbox', function () {
     await assert.rejects(client.collectionTree(), (e: unknown) => MetabaseError.is(e, 'sessionExpired'));
     await until('the dead session to be deleted', () => stored.value === undefined, 2_000, { intervalMs: 5 });
     assert.equal(stored.value, undefined, 'the dead session is deleted from storage');
-    await assert.rejects(client.collectionTree(), (e: unknown) => MetabaseError.is(e, 'credentialsMissing'));
+    // Still "your session has ended" (what happened), not "you are not signed in".
+    await assert.rejects(client.collectionTree(), (e: unknown) => MetabaseError.is(e, 'sessionExpired'));
   });
 
   it('reports a refused API key as credentialsRejected, and does not send it again', async () => {
