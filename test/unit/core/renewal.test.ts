@@ -24,6 +24,7 @@ import { FaultRegistry } from '../../sandbox/faults';
 import { startIdp, type RunningIdp } from '../../sandbox/idp';
 import { MemorySecret } from '../support/secrets';
 import { tapSandbox, type SandboxTap } from '../support/sandboxTap';
+import { browserAs, createHarness, LOCAL } from '../auth/fakes';
 
 const N = 8;
 const bearer = (t: string) => `Bearer ${t}`;
@@ -159,5 +160,33 @@ describe('expiry and renewal per service, counted at the sandbox', function () {
     stored = 'dbtu_alice_gatehouse_demo_3f9a1c';
     assert.ok((await client.listJobs()).length > 0, 'a new token is used at once');
     assert.equal(tap.requests.at(-1)?.credential, `Token ${stored}`);
+  });
+
+  it('IdP service tokens: one token request for concurrent callers at expiry and after a rejection; the rejected one is not handed out again', async () => {
+    const clock = { offset: 0 };
+    const h = await createHarness({ idp, faults: ctx.faults, clock, settings: { serviceTokens: 'resourceIndicators' } });
+    try {
+      h.ui.browser = browserAs('alice');
+      await h.sessions.signIn(h.ui, LOCAL);
+      const tokenRequests = () => h.requests.filter((r) => r.method === 'POST' && r.grantType).length;
+      const first = await h.broker.getServiceToken('airbyte');
+      let before = tokenRequests();
+      // At its expiry (the clock moved past it): N callers, one request at the IdP.
+      clock.offset = first.expiresAt - Date.now() + 1_000;
+      const renewed = await Promise.all(Array.from({ length: N }, () => h.broker.getServiceToken('airbyte')));
+      assert.equal(new Set(renewed.map((t) => t.token)).size, 1);
+      assert.notEqual(renewed[0].token, first.token);
+      assert.equal(tokenRequests() - before, 1, 'exactly one token request at the IdP');
+
+      // The service rejected it: every caller hands it back, one new token serves them all.
+      before = tokenRequests();
+      for (let i = 0; i < N; i++) h.broker.invalidate(renewed[0].token);
+      const fresh = await Promise.all(Array.from({ length: N }, () => h.broker.getServiceToken('airbyte')));
+      assert.equal(tokenRequests() - before, 1, 'exactly one new token request');
+      assert.equal(new Set(fresh.map((t) => t.token)).size, 1);
+      assert.ok(!fresh.some((t) => t.token === renewed[0].token), 'the rejected token is not handed out again');
+    } finally {
+      h.dispose();
+    }
   });
 });
