@@ -82,11 +82,11 @@ function base(service: AuditService, origin: CredentialOrigin, p: Principal): st
       return `${svc} service token${name ? ` "${name}"` : ''}${perms ? ` with ${perms}` : ''} (acts as the token, not as you)`;
     }
     case 'identity-proxy':
-      return `your sign-in via the identity-aware proxy in front of ${svc}`;
+      return `your sign-in via the identity-aware proxy in front of ${svc}${name ? ` (${name})` : ''}`;
     case 'resource-indicator':
-      return `your sign-in's token issued for ${svc} by your identity provider`;
+      return `your sign-in's token issued for ${svc} by your identity provider${name ? ` (${name})` : ''}`;
     case 'token-exchange':
-      return `your sign-in's token exchanged for ${svc} at your identity provider`;
+      return `your sign-in's token exchanged for ${svc} at your identity provider${name ? ` (${name})` : ''}`;
     case 'google-federation':
       return 'your Google identity, federated from your sign-in';
     case 'google-impersonation':

@@ -23,6 +23,8 @@ import { showServiceIdentity } from '../../vscode/serviceIdentityView';
 export interface LookerTestingApi {
   model: LookerExplorerModel;
   tree: LookerTreeDataProvider;
+  /** The view itself: its description is the identity line. */
+  view: vscode.TreeView<unknown>;
   commands: LookerCommands;
   /** Replaces the notifications and input boxes (undefined restores VS Code's). */
   setUi(ui: ServiceUi | undefined): void;
@@ -120,7 +122,7 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
   reload();
 
   const testing: LookerTestingApi | undefined =
-    context.extensionMode === vscode.ExtensionMode.Test ? { model, tree, commands, setUi: (next) => (ui = next ?? vscodeServiceUi) } : undefined;
+    context.extensionMode === vscode.ExtensionMode.Test ? { model, tree, view, commands, setUi: (next) => (ui = next ?? vscodeServiceUi) } : undefined;
 
   return {
     testing: testing as Record<string, unknown> | undefined,

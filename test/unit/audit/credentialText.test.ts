@@ -8,6 +8,8 @@ describe('credential in words', () => {
     ['looker', 'service-oauth', { name: 'Alice Example' }, 'your Looker account via Looker sign-in (Alice Example)', false],
     ['looker', 'personal-token', { name: 'Alice Example' }, 'your Looker API3 key (Alice Example)', false],
     ['looker', 'identity-proxy', {}, 'your sign-in via the identity-aware proxy in front of Looker', false],
+    ['looker', 'identity-proxy', { name: 'Alice Example' }, 'your sign-in via the identity-aware proxy in front of Looker (Alice Example)', false],
+    ['looker', 'resource-indicator', { name: 'Alice Example' }, "your sign-in's token issued for Looker by your identity provider (Alice Example)", false],
     ['metabase', 'password-session', { name: 'Alice Example' }, 'your Metabase account via Metabase login (Alice Example)', false],
     ['metabase', 'api-key', { name: 'Analysts reporting key' }, "shared identity: group API key: Analysts reporting key (Metabase applies the key's group, not you)", true],
     ['metabase', 'api-key', { group: 'Analysts', name: 'ignored when the group is known' }, "shared identity: group API key: Analysts (Metabase applies the key's group, not you)", true],

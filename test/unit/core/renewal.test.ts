@@ -27,7 +27,6 @@ import { tapSandbox, type SandboxTap } from '../support/sandboxTap';
 import { browserAs, createHarness, LOCAL } from '../auth/fakes';
 
 const N = 8;
-const bearer = (t: string) => `Bearer ${t}`;
 
 describe('expiry and renewal per service, counted at the sandbox', function () {
   this.timeout(60_000);
