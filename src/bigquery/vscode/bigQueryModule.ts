@@ -159,7 +159,12 @@ export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresent
   };
 
   const disposables: vscode.Disposable[] = [
-    deps.identities.register({ service: 'bigquery', credential: () => (broker.currentIdentity() ? connection.client()?.credentialOrigin : undefined) }),
+    deps.identities.register({
+      service: 'bigquery',
+      credential: () => (broker.currentIdentity() ? connection.client()?.credentialOrigin : undefined),
+      // An impersonated service account is named by its impersonation URL (…/serviceAccounts/EMAIL:generateAccessToken).
+      principal: async () => ({ name: serviceAccountOf(settings().federation.serviceAccountImpersonationUrl) }),
+    }),
     identity,
     treeView,
     tree,
@@ -275,4 +280,9 @@ function consoleUrlOf(n: ExplorerNode): string | undefined {
 
 function historySql(n: HistoryNode): string | undefined {
   return n.kind === 'local' ? n.entry.sql : n.kind === 'job' ? n.job.query : undefined;
+}
+
+function serviceAccountOf(url: string | undefined): string | undefined {
+  const m = url && /\/serviceAccounts\/([^/:]+):generateAccessToken/.exec(url);
+  return m ? decodeURIComponent(m[1]) : undefined;
 }
