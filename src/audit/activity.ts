@@ -138,7 +138,7 @@ export function groupByDay(records: readonly AuditRecord[], tz?: string): DayGro
   return [...byDay].map(([day, list]) => ({ day, records: list }));
 }
 
-/** Case-insensitive words, all of which must appear in the record's service, action, resource, outcome, credential or job ids. */
+/** Case-insensitive words, all of which must appear in the record's service, action, resource, outcome or job ids. */
 export function matchesFilter(r: AuditRecord, filter: string): boolean {
   const terms = filter.toLowerCase().split(/\s+/).filter(Boolean);
   if (!terms.length) return true;
@@ -151,7 +151,6 @@ export function matchesFilter(r: AuditRecord, filter: string): boolean {
     r.resourceName ?? '',
     r.outcome,
     outcomeWords(r.outcome),
-    credentialLabel(r),
     ...(r.jobIds ?? []),
   ]
     .join(' ')
