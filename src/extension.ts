@@ -8,6 +8,7 @@ import { RedactingLogger } from './core/logger';
 import { DisposableStore } from './core/disposable';
 import { AuditTrail } from './audit/auditTrail';
 import { FileAuditSink } from './audit/fileAuditSink';
+import { ServiceIdentities } from './audit/serviceIdentity';
 import { RoleModel } from './policy/roleModel';
 import { PolicyContext, readAccessPolicy } from './policy/vscode/policyContext';
 import { registerExplainAccess } from './policy/vscode/explainAccess';
@@ -42,7 +43,9 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
   const audit = new AuditTrail(new FileAuditSink(path.join(context.globalStorageUri.fsPath, 'audit.jsonl')), secrets);
   context.subscriptions.push({ dispose: () => audit.dispose() });
 
-  const auth = createAuth({ context, logger, secrets, sessionScope });
+  const identities = new ServiceIdentities();
+  context.subscriptions.push({ dispose: () => identities.dispose() });
+  const auth = createAuth({ context, logger, secrets, sessionScope, identities });
   const activity = createActivityModule({ trail: audit, viewer: () => auth.broker.currentIdentity(), onDidChangeViewer: auth.broker.onDidChangeSession });
   context.subscriptions.push(activity, auditSessions(auth.broker, audit, (err) => logger.error('could not write the audit record of a session change', err)));
   const roles = new RoleModel(auth.broker, () => readAccessPolicy(logger));
@@ -50,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
   const explainers = new ResourceExplainers();
   context.subscriptions.push(auth, roles, policyContext, registerExplainAccess({ roles, identity: () => auth.broker.currentIdentity(), explainers }));
 
-  const deps: ModuleDeps = { context, logger, secrets, sessionScope, audit, auth, roles, explainers };
+  const deps: ModuleDeps = { context, logger, secrets, sessionScope, audit, auth, roles, explainers, identities };
   // The results panel is shared: modules that show rows receive its presenter.
   const results = createResultsModule(deps);
   const bigquery = createBigQueryModule(deps, results.presenter, results.restorers);
@@ -68,7 +71,7 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
   logger.info(`Gatehouse ${context.extension.packageJSON.version} activated in VS Code ${vscode.version} (${vscode.env.appHost})`);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return {};
   const testing = Object.fromEntries(Object.entries(modules).map(([k, m]) => [k, m.testing]));
-  return { testing: { auth: auth.testing, audit, activity: activity.testing, roles, policyContext, ...testing } };
+  return { testing: { auth: auth.testing, audit, activity: activity.testing, roles, policyContext, identities, ...testing } };
 }
 
 export function deactivate(): void {}

@@ -1,7 +1,8 @@
 // What the Activity view shows of the audit trail, decided outside VS Code: whose records a
 // viewer sees (their own, unless the machine is declared shared), grouping by local day, words
 // instead of codes, and the filter.
-import type { AuditRecord, AuditService, CredentialOrigin } from './auditTrail';
+import type { AuditRecord, AuditService } from './auditTrail';
+import { describeCredential, sentenceCase } from './credentialText';
 
 export interface Viewer {
   subject: string;
@@ -91,25 +92,9 @@ function words(code: string): string {
     .trim();
 }
 
-export function credentialLabel(origin: CredentialOrigin): string {
-  const labels: Record<CredentialOrigin, string> = {
-    'idp-id-token': 'Sign-in id token',
-    'idp-access-token': 'Sign-in access token',
-    'resource-indicator': 'Token issued for this service by your identity provider',
-    'token-exchange': 'Token exchanged for this service at your identity provider',
-    'google-federation': 'Google credentials federated from your sign-in',
-    'google-impersonation': 'Service account impersonated with your federated credentials',
-    'application-default-credentials': 'gcloud Application Default Credentials',
-    'personal-token': 'Personal token you entered',
-    'application-credentials': 'Application client credentials you entered',
-    'password-session': 'Session opened with your username and password',
-    'api-key': 'API key (acts as its group, not as you)',
-    'service-oauth': "Your own account, through the service's sign-in",
-    'service-token': 'Shared service token (acts as the token, not as you)',
-    'identity-proxy': 'Your sign-in, through the identity-aware proxy',
-    'local-cli': 'Local command line tool',
-  };
-  return labels[origin] ?? 'Unknown credential';
+/** The record's credential in words: as written when it was recorded, else from its origin and service. */
+export function credentialLabel(r: Pick<AuditRecord, 'service' | 'credential' | 'credentialText'>): string {
+  return sentenceCase(r.credentialText ?? describeCredential(r.service, r.credential).text);
 }
 
 /** What a record is about, name first: `"Orders by day" (look/2)`. */

@@ -2,6 +2,7 @@
 // that a spreadsheet would run as a formula are prefixed with an apostrophe: audit data names
 // resources that services and workspaces chose, so it is treated as hostile.
 import type { AuditRecord } from './auditTrail';
+import { credentialLabel } from './activity';
 
 export type AuditExportFormat = 'jsonl' | 'csv';
 
@@ -17,6 +18,7 @@ const COLUMNS: Array<[string, (r: AuditRecord) => string | undefined]> = [
   ['outcome', (r) => r.outcome],
   ['reason', (r) => r.reason],
   ['credential', (r) => r.credential],
+  ['credential_text', (r) => credentialLabel(r)],
   ['job_ids', (r) => r.jobIds?.join(' ')],
   ['link', (r) => r.link],
 ];

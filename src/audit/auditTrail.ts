@@ -3,31 +3,11 @@
 // every string passes redaction, so a token cannot end up in the trail.
 import { redact, type SecretRegistry } from '../core/redact';
 import { Emitter } from '../core/event';
+import { describeCredential } from './credentialText';
+import type { AuditService, CredentialOrigin } from './credentialOrigin';
 
-export type AuditService = 'bigquery' | 'dbt' | 'dbtCloud' | 'airbyte' | 'looker' | 'metabase' | 'auth';
-
-/** Where the credential used for the call came from (never the credential itself). */
-export type CredentialOrigin =
-  | 'idp-id-token'
-  | 'idp-access-token'
-  | 'resource-indicator'
-  | 'token-exchange'
-  | 'google-federation'
-  | 'google-impersonation'
-  | 'application-default-credentials'
-  | 'personal-token'
-  | 'application-credentials'
-  /** A service session opened with the person's own username and password (Metabase). */
-  | 'password-session'
-  /** A service API key: it acts as the group it belongs to, not as the person. */
-  | 'api-key'
-  /** The person's own account at the service, by the service's OAuth sign-in (Looker: code + PKCE). */
-  | 'service-oauth'
-  /** A service token (dbt Cloud): an account-level credential shared by whoever holds it. */
-  | 'service-token'
-  /** The sign-in's token for the service's audience, validated by an identity-aware proxy in front of it. */
-  | 'identity-proxy'
-  | 'local-cli';
+// The service and origin codes live beside their words' inputs (no cycle with credentialText.ts).
+export type { AuditService, CredentialOrigin } from './credentialOrigin';
 
 export type AuditOutcome = 'started' | 'succeeded' | 'failed' | 'denied' | 'cancelled';
 
@@ -35,6 +15,11 @@ export interface AuditRecord {
   time: string;
   actor: { subject: string; email?: string; issuer?: string };
   credential: CredentialOrigin;
+  /**
+   * The credential in words, with what the service reported about the principal where it told
+   * ("your Looker account via Looker sign-in (Alice Example)"); filled from the origin when absent.
+   */
+  credentialText?: string;
   service: AuditService;
   /** What was done: `query`, `preview`, `trigger-sync`, `cancel-job`, `run-look`, `sign-in`, ... */
   action: string;
@@ -111,6 +96,7 @@ export class AuditTrail {
       time: r.time,
       actor: { subject: s(r.actor.subject)!, email: s(r.actor.email), issuer: s(r.actor.issuer) },
       credential: r.credential,
+      credentialText: s(r.credentialText ?? describeCredential(r.service, r.credential).text),
       service: r.service,
       action: s(r.action)!,
       resource: s(r.resource)!,

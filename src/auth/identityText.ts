@@ -35,3 +35,8 @@ export function identityRows(identity: Identity, fmt = new Formatter()): { label
     { label: 'Id token expires', value: fmt.dateTime(identity.expiresAt) },
   ];
 }
+
+/** Show Identity as lines: the sign-in's rows (or "Not signed in"), then each service and whom it sees. */
+export function identityReportLines(rows: readonly { label: string; value: string }[] | undefined, services: readonly { title: string; text: string }[]): string[] {
+  return [...(rows ? rows.map((r) => `${r.label}: ${r.value}`) : ['Not signed in']), ...services.map((s) => `${s.title}: ${s.text}`)];
+}

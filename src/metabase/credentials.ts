@@ -33,7 +33,8 @@ export class SessionCredentials implements MetabaseCredentials {
 
   async token(): Promise<string> {
     const id = await this.stored.get();
-    if (!id) throw new MetabaseError('credentialsMissing');
+    // Gone because Metabase ended it (another caller already deleted it): say it ended, not "not signed in".
+    if (!id) throw new MetabaseError(this.refused ? 'sessionExpired' : 'credentialsMissing');
     if (id === this.refused) throw new MetabaseError('sessionExpired');
     this.secrets?.add(id);
     return id;

@@ -2,7 +2,9 @@
 // sets in machine scope. They decide which actions Gatehouse OFFERS; the services remain the
 // authority and may still say no (403), which explainDenied() turns into a sentence a person can
 // act on. Every refusal names the capability, the groups that grant it and whom to ask.
-import type { CredentialOrigin } from '../audit/auditTrail';
+import type { AuditService, CredentialOrigin } from '../audit/auditTrail';
+import { SERVICE_NAMES } from '../audit/activity';
+import { describeCredential } from '../audit/credentialText';
 
 export type Role = 'engineer' | 'analyst';
 
@@ -169,29 +171,6 @@ export function refusalText(h: AccessHint): string {
   return `You may not ${ACTION_WORDS[h.action]} in Gatehouse. ${grantSentence(h)} ${askLine(h.contact)}`;
 }
 
-const CREDENTIAL_WORDS: Record<CredentialOrigin, string> = {
-  'idp-id-token': 'your sign-in id token',
-  'idp-access-token': 'your sign-in access token',
-  'resource-indicator': 'an access token issued for this service by your identity provider',
-  'token-exchange': 'an access token exchanged for this service at your identity provider',
-  'google-federation': 'short-lived Google credentials federated from your sign-in',
-  'google-impersonation': 'a service account impersonated with your federated credentials',
-  'application-default-credentials': 'gcloud Application Default Credentials',
-  'personal-token': 'the personal token you entered',
-  'application-credentials': 'the application client credentials you entered',
-  'password-session': 'a session opened with the username and password you entered',
-  'api-key': 'an API key you entered (it acts as the group it belongs to, not as you)',
-  'service-oauth': "your own account at the service, through the service's sign-in",
-  'service-token': 'a shared service token (it acts as the token, not as you)',
-  'identity-proxy': 'your sign-in, checked by the identity-aware proxy in front of the service',
-  'local-cli': 'the local command line tool',
-};
-
-/** A credential origin in words (never the credential itself). */
-export function credentialWords(origin: CredentialOrigin): string {
-  return CREDENTIAL_WORDS[origin] ?? 'a credential Gatehouse does not know';
-}
-
 export interface DeniedContext {
   who: string;
   credential: CredentialOrigin;
@@ -207,6 +186,12 @@ export interface DeniedContext {
   access?: AccessHint;
 }
 
+/** The credential in words for a service named as people read it ("Looker"): one source, audit/credentialText. */
+function credentialWords(serviceName: string, origin: CredentialOrigin): string {
+  const id = (Object.keys(SERVICE_NAMES) as AuditService[]).find((k) => SERVICE_NAMES[k] === serviceName) ?? 'auth';
+  return describeCredential(id, origin).text;
+}
+
 /** "Airbyte refused: bob@example.com may not start a sync of … It saw … It reports … Ask …" */
 export function explainDenied(c: DeniedContext): string {
   const target = c.resource ? `${c.action} ${c.resource}` : c.action;
@@ -215,7 +200,7 @@ export function explainDenied(c: DeniedContext): string {
   const forWhat = c.resource ? ` on ${c.resource}` : '';
   const ask = c.access?.contact ? ` ${askLine(c.access.contact)}` : '';
   return (
-    `${c.service} refused: ${c.who} may not ${target}. ${c.service} saw ${credentialWords(c.credential)}.${missing}` +
+    `${c.service} refused: ${c.who} may not ${target}. ${c.service} saw ${credentialWords(c.service, c.credential)}.${missing}` +
     ` Your Gatehouse roles: ${roles}. The permission is ${c.service}'s own: ask who administers ${c.service} to grant it${forWhat}, or sign in with another account.${ask}`
   );
 }

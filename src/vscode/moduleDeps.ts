@@ -8,6 +8,7 @@ import type { AuditTrail } from '../audit/auditTrail';
 import type { AuthModule } from '../auth/vscode/authModule';
 import type { RoleModel } from '../policy/roleModel';
 import type { ResourceExplainers } from '../policy/accessExplanation';
+import type { ServiceIdentities } from '../audit/serviceIdentity';
 
 export interface ModuleDeps {
   context: vscode.ExtensionContext;
@@ -20,6 +21,8 @@ export interface ModuleDeps {
   roles: RoleModel;
   /** Where a feature adds what its service says about its tree items and refused resources (Explain Access). */
   explainers: ResourceExplainers;
+  /** Who each service sees: modules register their credential, Show Identity and the views read it. */
+  identities: ServiceIdentities;
 }
 
 /** A feature module: disposable, with an optional test-only surface (exports in ExtensionMode.Test). */

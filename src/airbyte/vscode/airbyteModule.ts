@@ -18,6 +18,7 @@ import { AirbyteJobActions } from '../jobActions';
 import type { JobFollowerOptions } from '../follower';
 import { AirbyteTreeDataProvider } from './airbyteTreeDataProvider';
 import { APP_CLIENT_ID_KEY, APP_CLIENT_SECRET_KEY, AirbyteCommands, vscodeAirbyteUi, type AirbyteUi } from './airbyteCommands';
+import { showServiceIdentity } from '../../vscode/serviceIdentityView';
 
 export interface AirbyteTestingApi {
   model: AirbyteExplorerModel;
@@ -37,7 +38,7 @@ export interface AirbyteTestingApi {
 }
 
 export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
-  const { context, logger: rootLogger, secrets, auth, roles, audit, sessionScope } = deps;
+  const { context, logger: rootLogger, secrets, auth, roles, audit, sessionScope, identities } = deps;
   const logger = rootLogger.child('airbyte');
   const disposables: vscode.Disposable[] = [];
   let override: Partial<ConnectionSettings> = {};
@@ -122,11 +123,24 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
     setContext('gatehouse.airbyte.needsCredentials', !!settings.baseUrl && mode() === 'application' && !hasAppCredentials);
     setContext('gatehouse.airbyte.needsAudience', !!settings.baseUrl && mode() === 'proxy' && !settings.audience);
   };
+  // Who Airbyte sees: the credential in words, an application by its client id (shortened).
+  const identity = showServiceIdentity(view, identities, 'airbyte', () => auth.broker.currentIdentity()?.label);
   const reload = () => {
-    void updateContext().then(() => model.refresh());
+    void updateContext().then(() => (identity.refresh(), model.refresh()));
   };
 
   disposables.push(
+    identities.register({
+      service: 'airbyte',
+      credential: () => (ready() ? client().credentialOrigin : undefined),
+      // Only a pair stored for this origin: showing the id must never ask to reuse one from elsewhere.
+      principal: async () => {
+        const at = service.url().origin;
+        if (client().credentialOrigin !== 'application-credentials' || (await app.presence(at)) !== 'here') return undefined;
+        return { clientId: (await clientPair(app, at)())?.clientId };
+      },
+    }),
+    identity,
     view,
     tree,
     { dispose: () => model.dispose() },

@@ -2,6 +2,7 @@
 // local day, newest first, names beside ids, words instead of codes. Thin: decisions live in
 // ../activity.ts.
 import * as vscode from 'vscode';
+import { isSharedIdentity } from '../credentialText';
 import { Formatter } from '../../core/format';
 import type { AuditOutcome, AuditRecord, AuditTrail } from '../auditTrail';
 import { lookup } from '../../core/lookup';
@@ -92,12 +93,14 @@ export class ActivityTreeDataProvider implements vscode.TreeDataProvider<Activit
     const item = new vscode.TreeItem(safe`${actionWords(r.action)} · ${r.resourceName ?? r.resource}`, vscode.TreeItemCollapsibleState.None);
     const [icon, color] = lookup(OUTCOME_ICONS, r.outcome) ?? ['circle-outline', 'foreground'];
     item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
-    item.description = safe`${lookup(SERVICE_NAMES, r.service) ?? r.service} · ${outcomeWords(r.outcome)} · ${this.fmt.time(r.time)}`;
+    // A shared identity (API key, service token, service account) is said at a glance, not only in the tooltip.
+    const shared = isSharedIdentity(r.credential) ? ' · shared identity' : '';
+    item.description = safe`${lookup(SERVICE_NAMES, r.service) ?? r.service} · ${outcomeWords(r.outcome)} · ${this.fmt.time(r.time)}${shared}`;
     const md = new vscode.MarkdownString(undefined, false);
     md.isTrusted = false;
     md.supportHtml = false;
     md.appendMarkdown('**').appendText(safe`${lookup(SERVICE_NAMES, r.service) ?? r.service}: ${actionWords(r.action)}`).appendMarkdown('**\n\n');
-    md.appendText(safe`Resource: ${resourceLabel(r)}\n\nWho: ${r.actor.email ?? r.actor.subject}\n\nWith: ${credentialLabel(r.credential)}\n\nOutcome: ${outcomeWords(r.outcome)}`);
+    md.appendText(safe`Resource: ${resourceLabel(r)}\n\nWho: ${r.actor.email ?? r.actor.subject}\n\nWith: ${credentialLabel(r)}\n\nOutcome: ${outcomeWords(r.outcome)}`);
     if (r.jobIds?.length) md.appendText(safe`\n\nJobs: ${r.jobIds.join(', ')}`);
     if (r.reason) md.appendText(safe`\n\nWhy: ${reasonWords(r.reason)}`);
     md.appendText(safe`\n\nWhen: ${this.fmt.dateTime(r.time)}`);

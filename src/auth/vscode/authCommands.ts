@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { Formatter } from '../../core/format';
 import type { Logger } from '../../core/logger';
-import { identityRows } from '../identityText';
+import { identityReportLines, identityRows } from '../identityText';
 import type { SessionManager } from '../sessionManager';
 import type { GatehouseAuthenticationProvider } from './authenticationProvider';
 import { CLIENT_SECRET_KEY } from './settings';
@@ -12,6 +12,7 @@ import { AuthError } from '../authError';
 import type { ConfigureAsk } from '../configureFlow';
 import { runConfigure } from './configureUi';
 import { plain, safe } from '../../core/displayText';
+import type { ServiceIdentities } from '../../audit/serviceIdentity';
 
 export interface AuthCommandDeps {
   sessions: SessionManager;
@@ -19,6 +20,8 @@ export interface AuthCommandDeps {
   ui: VsCodeSignInUi;
   secrets: vscode.SecretStorage;
   logger: Logger;
+  /** Who each service sees: listed by Show Identity. */
+  identities: ServiceIdentities;
   /** Resolves once the sign-in settings being read (at start or after a change) are applied. */
   settled: () => Promise<void>;
   /** Asks the guided Configure Sign-In's questions (tests pass a scripted one). */
@@ -26,7 +29,7 @@ export interface AuthCommandDeps {
 }
 
 export function registerAuthCommands(deps: AuthCommandDeps): vscode.Disposable[] {
-  const { sessions, provider, ui, secrets, logger, settled, configureAsk } = deps;
+  const { sessions, provider, ui, secrets, logger, identities, settled, configureAsk } = deps;
   return [
     vscode.commands.registerCommand('gatehouse.auth.signIn', async () => {
       // Right after start the settings may still be being read: a quick click must not be told
@@ -74,15 +77,25 @@ export function registerAuthCommands(deps: AuthCommandDeps): vscode.Disposable[]
     }),
     vscode.commands.registerCommand('gatehouse.auth.showIdentity', async () => {
       const identity = sessions.current()?.identity;
+      // Every configured service with its credential in words; signed in, also whom the service reports.
+      const services = await identities.report(identity?.label, !!identity);
+      const serviceItems: vscode.QuickPickItem[] = [
+        { label: 'Services', kind: vscode.QuickPickItemKind.Separator },
+        ...services.map((s) => ({ label: plain(s.text), description: plain(s.title) })),
+      ];
+      // The pick is not awaited: the command answers with what it shows (the integration test reads it).
       if (!identity) {
-        const choice = await vscode.window.showInformationMessage('You are not signed in to Gatehouse.', 'Sign In');
-        if (choice) await vscode.commands.executeCommand('gatehouse.auth.signIn');
-        return;
+        void vscode.window
+          .showQuickPick([{ label: 'Sign In', description: 'You are not signed in to Gatehouse' }, ...serviceItems], { title: 'Gatehouse identity', placeHolder: 'Not signed in: no service call runs as you' })
+          .then((pick) => pick?.label === 'Sign In' && vscode.commands.executeCommand('gatehouse.auth.signIn'));
+        return identityReportLines(undefined, services);
       }
-      await vscode.window.showQuickPick(
-        identityRows(identity, new Formatter({ locale: vscode.env.language })).map((r) => ({ label: plain(r.value), description: plain(r.label) })),
-        { title: 'Gatehouse identity', placeHolder: 'What the services see of you (no tokens are shown)' },
-      );
+      const rows = identityRows(identity, new Formatter({ locale: vscode.env.language }));
+      void vscode.window.showQuickPick([...rows.map((r) => ({ label: plain(r.value), description: plain(r.label) })), ...serviceItems], {
+        title: 'Gatehouse identity',
+        placeHolder: 'What the services see of you (no tokens are shown)',
+      });
+      return identityReportLines(rows, services);
     }),
     // A guided set-up that writes the settings itself works in every host (desktop, remote, web),
     // where the Settings editor would hide machine settings on a tab of their own.

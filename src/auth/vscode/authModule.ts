@@ -19,6 +19,7 @@ import { VsCodeSignInUi, type TestBrowser } from './signInUi';
 import { AuthStatusBar } from './statusBar';
 import { VsCodeConfigureAsk } from './configureUi';
 import type { ConfigureAsk } from '../configureFlow';
+import type { ServiceIdentities } from '../../audit/serviceIdentity';
 
 export interface AuthDeps {
   context: vscode.ExtensionContext;
@@ -26,6 +27,8 @@ export interface AuthDeps {
   secrets: SecretRegistry;
   /** Cleared on sign-out and when the session expires: session-scoped disposables live here. */
   sessionScope: DisposableStore;
+  /** Who each service sees, for Show Identity. */
+  identities: ServiceIdentities;
 }
 
 /** Reachable by the integration tests only (exports in ExtensionMode.Test). */
@@ -69,7 +72,7 @@ export function createAuth(deps: AuthDeps): AuthModule {
     provider,
     vscode.authentication.registerAuthenticationProvider(PROVIDER_ID, PROVIDER_LABEL, provider, { supportsMultipleAccounts: false }),
     new AuthStatusBar(sessions, () => applying),
-    ...registerAuthCommands({ sessions, provider, ui, secrets: context.secrets, logger: log, settled: () => applying, configureAsk: () => configureAsk ?? new VsCodeConfigureAsk() }),
+    ...registerAuthCommands({ sessions, provider, ui, secrets: context.secrets, logger: log, identities: deps.identities, settled: () => applying, configureAsk: () => configureAsk ?? new VsCodeConfigureAsk() }),
   );
 
   const setContext = () => {

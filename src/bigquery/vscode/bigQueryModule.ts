@@ -19,6 +19,7 @@ import { CostEstimateStatusBar } from './costEstimateStatusBar';
 import { ParameterPrompt } from './parameterPrompt';
 import { QueryCodeLensProvider } from './queryCodeLensProvider';
 import { QUERY_LANGUAGES, QueryEditorController, queryIn } from './queryEditorController';
+import { showServiceIdentity } from '../../vscode/serviceIdentityView';
 import { safe } from '../../core/displayText';
 import { bigQueryTargetOf, checkBigQueryAccess } from '../accessCheck';
 import type { DeniedUi } from '../../vscode/accessDenied';
@@ -100,7 +101,10 @@ export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresent
     (target, estimate) => queries.showEstimate(target, estimate),
   );
 
+  // Who BigQuery sees: federated as the person, or a shared service account / gcloud ADC.
+  const identity = showServiceIdentity(treeView, deps.identities, 'bigquery', () => broker.currentIdentity()?.label);
   const reload = () => {
+    identity.refresh();
     model.refresh();
     historyTree.refresh();
     estimateBar.refresh();
@@ -162,6 +166,13 @@ export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresent
   };
 
   const disposables: vscode.Disposable[] = [
+    deps.identities.register({
+      service: 'bigquery',
+      credential: () => (broker.currentIdentity() ? connection.client()?.credentialOrigin : undefined),
+      // An impersonated service account is named by its impersonation URL (…/serviceAccounts/EMAIL:generateAccessToken).
+      principal: async () => ({ name: serviceAccountOf(settings().federation.serviceAccountImpersonationUrl) }),
+    }),
+    identity,
     treeView,
     tree,
     historyTree,
@@ -283,4 +294,9 @@ function consoleUrlOf(n: ExplorerNode): string | undefined {
 
 function historySql(n: HistoryNode): string | undefined {
   return n.kind === 'local' ? n.entry.sql : n.kind === 'job' ? n.job.query : undefined;
+}
+
+function serviceAccountOf(url: string | undefined): string | undefined {
+  const m = url && /\/serviceAccounts\/([^/:]+):generateAccessToken/.exec(url);
+  return m ? decodeURIComponent(m[1]) : undefined;
 }

@@ -83,8 +83,13 @@ export class PersonalTokenCredentials implements DbtCloudCredentials {
     // Read per request: a new token takes effect at once.
     const token = (await this.read())?.trim();
     if (!token) throw new DbtCloudError('credentialsMissing');
-    // One dbt Cloud refused is not sent again; a newly stored one is.
-    if (token === this.refused) throw new DbtCloudError('unauthorized');
+    // One dbt Cloud refused is not sent again; a newly stored one is. These tokens do not expire,
+    // so a refusal means it was revoked (or deleted): nothing renews it but a new one.
+    if (token === this.refused) {
+      throw new DbtCloudError('unauthorized', 'dbt Cloud no longer accepts the stored token: it was revoked or deleted.', 401, [], undefined, {
+        nextStep: 'Create a new token in dbt Cloud (Account settings > API tokens) and run "Gatehouse: Set dbt Cloud Token" to set it.',
+      });
+    }
     this.secrets?.add(token);
     return token;
   }

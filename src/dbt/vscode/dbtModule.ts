@@ -29,6 +29,7 @@ import { COMPILED_SQL_SCHEME, DbtCompiledSqlProvider } from './compiledSqlProvid
 import { DbtProblems } from './dbtProblems';
 import { DbtTreeDataProvider, type DbtCloudAvailability } from './dbtTreeDataProvider';
 import { DBT_TASK_TYPE, DbtTaskProvider, dbtExecutable } from './dbtTasks';
+import { showServiceIdentity, type ServiceIdentityView } from '../../vscode/serviceIdentityView';
 
 export interface DbtModuleOptions {
   /** The BigQuery preview (runner + results panel), once the BigQuery module provides it. */
@@ -56,7 +57,7 @@ function readCloudSettings(): CloudSettings {
 const EXCLUDE = '**/{node_modules,dbt_packages,dbt_modules,.git}/**';
 
 export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}): FeatureModule {
-  const { context, logger: rootLogger, secrets, auth, roles, audit, sessionScope } = deps;
+  const { context, logger: rootLogger, secrets, auth, roles, audit, sessionScope, identities } = deps;
   const logger = rootLogger.child('dbt');
   const disposables: vscode.Disposable[] = [];
   const workerScript = path.join(context.extensionPath, 'dist', 'dbtManifestWorker.js');
@@ -141,7 +142,10 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     return hasToken ? 'ready' : m === 'serviceToken' ? 'serviceToken' : 'token';
   };
   const cloud = new DbtCloudJobsModel(cloudClient, () => cloudSettings.projectId);
+  // Who dbt Cloud sees, on the dbt view's title (set once the view exists).
+  let cloudIdentity: ServiceIdentityView | undefined;
   const refreshCloud = () => {
+    cloudIdentity?.refresh();
     if (availability() === 'ready') void cloud.refresh();
     else cloud.reset();
   };
@@ -168,6 +172,7 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
   const explorer = new DbtExplorerModel({ projects, cloud, cloudAvailability: availability, grouping });
   const tree = new DbtTreeDataProvider(explorer);
   const view = vscode.window.createTreeView('gatehouse.dbt', { treeDataProvider: tree, showCollapseAll: true });
+  cloudIdentity = showServiceIdentity(view, identities, 'dbtCloud', () => auth.broker.currentIdentity()?.label);
   const lineage = new LineagePanelManager({
     extensionUri: context.extensionUri,
     logger,
@@ -231,6 +236,8 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     setContext('gatehouse.dbtCloud.hasToken', hasToken);
   };
   disposables.push(
+    identities.register({ service: 'dbtCloud', credential: () => (availability() === 'ready' ? cloudClient().credentialOrigin : undefined) }),
+    cloudIdentity,
     view,
     tree,
     explorer,

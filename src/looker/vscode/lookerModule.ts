@@ -23,10 +23,13 @@ import { LookRunner } from '../lookRunner';
 import { LookerTreeDataProvider } from './lookerTreeDataProvider';
 import { LOOKER_CLIENT_ID_KEY, LOOKER_CLIENT_SECRET_KEY, LookerCommands } from './lookerCommands';
 import { vscodeServiceUi, type ServiceUi } from '../../vscode/serviceUi';
+import { showServiceIdentity } from '../../vscode/serviceIdentityView';
 
 export interface LookerTestingApi {
   model: LookerExplorerModel;
   tree: LookerTreeDataProvider;
+  /** The view itself: its description is the identity line. */
+  view: vscode.TreeView<unknown>;
   commands: LookerCommands;
   /** Replaces the notifications and input boxes (undefined restores VS Code's). */
   setUi(ui: ServiceUi | undefined): void;
@@ -56,7 +59,7 @@ function readAuthSettings(audience: string | undefined): LookerAuthSettings {
 }
 
 export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter): FeatureModule {
-  const { context, logger: rootLogger, secrets, auth, roles, audit } = deps;
+  const { context, logger: rootLogger, secrets, auth, roles, audit, identities } = deps;
   const logger = rootLogger.child('looker');
   const disposables: vscode.Disposable[] = [];
   let settings = readConnectionSettings('looker');
@@ -203,10 +206,18 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
     setContext('gatehouse.looker.needsSignIn', configured && authSettings.mode === 'oauth' && !signedInNow);
     setContext('gatehouse.looker.signedInToLooker', signedInNow);
   };
-  const reloadNow = () => updateContext().then(() => model.refresh());
+  // Who Looker sees: the credential in words and the account Looker reports (GET /user).
+  const identity = showServiceIdentity(view, identities, 'looker', () => auth.broker.currentIdentity()?.label);
+  const reloadNow = () => updateContext().then(() => (identity.refresh(), model.refresh()));
   const reload = () => void reloadNow();
 
   disposables.push(
+    identities.register({
+      service: 'looker',
+      credential: () => (ready() ? client().credentialOrigin : undefined),
+      principal: async (signal) => ({ name: (await client().me(signal)).display_name }),
+    }),
+    identity,
     view,
     tree,
     { dispose: () => model.dispose() },
@@ -230,7 +241,7 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
   reload();
 
   const testing: LookerTestingApi | undefined =
-    context.extensionMode === vscode.ExtensionMode.Test ? { model, tree, commands, setUi: (next) => (ui = next ?? vscodeServiceUi), setBrowser: (next) => (testBrowser = next) } : undefined;
+    context.extensionMode === vscode.ExtensionMode.Test ? { model, tree, view, commands, setUi: (next) => (ui = next ?? vscodeServiceUi), setBrowser: (next) => (testBrowser = next) } : undefined;
 
   return {
     testing: testing as Record<string, unknown> | undefined,

@@ -21,6 +21,7 @@ import { QuestionRunner } from '../questionRunner';
 import { MetabaseTreeDataProvider } from './metabaseTreeDataProvider';
 import { METABASE_API_KEY_KEY, METABASE_SESSION_KEY, MetabaseCommands } from './metabaseCommands';
 import { vscodeServiceUi, type ServiceUi } from '../../vscode/serviceUi';
+import { showServiceIdentity } from '../../vscode/serviceIdentityView';
 
 type Strategy = CredentialMode<'metabase'>;
 
@@ -39,7 +40,7 @@ export interface MetabaseTestingApi {
 }
 
 export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresenter): FeatureModule {
-  const { context, logger: rootLogger, secrets, auth, roles, audit } = deps;
+  const { context, logger: rootLogger, secrets, auth, roles, audit, identities } = deps;
   const logger = rootLogger.child('metabase');
   const disposables: vscode.Disposable[] = [];
   let override: Partial<ConnectionSettings> = {};
@@ -128,9 +129,18 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
     // An API key shows Metabase through its group's eyes: say so where the tree is.
     view.message = mode === 'apiKey' && stored.apiKey ? 'Using a Metabase API key: you see and run what its group may, not what you may.' : undefined;
   };
-  const reload = () => void updateContext().then(() => model.refresh());
+  // Who Metabase sees: the credential in words and the user (or API key) Metabase reports.
+  const identity = showServiceIdentity(view, identities, 'metabase', () => auth.broker.currentIdentity()?.label);
+  const reload = () => void updateContext().then(() => (identity.refresh(), model.refresh()));
 
   disposables.push(
+    identities.register({
+      service: 'metabase',
+      credential: () => (ready() ? client().credentialOrigin : undefined),
+      // An API key's pseudo-user carries the key's name.
+      principal: async (signal) => ({ name: (await client().currentUser(signal)).common_name }),
+    }),
+    identity,
     view,
     tree,
     { dispose: () => model.dispose() },

@@ -283,7 +283,7 @@ describe('airbyte client against the sandbox', function () {
       });
       const outcome = await actions.trigger({ connection: { connectionId: CONNECTION_IDS.shopify, name: 'Shopify → BigQuery raw' }, workspace: { workspaceId: WORKSPACE_IDS.shop, name: 'Shop Analytics' } }, 'sync');
       assert.equal(outcome.kind, 'denied');
-      assert.match((outcome as { message: string }).message, /^Airbyte refused: bob@example.com may not start a sync of "Shopify → BigQuery raw" in workspace "Shop Analytics"\. Airbyte saw the application client credentials you entered\./);
+      assert.match((outcome as { message: string }).message, /^Airbyte refused: bob@example.com may not start a sync of "Shopify → BigQuery raw" in workspace "Shop Analytics"\. Airbyte saw your Airbyte application\./);
       assert.deepEqual(records.map((r) => [r.action, r.outcome, r.reason]), [['trigger-sync', 'denied', 'forbidden']]);
       // Reading is allowed.
       assert.ok((await client.getConnection(CONNECTION_IDS.shopify)).name);

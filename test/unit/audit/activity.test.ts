@@ -73,8 +73,8 @@ describe('Export audit trail', () => {
     const jsonl = formatAudit([r, r], 'jsonl');
     assert.deepEqual(jsonl.trim().split('\n').map((l) => JSON.parse(l)), [r, r]);
     const csv = formatAudit([r], 'csv').split('\r\n');
-    assert.equal(csv[0], 'time,actor_subject,actor_email,actor_issuer,service,action,resource,resource_name,outcome,reason,credential,job_ids,link');
-    assert.equal(csv[1], `2026-12-03T10:00:00.000Z,alice,alice@example.com,${ISS},looker,run-look,look/2,"'=HYPERLINK(""http://evil"")",succeeded,"a, ""b""",resource-indicator,1 2,`);
+    assert.equal(csv[0], 'time,actor_subject,actor_email,actor_issuer,service,action,resource,resource_name,outcome,reason,credential,credential_text,job_ids,link');
+    assert.equal(csv[1], `2026-12-03T10:00:00.000Z,alice,alice@example.com,${ISS},looker,run-look,look/2,"'=HYPERLINK(""http://evil"")",succeeded,"a, ""b""",resource-indicator,Your sign-in's token issued for Looker by your identity provider,1 2,`);
     assert.equal(csv[2], '');
   });
 });

@@ -29,7 +29,8 @@ describe('AuditTrail', () => {
     await Promise.all([trail.record(base), trail.record({ ...base, outcome: 'succeeded' })]);
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     assert.equal(lines.length, 2);
-    assert.deepEqual(JSON.parse(lines[0]), { time: '2026-11-23T10:00:00.000Z', ...base });
+    // The credential in words is written beside its origin code.
+    assert.deepEqual(JSON.parse(lines[0]), { time: '2026-11-23T10:00:00.000Z', ...base, credentialText: "your sign-in's token issued for Airbyte by your identity provider" });
     const recent = await trail.recent();
     assert.deepEqual(recent.map((r) => r.outcome), ['started', 'succeeded']);
     assert.equal(seen.length, 2);

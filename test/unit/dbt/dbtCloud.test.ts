@@ -221,7 +221,7 @@ describe('dbt Cloud client against the sandbox', function () {
     assert.equal(denied.kind, 'denied');
     const message = (denied as { message: string }).message;
     assert.match(message, /^dbt Cloud refused: bob@example.com may not trigger a run of job "Nightly build" \(902131\)\./);
-    assert.match(message, /access token issued for this service by your identity provider/);
+    assert.match(message, /dbt Cloud saw your sign-in's token issued for dbt Cloud by your identity provider\./);
     assert.deepEqual(misconfigured.records.map((r) => [r.outcome, r.reason]), [['denied', 'forbidden']]);
     assert.deepEqual(analyst.records.map((r) => [r.outcome, r.reason]), [['denied', 'role']]);
   });

@@ -159,7 +159,7 @@ describe('looker client against the sandbox', function () {
     const outcome = await r.run({ kind: 'look', lookId: '1', title: 'Orders by day' });
     assert.equal(outcome.status, 'denied');
     const text = presenter.last.error?.message ?? '';
-    assert.match(text, /^Looker refused: bob@example\.com may not run the look "Orders by day"\. Looker saw an access token issued for this service by your identity provider\./);
+    assert.match(text, /^Looker refused: bob@example\.com may not run the look "Orders by day"\. Looker saw your sign-in's token issued for Looker by your identity provider\./);
     assert.match(text, /Your Gatehouse roles: analyst\./);
     assert.doesNotMatch(text, /Database OAuth/, "Looker's own words stay out");
     assert.equal(`${records[0].action}:${records[0].outcome}:${records[0].reason}`, 'run-look:denied:forbidden');

@@ -147,8 +147,8 @@ describe('metabase client against the sandbox', function () {
 
   it('explains a plain-text 403 and audits it; with an API key the explanation says the key acts as a group', async () => {
     for (const [label, { client }, credentialWords] of [
-      ['session', await sessionClient('bob'), /a session opened with the username and password you entered/],
-      ['api key', apiKeyClient(), /an API key you entered \(it acts as the group it belongs to, not as you\).*API key's group/],
+      ['session', await sessionClient('bob'), /Metabase saw your Metabase account via Metabase login\./],
+      ['api key', apiKeyClient(), /Metabase saw shared identity: group API key \(Metabase applies the key's group, not you\)\..*API key's group/],
     ] as const) {
       const { runner: r, presenter, records } = runner('bob', client);
       const outcome = await r.run({ kind: 'card', cardId: 5, name: 'Monthly revenue' });
@@ -195,7 +195,8 @@ describe('metabase client against the sandbox', function () {
     await assert.rejects(client.collectionTree(), (e: unknown) => MetabaseError.is(e, 'sessionExpired'));
     await until('the dead session to be deleted', () => stored.value === undefined, 2_000, { intervalMs: 5 });
     assert.equal(stored.value, undefined, 'the dead session is deleted from storage');
-    await assert.rejects(client.collectionTree(), (e: unknown) => MetabaseError.is(e, 'credentialsMissing'));
+    // Still "your session has ended" (what happened), not "you are not signed in".
+    await assert.rejects(client.collectionTree(), (e: unknown) => MetabaseError.is(e, 'sessionExpired'));
   });
 
   it('reports a refused API key as credentialsRejected, and does not send it again', async () => {

@@ -40,7 +40,7 @@ describe('roles', () => {
       roles: new Set<Role>(['analyst']),
     });
     assert.match(text, /bob@example\.com/);
-    assert.match(text, /issued for this service/);
+    assert.match(text, /Airbyte saw your sign-in's token issued for Airbyte by your identity provider\./);
     assert.match(text, /workspace editor permission is missing/);
     assert.match(text, /roles: analyst/);
   });
@@ -107,7 +107,7 @@ describe('policy: capabilities, granting groups and refusals', () => {
       roles: new Set(),
       access: { action: 'bigquery.query', groups: [], yourGroups: ['analysts'], contact: 'data-platform@example.com' },
     });
-    assert.match(text, /^BigQuery refused: bob@example\.com may not run this query\. BigQuery saw short-lived Google credentials/);
+    assert.match(text, /^BigQuery refused: bob@example\.com may not run this query\. BigQuery saw your Google identity, federated from your sign-in/);
     assert.doesNotMatch(text, /query on query|owner of query/);
     assert.match(text, /Ask data-platform@example\.com for access\.$/);
   });
