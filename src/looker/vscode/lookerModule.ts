@@ -9,7 +9,7 @@ import { LazyClient } from '../../core/lazyClient';
 import { clientPair } from '../../core/originSecrets';
 import { ServiceConnection } from '../../vscode/serviceConnection';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
-import type { ResultsPresenter } from '../../results/resultsPresenter';
+import type { ResultsPresenter, TilesPresenter } from '../../results/resultsPresenter';
 import { LookerClient, lookerApiUrl } from '../client';
 import { Api3Credentials, type LookerCredentials } from '../credentials';
 import { LookerError, toLookerError } from '../errors';
@@ -27,7 +27,7 @@ export interface LookerTestingApi {
   setUi(ui: ServiceUi | undefined): void;
 }
 
-export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter): FeatureModule {
+export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter & TilesPresenter): FeatureModule {
   const { context, logger: rootLogger, secrets, auth, roles, audit } = deps;
   const logger = rootLogger.child('looker');
   const disposables: vscode.Disposable[] = [];
