@@ -69,7 +69,8 @@ export function planDashboard(d: Dashboard, values: readonly FilterValue[]): Til
 function planTile(e: DashboardElement, values: readonly FilterValue[]): TilePlan {
   const elementId = String(e.id);
   if (e.type === 'text') {
-    const text = [e.title_text, e.subtitle_text, e.body_text].filter((t): t is string => typeof t === 'string' && t.trim() !== '').join('\n\n');
+    // The title is the tile picker's; the words are the subtitle and body.
+    const text = [e.subtitle_text, e.body_text].filter((t): t is string => typeof t === 'string' && t.trim() !== '').join('\n\n');
     return { kind: 'text', elementId, title: str(e.title_text) || str(e.title) || 'Text', text };
   }
   const title = str(e.title) || str(e.look?.title) || `Tile ${elementId}`;
