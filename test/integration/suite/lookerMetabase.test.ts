@@ -209,6 +209,35 @@ describe('Looker and Metabase', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  it('runs a Metabase question with its parameters: asked with their defaults, sent, the rows filtered', async () => {
+    assert.ok(driverAvailable(), 'the webview is read through the code-server driver');
+    await signInAs(t.auth, issuer, 'alice');
+    const sales = (await children(t.metabase)).find((n) => label(n) === 'Sales');
+    assert.ok(sales);
+    const question = (await children(t.metabase, sales)).find((n) => label(n) === 'Orders by status since');
+    assert.ok(question, 'the question with parameters is in Sales');
+    const escaped = answeringUi([undefined]);
+    t.metabase.setUi(escaped.ui);
+    const answering = answeringUi(['2000-01-01', 'shipped', '150']);
+    let cancelled: RunOutcome;
+    let outcome: RunOutcome;
+    try {
+      cancelled = (await vscode.commands.executeCommand('gatehouse.metabase.runQuestion', question)) as RunOutcome;
+      t.metabase.setUi(answering.ui);
+      outcome = (await vscode.commands.executeCommand('gatehouse.metabase.runQuestion', question)) as RunOutcome;
+    } finally {
+      t.metabase.setUi(ui);
+    }
+    assert.equal(cancelled.status, 'cancelled', 'Escape on the first value runs nothing');
+    assert.deepEqual(answering.asked.map((a) => `${a.title}=${a.value}`), ['Orders by status since: Since (1/3)=2000-01-01', 'Orders by status since: Status (2/3)=completed', 'Orders by status since: Minimum amount (3/3)=']);
+    assert.equal(outcome.status, 'succeeded', answering.messages.join('\n'));
+    assert.equal(outcome.rowCount, 1, 'one status left');
+    const row = await waitForWebview('.grid-row[aria-rowindex="2"] .cell', (v) => v[0] === 'shipped');
+    assert.ok(digits(row[1]) > 0, `a count of shipped orders of 150 or more, saw ${JSON.stringify(row)}`);
+    const facts = await readWebview('.status', { frameUrlContains: FRAME });
+    assert.match(facts.join(' '), /Parameter Status.*shipped/, 'the status line says which values it ran with');
+  });
+
   it('draws an area question as an area chart, as Metabase does', async () => {
     assert.ok(driverAvailable(), 'the webview is read through the code-server driver');
     await signInAs(t.auth, issuer, 'alice');
