@@ -6,6 +6,7 @@ import { GraphView } from './lineage/graphView';
 
 interface VsCodeWebviewApi {
   postMessage(message: unknown): void;
+  setState(state: unknown): void;
 }
 declare function acquireVsCodeApi(): VsCodeWebviewApi;
 
@@ -76,7 +77,9 @@ function showGraph(g: LineageGraphMessage): void {
 window.addEventListener('message', (event: MessageEvent) => {
   const msg = parseHostToLineage(event.data);
   if (!msg) return;
-  if (msg.type === 'graph') showGraph(msg);
+  // Kept by VS Code across a window reload; the host's serializer reads it back.
+  if (msg.type === 'remember') api.setState(msg.state);
+  else if (msg.type === 'graph') showGraph(msg);
   else {
     status.hidden = false;
     status.textContent = msg.type === 'loading' ? `Loading the lineage of ${msg.focusName}…` : msg.message;

@@ -15,6 +15,7 @@ import {
   type WireColumn,
   type WireRestore,
   type WireStats,
+  type WireTile,
 } from '../../src/results/resultsProtocol';
 import type { Formatter } from '../../src/core/format';
 import { buildChart, chartColumns, type ChartKind } from './chartModel';
@@ -81,6 +82,8 @@ export class ResultsApp {
   private readonly tabs = el('div', { class: 'tabs', attrs: { role: 'tablist' } });
   private readonly toolbar = el('div', { class: 'toolbar' });
   private readonly banner = el('div', { class: 'banner', attrs: { role: 'note' } });
+  /** A dashboard's tiles: one button per tile, the picked one's result below. */
+  private readonly tilebar = el('nav', { class: 'tilebar', attrs: { 'aria-label': 'Dashboard tiles' } });
   private readonly content = el('div', { class: 'content' });
   private readonly detail = el('aside', { class: 'detail', attrs: { 'aria-label': 'Cell value' } });
   private readonly status = el('footer', { class: 'status', attrs: { 'aria-label': 'Result status' } });
@@ -99,7 +102,8 @@ export class ResultsApp {
     const top = el('header', { class: 'topbar' }, el('div', { class: 'heading' }, this.titleEl, this.originEl), this.tabs, this.toolbar);
     this.detail.hidden = true;
     this.banner.hidden = true;
-    root.append(top, this.banner, el('div', { class: 'main' }, this.content, this.detail), this.status, this.toast);
+    this.tilebar.hidden = true;
+    root.append(top, this.tilebar, this.banner, el('div', { class: 'main' }, this.content, this.detail), this.status, this.toast);
     root.setAttribute('aria-busy', 'false');
     this.buildToolbar();
     document.addEventListener('keydown', (e) => {
@@ -126,6 +130,10 @@ export class ResultsApp {
         return this.showError(m.title, m.origin, m.message, m.nextStep);
       case 'cancelled':
         return this.showCancelled(m.title, m.origin, m.message);
+      case 'text':
+        return this.showText(m.title, m.origin, m.text);
+      case 'tiles':
+        return this.showTiles(m.title, m.tiles, m.active);
       case 'init':
         return this.showResult(m);
       case 'rows':
@@ -223,6 +231,60 @@ export class ResultsApp {
     );
     this.status.replaceChildren(el('span', { text: 'Cancelled' }));
     this.root.setAttribute('aria-busy', 'false');
+  }
+
+  private showText(title: string, origin: string, text: string): void {
+    this.resetResult();
+    this.setHeading(title, origin);
+    this.content.replaceChildren(el('div', { class: 'phase text-tile', attrs: { role: 'document' } }, el('div', { class: 'tile-text', text })));
+    this.status.replaceChildren(el('span', { text: 'Text tile' }));
+    this.root.setAttribute('aria-busy', 'false');
+  }
+
+  private showTiles(title: string, tiles: WireTile[], active: number): void {
+    if (!tiles.length) {
+      this.tilebar.hidden = true;
+      this.tilebar.replaceChildren();
+      return;
+    }
+    // Rebuilt on every change: keep the keyboard focus on the tile that had it.
+    const focused = [...this.tilebar.querySelectorAll('.tile')].indexOf(document.activeElement as Element);
+    const done = tiles.filter((t) => t.state !== 'queued' && t.state !== 'running').length;
+    const busy = done < tiles.length;
+    const list = el('div', { class: 'tile-list' });
+    tiles.forEach((t, i) => {
+      const b = button('', () => this.host.post({ type: 'selectTile', index: i }), {
+        class: `tile state-${t.state}`,
+        attrs: { 'aria-pressed': String(i === active), 'data-state': t.state },
+      });
+      b.append(el('span', { class: 'tile-title', text: t.title }), el('span', { class: 'tile-state', text: this.tileStateText(t) }));
+      list.append(b);
+    });
+    const summary = el('span', { class: 'tiles-summary', attrs: { role: 'status', 'aria-live': 'polite' }, text: `${title}: ${this.fmt.count(done)} of ${this.fmt.count(tiles.length)} tiles done` });
+    const cancelAll = busy ? button('Cancel all', () => {
+      cancelAll!.disabled = true;
+      this.host.post({ type: 'cancelTiles' });
+    }, { class: 'secondary' }) : undefined;
+    this.tilebar.replaceChildren(el('div', { class: 'tiles-head' }, summary, cancelAll), list);
+    this.tilebar.hidden = false;
+    if (focused >= 0) (list.children[focused] as HTMLElement | undefined)?.focus();
+  }
+
+  private tileStateText(t: WireTile): string {
+    switch (t.state) {
+      case 'succeeded':
+        return t.rows === undefined ? 'done' : `${this.fmt.count(t.rows)} rows`;
+      case 'queued':
+        return 'queued';
+      case 'running':
+        return 'running…';
+      case 'failed':
+        return 'failed';
+      case 'cancelled':
+        return 'cancelled';
+      case 'text':
+        return 'text';
+    }
   }
 
   private showResult(m: InitMessage): void {

@@ -47,7 +47,20 @@ export interface LineageGraphMessage {
   maxNodes: number;
 }
 
-export type HostToLineage = LineageGraphMessage | { type: 'error'; message: string } | { type: 'loading'; focusName: string };
+/** Which node the panel shows, kept by the webview (vscode.setState) so a window reload brings it back. */
+export interface LineageRestoreState {
+  v: 1;
+  projectKey: string;
+  uniqueId: string;
+  upstream: number;
+  downstream: number;
+}
+
+export type HostToLineage =
+  | LineageGraphMessage
+  | { type: 'error'; message: string }
+  | { type: 'loading'; focusName: string }
+  | { type: 'remember'; state: LineageRestoreState };
 
 export type LineageToHost =
   | { type: 'ready' }
@@ -87,9 +100,25 @@ function parseNode(raw: unknown): WireLineageNode | undefined {
   return { id, name, resourceType: resourceType as LineageResourceType, ...(materialization !== undefined ? { materialization } : {}), packageName, depth: depth as number, x, y, hasFile };
 }
 
+/**
+ * The check of a saved lineage state: by the webview before keeping it, and by the host on what
+ * VS Code hands back after a reload (the webview's word, so never trusted as is).
+ */
+export function parseLineageRestoreState(raw: unknown): LineageRestoreState | undefined {
+  if (!isObj(raw) || raw.v !== 1) return undefined;
+  const { projectKey, uniqueId, upstream, downstream } = raw;
+  if (!isText(projectKey, 4_096) || !projectKey || !isText(uniqueId, 1_000) || !/^[a-z_]+\.\S+$/.test(uniqueId)) return undefined;
+  if (!isDepth(upstream) || !isDepth(downstream)) return undefined;
+  return { v: 1, projectKey, uniqueId, upstream, downstream };
+}
+
 /** The webview's check of what the host posted. */
 export function parseHostToLineage(raw: unknown): HostToLineage | undefined {
   if (!isObj(raw)) return undefined;
+  if (raw.type === 'remember') {
+    const state = parseLineageRestoreState(raw.state);
+    return state ? { type: 'remember', state } : undefined;
+  }
   if (raw.type === 'error') return isText(raw.message) ? { type: 'error', message: raw.message } : undefined;
   if (raw.type === 'loading') return isText(raw.focusName) ? { type: 'loading', focusName: raw.focusName } : undefined;
   if (raw.type !== 'graph') return undefined;

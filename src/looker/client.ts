@@ -8,7 +8,7 @@ import type { TableResult } from '../results/panelRun';
 import type { LookerCredentials } from './credentials';
 import { LookerError, toLookerError } from './errors';
 import { jsonBiToTable } from './resultTable';
-import type { DashboardElement, DashboardSummary, Folder, JsonBi, Look, LookerUser } from './types';
+import type { Dashboard, DashboardElement, DashboardSummary, Folder, JsonBi, Look, LookerUser, QuerySummary } from './types';
 
 export interface LookerClientOptions {
   http: HttpClient;
@@ -57,6 +57,12 @@ export function lookerContentUrl(baseUrl: string, target: LookerWebTarget): stri
   const path = { look: 'looks', dashboard: 'dashboards', folder: 'folders' }[target.kind];
   return `${lookerWebUrl(baseUrl)}/${path}/${encodeURIComponent(target.id)}`;
 }
+
+/** The body of run_inline_query: a WriteQuery (model and view required). */
+export type InlineQuery = Pick<QuerySummary, 'fields' | 'filters' | 'filter_expression' | 'sorts' | 'limit' | 'pivots' | 'fill_fields' | 'dynamic_fields' | 'column_limit' | 'total' | 'row_total' | 'subtotals' | 'query_timezone'> & {
+  model: string;
+  view: string;
+};
 
 export class LookerClient {
   readonly baseUrl: string;
@@ -108,6 +114,11 @@ export class LookerClient {
     return list(await this.get<DashboardElement[]>(`/dashboards/${seg(dashboardId)}/dashboard_elements`, {}, signal), 'dashboard elements');
   }
 
+  /** GET /dashboards/{id}: tiles (with their result makers' filterables) and filters. */
+  async dashboard(id: string, signal?: AbortSignal): Promise<Dashboard> {
+    return checkId(await this.get<Dashboard>(`/dashboards/${seg(id)}`, {}, signal), 'dashboard');
+  }
+
   /** GET /looks/{id}/run/json_bi → columns and rows. */
   async runLook(id: string, opts: RunOptions = {}): Promise<TableResult> {
     return this.run(`/looks/${seg(id)}/run/json_bi`, opts);
@@ -118,10 +129,19 @@ export class LookerClient {
     return this.run(`/queries/${seg(queryId)}/run/json_bi`, opts);
   }
 
-  private async run(path: string, opts: RunOptions): Promise<TableResult> {
+  /**
+   * POST /queries/run/json_bi (run_inline_query): a tile's query with the dashboard's filters
+   * merged in, as Looker's own dashboards run it; nothing is saved on the instance.
+   */
+  async runInlineQuery(query: InlineQuery, opts: RunOptions = {}): Promise<TableResult> {
+    return this.run('/queries/run/json_bi', opts, query);
+  }
+
+  private async run(path: string, opts: RunOptions, body?: InlineQuery): Promise<TableResult> {
     const data = await this.call<JsonBi>({
-      method: 'GET',
+      method: body ? 'POST' : 'GET',
       url: path,
+      body,
       query: { limit: opts.limit, apply_formatting: false },
       signal: opts.signal,
       timeoutMs: this.opts.runTimeoutMs ?? 300_000,

@@ -1,20 +1,22 @@
-// Running a look or a dashboard tile into the results panel, with the decisions that must not
-// live in a command handler: roles decide whether Gatehouse tries, a 403 becomes a sentence the
-// person can act on, and every run, refusal and failure goes to the audit trail.
+// Running a look, a dashboard tile or a whole dashboard into the results panel, with the
+// decisions that must not live in a command handler: roles decide whether Gatehouse tries, a 403
+// becomes a sentence the person can act on, and every run, refusal and failure goes to the audit
+// trail. A dashboard runs its tiles a few at a time into one panel; a failing tile fails alone.
 import type { AuditRecord, CredentialOrigin } from '../audit/auditTrail';
 import { credentialOriginOf, recordAccess, type AccessActor } from '../audit/recordAccess';
 import type { Logger } from '../core/logger';
-import type { ResultsPresenter } from '../results/resultsPresenter';
+import type { ResultsPanelHandle, ResultsPanelRequest, ResultsPresenter, TilesPresenter } from '../results/resultsPresenter';
 import { explainDenied } from '../policy/roles';
 import type { RoleView } from '../policy/roleModel';
 import { runIntoPanel, type PanelRunOutcome } from '../results/panelRun';
 import type { LookerClient } from './client';
+import type { FilterValue, TilePlan, TileRun } from './dashboard';
 import { lookerChartHint } from './chartHint';
 import { toLookerError, type LookerError } from './errors';
 
 export interface LookRunnerDeps {
   client: () => LookerClient;
-  presenter: ResultsPresenter;
+  presenter: ResultsPresenter & TilesPresenter;
   audit: { record(entry: Omit<AuditRecord, 'time'>): Promise<unknown> };
   actor: () => (AccessActor & { label?: string }) | undefined;
   roles: RoleView;
@@ -23,14 +25,37 @@ export interface LookRunnerDeps {
   logger?: Logger;
   /** Overall limit of one run (default 5 minutes). */
   runTimeoutMs?: number;
+  /** Tiles of one dashboard running at once (default 3). */
+  tileConcurrency?: number;
 }
 
 /** What to run: a look, or a dashboard tile (which runs its look or its own query). */
 export type LookerRunTarget =
   | { kind: 'look'; lookId: string; title: string; fieldOrder?: readonly string[]; visType?: string }
-  | { kind: 'element'; dashboardId: string; dashboardTitle: string; elementId: string; title: string; run: { kind: 'look'; lookId: string } | { kind: 'query'; queryId: string }; visType?: string };
+  | { kind: 'element'; dashboardId: string; dashboardTitle: string; elementId: string; title: string; run: TileRun; fieldOrder?: readonly string[]; visType?: string };
 
 export type LookerRunOutcome = PanelRunOutcome<LookerError> | { status: 'notAllowed'; message: string };
+
+/** A dashboard to run: its tiles as planned with the filter values the person chose. */
+export interface DashboardRunTarget {
+  dashboardId: string;
+  title: string;
+  tiles: readonly TilePlan[];
+  filters: readonly FilterValue[];
+}
+
+export interface DashboardTileOutcome {
+  elementId: string;
+  title: string;
+  status: PanelRunOutcome<LookerError>['status'] | 'text';
+  rowCount?: number;
+  reason?: string;
+}
+
+export type DashboardRunOutcome =
+  | { status: 'succeeded' | 'partial' | 'failed' | 'cancelled'; tiles: DashboardTileOutcome[] }
+  | { status: 'notAllowed'; message: string; tiles: [] }
+  | { status: 'unavailable'; error: LookerError; tiles: [] };
 
 export class LookRunner {
   constructor(private readonly deps: LookRunnerDeps) {}
@@ -50,9 +75,88 @@ export class LookRunner {
       await this.record(action, resource, name, 'failed', error.reason);
       return { status: 'failed', error };
     }
-    const extra: Record<string, string> = target.kind === 'look' ? { Look: target.title } : { Dashboard: target.dashboardTitle, Tile: target.title };
+    return this.execute(target, client, this.deps.presenter, {}, signal);
+  }
+
+  /**
+   * Runs every tile of a dashboard into one panel (a tile picker), a few at a time: text tiles
+   * show their words, a tile Gatehouse cannot run or that fails is shown as failed and the others
+   * go on; the panel's Cancel all (or closing it, or `signal`) stops the rest.
+   */
+  async runDashboard(target: DashboardRunTarget, signal?: AbortSignal): Promise<DashboardRunOutcome> {
+    if (!this.deps.roles.can('looker.run')) {
+      await this.record('run-dashboard', `dashboard/${target.dashboardId}`, target.title, 'denied', 'role');
+      return { status: 'notAllowed', message: this.deps.roles.refusal('looker.run'), tiles: [] };
+    }
+    let client: LookerClient;
+    try {
+      client = this.deps.client();
+    } catch (err) {
+      const error = toLookerError(err);
+      await this.record('run-dashboard', `dashboard/${target.dashboardId}`, target.title, 'failed', error.reason);
+      return { status: 'unavailable', error, tiles: [] };
+    }
+    const panel = this.deps.presenter.openTiles(
+      { title: target.title, ownerKey: `looker:dashboard/${target.dashboardId}`, origin: `Looker · ${new URL(client.baseUrl).host}` },
+      target.tiles.map((t) => ({ title: t.title })),
+    );
+    const all = new AbortController();
+    const stop = () => all.abort();
+    const subscriptions = [panel.onDidRequestCancel(stop), panel.onDidDispose(stop)];
+    signal?.addEventListener('abort', stop, { once: true });
+    if (signal?.aborted) stop();
+    // A queued tile cancelled from the panel is skipped when its turn comes.
+    const skipped = new Set<number>();
+    panel.tiles.forEach((tile, i) => subscriptions.push(tile.onDidRequestCancel(() => skipped.add(i))));
+    const filterFacts = Object.fromEntries(target.filters.filter((f) => f.value.trim() !== '').map((f) => [`Filter ${f.title}`.slice(0, 200), f.value]));
+    const outcomes: DashboardTileOutcome[] = target.tiles.map((t) => ({ elementId: t.elementId, title: t.title, status: 'cancelled' }));
+    const runTile = async (i: number): Promise<void> => {
+      const plan = target.tiles[i];
+      const tile = panel.tiles[i];
+      if (!tile) return;
+      if (plan.kind === 'text') {
+        tile.setText(plan.text);
+        outcomes[i] = { elementId: plan.elementId, title: plan.title, status: 'text' };
+        return;
+      }
+      if (all.signal.aborted || skipped.has(i)) {
+        tile.setCancelled('Cancelled.');
+        return;
+      }
+      if (plan.kind === 'unavailable') {
+        tile.setError(plan.message);
+        outcomes[i] = { elementId: plan.elementId, title: plan.title, status: 'failed', reason: 'unavailable' };
+        return;
+      }
+      const element: LookerRunTarget = { kind: 'element', dashboardId: target.dashboardId, dashboardTitle: target.title, elementId: plan.elementId, title: plan.title, run: plan.run, fieldOrder: plan.fieldOrder, visType: plan.visType };
+      const applied = Object.fromEntries(Object.entries(plan.applied).map(([field, value]) => [`Filter ${field}`.slice(0, 200), value]));
+      const outcome = await this.execute(element, client, { open: () => tile }, { ...filterFacts, ...applied }, all.signal);
+      outcomes[i] = { elementId: plan.elementId, title: plan.title, status: outcome.status, rowCount: outcome.rowCount, reason: outcome.error?.reason };
+    };
+    try {
+      let next = 0;
+      const worker = async () => {
+        while (next < target.tiles.length) await runTile(next++);
+      };
+      const width = Math.max(1, Math.min(this.deps.tileConcurrency ?? 3, target.tiles.length));
+      await Promise.all(Array.from({ length: width }, worker));
+    } finally {
+      signal?.removeEventListener('abort', stop);
+      for (const s of subscriptions) s.dispose();
+    }
+    const ran = outcomes.filter((o) => o.status !== 'text');
+    const failed = ran.filter((o) => o.status === 'failed' || o.status === 'denied').length;
+    const succeeded = ran.filter((o) => o.status === 'succeeded').length;
+    const status = all.signal.aborted && succeeded + failed < ran.length ? 'cancelled' : failed === 0 ? 'succeeded' : succeeded > 0 ? 'partial' : 'failed';
+    return { status, tiles: outcomes };
+  }
+
+  private async execute(target: LookerRunTarget, client: LookerClient, presenter: { open(request: ResultsPanelRequest): ResultsPanelHandle }, facts: Record<string, string>, signal?: AbortSignal): Promise<PanelRunOutcome<LookerError>> {
+    const { action, resource } = describe(target);
+    const name = target.kind === 'look' ? target.title : `${target.dashboardTitle} · ${target.title}`;
+    const extra: Record<string, string> = target.kind === 'look' ? { Look: target.title } : { Dashboard: target.dashboardTitle, Tile: target.title, ...facts };
     const outcome = await runIntoPanel<LookerError>({
-      presenter: this.deps.presenter,
+      presenter,
       request: { title: target.title, ownerKey: `looker:${resource}`, origin: `Looker · ${new URL(client.baseUrl).host}` },
       runningMessage: `Running ${target.kind === 'look' ? 'look' : 'tile'} "${target.title}" in Looker…`,
       pageSize: this.deps.pageSize(),
@@ -64,7 +168,15 @@ export class LookRunner {
       denial: (e) => (e.reason === 'forbidden' ? this.explain(target, client.credentialOrigin) : undefined),
       run: (s) => {
         if (target.kind === 'look') return client.runLook(target.lookId, { signal: s, fieldOrder: target.fieldOrder });
-        return target.run.kind === 'look' ? client.runLook(target.run.lookId, { signal: s }) : client.runQuery(target.run.queryId, { signal: s });
+        const opts = { signal: s, fieldOrder: target.fieldOrder };
+        switch (target.run.kind) {
+          case 'look':
+            return client.runLook(target.run.lookId, opts);
+          case 'query':
+            return client.runQuery(target.run.queryId, opts);
+          case 'inline':
+            return client.runInlineQuery(target.run.query, opts);
+        }
       },
     });
     await this.record(action, resource, name, outcome.status, outcome.error?.reason, client.credentialOrigin);

@@ -25,6 +25,19 @@ export interface QuerySummary {
   model?: string;
   view?: string;
   fields?: string[] | null;
+  /** Field name → Looker filter expression. */
+  filters?: Record<string, string> | null;
+  filter_expression?: string | null;
+  sorts?: string[] | null;
+  limit?: string | null;
+  pivots?: string[] | null;
+  fill_fields?: string[] | null;
+  dynamic_fields?: string | null;
+  column_limit?: string | null;
+  total?: boolean | null;
+  row_total?: string | null;
+  subtotals?: string[] | null;
+  query_timezone?: string | null;
   /** How Looker draws it; `type` names the visualization (looker_line, looker_grid, …). */
   vis_config?: { type?: unknown } | null;
 }
@@ -66,7 +79,38 @@ export interface DashboardElement {
   query_id?: string | null;
   look?: Look;
   query?: QuerySummary;
-  result_maker?: { query_id?: string | null; query?: QuerySummary } | null;
+  /** A text tile's words (body_text_as_html exists too; Gatehouse never reads it). */
+  body_text?: string | null;
+  subtitle_text?: string | null;
+  result_maker?: { query_id?: string | null; query?: QuerySummary; filterables?: ResultMakerFilterable[] | null } | null;
+}
+
+/** Which dashboard filters a tile listens to, and on which of its fields. */
+export interface ResultMakerFilterable {
+  model?: string | null;
+  view?: string | null;
+  name?: string | null;
+  listen?: Array<{ dashboard_filter_name?: string | null; field?: string | null }> | null;
+}
+
+/** A dashboard filter (GET /dashboards/{id} → dashboard_filters). */
+export interface DashboardFilter {
+  id: string;
+  name: string;
+  title?: string | null;
+  type?: string | null;
+  default_value?: string | null;
+  model?: string | null;
+  explore?: string | null;
+  dimension?: string | null;
+  allow_multiple_values?: boolean | null;
+  required?: boolean | null;
+}
+
+/** GET /dashboards/{id}: the dashboard with its tiles and filters. */
+export interface Dashboard extends DashboardSummary {
+  dashboard_elements?: DashboardElement[] | null;
+  dashboard_filters?: DashboardFilter[] | null;
 }
 
 /** One field of a json_bi result's metadata. */

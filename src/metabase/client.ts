@@ -10,7 +10,8 @@ import type { TableResult } from '../results/panelRun';
 import type { MetabaseCredentials } from './credentials';
 import { MetabaseError, queryFailure, toMetabaseError } from './errors';
 import { datasetToTable } from './resultTable';
-import type { CollectionItem, CollectionTreeNode, Dashboard, DashboardCard, Dataset, MetabaseUser } from './types';
+import type { Card, CollectionItem, CollectionTreeNode, Dashboard, DashboardCard, Dataset, MetabaseUser } from './types';
+import type { ParameterValue } from './parameters';
 
 export interface MetabaseClientOptions {
   http: HttpClient;
@@ -102,20 +103,27 @@ export class MetabaseClient {
     return { dashboard, cards };
   }
 
-  /** POST /api/card/:id/query → rows, or a MetabaseError naming the failure's error_type. */
-  async runCard(cardId: number, signal?: AbortSignal): Promise<TableResult> {
-    return this.query(`/card/${num(cardId)}/query`, signal);
+  /** GET /api/card/:id: the question with its parameters. */
+  async card(id: number, signal?: AbortSignal): Promise<Card> {
+    const c = await this.call<Card>({ method: 'GET', url: `/card/${num(id)}`, signal });
+    if (!c || typeof c.id !== 'number') throw new MetabaseError('badResponse', 'Metabase answered without a question.');
+    return c;
+  }
+
+  /** POST /api/card/:id/query (with its parameters' values) → rows, or a MetabaseError naming the failure's error_type. */
+  async runCard(cardId: number, signal?: AbortSignal, parameters: readonly ParameterValue[] = []): Promise<TableResult> {
+    return this.query(`/card/${num(cardId)}/query`, signal, parameters);
   }
 
   async runDashboardCard(dashboardId: number, dashcardId: number, cardId: number, signal?: AbortSignal): Promise<TableResult> {
     return this.query(`/dashboard/${num(dashboardId)}/dashcard/${num(dashcardId)}/card/${num(cardId)}/query`, signal);
   }
 
-  private async query(path: string, signal?: AbortSignal): Promise<TableResult> {
+  private async query(path: string, signal?: AbortSignal, parameters: readonly ParameterValue[] = []): Promise<TableResult> {
     const dataset = await this.call<Dataset>({
       method: 'POST',
       url: path,
-      body: { parameters: [], ignore_cache: false },
+      body: { parameters, ignore_cache: false },
       signal,
       timeoutMs: this.opts.runTimeoutMs ?? 300_000,
       // A resent query after a timeout would double a long wait and the warehouse's cost.

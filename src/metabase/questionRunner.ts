@@ -12,6 +12,7 @@ import { runIntoPanel, type PanelRunOutcome } from '../results/panelRun';
 import type { MetabaseClient } from './client';
 import { metabaseChartHint } from './chartHint';
 import { toMetabaseError, type MetabaseError } from './errors';
+import type { ParameterValue } from './parameters';
 
 export interface QuestionRunnerDeps {
   client: () => MetabaseClient;
@@ -25,7 +26,16 @@ export interface QuestionRunnerDeps {
 }
 
 export type MetabaseRunTarget =
-  | { kind: 'card'; cardId: number; name: string; cardType?: 'question' | 'model' | 'metric'; display?: string }
+  | {
+      kind: 'card';
+      cardId: number;
+      name: string;
+      cardType?: 'question' | 'model' | 'metric';
+      display?: string;
+      /** Values for the question's parameters, and how the panel names them (label → value). */
+      parameters?: readonly ParameterValue[];
+      parameterFacts?: Readonly<Record<string, string>>;
+    }
   | { kind: 'dashcard'; dashboardId: number; dashboardName: string; dashcardId: number; cardId: number; name: string; display?: string };
 
 export type MetabaseRunOutcome = PanelRunOutcome<MetabaseError> | { status: 'notAllowed'; message: string };
@@ -55,12 +65,12 @@ export class QuestionRunner {
       runningMessage: `Running ${what} "${target.name}" in Metabase…`,
       pageSize: this.deps.pageSize(),
       timeoutMs: this.deps.runTimeoutMs ?? 300_000,
-      extra: target.kind === 'card' ? { Question: target.name } : { Dashboard: target.dashboardName, Question: target.name },
+      extra: target.kind === 'card' ? { Question: target.name, ...target.parameterFacts } : { Dashboard: target.dashboardName, Question: target.name },
       chart: metabaseChartHint(target.display),
       signal,
       toError: toMetabaseError,
       denial: (e) => (e.reason === 'forbidden' ? this.explain(target, client.credentialOrigin) : undefined),
-      run: (s) => (target.kind === 'card' ? client.runCard(target.cardId, s) : client.runDashboardCard(target.dashboardId, target.dashcardId, target.cardId, s)),
+      run: (s) => (target.kind === 'card' ? client.runCard(target.cardId, s, target.parameters) : client.runDashboardCard(target.dashboardId, target.dashcardId, target.cardId, s)),
     });
     await this.record(action, resource, name, outcome.status, outcome.error?.errorType ?? outcome.error?.reason, client.credentialOrigin);
     if (outcome.status === 'failed' && outcome.error) this.deps.logger?.warn(`Metabase ${action} of ${resource} failed: ${outcome.error.reason}${outcome.error.errorType ? ` (${outcome.error.errorType})` : ''}`);

@@ -47,6 +47,8 @@ export interface Card {
   collection_id?: number | null;
   updated_at?: string;
   creator?: { common_name?: string; email?: string };
+  /** The question's parameters (template tags, field filters); see parameters.ts. */
+  parameters?: unknown;
 }
 
 export interface DashboardCard {

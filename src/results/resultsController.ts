@@ -16,8 +16,9 @@ import { exportResult, type ExportResult } from './export';
 import { RowWindow } from './rowWindow';
 import type { CellValue, ResultColumn, ResultRow, ResultSource } from './types';
 import { createRowWriter } from './writers';
-import type { ResultRestoreKey, ResultStats, ResultsPanelHandle, ResultsPanelRequest } from './resultsPresenter';
+import type { ResultRestoreKey, ResultStats, ResultsPanelRequest, TileHandle, TilesPanelHandle } from './resultsPresenter';
 import {
+  LIMITS,
   PROTOCOL_VERSION,
   validateWebviewMessage,
   type CopyFormat,
@@ -26,8 +27,10 @@ import {
   type HostMessage,
   type PanelViewState,
   type WebviewMessage,
+  type TileState,
   type WireColumn,
   type WireStats,
+  type WireTile,
 } from './resultsProtocol';
 
 /** The webview as the controller sees it: post typed messages, receive raw (unvalidated) ones. */
@@ -65,12 +68,13 @@ type Phase =
   | { kind: 'running'; message: string; startedAt: number }
   | { kind: 'result'; window: RowWindow; stats: ResultStats; shownAt: number; restore?: ResultRestoreKey }
   | { kind: 'error'; message: string; nextStep?: string }
-  | { kind: 'cancelled'; message: string };
+  | { kind: 'cancelled'; message: string }
+  | { kind: 'text'; text: string };
 
 let nextResultId = 1;
 
 /** One open() of the presenter: the handle a service holds. Superseded when the panel is reused. */
-export class ResultsSession implements ResultsPanelHandle {
+export class ResultsSession implements TileHandle {
   readonly resultId = nextResultId++;
   private readonly cancelEmitter = new Emitter<void>();
   private readonly disposeEmitter = new Emitter<void>();
@@ -123,6 +127,25 @@ export class ResultsSession implements ResultsPanelHandle {
     this.replacePhase({ kind: 'cancelled', message });
   }
 
+  setText(text: string): void {
+    if (this.closed) return;
+    this.replacePhase({ kind: 'text', text });
+  }
+
+  /** What the tile picker says about this result. */
+  get tileState(): TileState {
+    switch (this.phase.kind) {
+      case 'idle':
+        return 'queued';
+      case 'result':
+        return 'succeeded';
+      case 'error':
+        return 'failed';
+      default:
+        return this.phase.kind;
+    }
+  }
+
   /** Milliseconds from setResult to the webview's first painted rows. */
   firstPaint(): Promise<number> {
     if (this.paintedAt !== undefined) return Promise.resolve(this.paintedAt);
@@ -137,7 +160,8 @@ export class ResultsSession implements ResultsPanelHandle {
   }
 
   requestCancel(): void {
-    if (this.phase.kind === 'running') this.cancelEmitter.fire();
+    // A queued tile may be cancelled before its turn comes.
+    if (this.phase.kind === 'running' || this.phase.kind === 'idle') this.cancelEmitter.fire();
   }
 
   /** The panel closed or moved on to another query: release the rows and tell the service. */
@@ -169,8 +193,42 @@ export class ResultsSession implements ResultsPanelHandle {
   }
 }
 
+/** A dashboard's tiles in one panel: one session per tile, the picked one shown. */
+class TileGroup implements TilesPanelHandle {
+  private readonly cancelEmitter = new Emitter<void>();
+  private readonly disposeEmitter = new Emitter<void>();
+  readonly onDidRequestCancel: Event<void> = this.cancelEmitter.event;
+  readonly onDidDispose: Event<void> = this.disposeEmitter.event;
+  active = 0;
+  private closed = false;
+
+  constructor(
+    readonly request: ResultsPanelRequest,
+    readonly tiles: readonly ResultsSession[],
+  ) {}
+
+  get visible(): boolean {
+    return !this.closed;
+  }
+
+  requestCancel(): void {
+    if (!this.closed) this.cancelEmitter.fire();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.requestCancel();
+    this.closed = true;
+    for (const tile of this.tiles) tile.close();
+    this.disposeEmitter.fire();
+    this.cancelEmitter.dispose();
+    this.disposeEmitter.dispose();
+  }
+}
+
 export class ResultsController implements Disposable {
   private session: ResultsSession | undefined;
+  private group: TileGroup | undefined;
   private ready = false;
   private readonly rowRequests = new Map<number, AbortController>();
   private chartRequest: AbortController | undefined;
@@ -194,19 +252,67 @@ export class ResultsController implements Disposable {
     return this.session;
   }
 
+  /** The tiles of the dashboard shown, when this panel shows one. */
+  get tiles(): TilesPanelHandle | undefined {
+    return this.group;
+  }
+
   get exporting(): boolean {
     return this.exportRun !== undefined;
   }
 
   /** Starts a new result in this panel; a previous one is closed (its service is told to cancel). */
   open(request: ResultsPanelRequest): ResultsSession {
-    this.abortRowRequests();
-    this.chartRequest?.abort();
-    this.exportRun?.abort();
-    this.session?.close();
+    this.closeCurrent();
     this.session = new ResultsSession(request, this);
     this.render(this.session);
     return this.session;
+  }
+
+  /** Starts a dashboard in this panel: a queued result per tile, the first one shown. */
+  openTiles(request: ResultsPanelRequest, tiles: ReadonlyArray<{ title: string }>): TilesPanelHandle {
+    this.closeCurrent();
+    const sessions = tiles.slice(0, LIMITS.maxTiles).map((t) => new ResultsSession({ title: t.title, origin: request.origin, ownerKey: request.ownerKey }, this));
+    this.group = new TileGroup(request, sessions);
+    this.session = sessions[0];
+    if (this.session) this.render(this.session);
+    else this.postTiles();
+    return this.group;
+  }
+
+  /** Shows tile `index` of the dashboard (the webview's tile picker, tests). */
+  selectTile(index: number): void {
+    const group = this.group;
+    const tile = group?.tiles[index];
+    if (!group || !tile || tile === this.session) return;
+    this.abortRowRequests();
+    this.chartRequest?.abort();
+    group.active = index;
+    this.session = tile;
+    this.render(tile);
+  }
+
+  private closeCurrent(): void {
+    this.abortRowRequests();
+    this.chartRequest?.abort();
+    this.exportRun?.abort();
+    const hadTiles = this.group !== undefined;
+    if (this.group) this.group.close();
+    else this.session?.close();
+    this.group = undefined;
+    this.session = undefined;
+    // A single result after a dashboard: the tile picker goes away.
+    if (hadTiles) this.post({ type: 'tiles', title: '', tiles: [], active: 0 });
+  }
+
+  private postTiles(): void {
+    const group = this.group;
+    if (!group) return;
+    const tiles: WireTile[] = group.tiles.map((t) => {
+      const rows = t.window?.totalRows;
+      return { title: t.request.title, state: t.tileState, ...(rows !== undefined ? { rows } : {}) };
+    });
+    this.post({ type: 'tiles', title: group.request.title, tiles, active: group.active });
   }
 
   /** The webview went away (panel hidden): nothing is posted until it says ready again. */
@@ -287,19 +393,28 @@ export class ResultsController implements Disposable {
     this.chartRequest?.abort();
     this.exportRun?.abort();
     this.subscription.dispose();
+    this.group?.close();
     this.session?.close();
+    this.group = undefined;
     this.session = undefined;
   }
 
   /** Sends the session's current phase, if it is the one shown and the webview is listening. */
   render(session: ResultsSession): void {
-    if (session !== this.session || !this.ready) return;
+    if (!this.ready) return;
+    // Any tile's change updates the picker; only the picked tile's phase is shown.
+    if (this.group?.tiles.includes(session)) this.postTiles();
+    if (session !== this.session) return;
     const { title, origin } = session.request;
     const phase = session.phase;
+    const queued = this.group ? 'Queued…' : 'Starting…';
     switch (phase.kind) {
       case 'idle':
       case 'running':
-        this.post({ type: 'running', title, origin, message: phase.kind === 'running' ? phase.message : 'Starting…', startedAt: phase.kind === 'running' ? phase.startedAt : this.now() });
+        this.post({ type: 'running', title, origin, message: phase.kind === 'running' ? phase.message : queued, startedAt: phase.kind === 'running' ? phase.startedAt : this.now() });
+        return;
+      case 'text':
+        this.post({ type: 'text', title, origin, text: phase.text });
         return;
       case 'error':
         this.post({ type: 'error', title, origin, message: phase.message, ...(phase.nextStep ? { nextStep: phase.nextStep } : {}) });
@@ -371,6 +486,12 @@ export class ResultsController implements Disposable {
         return;
       case 'cancel':
         session?.requestCancel();
+        return;
+      case 'selectTile':
+        this.selectTile(message.index);
+        return;
+      case 'cancelTiles':
+        this.group?.requestCancel();
         return;
       case 'openJobUrl': {
         const url = session?.phase.kind === 'result' ? session.phase.stats.jobUrl : undefined;

@@ -73,3 +73,23 @@ export interface ResultRestorer {
 export interface ResultRestorers {
   register(kind: string, restorer: ResultRestorer): { dispose(): void };
 }
+
+/** One tile of a dashboard run: a result of its own, or a text tile's words. */
+export interface TileHandle extends ResultsPanelHandle {
+  /** Shows a text tile's words (as text, never as HTML). */
+  setText(text: string): void;
+}
+
+/** A dashboard shown in one panel as its tiles, each with its own result (a tile picker). */
+export interface TilesPanelHandle {
+  readonly tiles: readonly TileHandle[];
+  /** The panel's "Cancel all" (closing the panel fires onDidDispose). */
+  readonly onDidRequestCancel: Event<void>;
+  readonly onDidDispose: Event<void>;
+  readonly visible: boolean;
+}
+
+export interface TilesPresenter {
+  /** Opens one panel for a dashboard with a tile per entry of `tiles`, all queued. */
+  openTiles(request: ResultsPanelRequest, tiles: ReadonlyArray<{ title: string }>): TilesPanelHandle;
+}

@@ -22,6 +22,8 @@ export const LIMITS = {
   maxSelectedRows: 100_000,
   /** Rows a chart reads. */
   maxChartRows: 10_000,
+  /** Tiles of one dashboard shown in one panel. */
+  maxTiles: 200,
 } as const;
 
 export type CopyFormat = 'tsv' | 'csv' | 'json' | 'markdown';
@@ -71,6 +73,17 @@ export interface WireChartHint {
   exact: boolean;
 }
 
+/** What a tile of a dashboard run is doing (the tile picker shows it). */
+export const TILE_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'text'] as const;
+export type TileState = (typeof TILE_STATES)[number];
+
+/** One tile of a dashboard shown in one panel: its title and state, never its rows. */
+export interface WireTile {
+  title: string;
+  state: TileState;
+  rows?: number;
+}
+
 /** The view state the webview keeps across hide/show (vscode.setState) and reports to the host. */
 export interface PanelViewState {
   resultId: number;
@@ -92,6 +105,10 @@ export type HostMessage =
   | { type: 'running'; title: string; origin: string; message: string; startedAt: number }
   | { type: 'error'; title: string; origin: string; message: string; nextStep?: string }
   | { type: 'cancelled'; title: string; origin: string; message: string }
+  /** A text tile of a dashboard: its words, shown as text (never as HTML). */
+  | { type: 'text'; title: string; origin: string; text: string }
+  /** The tiles of a dashboard run in this panel (empty: a single result, no tile picker). */
+  | { type: 'tiles'; title: string; tiles: WireTile[]; active: number }
   | {
       type: 'init';
       resultId: number;
@@ -125,7 +142,9 @@ export type WebviewMessage =
   | { type: 'cancel' }
   | { type: 'openJobUrl' }
   | { type: 'saveState'; state: PanelViewState }
-  | { type: 'requestChart'; requestId: number; x: number; y: number; limit: number };
+  | { type: 'requestChart'; requestId: number; x: number; y: number; limit: number }
+  | { type: 'selectTile'; index: number }
+  | { type: 'cancelTiles' };
 
 // ---- validators -----------------------------------------------------------------------------
 // A tiny combinator set rather than a schema library: the webview bundle stays small and both
@@ -278,6 +297,13 @@ const HOST_MESSAGES: { [K in HostMessage['type']]: V<Extract<HostMessage, { type
   running: object({ type: literal('running'), title: str(), origin: str(), message: str(), startedAt: finite }),
   error: object({ type: literal('error'), title: str(), origin: str(), message: str(), nextStep: opt(str()) }),
   cancelled: object({ type: literal('cancelled'), title: str(), origin: str(), message: str() }),
+  text: object({ type: literal('text'), title: str(), origin: str(), text: str(LIMITS.maxTextLength * 10) }),
+  tiles: object({
+    type: literal('tiles'),
+    title: str(),
+    tiles: array(object({ title: str(1024), state: literal(...TILE_STATES), rows: opt(int(0, Number.MAX_SAFE_INTEGER)) }), LIMITS.maxTiles),
+    active: int(0, LIMITS.maxTiles),
+  }),
   init: object({
     type: literal('init'),
     resultId: int(0, Number.MAX_SAFE_INTEGER),
@@ -325,6 +351,8 @@ const WEBVIEW_MESSAGES: { [K in WebviewMessage['type']]: V<Extract<WebviewMessag
   openJobUrl: object({ type: literal('openJobUrl') }),
   saveState: object({ type: literal('saveState'), state: panelViewState }),
   requestChart: object({ type: literal('requestChart'), requestId, x: columnIndex, y: columnIndex, limit: int(1, LIMITS.maxChartRows) }),
+  selectTile: object({ type: literal('selectTile'), index: int(0, LIMITS.maxTiles - 1) }),
+  cancelTiles: object({ type: literal('cancelTiles') }),
 };
 
 export type Validation<T> = { ok: true; message: T } | { ok: false; error: string };

@@ -15,8 +15,8 @@ import type { ServerResponse } from 'node:http';
 import { PROXY_ASSERTION_HEADER } from './identityProxy';
 import type { RunningService, SandboxContext } from './context';
 import { HttpError, Router, type Request, sendJson, serve } from './http';
-import { DATABASE_ID, METABASE_API_KEY, MetabaseContent, type CardRecord, type Principal } from './metabase/content';
-import { runNative, type QueryContext } from './metabase/dataset';
+import { DATABASE_ID, METABASE_API_KEY, MetabaseContent, templateTagId, type CardRecord, type Principal } from './metabase/content';
+import { runNative, substituteTemplateTags, type QueryContext, type RequestParameter } from './metabase/dataset';
 
 export { METABASE_API_KEY, METABASE_USER_IDS, COLLECTION_IDS as METABASE_COLLECTION_IDS, PERSONAL_COLLECTION_IDS as METABASE_PERSONAL_COLLECTION_IDS } from './metabase/content';
 export { ROW_CAP as METABASE_ROW_CAP } from './metabase/dataset';
@@ -78,8 +78,12 @@ export async function startMetabase(ctx: SandboxContext, opts: { port?: number }
     return d;
   };
 
-  async function runCard(card: CardRecord, context: QueryContext, res: ServerResponse, extra: Record<string, unknown> = {}) {
-    const outcome = await runNative(ctx.warehouse, card.sql, context, { card_id: card.id, ...extra });
+  async function runCard(card: CardRecord, context: QueryContext, res: ServerResponse, extra: Record<string, unknown> = {}, request: RequestParameter[] = []) {
+    const tags = (card.parameters ?? []).map((t) => ({ ...t, id: templateTagId(card.id, t.slug) }));
+    const sub = substituteTemplateTags(card.sql, tags, request);
+    const outcome = sub.ok
+      ? await runNative(ctx.warehouse, sub.sql, context, { card_id: card.id, ...extra }, sub.params)
+      : await runNative(ctx.warehouse, card.sql, context, { card_id: card.id, ...extra }, undefined, sub);
     if (outcome.columns) content.resultMetadata.set(card.id, outcome.columns);
     sendJson(res, outcome.status, outcome.body);
   }
@@ -187,7 +191,9 @@ export async function startMetabase(ctx: SandboxContext, opts: { port?: number }
     .post(
       '/api/card/:id/query',
       authed(async (p, req, res) => {
-        await runCard(cardFor(p, req.params.id), 'question', res);
+        const body = safeJson(req);
+        const parameters = Array.isArray(body.parameters) ? (body.parameters as RequestParameter[]) : [];
+        await runCard(cardFor(p, req.params.id), 'question', res, {}, parameters);
       }),
     )
     .get(

@@ -10,7 +10,7 @@ import { LazyClient } from '../../core/lazyClient';
 import { ServiceConnection } from '../../vscode/serviceConnection';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import { DBT_CLOUD_SERVICE_TOKEN_KEY, DBT_CLOUD_TOKEN_KEY, DbtCommands, vscodeDbtUi, type DbtUi } from './dbtCommands';
-import { LineagePanelManager } from './lineagePanel';
+import { LINEAGE_VIEW_TYPE, LineagePanelManager } from './lineagePanel';
 import type { ResultsPresenter } from '../../results/resultsPresenter';
 import { DbtCloudActions } from '../cloud/dbtCloudActions';
 import { IdentityProxyCredentials } from '../../auth/serviceCredentials';
@@ -245,6 +245,7 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     compiledSql,
     vscode.workspace.registerTextDocumentContentProvider(COMPILED_SQL_SCHEME, compiledSql),
     lineage,
+    vscode.window.registerWebviewPanelSerializer(LINEAGE_VIEW_TYPE, { deserializeWebviewPanel: async (panel, state) => lineage.restore(panel, state) }),
     { dispose: () => cloud.dispose() },
     vscode.tasks.registerTaskProvider(DBT_TASK_TYPE, new DbtTaskProvider()),
     ...commands.register(),
@@ -282,6 +283,11 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
           commands,
           problems,
           lineage,
+          /** Restores a lineage panel as after a window reload, from a webview state as VS Code would hand it back. */
+          restoreLineage: (state: unknown) => {
+            const panel = vscode.window.createWebviewPanel(LINEAGE_VIEW_TYPE, 'dbt Lineage', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, lineage.webviewOptions());
+            lineage.restore(panel, state);
+          },
           cloud,
           /** Resolves once discovery ran and every scheduled reload finished. */
           settled: async () => {

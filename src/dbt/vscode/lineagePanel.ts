@@ -1,13 +1,17 @@
 // The lineage webview host: one panel, reused, showing a node's upstream and downstream. Posts only
 // after the webview said `ready`; accepts only protocol messages, and opens files only of nodes it
-// sent (by id). Redraws when the project's manifest reloads.
+// sent (by id). Redraws when the project's manifest reloads. After a window reload VS Code hands
+// the panel back (WebviewPanelSerializer) with the state its page kept: the node is read again
+// from the current manifest, or the panel says why it cannot be shown.
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/logger';
 import type { DbtProjectIndex } from '../manifest';
 import { buildLineageGraph } from '../lineageGraph';
-import { parseLineageToHost, type HostToLineage, type LineageGraphMessage } from '../lineageProtocol';
+import { parseLineageRestoreState, parseLineageToHost, type HostToLineage, type LineageGraphMessage } from '../lineageProtocol';
 import { webviewHtml } from '../../core/webviewHtml';
 import { safe } from '../../core/displayText';
+
+export const LINEAGE_VIEW_TYPE = 'gatehouse.dbtLineage';
 
 export interface LineageTarget {
   projectKey: string;
@@ -26,6 +30,8 @@ export interface LineagePanelDeps {
 export class LineagePanelManager implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private ready = false;
+  /** A restored panel whose saved state could not be read. */
+  private unrestorable = false;
   private target: LineageTarget | undefined;
   private depth = { upstream: 2, downstream: 2 };
   private lastGraph: LineageGraphMessage | undefined;
@@ -45,7 +51,35 @@ export class LineagePanelManager implements vscode.Disposable {
     return { target: this.target, graph: this.lastGraph, visible: !!this.panel };
   }
 
+  /**
+   * A panel VS Code brought back after a window reload, with the state its page saved. The panel
+   * is adopted (or closed when another lineage panel is already open) and shows the node from
+   * the manifest loaded now; an unreadable state says to open the lineage again.
+   */
+  restore(panel: vscode.WebviewPanel, state: unknown): void {
+    if (this.panel) {
+      panel.dispose();
+      return;
+    }
+    const saved = parseLineageRestoreState(state);
+    this.adopt(panel);
+    if (!saved) {
+      this.target = undefined;
+      this.unrestorable = true;
+      return;
+    }
+    this.target = { projectKey: saved.projectKey, uniqueId: saved.uniqueId };
+    this.depth = { upstream: saved.upstream, downstream: saved.downstream };
+    this.render();
+  }
+
+  /** The webview options of the lineage panel, new or restored. */
+  webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'media')], retainContextWhenHidden: false };
+  }
+
   show(target: LineageTarget, depth?: { upstream: number; downstream: number }): void {
+    this.unrestorable = false;
     this.target = target;
     if (depth) this.depth = depth;
     if (!this.panel) this.create();
@@ -60,12 +94,12 @@ export class LineagePanelManager implements vscode.Disposable {
   }
 
   private create(): void {
+    this.adopt(vscode.window.createWebviewPanel(LINEAGE_VIEW_TYPE, 'dbt Lineage', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, this.webviewOptions()));
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
     const mediaRoot = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'media');
-    const panel = vscode.window.createWebviewPanel('gatehouse.dbtLineage', 'dbt Lineage', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
-      enableScripts: true,
-      localResourceRoots: [mediaRoot],
-      retainContextWhenHidden: false,
-    });
+    panel.webview.options = this.webviewOptions();
     this.ready = false;
     panel.webview.html = webviewHtml({
       title: 'dbt Lineage',
@@ -96,6 +130,7 @@ export class LineagePanelManager implements vscode.Disposable {
     switch (msg.type) {
       case 'ready':
         this.ready = true;
+        if (this.unrestorable) this.post({ type: 'error', message: 'This lineage was not kept across the window reload. Run Show Lineage on a model to open it again.' });
         this.render();
         return;
       case 'setDepth':
@@ -114,16 +149,23 @@ export class LineagePanelManager implements vscode.Disposable {
     }
   }
 
+  private post(message: HostToLineage): void {
+    if (!this.panel || !this.ready) return;
+    void this.panel.webview.postMessage(message).then((ok) => ok && this.posted.fire(message));
+  }
+
   private render(): void {
     const panel = this.panel;
     const target = this.target;
     if (!panel || !target) return;
+    // Ids and depths only: what the serializer needs to show the same node after a reload.
+    this.post({ type: 'remember', state: { v: 1, projectKey: target.projectKey, uniqueId: target.uniqueId, upstream: this.depth.upstream, downstream: this.depth.downstream } });
     const index = this.deps.index(target.projectKey);
     const node = index?.getNode(target.uniqueId);
     panel.title = node ? safe`Lineage: ${node.name}` : 'dbt Lineage';
     let message: HostToLineage;
-    if (!index) message = { type: 'error', message: 'The dbt manifest of this project is not loaded.' };
-    else if (!node) message = { type: 'error', message: `${target.uniqueId} is not in the manifest any more.` };
+    if (!index) message = { type: 'error', message: 'The dbt manifest of this project is not loaded (yet): the lineage appears once it is. Open the project folder, or run dbt parse.' };
+    else if (!node) message = { type: 'error', message: `${target.uniqueId} is not in the manifest any more (renamed or removed). Run Show Lineage on a model to open another.` };
     else {
       const started = Date.now();
       const graph = buildLineageGraph(index, { focusId: node.uniqueId, upstreamDepth: this.depth.upstream, downstreamDepth: this.depth.downstream });
@@ -133,7 +175,6 @@ export class LineagePanelManager implements vscode.Disposable {
         this.deps.logger.debug(`lineage of ${node.uniqueId}: ${graph.nodes.length} nodes, ${graph.edges.length} edges in ${Date.now() - started} ms`);
       }
     }
-    if (!this.ready) return;
-    void panel.webview.postMessage(message).then((ok) => ok && this.posted.fire(message));
+    this.post(message);
   }
 }

@@ -1,5 +1,5 @@
-// Looker commands (thin): Run Look, Run Tile, Open in Looker, Refresh, Set API3 Credentials,
-// Sign In to Looker / Sign Out of Looker (Looker OAuth).
+// Looker commands (thin): Run Look, Run Tile, Run Dashboard (its filters asked first), Open in
+// Looker, Refresh, Set API3 Credentials, Sign In to Looker / Sign Out of Looker (Looker OAuth).
 // Decisions (roles, 403 explanations, audit) live in LookRunner.
 import * as vscode from 'vscode';
 import { offerExplainAccess } from '../../vscode/accessDenied';
@@ -9,7 +9,8 @@ import { lookerContentUrl, type LookerClient, type LookerWebTarget } from '../cl
 import { toLookerError, type LookerError } from '../errors';
 import type { LookerOAuthCredentials } from '../oauthCredentials';
 import type { LookerNode } from '../explorerModel';
-import type { LookRunner, LookerRunOutcome, LookerRunTarget } from '../lookRunner';
+import type { DashboardRunOutcome, LookRunner, LookerRunOutcome, LookerRunTarget } from '../lookRunner';
+import { dashboardFilterDefaults, filterValueProblem, planDashboard, type FilterValue } from '../dashboard';
 import type { QuerySummary } from '../types';
 import type { ServiceUi } from '../../vscode/serviceUi';
 import { plain, safe } from '../../core/displayText';
@@ -43,6 +44,7 @@ export class LookerCommands {
       r('gatehouse.looker.refresh', () => this.deps.refresh()),
       r('gatehouse.looker.runLook', (arg: LookerNode | string) => this.runLook(arg)),
       r('gatehouse.looker.runTile', (arg: LookerNode) => this.runTile(arg)),
+      r('gatehouse.looker.runDashboard', (arg: LookerNode | string) => this.runDashboard(arg)),
       r('gatehouse.looker.openInLooker', (arg: LookerNode) => this.open(arg)),
       r('gatehouse.looker.setApi3Credentials', () => this.setApi3Credentials()),
       r('gatehouse.looker.signIn', () => this.signIn()),
@@ -91,6 +93,57 @@ export class LookerCommands {
       visType: visTypeOf(arg.element.look?.query ?? arg.element.query ?? arg.element.result_maker?.query),
     };
     return this.tell(await this.deps.runner.run(target), `tile "${target.title}" of dashboard "${target.dashboardTitle}"`);
+  }
+
+  /**
+   * A dashboard node (or a dashboard id): asks for each filter's value (its default offered;
+   * Escape cancels the run), then runs every tile into one panel.
+   */
+  async runDashboard(arg: LookerNode | string | undefined): Promise<DashboardRunOutcome | { status: 'cancelled' | 'unavailable'; tiles: [] } | undefined> {
+    const id = typeof arg === 'string' ? arg : arg?.kind === 'dashboard' || arg?.kind === 'element' ? arg.dashboard.id : undefined;
+    if (!id) {
+      void this.deps.ui().info('Choose a dashboard in the Looker view.');
+      return undefined;
+    }
+    let dashboard;
+    try {
+      dashboard = await this.deps.client().dashboard(id);
+    } catch (err) {
+      void this.deps.ui().error(safe`Could not open dashboard ${id}: ${toLookerError(err).userMessage}`);
+      return { status: 'unavailable', tiles: [] };
+    }
+    const title = plain(dashboard.title || `Dashboard ${id}`);
+    const filters = await this.askFilters(title, dashboardFilterDefaults(dashboard));
+    if (!filters) return { status: 'cancelled', tiles: [] };
+    const tiles = planDashboard(dashboard, filters).map((t) => ({ ...t, title: plain(t.title) }));
+    const outcome = await this.deps.runner.runDashboard({ dashboardId: String(dashboard.id), title, tiles, filters });
+    const ui = this.deps.ui();
+    if (outcome.status === 'notAllowed') void ui.warn(plain(outcome.message));
+    else if (outcome.status === 'unavailable') void ui.error(plain(outcome.error.userMessage));
+    else if (outcome.status === 'partial' || outcome.status === 'failed') {
+      const failed = outcome.tiles.filter((t) => t.status === 'failed' || t.status === 'denied').length;
+      void ui.warn(safe`${failed} of ${outcome.tiles.filter((t) => t.status !== 'text').length} tiles of "${title}" failed; the panel shows why.`);
+    }
+    return outcome;
+  }
+
+  /** One input per filter, keyboard only, its default filled in; undefined when the person pressed Escape. */
+  private async askFilters(dashboardTitle: string, defaults: readonly FilterValue[]): Promise<FilterValue[] | undefined> {
+    const out: FilterValue[] = [];
+    for (const [i, f] of defaults.entries()) {
+      const value = await this.deps.ui().input({
+        title: safe`${dashboardTitle}: filter ${f.title} (${i + 1}/${defaults.length})`,
+        prompt: 'A Looker filter expression (e.g. complete, -cancelled, >=100). Empty means any value. Enter runs, Escape cancels.',
+        value: f.value,
+        ignoreFocusOut: true,
+        validateInput: (v) => filterValueProblem(v),
+      });
+      if (value === undefined) return undefined;
+      // The box validated it; a test's or another caller's answer is checked again.
+      if (filterValueProblem(value)) return undefined;
+      out.push({ ...f, value: value.trim() });
+    }
+    return out;
   }
 
   private tell(outcome: LookerRunOutcome, what: string): LookerRunOutcome {

@@ -11,7 +11,7 @@ import { LazyClient } from '../../core/lazyClient';
 import { clientPair } from '../../core/originSecrets';
 import { ServiceConnection } from '../../vscode/serviceConnection';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
-import type { ResultsPresenter } from '../../results/resultsPresenter';
+import type { ResultsPresenter, TilesPresenter } from '../../results/resultsPresenter';
 import { LookerClient, lookerApiUrl } from '../client';
 import { Api3Credentials, type LookerCredentials } from '../credentials';
 import { lookerCredentialMode, type LookerCredentialMode } from '../credentialMode';
@@ -58,7 +58,7 @@ function readAuthSettings(audience: string | undefined): LookerAuthSettings {
   };
 }
 
-export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter): FeatureModule {
+export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter & TilesPresenter): FeatureModule {
   const { context, logger: rootLogger, secrets, auth, roles, audit, identities } = deps;
   const logger = rootLogger.child('looker');
   const disposables: vscode.Disposable[] = [];

@@ -13,7 +13,8 @@ import { toMetabaseError } from '../errors';
 import type { MetabaseNode } from '../explorerModel';
 import type { MetabaseRunOutcome, MetabaseRunTarget, QuestionRunner } from '../questionRunner';
 import type { ServiceUi } from '../../vscode/serviceUi';
-import { plain } from '../../core/displayText';
+import { plain, safe } from '../../core/displayText';
+import { encodeParameters, parameterDefault, parameterKind, parameterValueProblem, questionParameters, type ParameterValue } from '../parameters';
 
 export const METABASE_SESSION_KEY = 'gatehouse.metabase.session';
 export const METABASE_API_KEY_KEY = 'gatehouse.metabase.apiKey';
@@ -63,6 +64,11 @@ export class MetabaseCommands {
       void this.deps.ui().info('Choose a question in the Metabase view.');
       return undefined;
     }
+    if (target.kind === 'card') {
+      const asked = await this.askParameters(target.cardId, target.name);
+      if (asked === 'cancelled') return { status: 'cancelled' };
+      if (asked) target = { ...target, name: asked.name, parameters: asked.values, parameterFacts: asked.facts };
+    }
     const outcome = await this.deps.runner.run(target);
     const ui = this.deps.ui();
     if (outcome.status === 'notAllowed') void ui.warn(plain(outcome.message));
@@ -76,6 +82,40 @@ export class MetabaseCommands {
       });
     }
     return outcome;
+  }
+
+  /**
+   * The question's parameters, each asked with its default (keyboard only; Escape cancels the
+   * run); undefined when it has none, or when the question could not be read (the run then says why).
+   */
+  private async askParameters(cardId: number, fallbackName: string): Promise<{ name: string; values: ParameterValue[]; facts: Record<string, string> } | 'cancelled' | undefined> {
+    let card;
+    try {
+      card = await this.deps.client().card(cardId);
+    } catch (err) {
+      this.deps.logger.debug(`could not read Metabase question ${cardId} for its parameters: ${toMetabaseError(err).reason}`);
+      return undefined;
+    }
+    const params = questionParameters(card);
+    const name = typeof card.name === 'string' && card.name ? plain(card.name) : fallbackName;
+    if (!params.length) return { name, values: [], facts: {} };
+    const values = new Map<string, string>();
+    const facts: Record<string, string> = {};
+    for (const [i, p] of params.entries()) {
+      const kind = parameterKind(p.type);
+      const label = plain(p.name || p.slug || p.id, { max: 100 });
+      const value = await this.deps.ui().input({
+        title: safe`${name}: ${label} (${i + 1}/${params.length})`,
+        prompt: kind === 'date' ? 'A date (YYYY-MM-DD). Empty: the question’s default. Enter runs, Escape cancels.' : kind === 'number' ? 'A number. Empty: the question’s default. Enter runs, Escape cancels.' : 'Text. Empty: the question’s default. Enter runs, Escape cancels.',
+        value: parameterDefault(p),
+        ignoreFocusOut: true,
+        validateInput: (v) => parameterValueProblem(kind, p.type, v),
+      });
+      if (value === undefined || parameterValueProblem(kind, p.type, value)) return 'cancelled';
+      values.set(p.id, value);
+      if (value.trim()) facts[`Parameter ${label}`.slice(0, 200)] = value.trim();
+    }
+    return { name, values: encodeParameters(params, values), facts };
   }
 
   async open(arg: MetabaseNode | undefined): Promise<string | undefined> {

@@ -5,11 +5,11 @@ import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import type { ExportResult } from '../export';
 import type { ResultSource } from '../types';
 import { RESULTS_VIEW_TYPE, ResultsPanelManager } from './resultsPanel';
-import type { ResultRestorers, ResultStats, ResultsPanelHandle, ResultsPresenter } from '../resultsPresenter';
+import type { ResultRestorers, ResultStats, ResultsPanelHandle, ResultsPresenter, TilesPresenter } from '../resultsPresenter';
 import type { ExportFormat } from '../resultsProtocol';
 
 export interface ResultsModule extends FeatureModule {
-  readonly presenter: ResultsPresenter;
+  readonly presenter: ResultsPresenter & TilesPresenter;
   /** Services register how to fetch their results again after a window reload. */
   readonly restorers: ResultRestorers;
   readonly testing?: ResultsTestingApi & Record<string, unknown>;

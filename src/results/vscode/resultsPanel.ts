@@ -9,7 +9,7 @@ import { Formatter } from '../../core/format';
 import type { Logger } from '../../core/logger';
 import type { ExportResult } from '../export';
 import { DEFAULT_MAX_CACHED_ROWS, ResultsController, type ResultsHostUi, type ResultsSession, type ResultsSettings } from '../resultsController';
-import type { ResultRestoreKey, ResultRestorer, ResultRestorers, ResultsPanelHandle, ResultsPanelRequest, ResultsPresenter } from '../resultsPresenter';
+import type { ResultRestoreKey, ResultRestorer, ResultRestorers, ResultsPanelHandle, ResultsPanelRequest, ResultsPresenter, TilesPanelHandle, TilesPresenter } from '../resultsPresenter';
 import { validateRestoreState, type ExportFormat, type HostMessage } from '../resultsProtocol';
 import { webviewHtml } from '../../core/webviewHtml';
 import { plain, safe } from '../../core/displayText';
@@ -145,6 +145,13 @@ export class ResultsPanel implements vscode.Disposable {
     return this.controller.open(request);
   }
 
+  /** A dashboard: one tab of the panel, its tiles picked inside it. */
+  showTiles(request: ResultsPanelRequest, tiles: ReadonlyArray<{ title: string }>): TilesPanelHandle {
+    this.panel.title = plain(request.title);
+    this.panel.reveal(undefined, true);
+    return this.controller.openTiles(request, tiles);
+  }
+
   onDidDispose(listener: () => void): vscode.Disposable {
     this.disposeListeners.add(listener);
     return { dispose: () => this.disposeListeners.delete(listener) };
@@ -168,7 +175,7 @@ export interface ResultsPanelManagerOptions {
 }
 
 /** The ResultsPresenter services receive: opens panels per query, or reuses one per owner. */
-export class ResultsPanelManager implements ResultsPresenter, ResultRestorers, vscode.Disposable {
+export class ResultsPanelManager implements ResultsPresenter, TilesPresenter, ResultRestorers, vscode.Disposable {
   private readonly panels = new Set<ResultsPanel>();
   private readonly restorers = new Map<string, ResultRestorer>();
   private readonly byOwner = new Map<string, ResultsPanel>();
@@ -183,16 +190,25 @@ export class ResultsPanelManager implements ResultsPresenter, ResultRestorers, v
     return this.openPanel(request).session;
   }
 
+  openTiles(request: ResultsPanelRequest, tiles: ReadonlyArray<{ title: string }>): TilesPanelHandle {
+    const panel = this.panelFor(request);
+    this.lastActive = panel;
+    return panel.showTiles(request, tiles);
+  }
+
   /** open() with the panel, for the commands and tests that act on it. */
   openPanel(request: ResultsPanelRequest): { panel: ResultsPanel; session: ResultsSession } {
-    const config = vscode.workspace.getConfiguration('gatehouse.results');
-    const reuse = config.get<string>('panelMode', 'reuse') === 'reuse';
-    const owner = request.ownerKey ?? '';
-    let panel = reuse ? this.byOwner.get(owner) : undefined;
-    if (!panel) panel = this.create(reuse ? owner : undefined);
+    const panel = this.panelFor(request);
     const session = panel.show(request);
     this.lastActive = panel;
     return { panel, session };
+  }
+
+  private panelFor(request: ResultsPanelRequest): ResultsPanel {
+    const config = vscode.workspace.getConfiguration('gatehouse.results');
+    const reuse = config.get<string>('panelMode', 'reuse') === 'reuse';
+    const owner = request.ownerKey ?? '';
+    return (reuse ? this.byOwner.get(owner) : undefined) ?? this.create(reuse ? owner : undefined);
   }
 
   /** The results panel the user looked at last (for commands run from the palette). */

@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { signInAs as signInWith } from '../support/signIn';
+import { waitForWebview } from '../support/wait';
 import { driverAvailable, readWebview, screenshot } from '../runner/driverClient';
 import { RecordingUi } from '../../unit/support/recordingUi';
 import { until } from '../../unit/support/wait';
@@ -42,7 +43,9 @@ interface DbtTesting {
   projects: { projects(): { key: string; error?: unknown; index?: unknown; location: { manifestPath: string } }[]; whenIdle(): Promise<void> };
   tree: vscode.TreeDataProvider<El> & { runStatus(key: string, id: string): string | undefined; elementOf(key: string, id: string): El | undefined };
   view: vscode.TreeView<El>;
-  lineage: { current: { graph?: { nodes: { id: string; name: string }[]; truncated: boolean } }; onDidPost: vscode.Event<{ type: string }> };
+  lineage: { current: { graph?: { nodes: { id: string; name: string }[]; truncated: boolean } }; onDidPost: vscode.Event<{ type: string; state?: Record<string, unknown> }> };
+  /** As after a window reload: VS Code hands the serializer a new panel and the state the page kept. */
+  restoreLineage(state: unknown): void;
   cloud: { state: { kind: string; jobs?: { id: number; name: string }[] }; refresh(): Promise<void> };
   commands: { followOf(runId: number): Promise<{ kind: string; run?: Run }> | undefined };
   settled(): Promise<void>;
@@ -213,6 +216,50 @@ describe('dbt (tree, lineage, run, dbt Cloud)', function () {
     await new Promise((r) => setTimeout(r, 300));
     assert.ok(vscode.window.activeTextEditor?.document.uri.fsPath.endsWith(path.join('marts', 'orders.sql')), 'a node not on screen is not opened');
     await host.onMessage({ type: 'openNode', id: ORDERS, path: '/etc/passwd', extra: '<script>' });
+  });
+
+  it('brings the lineage panel back after a window reload, read again from the manifest; a missing model says so', async function () {
+    assert.ok(driverAvailable(), 'this suite runs on the code-server backend, which has the webview driver');
+    const FRAME_URL = 'extensionId=gatehouse.gatehouse';
+    const next = (type: string) =>
+      new Promise<{ type: string; state?: Record<string, unknown>; message?: string }>((resolve) => {
+        const sub = t.dbt.lineage.onDidPost((m) => {
+          if (m.type === type) {
+            sub.dispose();
+            resolve(m);
+          }
+        });
+      });
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const remembered = next('remember');
+    await vscode.commands.executeCommand('gatehouse.dbt.showLineage', node(STG_ORDERS), { upstream: 1, downstream: 1 });
+    const { state } = await remembered;
+    assert.deepEqual({ ...state, projectKey: typeof state?.projectKey }, { v: 1, projectKey: 'string', uniqueId: STG_ORDERS, upstream: 1, downstream: 1 }, 'the page keeps ids and depths only');
+
+    // The window reloads: the panel is gone, VS Code hands a new one and the kept state to the serializer.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const graph = next('graph');
+    t.dbt.restoreLineage(state);
+    await graph;
+    const title = await waitForWebview('h1.title', (v) => v[0] === 'Lineage of stg_orders');
+    assert.deepEqual(title, ['Lineage of stg_orders']);
+    const names = await readWebview('g.node text.name', { frameUrlContains: FRAME_URL, timeoutMs: 20_000 });
+    const fromManifest = (t.dbt.lineage.current.graph?.nodes ?? []).map((n) => n.name);
+    assert.ok(fromManifest.includes('stg_orders') && fromManifest.length >= 2, JSON.stringify(fromManifest));
+    assert.deepEqual([...new Set(names)].sort(), [...new Set(fromManifest)].sort(), 'the graph of the current manifest, at the kept depths');
+
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const missing = next('error');
+    t.dbt.restoreLineage({ ...state, uniqueId: 'model.jaffle_gatehouse.stg_orders_renamed' });
+    assert.match((await missing).message ?? '', /is not in the manifest any more/);
+    const shown = await waitForWebview('.status', (v) => /not in the manifest any more/.test(v[0] ?? ''));
+    assert.match(shown[0] ?? '', /^model\.jaffle_gatehouse\.stg_orders_renamed is not in the manifest any more/);
+
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const unreadable = next('error');
+    t.dbt.restoreLineage({ v: 1, projectKey: '', uniqueId: '<img src=x onerror=alert(1)>', upstream: 99 });
+    assert.match((await unreadable).message ?? '', /not kept across the window reload/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('previews a model: its compiled SQL, limited, runs on BigQuery as alice into the results panel', async () => {

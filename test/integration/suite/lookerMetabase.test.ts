@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { clickWebview, driverAvailable, readWebview } from '../runner/driverClient';
 import { EXTENSION_ID, sandboxUrls, signInAs, type AuthTestingApi } from '../support/signIn';
 import { signInToLooker, type LookerSignInSeam } from '../support/lookerSignIn';
-import { WEBVIEW_FRAME as FRAME } from '../support/wait';
+import { WEBVIEW_FRAME as FRAME, waitForWebview } from '../support/wait';
 import { RecordingUi } from '../../unit/support/recordingUi';
 import { until } from '../../unit/support/wait';
 
@@ -36,7 +36,30 @@ interface RunOutcome {
   status: string;
   rowCount?: number;
   message?: string;
+  tiles?: Array<{ title: string; status: string; rowCount?: number }>;
 }
+
+/** Answers each input box in turn (the rest keep the value offered), as a person at the keyboard would. */
+function answeringUi(answers: Array<string | undefined>) {
+  const recording = new RecordingUi();
+  const asked: Array<{ title?: string; value?: string }> = [];
+  const input = async (o: { title?: string; value?: string }) => {
+    asked.push({ title: o.title, value: o.value });
+    return answers.length ? answers.shift() : o.value;
+  };
+  return { ui: { ...recording, input }, asked, messages: recording.messages };
+}
+
+/** The sandbox Looker's own answer for a query (its seeded API3 key for alice), to compare tiles with. */
+async function lookerRows(base: string, query: Record<string, unknown>): Promise<Array<Record<string, unknown>>> {
+  const login = await fetch(`${base}/api/4.0/login`, { method: 'POST', body: new URLSearchParams({ client_id: 'sbx-looker-alice-client-id', client_secret: 'sbx-looker-alice-client-secret' }) });
+  const { access_token } = (await login.json()) as { access_token: string };
+  const res = await fetch(`${base}/api/4.0/queries/run/json`, { method: 'POST', headers: { Authorization: `Bearer ${access_token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(query) });
+  assert.equal(res.status, 200);
+  return (await res.json()) as Array<Record<string, unknown>>;
+}
+
+const digits = (s: string | null | undefined) => Number((s ?? '').replace(/[^\d.-]/g, ''));
 
 function label(n: Node): string {
   return n.folder?.name ?? n.look?.title ?? n.collection?.name ?? n.item?.name ?? n.kind;
@@ -137,6 +160,95 @@ describe('Looker and Metabase', function () {
     assert.ok(firstRow[0] && /^[a-z_]+$/.test(firstRow[0]), `a status in the first cell, saw ${JSON.stringify(firstRow)}`);
     const audit = (await t.audit.recent(20)).filter((r) => r.service === 'looker').pop();
     assert.equal(`${audit?.action}:${audit?.resource}:${audit?.outcome}:${audit?.credential}:${audit?.actor.email}`, 'run-look:look/2:succeeded:service-oauth:alice@example.com');
+  });
+
+  it('runs a Looker dashboard whole with a changed filter: every tile’s rows in the panel, the text tile as text', async () => {
+    assert.ok(driverAvailable(), 'the webview is read through the code-server driver');
+    await signInAs(t.auth, issuer, 'alice');
+    await signInToLooker(t.looker, issuer, 'alice');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const [shared] = await children(t.looker);
+    const sales = (await children(t.looker, shared)).find((n) => label(n) === 'Sales');
+    assert.ok(sales);
+    const dashboard = (await children(t.looker, sales)).find((n) => n.kind === 'dashboard');
+    assert.ok(dashboard, 'the Sales overview dashboard is in Sales');
+    const answering = answeringUi(['completed']);
+    t.looker.setUi(answering.ui);
+    let outcome: RunOutcome;
+    try {
+      outcome = (await vscode.commands.executeCommand('gatehouse.looker.runDashboard', dashboard)) as RunOutcome;
+    } finally {
+      t.looker.setUi(ui);
+    }
+    assert.deepEqual(answering.asked, [
+      { title: 'Sales overview: filter Status (1/2)', value: '' },
+      { title: 'Sales overview: filter Order amount (2/2)', value: '>=0' },
+    ], 'each filter offered with its default');
+    assert.equal(outcome.status, 'succeeded', answering.messages.join('\n'));
+    assert.deepEqual(outcome.tiles?.map((x) => `${x.title}:${x.status}`), ['Orders by day:succeeded', 'Revenue by status:succeeded', 'Orders per month:succeeded', 'About:text']);
+
+    const base = sandboxUrls().looker;
+    const filters = { 'orders.status': 'completed' };
+    const byDay = await lookerRows(base, { model: 'gatehouse', view: 'orders', fields: ['orders.created_date', 'orders.count', 'orders.total_amount'], filters, sorts: ['orders.created_date desc'], limit: '500' });
+    const byStatus = await lookerRows(base, { model: 'gatehouse', view: 'orders', fields: ['orders.status', 'orders.count', 'orders.total_amount'], filters: { ...filters, 'orders.amount': '>=0' }, sorts: ['orders.total_amount desc'], limit: '500' });
+    const byMonth = await lookerRows(base, { model: 'gatehouse', view: 'orders', fields: ['orders.created_month', 'orders.count', 'orders.customer_count'], filters, sorts: ['orders.created_month desc'], limit: '24' });
+    const expected = [
+      { title: 'Orders by day', rows: byDay, first: byDay[0]['orders.created_date'], count: byDay[0]['orders.count'] },
+      { title: 'Revenue by status', rows: byStatus, first: 'completed', count: byStatus[0]['orders.count'] },
+      { title: 'Orders per month', rows: byMonth, first: byMonth[0]['orders.created_month'], count: byMonth[0]['orders.count'] },
+    ];
+    assert.equal(byStatus.length, 1, 'the filter leaves one status');
+
+    const tileStates = await waitForWebview('.tilebar .tile .tile-state', (v) => v.length === 4 && v[3] === 'text');
+    assert.deepEqual(tileStates.slice(0, 3).map(digits), expected.map((e) => e.rows.length), 'each tile says how many rows it has');
+    for (const [i, want] of expected.entries()) {
+      assert.ok(await clickWebview(`.tilebar .tile-list .tile:nth-child(${i + 1})`, { frameUrlContains: FRAME, timeoutMs: 10_000 }), `tile ${want.title} is there to click`);
+      let row: Array<string | null> = [];
+      await until(
+        `the rows of tile ${want.title}`,
+        async () => {
+          const heading = await readWebview('.heading .title', { frameUrlContains: FRAME, timeoutMs: 5_000 }).catch(() => []);
+          row = await readWebview('.grid-row[aria-rowindex="2"] .cell', { frameUrlContains: FRAME, timeoutMs: 5_000 }).catch(() => []);
+          return heading[0] === want.title && row.length >= 2 && row[0] === String(want.first);
+        },
+        30_000,
+        { intervalMs: 250, lastSeen: () => JSON.stringify(row) },
+      );
+      assert.equal(digits(row[1]), Number(want.count), `${want.title}: the first row's count`);
+    }
+    assert.ok(await clickWebview('.tilebar .tile-list .tile:nth-child(4)', { frameUrlContains: FRAME, timeoutMs: 10_000 }));
+    const text = await waitForWebview('.text-tile .tile-text', (v) => v.length === 1);
+    assert.deepEqual(text, ['Figures come from gatehouse-demo.analytics.']);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('runs a Metabase question with its parameters: asked with their defaults, sent, the rows filtered', async () => {
+    assert.ok(driverAvailable(), 'the webview is read through the code-server driver');
+    await signInAs(t.auth, issuer, 'alice');
+    const sales = (await children(t.metabase)).find((n) => label(n) === 'Sales');
+    assert.ok(sales);
+    const question = (await children(t.metabase, sales)).find((n) => label(n) === 'Orders by status since');
+    assert.ok(question, 'the question with parameters is in Sales');
+    const escaped = answeringUi([undefined]);
+    t.metabase.setUi(escaped.ui);
+    const answering = answeringUi(['2000-01-01', 'shipped', '150']);
+    let cancelled: RunOutcome;
+    let outcome: RunOutcome;
+    try {
+      cancelled = (await vscode.commands.executeCommand('gatehouse.metabase.runQuestion', question)) as RunOutcome;
+      t.metabase.setUi(answering.ui);
+      outcome = (await vscode.commands.executeCommand('gatehouse.metabase.runQuestion', question)) as RunOutcome;
+    } finally {
+      t.metabase.setUi(ui);
+    }
+    assert.equal(cancelled.status, 'cancelled', 'Escape on the first value runs nothing');
+    assert.deepEqual(answering.asked.map((a) => `${a.title}=${a.value}`), ['Orders by status since: Since (1/3)=2000-01-01', 'Orders by status since: Status (2/3)=completed', 'Orders by status since: Minimum amount (3/3)=']);
+    assert.equal(outcome.status, 'succeeded', answering.messages.join('\n'));
+    assert.equal(outcome.rowCount, 1, 'one status left');
+    const row = await waitForWebview('.grid-row[aria-rowindex="2"] .cell', (v) => v[0] === 'shipped');
+    assert.ok(digits(row[1]) > 0, `a count of shipped orders of 150 or more, saw ${JSON.stringify(row)}`);
+    const facts = await readWebview('.status', { frameUrlContains: FRAME });
+    assert.match(facts.join(' '), /Parameter Status.*shipped/, 'the status line says which values it ran with');
   });
 
   it('draws an area question as an area chart, as Metabase does', async () => {

@@ -46,6 +46,8 @@ interface ElementRecord {
   lookId?: string;
   queryId?: string;
   bodyText?: string;
+  /** Dashboard filter name → the tile's field it filters (result_maker.filterables[].listen). */
+  listen?: Record<string, string>;
 }
 
 interface DashboardRecord {
@@ -115,12 +117,16 @@ export class LookerContent {
       folderId: FOLDER_IDS.sales,
       owner: 'bob',
       elements: [
-        { id: '1', type: 'vis', title: 'Orders by day', lookId: '1' },
-        { id: '2', type: 'vis', title: 'Revenue by status', lookId: '2' },
-        { id: '3', type: 'vis', title: 'Orders per month', queryId: '106' },
+        { id: '1', type: 'vis', title: 'Orders by day', lookId: '1', listen: { Status: 'orders.status' } },
+        { id: '2', type: 'vis', title: 'Revenue by status', lookId: '2', listen: { Status: 'orders.status', 'Order amount': 'orders.amount' } },
+        { id: '3', type: 'vis', title: 'Orders per month', queryId: '106', listen: { Status: 'orders.status' } },
         { id: '4', type: 'text', title: 'About', bodyText: 'Figures come from gatehouse-demo.analytics.' },
       ],
-      filters: [{ id: '1', name: 'Status', title: 'Status', dimension: 'orders.status', model: 'gatehouse', explore: 'orders', default_value: '' }],
+      filters: [
+        { id: '1', name: 'Status', title: 'Status', dimension: 'orders.status', model: 'gatehouse', explore: 'orders', default_value: '' },
+        // Only "Revenue by status" listens to it: a dashboard filter reaches the tiles mapped to it.
+        { id: '2', name: 'Order amount', title: 'Order amount', dimension: 'orders.amount', model: 'gatehouse', explore: 'orders', default_value: '>=0' },
+      ],
     },
     {
       id: '2',
@@ -374,7 +380,7 @@ export class LookerContent {
       filter_id: null,
       refresh_interval: null,
       refresh_interval_to_i: null,
-      result_maker: query ? { id: `rm${e.id}`, dynamic_fields: null, filterables: [], sorts: query.sorts, merge_result_id: null, total: false, query_id: queryId, sql_query_id: null, query, vis_config: query.vis_config } : undefined,
+      result_maker: query ? { id: `rm${e.id}`, dynamic_fields: null, filterables: this.filterables(e, query), sorts: query.sorts, merge_result_id: null, total: false, query_id: queryId, sql_query_id: null, query, vis_config: query.vis_config } : undefined,
       result_maker_id: query ? `rm${e.id}` : null,
       subtitle_text: null,
       title: e.title,
@@ -388,6 +394,12 @@ export class LookerContent {
       extension_id: null,
       aria_description: null,
     };
+  }
+
+  /** One filterable (the tile's query) listening to the dashboard filters mapped to its fields. */
+  private filterables(e: ElementRecord, query: { model: string; view: string }) {
+    const listen = Object.entries(e.listen ?? {}).map(([name, field]) => ({ dashboard_filter_name: name, field }));
+    return [{ model: query.model, view: query.view, name: e.title, listen }];
   }
 
   dashboard(user: DemoUser, d: DashboardRecord) {

@@ -49,6 +49,24 @@ export interface CardRecord {
   collectionId: number;
   sql: string;
   owner: string;
+  /** Template tags of the native query ({{slug}}, optional clauses in [[...]]), shown as the card's parameters. */
+  parameters?: CardParameterRecord[];
+}
+
+export interface CardParameterRecord {
+  slug: string;
+  name: string;
+  tag: 'text' | 'number' | 'date';
+  default?: string | number;
+  required?: boolean;
+}
+
+/** The parameter type Metabase gives a template tag of each type. */
+const TAG_PARAMETER_TYPES: Record<CardParameterRecord['tag'], string> = { text: 'category', number: 'number/=', date: 'date/single' };
+
+/** A template tag's stable id (Metabase uses a UUID per tag). */
+export function templateTagId(cardId: number, slug: string): string {
+  return `sbx-tag-${cardId}-${slug}`;
 }
 
 interface DashboardRecord {
@@ -162,6 +180,21 @@ export class MetabaseContent {
       collectionId: PERSONAL_COLLECTION_IDS.bob,
       owner: 'bob',
       sql: 'SELECT day, orders, revenue\nFROM `gatehouse-demo.analytics.daily_revenue`\nORDER BY day DESC',
+    },
+    {
+      id: 10,
+      name: 'Orders by status since',
+      description: 'Orders per status from a date, optionally one status and a minimum amount (parameters).',
+      display: 'bar',
+      type: 'question',
+      collectionId: COLLECTION_IDS.sales,
+      owner: 'bob',
+      sql: 'SELECT status, COUNT(*) AS orders, SUM(amount) AS revenue\nFROM `gatehouse-demo.analytics.orders`\nWHERE order_date >= CAST({{since}} AS DATE) [[AND status = {{status}}]] [[AND amount >= {{min_amount}}]]\nGROUP BY status\nORDER BY revenue DESC',
+      parameters: [
+        { slug: 'since', name: 'Since', tag: 'date', default: '2000-01-01', required: true },
+        { slug: 'status', name: 'Status', tag: 'text', default: 'completed' },
+        { slug: 'min_amount', name: 'Minimum amount', tag: 'number' },
+      ],
     },
   ];
 
@@ -347,10 +380,18 @@ export class MetabaseContent {
       database_id: DATABASE_ID,
       table_id: null,
       query_type: 'native',
-      dataset_query: this.datasetQuery(c.sql),
+      dataset_query: this.datasetQuery(c.sql, c),
       result_metadata: this.resultMetadata.get(c.id) ?? null,
       visualization_settings: {},
-      parameters: [],
+      parameters: (c.parameters ?? []).map((t) => ({
+        id: templateTagId(c.id, t.slug),
+        type: TAG_PARAMETER_TYPES[t.tag],
+        target: ['variable', ['template-tag', t.slug]],
+        name: t.name,
+        slug: t.slug,
+        ...(t.default !== undefined ? { default: t.default } : {}),
+        ...(t.required ? { required: true } : {}),
+      })),
       parameter_mappings: [],
       archived: false,
       archived_directly: false,
@@ -376,8 +417,14 @@ export class MetabaseContent {
     };
   }
 
-  datasetQuery(sql: string) {
-    return { database: DATABASE_ID, type: 'native', native: { query: sql, 'template-tags': {} } };
+  datasetQuery(sql: string, c?: CardRecord) {
+    const tags = Object.fromEntries(
+      (c?.parameters ?? []).map((t) => [
+        t.slug,
+        { id: templateTagId(c!.id, t.slug), name: t.slug, 'display-name': t.name, type: t.tag, required: !!t.required, ...(t.default !== undefined ? { default: t.default } : {}) },
+      ]),
+    );
+    return { database: DATABASE_ID, type: 'native', native: { query: sql, 'template-tags': tags } };
   }
 
   dashboardSummary(p: Principal, d: DashboardRecord) {

@@ -76,7 +76,7 @@ export interface DatasetOutcome {
 }
 
 /** Runs native SQL capped at ROW_CAP rows and shapes the outcome as Metabase does. */
-export async function runNative(warehouse: Warehouse, sql: string, context: QueryContext, extra: Record<string, unknown> = {}): Promise<DatasetOutcome> {
+export async function runNative(warehouse: Warehouse, sql: string, context: QueryContext, extra: Record<string, unknown> = {}, params?: Record<string, unknown>, failure?: { errorType: string; message: string }): Promise<DatasetOutcome> {
   const startedAt = new Date();
   const t0 = performance.now();
   const jsonQuery = {
@@ -90,7 +90,8 @@ export async function runNative(warehouse: Warehouse, sql: string, context: Quer
   // Fetch one row more than the cap to know whether the result was truncated.
   const wrapped = `SELECT * FROM (\n${sql.replace(/;\s*$/, '')}\n) AS mb_native LIMIT ${ROW_CAP + 1}`;
   try {
-    const result = await warehouse.query(wrapped);
+    if (failure) throw Object.assign(new Error(failure.message), { errorType: failure.errorType });
+    const result = await warehouse.query(wrapped, params ? { params } : {});
     const truncated = result.rows.length > ROW_CAP;
     const rows = result.rows.slice(0, ROW_CAP).map((r) => result.fields.map((f, i) => value(f, r[i])));
     const cols = result.fields.map(col);
@@ -128,7 +129,7 @@ export async function runNative(warehouse: Warehouse, sql: string, context: Quer
         status: 'failed',
         class: 'class com.google.cloud.bigquery.BigQueryException',
         error: (err as Error).message,
-        error_type: 'invalid-query',
+        error_type: (err as { errorType?: string }).errorType ?? 'invalid-query',
         stacktrace: [],
         via: [],
         row_count: 0,
@@ -136,4 +137,64 @@ export async function runNative(warehouse: Warehouse, sql: string, context: Quer
       },
     };
   }
+}
+
+/** A card parameter value as a request sends it (`parameters: [{id, type, target, value}]`). */
+export interface RequestParameter {
+  id?: unknown;
+  type?: unknown;
+  target?: unknown;
+  value?: unknown;
+}
+
+/** What the template tags of a native query become: SQL with bound parameters, or the failure Metabase reports. */
+export type Substitution = { ok: true; sql: string; params: Record<string, unknown> } | { ok: false; errorType: string; message: string };
+
+/**
+ * Metabase's native-query substitution, the common part: `{{tag}}` takes the request's value for
+ * the parameter targeting `["variable", ["template-tag", tag]]` (or its id), else the tag's default;
+ * an `[[ ... ]]` clause stays only when every tag in it has a value; a required tag without one
+ * fails as `missing-required-parameter`. Values are bound, never spliced into the SQL.
+ */
+export function substituteTemplateTags(
+  sql: string,
+  tags: ReadonlyArray<{ id: string; slug: string; tag: 'text' | 'number' | 'date'; default?: string | number; required?: boolean }>,
+  request: readonly RequestParameter[],
+): Substitution {
+  const values = new Map<string, unknown>();
+  for (const t of tags) {
+    const sent = request.find((p) => p && (p.id === t.id || tagOf(p.target) === t.slug));
+    let v = sent?.value;
+    if (Array.isArray(v)) v = v[0];
+    if (v === undefined || v === null || v === '') v = t.default;
+    if (v === undefined || v === null || v === '') continue;
+    if (t.tag === 'number') {
+      const n = typeof v === 'number' ? v : Number(String(v));
+      if (!Number.isFinite(n)) return { ok: false, errorType: 'invalid-parameter', message: `Invalid number for ${t.slug}.` };
+      v = n;
+    } else if (t.tag === 'date') {
+      if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return { ok: false, errorType: 'invalid-parameter', message: `Invalid date for ${t.slug}.` };
+    } else v = String(v);
+    values.set(t.slug, v);
+  }
+  const missing = tags.find((t) => t.required && !values.has(t.slug));
+  if (missing) return { ok: false, errorType: 'missing-required-parameter', message: `You'll need to pick a value for '${missing.slug}' before this query can run.` };
+  const params: Record<string, unknown> = {};
+  const bind = (body: string) => body.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (_m, slug: string) => {
+    params[`mb_${slug}`] = values.get(slug);
+    return `@mb_${slug}`;
+  });
+  const optional = sql.replace(/\[\[([\s\S]*?)\]\]/g, (_m, body: string) => {
+    const used = [...body.matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)].map((m) => m[1]);
+    return used.every((slug) => values.has(slug)) ? body : '';
+  });
+  const unknown = [...optional.matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)].find((m) => !values.has(m[1]));
+  if (unknown) return { ok: false, errorType: 'missing-required-parameter', message: `You'll need to pick a value for '${unknown[1]}' before this query can run.` };
+  return { ok: true, sql: bind(optional), params };
+}
+
+function tagOf(target: unknown): string | undefined {
+  // ["variable", ["template-tag", "status"]] or ["dimension", ["template-tag", "status"]]
+  if (!Array.isArray(target) || !Array.isArray(target[1]) || target[1][0] !== 'template-tag') return undefined;
+  return typeof target[1][1] === 'string' ? target[1][1] : undefined;
 }

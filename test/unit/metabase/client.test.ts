@@ -91,7 +91,7 @@ describe('metabase client against the sandbox', function () {
     return { runner: r, records, presenter };
   }
 
-  const SALES = ['collection:Sales', '  dashboard:Sales overview', '    card:Orders by day', '    card:Revenue by status', '    card:Top countries by page views', '  model:Customers', '  question:Orders by day', '  question:Refunds (legacy)', '  question:Revenue by status', '  question:Top countries by page views'];
+  const SALES = ['collection:Sales', '  dashboard:Sales overview', '    card:Orders by day', '    card:Revenue by status', '    card:Top countries by page views', '  model:Customers', '  question:Orders by day', '  question:Orders by status since', '  question:Refunds (legacy)', '  question:Revenue by status', '  question:Top countries by page views'];
   const FINANCE = ['collection:Finance', '  dashboard:Finance overview', '    card:Monthly revenue', '    card:Payouts', '  question:Monthly revenue', '  question:Payouts'];
 
   it('shows each person their collections with an IdP token and with a session alike; an API key sees as its group', async () => {

@@ -105,11 +105,11 @@ describe('sandbox Metabase', function () {
 
   describe('per-user visibility', () => {
     const table: { who: Who; cards: number[]; mine: number[]; dashboards: number[]; tree: string[] }[] = [
-      { who: 'alice', cards: [1, 2, 3, 4, 5, 6, 7, 8], mine: [1, 3, 5, 6, 8], dashboards: [1, 2], tree: ['Sales', 'Finance', "Alice Engineer's Personal Collection"] },
-      { who: 'bob', cards: [1, 2, 3, 4, 7, 9], mine: [2, 4, 7, 9], dashboards: [1], tree: ['Sales', "Bob Analyst's Personal Collection"] },
-      { who: 'bob-jwt', cards: [1, 2, 3, 4, 7, 9], mine: [2, 4, 7, 9], dashboards: [1], tree: ['Sales', "Bob Analyst's Personal Collection"] },
+      { who: 'alice', cards: [1, 2, 3, 4, 5, 6, 7, 8, 10], mine: [1, 3, 5, 6, 8], dashboards: [1, 2], tree: ['Sales', 'Finance', "Alice Engineer's Personal Collection"] },
+      { who: 'bob', cards: [1, 2, 3, 4, 7, 9, 10], mine: [2, 4, 7, 9, 10], dashboards: [1], tree: ['Sales', "Bob Analyst's Personal Collection"] },
+      { who: 'bob-jwt', cards: [1, 2, 3, 4, 7, 9, 10], mine: [2, 4, 7, 9, 10], dashboards: [1], tree: ['Sales', "Bob Analyst's Personal Collection"] },
       { who: 'olivia', cards: [], mine: [], dashboards: [], tree: ["Olivia Outsider's Personal Collection"] },
-      { who: 'api-key', cards: [1, 2, 3, 4, 7], mine: [], dashboards: [1], tree: ['Sales'] },
+      { who: 'api-key', cards: [1, 2, 3, 4, 7, 10], mine: [], dashboards: [1], tree: ['Sales'] },
     ];
     for (const t of table) {
       it(`${t.who}: cards ${t.cards.join(',') || 'none'}`, async () => {
@@ -142,14 +142,14 @@ describe('sandbox Metabase', function () {
   describe('collections', () => {
     it('lists items with total, limit, offset and models', async () => {
       const all = await call('alice', 'GET', '/collection/2/items');
-      assert.equal(all.body.total, 6);
+      assert.equal(all.body.total, 7);
       assert.equal(all.body.limit, null);
       assert.equal(all.body.offset, null);
-      assert.deepEqual(all.body.data.map((i: Json) => i.model), ['dashboard', 'dataset', 'card', 'card', 'card', 'card']);
+      assert.deepEqual(all.body.data.map((i: Json) => i.model), ['dashboard', 'dataset', 'card', 'card', 'card', 'card', 'card']);
       const page = await call('alice', 'GET', '/collection/2/items?models=card&models=dashboard&limit=2&offset=1');
-      assert.equal(page.body.total, 5);
+      assert.equal(page.body.total, 6);
       assert.deepEqual([page.body.limit, page.body.offset, page.body.models], [2, 1, ['card', 'dashboard']]);
-      assert.deepEqual(page.body.data.map((i: Json) => i.name), ['Orders by day', 'Refunds (legacy)']);
+      assert.deepEqual(page.body.data.map((i: Json) => i.name), ['Orders by day', 'Orders by status since']);
       const root = await call('bob', 'GET', '/collection/root/items');
       assert.deepEqual(root.body.data.map((i: Json) => i.name), ['Sales']);
       const rootInfo = await call('olivia', 'GET', '/collection/root');

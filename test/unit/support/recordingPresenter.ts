@@ -1,15 +1,16 @@
 // A results presenter for plain Node tests: records what a runner told each panel and lets a test
 // press the panel's Cancel button. Rows are read back through the source, as the panel would.
 import { Emitter } from '../../../src/core/event';
-import type { ResultStats, ResultsPanelHandle, ResultsPanelRequest, ResultsPresenter } from '../../../src/results/resultsPresenter';
+import type { ResultStats, ResultsPanelRequest, ResultsPresenter, TileHandle, TilesPanelHandle, TilesPresenter } from '../../../src/results/resultsPresenter';
 import type { ResultRow, ResultSource } from '../../../src/results/types';
 
-export class RecordedPanel implements ResultsPanelHandle {
+export class RecordedPanel implements TileHandle {
   readonly events: string[] = [];
   source?: ResultSource;
   stats?: ResultStats;
   error?: { message: string; nextStep?: string };
   cancelled?: string;
+  text?: string;
   readonly cancel = new Emitter<void>();
   readonly disposed = new Emitter<void>();
   readonly onDidRequestCancel = this.cancel.event;
@@ -37,6 +38,10 @@ export class RecordedPanel implements ResultsPanelHandle {
     this.events.push('cancelled');
     this.cancelled = message;
   }
+  setText(text: string): void {
+    this.events.push('text');
+    this.text = text;
+  }
 
   /** Every row of the result, page by page. */
   async rows(): Promise<ResultRow[]> {
@@ -50,8 +55,34 @@ export class RecordedPanel implements ResultsPanelHandle {
   }
 }
 
-export class RecordingPresenter implements ResultsPresenter {
+/** A dashboard opened as tiles: a RecordedPanel per tile, and the panel's Cancel all. */
+export class RecordedTiles implements TilesPanelHandle {
+  readonly cancel = new Emitter<void>();
+  readonly disposed = new Emitter<void>();
+  readonly onDidRequestCancel = this.cancel.event;
+  readonly onDidDispose = this.disposed.event;
+  visible = true;
+  readonly tiles: RecordedPanel[];
+
+  constructor(
+    readonly request: ResultsPanelRequest,
+    titles: ReadonlyArray<{ title: string }>,
+  ) {
+    this.tiles = titles.map((t) => new RecordedPanel({ title: t.title, origin: request.origin }));
+  }
+}
+
+export class RecordingPresenter implements ResultsPresenter, TilesPresenter {
   readonly panels: RecordedPanel[] = [];
+  readonly dashboards: RecordedTiles[] = [];
+  /** Called as each tile panel opens (tests press Cancel all from here). */
+  onTiles?: (tiles: RecordedTiles) => void;
+  openTiles(request: ResultsPanelRequest, tiles: ReadonlyArray<{ title: string }>): RecordedTiles {
+    const panel = new RecordedTiles(request, tiles);
+    this.dashboards.push(panel);
+    this.onTiles?.(panel);
+    return panel;
+  }
   open(request: ResultsPanelRequest): RecordedPanel {
     const panel = new RecordedPanel(request);
     this.panels.push(panel);
