@@ -11,9 +11,10 @@ import { startAirbyte } from './airbyte';
 import { startDbtCloud } from './dbt-cloud';
 import { startLooker } from './looker';
 import { startMetabase } from './metabase';
+import { startOtlpReceiver } from './otlp';
 import { hostileMode } from './hostile';
 
-export const SERVICE_NAMES = ['sts', 'bigquery', 'airbyte', 'dbtCloud', 'looker', 'metabase'] as const;
+export const SERVICE_NAMES = ['sts', 'bigquery', 'airbyte', 'dbtCloud', 'looker', 'metabase', 'otlp'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export interface SandboxUrls {
@@ -24,6 +25,8 @@ export interface SandboxUrls {
   dbtCloud: string;
   looker: string;
   metabase: string;
+  /** The OTLP/HTTP logs receiver (POST /v1/logs), standing in for an organisation's collector. */
+  otlp: string;
 }
 
 export interface SandboxOptions {
@@ -67,8 +70,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       dbtCloud: startDbtCloud,
       looker: startLooker,
       metabase: startMetabase,
+      otlp: (c, o) => startOtlpReceiver({ faults: c.faults, port: o.port, log: c.log }),
     };
-    const urls: SandboxUrls = { issuer: idp.issuer, sts: '', bigquery: '', airbyte: '', dbtCloud: '', looker: '', metabase: '' };
+    const urls: SandboxUrls = { issuer: idp.issuer, sts: '', bigquery: '', airbyte: '', dbtCloud: '', looker: '', metabase: '', otlp: '' };
     for (const name of SERVICE_NAMES) {
       if (!wanted.has(name)) continue;
       const svc = await starters[name](ctx, { port: opts.ports?.[name] });
