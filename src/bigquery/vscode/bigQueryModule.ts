@@ -56,7 +56,7 @@ export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresent
     logger,
     maxResponseBytes: maxResponseBytesSetting,
   });
-  const model = new BigQueryExplorerModel(() => connection.client());
+  const model = new BigQueryExplorerModel(() => connection.client(), { audit: { audit: deps.audit, actor: () => broker.currentIdentity(), logger } });
   const tree = new BigQueryTreeDataProvider(model);
   const treeView = vscode.window.createTreeView(EXPLORER_VIEW, { treeDataProvider: tree, showCollapseAll: true });
   const history = new QueryHistory(deps.context.globalState, () => broker.currentIdentity()?.subject);
