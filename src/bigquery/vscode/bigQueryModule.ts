@@ -55,6 +55,7 @@ export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresent
     sessionScope: deps.sessionScope,
     logger,
     maxResponseBytes: maxResponseBytesSetting,
+    audit: { audit: deps.audit, actor: () => broker.currentIdentity(), logger },
   });
   const model = new BigQueryExplorerModel(() => connection.client(), { audit: { audit: deps.audit, actor: () => broker.currentIdentity(), logger } });
   const tree = new BigQueryTreeDataProvider(model);
