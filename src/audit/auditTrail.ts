@@ -4,7 +4,7 @@
 import { redact, type SecretRegistry } from '../core/redact';
 import { Emitter } from '../core/event';
 
-export type AuditService = 'bigquery' | 'dbt' | 'dbtCloud' | 'airbyte' | 'looker' | 'metabase' | 'auth';
+export type AuditService = 'bigquery' | 'dbt' | 'dbtCloud' | 'airbyte' | 'looker' | 'metabase' | 'auth' | 'audit';
 
 /** Where the credential used for the call came from (never the credential itself). */
 export type CredentialOrigin =

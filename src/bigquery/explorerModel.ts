@@ -6,8 +6,7 @@ import { BigQueryError } from './errors';
 import type { BigQueryClient } from './client';
 import type { DatasetRef, ProjectRef, RoutineRef, TableFieldSchema, TableMetadata, TableRef } from './types';
 import { Emitter } from '../core/event';
-import { recordAccess, type AccessAuditDeps } from '../audit/recordAccess';
-import type { AuditOutcome } from '../audit/auditTrail';
+import { auditedRead, type AccessAuditDeps } from '../audit/recordAccess';
 
 export type ExplorerNode =
   | { kind: 'project'; key: string; project: ProjectRef }
@@ -199,19 +198,8 @@ export class BigQueryExplorerModel {
     }
   }
 
-  /** Runs one metadata read and records it (without waiting for the write: the tree does not wait on the disk). */
-  private async audited<T>(client: BigQueryClient, action: string, resource: string, resourceName: string | undefined, read: () => Promise<T>): Promise<T> {
-    const record = (outcome: AuditOutcome, reason?: string) =>
-      this.auditDeps && void recordAccess(this.auditDeps, { credential: client.credentialOrigin, service: 'bigquery', action, resource, resourceName, outcome, reason });
-    try {
-      const result = await read();
-      record('succeeded');
-      return result;
-    } catch (err) {
-      if (BigQueryError.is(err, 'cancelled')) record('cancelled');
-      else record(BigQueryError.is(err, 'accessDenied') ? 'denied' : 'failed', err instanceof BigQueryError ? err.reason : 'unknown');
-      throw err;
-    }
+  private audited<T>(client: BigQueryClient, action: string, resource: string, resourceName: string | undefined, read: () => Promise<T>): Promise<T> {
+    return auditedRead(this.auditDeps, { credential: client.credentialOrigin, service: 'bigquery', action, resource, resourceName }, read);
   }
 
   private answerFor(err: unknown, parentKey: string): ExplorerNode {

@@ -125,7 +125,7 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     if (cloudSettings.audience) return signedIn() ? 'ready' : 'signIn';
     return hasToken ? 'ready' : 'token';
   };
-  const cloud = new DbtCloudJobsModel(cloudClient, () => cloudSettings.projectId);
+  const cloud = new DbtCloudJobsModel(cloudClient, () => cloudSettings.projectId, undefined, { audit, actor: () => auth.broker.currentIdentity(), logger });
   const refreshCloud = () => {
     if (availability() === 'ready') void cloud.refresh();
     else cloud.reset();

@@ -65,7 +65,7 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
   });
   const client = (): LookerClient => connection.get().client;
 
-  const model = new LookerExplorerModel({ client, logger });
+  const model = new LookerExplorerModel({ client, logger, audit: { audit, actor: () => auth.broker.currentIdentity(), logger } });
   const signedIn = () => !!auth.broker.currentIdentity();
   const ready = () => signedIn() && !!settings.baseUrl && (!!settings.audience || hasKeys);
   const tree = new LookerTreeDataProvider(model, ready);
