@@ -194,6 +194,26 @@ describe('OTLP export to the sandbox receiver', function () {
     assert.match(failures[0], /^warn .*OTLP audit export to http:\/\/127\.0\.0\.1:\d+ failed \(ECONNREFUSED\).*local audit file keeps them/);
   });
 
+  it('holds a bounded queue while the collector is slow: what does not fit is left out of the export (said once), never out of the file', async function () {
+    faults.arm({ service: 'otlp', path: '^/v1/logs$', kind: 'hang', count: 1 });
+    const { trail, sink, file, exporter: ex } = setup({ maxQueueSize: 3, maxBatchSize: 1, timeoutMs: 30_000 });
+    const entry = (i: number): Entry => ({ ...ENTRIES[0], resource: `table_${i}` });
+    await trail.record(entry(1));
+    await until('the first export hanging at the collector', () => faults.hanging === 1);
+    for (let i = 2; i <= 6; i++) await trail.record(entry(i));
+    const full = sink.lines.filter((l) => l.includes('queue is full'));
+    assert.equal(full.length, 1, sink.lines.join('\n'));
+    assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 6);
+    faults.clear(); // the collector answers again: the hung request ends, the queue drains
+    await until('the queued records at the receiver', () => ['table_2', 'table_3', 'table_4'].every((r) => receiver.records.some((x) => x.attributes['gatehouse.resource'] === r)));
+    await ex.flush();
+    const sent = receiver.records.map((x) => x.attributes['gatehouse.resource']);
+    assert.ok(!sent.includes('table_5') && !sent.includes('table_6'), `dropped records were not sent: ${sent.join(', ')}`);
+    // Room again: the next record is exported.
+    await trail.record(entry(7));
+    await until('a record after the queue drained', () => receiver.records.some((x) => x.attributes['gatehouse.resource'] === 'table_7'));
+  });
+
   it('says once that the export failed on a collector error, and once that it works again', async function () {
     faults.arm({ service: 'otlp', path: '^/v1/logs$', kind: 'status', status: 400, count: 1 });
     const { trail, sink, exporter: ex } = setup();
