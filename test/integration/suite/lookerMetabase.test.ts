@@ -123,7 +123,7 @@ describe('Looker and Metabase', function () {
     );
     assert.deepEqual(headers.slice(0, 3), ['Orders Status', 'Orders Count', 'Orders Total Amount']);
     assert.ok(firstRow[0] && /^[a-z_]+$/.test(firstRow[0]), `a status in the first cell, saw ${JSON.stringify(firstRow)}`);
-    const audit = (await t.audit.recent(20)).filter((r) => r.service === 'looker').pop();
+    const audit = (await t.audit.recent(20)).filter((r) => r.service === 'looker' && r.action.startsWith('run-')).pop();
     assert.equal(`${audit?.action}:${audit?.resource}:${audit?.outcome}:${audit?.actor.email}`, 'run-look:look/2:succeeded:alice@example.com');
   });
 
@@ -156,7 +156,7 @@ describe('Looker and Metabase', function () {
     assert.equal(outcome.status, 'denied');
     assert.match(outcome.message ?? '', /^Metabase refused: bob@example\.com may not run the question /);
     assert.ok(ui.messages.some((m) => m.startsWith('error: Metabase refused')), ui.messages.join('\n'));
-    const audit = (await t.audit.recent(20)).filter((r) => r.service === 'metabase').pop();
+    const audit = (await t.audit.recent(20)).filter((r) => r.service === 'metabase' && r.action.startsWith('run-')).pop();
     assert.equal(`${audit?.action}:${audit?.resource}:${audit?.outcome}:${audit?.reason}:${audit?.actor.email}`, 'run-question:card/5:denied:forbidden:bob@example.com');
   });
 

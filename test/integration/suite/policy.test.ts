@@ -230,6 +230,8 @@ describe('roles in VS Code: menus, refusals, per-person activity', function () {
     await t.activity.exportTrail(csv);
     const rows = readFileSync(csv, 'utf8').trim().split('\r\n');
     assert.match(rows[0], /^time,actor_subject,actor_email/);
-    assert.equal(rows.length, lines.length + 1);
+    // Header, the same records, and the audit record of the JSON Lines export just before.
+    assert.equal(rows.length, lines.length + 2);
+    assert.match(rows.at(-1) ?? '', /,export-audit-trail,audit-trail\/own,/);
   });
 });
