@@ -1,7 +1,7 @@
 // The results feature module: the presenter other modules hand their results to, and the
 // commands that act on the active results panel.
-import { recordAccess } from '../../audit/recordAccess';
 import * as vscode from 'vscode';
+import { recordAccess } from '../../audit/recordAccess';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import type { ExportResult } from '../export';
 import type { ResultSource } from '../types';
@@ -56,8 +56,8 @@ const FORMAT_PICKS: Array<vscode.QuickPickItem & { format: ExportFormat }> = [
 
 export function createResultsModule(deps: ModuleDeps): ResultsModule {
   const logger = deps.logger.child('results');
-  const exportAudit = { audit: deps.audit, actor: () => deps.auth.broker.currentIdentity(), logger };
-  const manager = new ResultsPanelManager({ extensionUri: deps.context.extensionUri, logger, recordExport: (entry) => void recordAccess(exportAudit, entry) });
+  const auditDeps = { audit: deps.audit, actor: () => deps.auth.broker.currentIdentity(), logger };
+  const manager = new ResultsPanelManager({ extensionUri: deps.context.extensionUri, logger, recordExport: (entry) => void recordAccess(auditDeps, entry) });
   const disposables: vscode.Disposable[] = [
     manager,
     vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, { deserializeWebviewPanel: (panel, state) => manager.restore(panel, state).then(() => undefined) }),
