@@ -39,9 +39,10 @@ describe('Audit trail and OTLP export', function () {
   let dir: string;
   const ui = new RecordingUi();
   const config = () => vscode.workspace.getConfiguration('gatehouse');
-  const since = new Date().toISOString();
+  /** When the export started: the records of this suite are the ones after it. */
+  let since = '';
 
-  /** Alice's records of this suite, oldest first. */
+  /** The user's records of this suite, oldest first. */
   async function mine(user: string): Promise<AuditRecord[]> {
     return (await t.audit.recent(2000)).filter((r) => r.time >= since && r.actor.email === `${user}@example.com`);
   }
@@ -75,6 +76,7 @@ describe('Audit trail and OTLP export', function () {
     assert.equal(await vscode.commands.executeCommand('gatehouse.audit.setOtlpHeaders', 'X-Scope-OrgID=gatehouse-tests'), true);
     await config().update('audit.otlp.endpoint', `${urls.otlp}/v1/logs`, vscode.ConfigurationTarget.Global);
     await until('the OTLP export running', () => t.otlp.settled(), 30_000);
+    since = new Date().toISOString();
   });
 
   after(async () => {
