@@ -21,6 +21,10 @@ const googleVendorExternal = {
     );
     // axios likewise, from its own bundle, with the first HTTP client (core/http.ts).
     build.onResolve({ filter: /^axios$/ }, (args) => (args.kind === 'require-call' ? { path: './vendor/axios.js', external: true } : undefined));
+    // The OpenTelemetry logs SDK and exporter from theirs, only when an OTLP endpoint is set (audit/otlpSdk.ts).
+    build.onResolve({ filter: /^@opentelemetry\/(sdk-logs|exporter-logs-otlp-http|resources|core)$/ }, (args) =>
+      args.kind === 'require-call' ? { path: './vendor/otlp.js', external: true } : undefined,
+    );
   },
 };
 
@@ -54,6 +58,13 @@ const axiosVendor = {
   ...extension,
   entryPoints: ['src/core/axiosVendor.ts'],
   outfile: 'dist/vendor/axios.js',
+  plugins: [],
+};
+
+const otlpVendor = {
+  ...extension,
+  entryPoints: ['src/audit/otlpVendor.ts'],
+  outfile: 'dist/vendor/otlp.js',
   plugins: [],
 };
 
@@ -102,7 +113,7 @@ const tests = {
   logLevel: 'warning',
 };
 
-const builds = production ? [extension, googleVendor, axiosVendor, dbtWorker, webview] : [extension, googleVendor, axiosVendor, dbtWorker, webview, tests];
+const builds = production ? [extension, googleVendor, axiosVendor, otlpVendor, dbtWorker, webview] : [extension, googleVendor, axiosVendor, otlpVendor, dbtWorker, webview, tests];
 if (!watch) rmSync('dist', { recursive: true, force: true });
 if (!production && !watch) rmSync('out', { recursive: true, force: true });
 

@@ -63,7 +63,7 @@ export async function runActivationBench(o: BenchOptions = {}): Promise<BenchRes
       { name: 'activation bundle / all host bundles (bytes)', value: activation.bytes / allBytes, unit: 'ratio' },
       { name: 'inputs in the activation bundle / all host inputs', value: activation.inputs.length / allInputs.size, unit: 'ratio' },
       { name: 'src/ modules in the activation bundle / all src/ bundled', value: ours(activation.inputs) / ours(allInputs), unit: 'ratio' },
-      { name: 'bytes evaluated by activate() / all host bundles', value: evaluatedBytes / allBytes, unit: 'ratio', goal: 'the Google SDKs, axios and the dbt worker stay unloaded' },
+      { name: 'bytes evaluated by activate() / all host bundles', value: evaluatedBytes / allBytes, unit: 'ratio', goal: 'the Google SDKs, axios, the OpenTelemetry exporter and the dbt worker stay unloaded' },
       { name: 'host bundles evaluated by activate()', value: evaluated.length, unit: `of ${bundles.length} files` },
       { name: 'modules the bundle required (Node built-ins, vscode)', value: required.size, unit: 'modules' },
       { name: 'of those first required inside activate()', value: report.activate.length, unit: 'modules', goal: '0' },

@@ -16,6 +16,7 @@ import { ResourceExplainers } from './policy/accessExplanation';
 import { outputChannelSink } from './vscode/logSink';
 import { createActivityModule } from './audit/vscode/activityModule';
 import { auditSessions } from './audit/sessionAudit';
+import { createOtlpModule } from './audit/vscode/otlpModule';
 import { createAuth } from './auth/vscode/authModule';
 import type { FeatureModule, ModuleDeps } from './vscode/moduleDeps';
 import { createAirbyteModule } from './airbyte/vscode/airbyteModule';
@@ -42,6 +43,9 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
 
   const audit = new AuditTrail(new FileAuditSink(path.join(context.globalStorageUri.fsPath, 'audit.jsonl')), secrets);
   context.subscriptions.push({ dispose: () => audit.dispose() });
+  const otlp = createOtlpModule({ context, trail: audit, logger, secrets });
+  context.subscriptions.push(otlp);
+  flushOnDeactivate = otlp.shutdown;
 
   const identities = new ServiceIdentities();
   context.subscriptions.push({ dispose: () => identities.dispose() });
@@ -71,10 +75,16 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
   logger.info(`Gatehouse ${context.extension.packageJSON.version} activated in VS Code ${vscode.version} (${vscode.env.appHost})`);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return {};
   const testing = Object.fromEntries(Object.entries(modules).map(([k, m]) => [k, m.testing]));
-  return { testing: { auth: auth.testing, audit, activity: activity.testing, roles, policyContext, identities, ...testing } };
+  return { testing: { auth: auth.testing, audit, otlp: otlp.testing, activity: activity.testing, roles, policyContext, identities, ...testing } };
 }
 
-export function deactivate(): void {}
+// deactivate() cannot reach activate()'s scope; the one thing it must wait for is the audit
+// export's last flush, so what was done just before closing still reaches the collector.
+let flushOnDeactivate: (() => Promise<void>) | undefined;
+
+export function deactivate(): Promise<void> | undefined {
+  return flushOnDeactivate?.();
+}
 
 function dbtPreview(client: BigQueryClient | undefined, presenter: ResultsPresenter) {
   return client && { runner: bigQueryPreviewRunner(() => client), presenter };

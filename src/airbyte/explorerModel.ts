@@ -2,6 +2,7 @@
 // destination names, health from the last job and recent jobs, and answers that are not data
 // (nothing shared, no access, not configured) as message nodes. Keys are stable ids, so a refresh
 // keeps what was expanded.
+import { auditedRead, type AccessAuditDeps } from '../audit/recordAccess';
 import { Emitter } from '../core/event';
 import type { Logger } from '../core/logger';
 import type { AirbyteClient } from './client';
@@ -56,6 +57,8 @@ export interface ExplorerModelOptions {
   logger?: Logger;
   /** Jobs shown under a connection (default 5). */
   recentJobs?: number;
+  /** One audit record per listing (workspaces, a workspace's connections), not per row. */
+  audit?: AccessAuditDeps;
 }
 
 export class AirbyteExplorerModel {
@@ -123,7 +126,8 @@ export class AirbyteExplorerModel {
 
   private async roots(): Promise<AirbyteNode[]> {
     try {
-      const workspaces = await this.opts.client().listWorkspaces();
+      const client = this.opts.client();
+      const workspaces = await auditedRead(this.opts.audit, { credential: client.credentialOrigin, service: 'airbyte', action: 'list-workspaces', resource: 'workspaces' }, () => client.listWorkspaces());
       if (!workspaces.length) {
         return [message('airbyte:none', 'info', 'No Airbyte workspaces are shared with you.', 'Ask an Airbyte admin to add you (or one of your groups) to a workspace.')];
       }
@@ -139,7 +143,9 @@ export class AirbyteExplorerModel {
     const generation = this.generation;
     let list: Connection[];
     try {
-      list = await this.opts.client().listConnections([parent.workspace.workspaceId]);
+      const client = this.opts.client();
+      const { workspaceId, name } = parent.workspace;
+      list = await auditedRead(this.opts.audit, { credential: client.credentialOrigin, service: 'airbyte', action: 'list-connections', resource: `workspace/${workspaceId}`, resourceName: name }, () => client.listConnections([workspaceId]));
     } catch (err) {
       return [errorNode(`${parent.key}:error`, err)];
     }

@@ -24,6 +24,7 @@ export const SERVICE_NAMES: Record<AuditService, string> = {
   looker: 'Looker',
   metabase: 'Metabase',
   auth: 'Identity provider',
+  audit: 'Audit trail',
 };
 
 const ACTION_WORDS: Record<string, string> = {
@@ -46,6 +47,24 @@ const ACTION_WORDS: Record<string, string> = {
   refresh: 'Session refreshed',
   expired: 'Session expired',
   federation: 'Google credentials exchanged',
+  'federation-exchange': 'Google credentials exchanged',
+  'list-projects': 'Projects listed',
+  'list-datasets': 'Datasets listed',
+  'list-tables': 'Tables listed',
+  'read-table-metadata': 'Table schema read',
+  'list-workspaces': 'Workspaces listed',
+  'list-connections': 'Connections listed',
+  'list-jobs': 'Jobs listed',
+  'list-folders': 'Folders listed',
+  'list-folder': 'Folder listed',
+  'list-dashboard-tiles': 'Dashboard tiles listed',
+  'list-collections': 'Collections listed',
+  'list-collection': 'Collection listed',
+  'list-dashboard-cards': 'Dashboard cards listed',
+  'export-csv': 'Exported as CSV',
+  'export-json': 'Exported as JSON',
+  'export-jsonl': 'Exported as JSON Lines',
+  'export-audit-trail': 'Audit trail exported',
 };
 
 export function actionWords(action: string): string {

@@ -1,7 +1,7 @@
 // Which service a call went to and where its credential came from, as codes: the audit record's
 // fields and the input of the credential's words (credentialText.ts).
 
-export type AuditService = 'bigquery' | 'dbt' | 'dbtCloud' | 'airbyte' | 'looker' | 'metabase' | 'auth';
+export type AuditService = 'bigquery' | 'dbt' | 'dbtCloud' | 'airbyte' | 'looker' | 'metabase' | 'auth' | 'audit';
 
 /** Where the credential used for the call came from (never the credential itself). */
 export type CredentialOrigin =

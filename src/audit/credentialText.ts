@@ -32,6 +32,7 @@ const SERVICE_WORDS: Record<AuditService, string> = {
   looker: 'Looker',
   metabase: 'Metabase',
   auth: 'identity provider',
+  audit: 'Gatehouse',
 };
 
 /** Origins whose identity is not the person's own. */

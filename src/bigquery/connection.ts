@@ -10,6 +10,7 @@ import { LazyClient } from '../core/lazyClient';
 import { checkedServiceUrl } from '../core/serviceUrl';
 import { BigQueryError } from './errors';
 import type { Logger } from '../core/logger';
+import { recordAccess, type AccessAuditDeps } from '../audit/recordAccess';
 
 export interface BigQueryConnectionDeps {
   settings: () => BigQuerySettings;
@@ -21,6 +22,8 @@ export interface BigQueryConnectionDeps {
   logger?: Logger;
   /** Response cap (gatehouse.http.maxResponseMiB), read per request. */
   maxResponseBytes?: () => number;
+  /** Records each federation exchange that mints new Google credentials. */
+  audit?: AccessAuditDeps;
 }
 
 export class BigQueryConnection implements Disposable {
@@ -55,7 +58,21 @@ export class BigQueryConnection implements Disposable {
     // Every query carries an access token: https, or http to this machine only.
     if (settings.apiEndpoint) checkedServiceUrl(settings.apiEndpoint, 'gatehouse.bigquery.apiEndpoint', (e) => new BigQueryError('notConfigured', `${e.message} ${e.nextStep}`, undefined, undefined, { cause: e }));
     if (settings.resourceManagerEndpoint) checkedServiceUrl(settings.resourceManagerEndpoint, 'gatehouse.bigquery.resourceManagerEndpoint', (e) => new BigQueryError('notConfigured', `${e.message} ${e.nextStep}`, undefined, undefined, { cause: e }));
-    const credentials = createGoogleCredentials(settings.federation, this.deps.idTokens);
+    const audit = this.deps.audit;
+    const credentials = createGoogleCredentials(
+      settings.federation,
+      this.deps.idTokens,
+      audit &&
+        ((m) =>
+          void recordAccess(audit, {
+            credential: m.origin,
+            service: 'bigquery',
+            action: 'federation-exchange',
+            resource: m.audience,
+            resourceName: m.serviceAccount,
+            outcome: 'succeeded',
+          })),
+    );
     const client = new BigQueryClient({
       billingProject: settings.billingProject || undefined,
       location: settings.location,

@@ -34,7 +34,16 @@ export interface GoogleCredentials {
   origin: CredentialOrigin;
 }
 
-export function createGoogleCredentials(config: FederationConfig, idTokens: IdTokenSource): GoogleCredentials {
+/** A federation exchange that minted new Google credentials (what the audit trail records; never the token). */
+export interface MintedCredentials {
+  origin: CredentialOrigin;
+  /** The workforce or workload pool provider the id token was exchanged at. */
+  audience: string;
+  /** The service account impersonated, when one was. */
+  serviceAccount?: string;
+}
+
+export function createGoogleCredentials(config: FederationConfig, idTokens: IdTokenSource, onMinted?: (minted: MintedCredentials) => void): GoogleCredentials {
   // Only on an explicit opt-in: a missing federation setting never falls back to whatever gcloud
   // credentials happen to be on the machine.
   if (config.useApplicationDefaultCredentials) {
@@ -66,7 +75,11 @@ export function createGoogleCredentials(config: FederationConfig, idTokens: IdTo
     transporterOptions: { redirect: 'error' },
   });
   sendExchangeThroughClientTransport(authClient);
-  return { authClient, origin: impersonationUrl ? 'google-impersonation' : 'google-federation' };
+  const origin: CredentialOrigin = impersonationUrl ? 'google-impersonation' : 'google-federation';
+  // google-auth-library announces each exchange that mints a token with a 'tokens' event; the event's token is not read.
+  const serviceAccount = impersonationUrl ? /\/serviceAccounts\/([^/:]+)/.exec(impersonationUrl)?.[1] : undefined;
+  if (onMinted) authClient.on('tokens', () => onMinted({ origin, audience: config.audience, serviceAccount: serviceAccount && decodeURIComponent(serviceAccount) }));
+  return { authClient, origin };
 }
 
 /** A federation endpoint that tokens are sent to: https, or http to this machine only. */

@@ -6,6 +6,7 @@ import { BigQueryError } from './errors';
 import type { BigQueryClient } from './client';
 import type { DatasetRef, ProjectRef, RoutineRef, TableFieldSchema, TableMetadata, TableRef } from './types';
 import { Emitter } from '../core/event';
+import { auditedRead, type AccessAuditDeps } from '../audit/recordAccess';
 
 export type ExplorerNode =
   | { kind: 'project'; key: string; project: ProjectRef }
@@ -27,6 +28,8 @@ interface Listing {
 
 export interface ExplorerModelOptions {
   pageSize?: { datasets: number; tables: number; projects: number };
+  /** One audit record per metadata read (a listing page, a table's schema), not per row. */
+  audit?: AccessAuditDeps;
 }
 
 const ROOT = 'root';
@@ -42,9 +45,11 @@ export class BigQueryExplorerModel {
   /** Fires with the key of the node whose children changed (undefined: the whole tree). */
   readonly onDidChange = this.changed.event;
   private readonly pageSize: { datasets: number; tables: number; projects: number };
+  private readonly auditDeps?: AccessAuditDeps;
 
   constructor(private readonly client: () => BigQueryClient | undefined, options: ExplorerModelOptions = {}) {
     this.pageSize = options.pageSize ?? { projects: 50, datasets: 50, tables: 100 };
+    this.auditDeps = options.audit;
   }
 
   get filter(): string {
@@ -105,7 +110,7 @@ export class BigQueryExplorerModel {
     const cached = this.tables.get(key);
     if (cached) return cached;
     const client = this.requireClient();
-    const meta = await client.getTable(ref);
+    const meta = await this.audited(client, 'read-table-metadata', `${ref.projectId}.${ref.datasetId}.${ref.tableId}`, undefined, () => client.getTable(ref));
     this.tables.set(key, meta);
     return meta;
   }
@@ -160,7 +165,7 @@ export class BigQueryExplorerModel {
     }
     try {
       if (!parent) {
-        const page = await client.listProjects({ pageToken, maxResults: this.pageSize.projects });
+        const page = await this.audited(client, 'list-projects', 'projects', undefined, () => client.listProjects({ pageToken, maxResults: this.pageSize.projects }));
         const items: ExplorerNode[] = page.items.map((p) => ({ kind: 'project', key: `p:${p.id}`, project: p }));
         const message = items.length || pageToken
           ? undefined
@@ -168,7 +173,7 @@ export class BigQueryExplorerModel {
         return { items, nextPageToken: page.nextPageToken, message };
       }
       if (parent.kind === 'project') {
-        const page = await client.listDatasets(parent.project.id, { pageToken, maxResults: this.pageSize.datasets });
+        const page = await this.audited(client, 'list-datasets', parent.project.id, parent.project.friendlyName, () => client.listDatasets(parent.project.id, { pageToken, maxResults: this.pageSize.datasets }));
         const items: ExplorerNode[] = page.items.map((d) => ({ kind: 'dataset', key: `${key}/d:${d.datasetId}`, dataset: d }));
         const message = items.length || pageToken
           ? undefined
@@ -177,7 +182,8 @@ export class BigQueryExplorerModel {
       }
       if (parent.kind !== 'dataset') return { items: [] };
       // Dataset: tables page by page; routines with the first page (datasets rarely hold many).
-      const page = await client.listTables(parent.dataset, { pageToken, maxResults: this.pageSize.tables });
+      const { projectId, datasetId, friendlyName } = parent.dataset;
+      const page = await this.audited(client, 'list-tables', `${projectId}.${datasetId}`, friendlyName, () => client.listTables(parent.dataset, { pageToken, maxResults: this.pageSize.tables }));
       const items: ExplorerNode[] = page.items.map((t) => ({ kind: 'table', key: `${key}/t:${t.tableId}`, table: t }));
       if (!pageToken) {
         const routines = await client.listRoutines(parent.dataset, { maxResults: 100 }).catch(() => ({ items: [] as RoutineRef[] }));
@@ -190,6 +196,10 @@ export class BigQueryExplorerModel {
     } catch (err) {
       return { items: [], message: this.answerFor(err, key) };
     }
+  }
+
+  private audited<T>(client: BigQueryClient, action: string, resource: string, resourceName: string | undefined, read: () => Promise<T>): Promise<T> {
+    return auditedRead(this.auditDeps, { credential: client.credentialOrigin, service: 'bigquery', action, resource, resourceName }, read);
   }
 
   private answerFor(err: unknown, parentKey: string): ExplorerNode {

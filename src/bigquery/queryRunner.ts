@@ -95,10 +95,15 @@ export class BigQueryQueryRunner {
     const { client } = this.deps;
     const started = Date.now();
     const project = await client.billingProject(request.signal).catch(() => undefined);
-    const handle = this.deps.presenter.open({ title: request.title, ownerKey: request.ownerKey, origin: `BigQuery · ${project ?? 'no project'}` });
-    const stop = linkCancel(handle, request.signal);
     let resource = 'query';
     let job: JobRef | undefined;
+    const handle = this.deps.presenter.open({
+      title: request.title,
+      ownerKey: request.ownerKey,
+      origin: `BigQuery · ${project ?? 'no project'}`,
+      exportAudit: () => ({ service: 'bigquery', resource, jobIds: job ? [job.jobId] : undefined, credential: client.credentialOrigin }),
+    });
+    const stop = linkCancel(handle, request.signal);
     let estimatedBytes: number | undefined;
     const finish = async (outcome: QueryOutcome, reason?: string): Promise<QueryOutcome> => {
       stop.dispose();
@@ -199,7 +204,12 @@ export class BigQueryQueryRunner {
   async previewTable(table: TableRef, signal?: AbortSignal): Promise<QueryOutcome> {
     const { client } = this.deps;
     const name = `${table.projectId}.${table.datasetId}.${table.tableId}`;
-    const handle = this.deps.presenter.open({ title: table.tableId, ownerKey: `bigquery-preview:${name}`, origin: `BigQuery preview · ${name}` });
+    const handle = this.deps.presenter.open({
+      title: table.tableId,
+      ownerKey: `bigquery-preview:${name}`,
+      origin: `BigQuery preview · ${name}`,
+      exportAudit: () => ({ service: 'bigquery', resource: name, credential: client.credentialOrigin }),
+    });
     const stop = linkCancel(handle, signal);
     const started = Date.now();
     let outcome: QueryOutcome;

@@ -2,6 +2,7 @@
 // subfolders, looks and dashboards, and a dashboard's tiles that run a look or a query (text
 // tiles are left out). Answers that are not data (nothing shared, no access, not configured)
 // are message nodes. Keys are stable ids, so a refresh keeps what was expanded.
+import { auditedRead, type AccessAuditDeps } from '../audit/recordAccess';
 import { Emitter } from '../core/event';
 import type { Logger } from '../core/logger';
 import type { LookerClient } from './client';
@@ -53,6 +54,8 @@ export interface LookerExplorerModelOptions {
   /** The current client, or throws a LookerError (not configured, no credentials). */
   client: () => LookerClient;
   logger?: Logger;
+  /** One audit record per listing (root folders, a folder, a dashboard's tiles), not per row. */
+  audit?: AccessAuditDeps;
 }
 
 export class LookerExplorerModel {
@@ -81,9 +84,13 @@ export class LookerExplorerModel {
     this.changed.dispose();
   }
 
+  private read<T>(client: LookerClient, action: string, resource: string, resourceName: string | undefined, read: () => Promise<T>): Promise<T> {
+    return auditedRead(this.opts.audit, { credential: client.credentialOrigin, service: 'looker', action, resource, resourceName }, read);
+  }
+
   private async roots(): Promise<LookerNode[]> {
     const client = this.opts.client();
-    const [shared, me] = await Promise.all([client.sharedRootFolders(), client.me()]);
+    const [shared, me] = await this.read(client, 'list-folders', 'folders', undefined, () => Promise.all([client.sharedRootFolders(), client.me()]));
     const nodes: LookerNode[] = shared.map((folder) => folderNode(folder, false));
     if (me.personal_folder_id) {
       // The personal folder may be gone (a disabled user, an admin cleanup); the tree still shows Shared.
@@ -102,7 +109,9 @@ export class LookerExplorerModel {
   private async folderChildren(parent: FolderNode): Promise<LookerNode[]> {
     const client = this.opts.client();
     const id = parent.folder.id;
-    const [folders, looks, dashboards] = await Promise.all([client.folderChildren(id), client.folderLooks(id), client.folderDashboards(id)]);
+    const [folders, looks, dashboards] = await this.read(client, 'list-folder', `folder/${id}`, parent.folder.name, () =>
+      Promise.all([client.folderChildren(id), client.folderLooks(id), client.folderDashboards(id)]),
+    );
     const byTitle = <T extends { title: string }>(a: T, b: T) => a.title.localeCompare(b.title);
     const nodes: LookerNode[] = [
       ...folders.sort((a, b) => a.name.localeCompare(b.name)).map((f) => folderNode(f, false)),
@@ -113,7 +122,8 @@ export class LookerExplorerModel {
   }
 
   private async elements(parent: DashboardNode): Promise<LookerNode[]> {
-    const elements = await this.opts.client().dashboardElements(parent.dashboard.id);
+    const client = this.opts.client();
+    const elements = await this.read(client, 'list-dashboard-tiles', `dashboard/${parent.dashboard.id}`, parent.dashboard.title, () => client.dashboardElements(parent.dashboard.id));
     const nodes: ElementNode[] = [];
     for (const element of elements) {
       const target = elementTarget(element);

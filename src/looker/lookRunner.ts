@@ -157,7 +157,7 @@ export class LookRunner {
     const extra: Record<string, string> = target.kind === 'look' ? { Look: target.title } : { Dashboard: target.dashboardTitle, Tile: target.title, ...facts };
     const outcome = await runIntoPanel<LookerError>({
       presenter,
-      request: { title: target.title, ownerKey: `looker:${resource}`, origin: `Looker · ${new URL(client.baseUrl).host}` },
+      request: { title: target.title, ownerKey: `looker:${resource}`, origin: `Looker · ${new URL(client.baseUrl).host}`, exportAudit: () => ({ service: 'looker', resource, resourceName: name, credential: client.credentialOrigin }) },
       runningMessage: `Running ${target.kind === 'look' ? 'look' : 'tile'} "${target.title}" in Looker…`,
       pageSize: this.deps.pageSize(),
       timeoutMs: this.deps.runTimeoutMs ?? 300_000,

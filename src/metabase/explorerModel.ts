@@ -1,6 +1,7 @@
 // What the Metabase tree shows, without VS Code: collections (shared ones first, then personal),
 // their questions, models and dashboards, and a dashboard's cards. Answers that are not data
 // (nothing shared, no access, not configured) are message nodes. Keys are stable ids.
+import { auditedRead, type AccessAuditDeps } from '../audit/recordAccess';
 import { Emitter } from '../core/event';
 import type { Logger } from '../core/logger';
 import type { MetabaseClient } from './client';
@@ -50,6 +51,8 @@ export type MetabaseNode = CollectionNode | CardNode | DashboardNode | DashcardN
 export interface MetabaseExplorerModelOptions {
   client: () => MetabaseClient;
   logger?: Logger;
+  /** One audit record per listing (collections, a collection's items, a dashboard's cards), not per row. */
+  audit?: AccessAuditDeps;
 }
 
 const CARD_TYPES: Record<string, CardNode['cardType']> = { card: 'question', dataset: 'model', metric: 'metric' };
@@ -79,9 +82,13 @@ export class MetabaseExplorerModel {
     this.changed.dispose();
   }
 
+  private read<T>(client: MetabaseClient, action: string, resource: string, resourceName: string | undefined, read: () => Promise<T>): Promise<T> {
+    return auditedRead(this.opts.audit, { credential: client.credentialOrigin, service: 'metabase', action, resource, resourceName }, read);
+  }
+
   private async roots(): Promise<MetabaseNode[]> {
     const client = this.opts.client();
-    const [tree, rootItems] = await Promise.all([client.collectionTree(), client.collectionItems('root')]);
+    const [tree, rootItems] = await this.read(client, 'list-collections', 'collections', undefined, () => Promise.all([client.collectionTree(), client.collectionItems('root')]));
     const shared = tree.filter((c) => !c.is_personal).sort(byName);
     const personal = tree.filter((c) => c.is_personal).sort(byName);
     const nodes: MetabaseNode[] = [...shared, ...personal].map(collectionNode);
@@ -94,13 +101,15 @@ export class MetabaseExplorerModel {
 
   private async collectionChildren(parent: CollectionNode): Promise<MetabaseNode[]> {
     const id = parent.collection.id;
-    const items = await this.opts.client().collectionItems(typeof id === 'number' ? id : 'root');
+    const client = this.opts.client();
+    const items = await this.read(client, 'list-collection', `collection/${id}`, parent.collection.name, () => client.collectionItems(typeof id === 'number' ? id : 'root'));
     const nodes: MetabaseNode[] = [...(parent.collection.children ?? []).filter((c) => !c.archived).sort(byName).map(collectionNode), ...itemNodes(items)];
     return nodes.length ? nodes : [message(`${parent.key}:empty`, 'info', 'This collection is empty.')];
   }
 
   private async dashcards(parent: DashboardNode): Promise<MetabaseNode[]> {
-    const { dashboard, cards } = await this.opts.client().dashboardCards(parent.item.id);
+    const client = this.opts.client();
+    const { dashboard, cards } = await this.read(client, 'list-dashboard-cards', `dashboard/${parent.item.id}`, parent.item.name, () => client.dashboardCards(parent.item.id));
     const nodes = cards.map(
       (dc) =>
         ({

@@ -61,7 +61,7 @@ export class QuestionRunner {
     const what = target.kind === 'card' ? (target.cardType ?? 'question') : 'dashboard card';
     const outcome = await runIntoPanel<MetabaseError>({
       presenter: this.deps.presenter,
-      request: { title: target.name, ownerKey: `metabase:${resource}`, origin: `Metabase · ${new URL(client.baseUrl).host}` },
+      request: { title: target.name, ownerKey: `metabase:${resource}`, origin: `Metabase · ${new URL(client.baseUrl).host}`, exportAudit: () => ({ service: 'metabase', resource, resourceName: name, credential: client.credentialOrigin }) },
       runningMessage: `Running ${what} "${target.name}" in Metabase…`,
       pageSize: this.deps.pageSize(),
       timeoutMs: this.deps.runTimeoutMs ?? 300_000,

@@ -17,6 +17,7 @@ import { RowWindow } from './rowWindow';
 import type { CellValue, ResultColumn, ResultRow, ResultSource } from './types';
 import { createRowWriter } from './writers';
 import type { ResultRestoreKey, ResultStats, ResultsPanelRequest, TileHandle, TilesPanelHandle } from './resultsPresenter';
+import type { AuditOutcome, AuditRecord } from '../audit/auditTrail';
 import {
   LIMITS,
   PROTOCOL_VERSION,
@@ -244,6 +245,8 @@ export class ResultsController implements Disposable {
     readonly now: () => number = Date.now,
     /** Counts in notices and progress; the glue passes one in the display language. */
     private readonly fmt: Formatter = new Formatter(),
+    /** Writes the audit record of an export (the glue adds who asked). */
+    private readonly recordExport?: (entry: Omit<AuditRecord, 'time' | 'actor'>) => void,
   ) {
     this.subscription = port.onDidReceiveMessage((raw) => this.receive(raw));
   }
@@ -370,13 +373,16 @@ export class ResultsController implements Disposable {
         }),
       );
       progress('done', result.rowsWritten);
+      this.auditExport(session, format, 'succeeded');
       this.ui.exportFinished(result);
       return result;
     } catch (err) {
       if (CancelledError.is(err)) {
         progress('cancelled', 0);
+        this.auditExport(session, format, 'cancelled');
         return undefined;
       }
+      this.auditExport(session, format, 'failed', err instanceof GatehouseError ? err.reason : 'writeFailed');
       const message = userMessage(err, 'The export failed.');
       this.logger.error(`export failed: ${describe(err)}`);
       progress('failed', 0, message);
@@ -385,6 +391,12 @@ export class ResultsController implements Disposable {
     } finally {
       if (this.exportRun === own) this.exportRun = undefined;
     }
+  }
+
+  private auditExport(session: ResultsSession, format: ExportFormat, outcome: AuditOutcome, reason?: string): void {
+    const subject = session.request.exportAudit?.();
+    if (!subject || !this.recordExport) return;
+    this.recordExport({ ...subject, resourceName: subject.resourceName ?? session.request.title, action: `export-${format}`, outcome, reason });
   }
 
   dispose(): void {

@@ -5,6 +5,7 @@
 import type { Event } from '../core/event';
 import type { WireChartHint } from './resultsProtocol';
 import type { ResultSource } from './types';
+import type { AuditRecord } from '../audit/auditTrail';
 
 /** How the service itself draws the result (see each service's mapping of its chart types). */
 export type ChartHint = WireChartHint;
@@ -32,7 +33,11 @@ export interface ResultsPanelRequest {
   ownerKey?: string;
   /** What produced the result, shown in the panel's header (e.g. "BigQuery · gatehouse-demo"). */
   origin: string;
+  /** What the rows are, for the audit record of an export (read when the export ends: a job id may come late). */
+  exportAudit?: () => ResultExportSubject;
 }
+
+export type ResultExportSubject = Pick<AuditRecord, 'service' | 'resource' | 'resourceName' | 'jobIds' | 'credential'>;
 
 export interface ResultsPanelHandle {
   /** Shows a running state with elapsed time; the panel's Cancel button fires onDidRequestCancel. */

@@ -36,6 +36,11 @@ export class FaultRegistry {
     this.faults.push({ ...spec, remaining: spec.count ?? 1, regex: new RegExp(spec.path) });
   }
 
+  /** Requests held by a 'hang' fault right now. */
+  get hanging(): number {
+    return this.hung.size;
+  }
+
   clear(): void {
     this.faults = [];
     for (const res of this.hung) res.destroy();

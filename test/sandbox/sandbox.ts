@@ -11,10 +11,11 @@ import { startAirbyte } from './airbyte';
 import { startDbtCloud } from './dbt-cloud';
 import { startLooker } from './looker';
 import { startMetabase } from './metabase';
+import { startOtlpReceiver } from './otlp';
 import { hostileMode } from './hostile';
 import { PROXIED_SERVICES, ProxyAssertions, startIdentityProxy, type ProxiedService } from './identityProxy';
 
-export const SERVICE_NAMES = ['sts', 'bigquery', 'airbyte', 'dbtCloud', 'looker', 'metabase'] as const;
+export const SERVICE_NAMES = ['sts', 'bigquery', 'airbyte', 'dbtCloud', 'looker', 'metabase', 'otlp'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 /** The identity-aware proxy in front of a service (see identityProxy.ts). */
 export type ProxyName = `${ProxiedService}Proxy`;
@@ -32,6 +33,8 @@ export interface SandboxUrls {
   dbtCloudProxy: string;
   lookerProxy: string;
   metabaseProxy: string;
+  /** The OTLP/HTTP logs receiver (POST /v1/logs), standing in for an organisation's collector. */
+  otlp: string;
 }
 
 export interface SandboxOptions {
@@ -83,6 +86,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       dbtCloud: startDbtCloud,
       looker: startLooker,
       metabase: startMetabase,
+      otlp: (c, o) => startOtlpReceiver({ faults: c.faults, port: o.port, log: c.log }),
     };
     const urls: SandboxUrls = {
       issuer: idp.issuer,
@@ -96,6 +100,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       dbtCloudProxy: '',
       lookerProxy: '',
       metabaseProxy: '',
+      otlp: '',
     };
     for (const name of SERVICE_NAMES) {
       if (!wanted.has(name)) continue;

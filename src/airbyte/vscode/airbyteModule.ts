@@ -79,7 +79,7 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
   });
   const client = (): AirbyteClient => connection.get().client;
 
-  const model = new AirbyteExplorerModel({ client, logger });
+  const model = new AirbyteExplorerModel({ client, logger, audit: { audit, actor: () => auth.broker.currentIdentity(), logger } });
   const signedIn = () => !!auth.broker.currentIdentity();
   const ready = () => signedIn() && !!settings.baseUrl && (mode() === 'proxy' ? !!settings.audience : hasAppCredentials);
   const tree = new AirbyteTreeDataProvider(model, ready);

@@ -6,6 +6,7 @@ import type { AuditTrail } from '../auditTrail';
 import type { Event } from '../../core/event';
 import type { Viewer } from '../activity';
 import { formatAudit, type AuditExportFormat } from '../auditExport';
+import { recordAccess } from '../recordAccess';
 import { ActivityTreeDataProvider, type ActivityNode } from './activityTreeDataProvider';
 
 export interface ActivityModuleDeps {
@@ -39,6 +40,11 @@ export function createActivityModule(deps: ActivityModuleDeps) {
     const format: AuditExportFormat = uri.path.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl';
     const records = (await tree.visibleRecords()).reverse();
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(formatAudit(records, format)));
+    // Who took a copy of the trail, and of whose records, is itself part of the trail.
+    await recordAccess(
+      { audit: deps.trail, actor: deps.viewer },
+      { credential: 'idp-id-token', service: 'audit', action: 'export-audit-trail', resource: sharedMachine() ? 'audit-trail/all' : 'audit-trail/own', resourceName: `${records.length} records as ${format.toUpperCase()}`, outcome: 'succeeded' },
+    );
     void vscode.window.showInformationMessage(safe`Exported ${records.length} audit ${records.length === 1 ? 'entry' : 'entries'}.`);
     return uri;
   };

@@ -61,8 +61,9 @@ export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresent
     sessionScope: deps.sessionScope,
     logger,
     maxResponseBytes: maxResponseBytesSetting,
+    audit: { audit: deps.audit, actor: () => broker.currentIdentity(), logger },
   });
-  const model = new BigQueryExplorerModel(() => connection.client());
+  const model = new BigQueryExplorerModel(() => connection.client(), { audit: { audit: deps.audit, actor: () => broker.currentIdentity(), logger } });
   const tree = new BigQueryTreeDataProvider(model);
   const treeView = vscode.window.createTreeView(EXPLORER_VIEW, { treeDataProvider: tree, showCollapseAll: true });
   const history = new QueryHistory(deps.context.globalState, () => broker.currentIdentity()?.subject);

@@ -1,5 +1,6 @@
 // The dbt Cloud jobs the tree shows: one list per refresh (jobs with their latest run), the error of
 // the last refresh, and runs being followed right now (their live status overrides the listed one).
+import { auditedRead, type AccessAuditDeps } from '../../audit/recordAccess';
 import { Emitter, type Event } from '../../core/event';
 import type { DbtCloudClient, DbtCloudJob, DbtCloudRun } from './dbtCloudClient';
 import { toDbtCloudError, type DbtCloudError } from './dbtCloudErrors';
@@ -21,6 +22,8 @@ export class DbtCloudJobsModel {
     private readonly client: () => DbtCloudClient,
     private readonly projectId: () => number | undefined,
     private readonly timeoutMs = 30_000,
+    /** One audit record per listing of the jobs. */
+    private readonly audit?: AccessAuditDeps,
   ) {}
 
   get state(): DbtCloudJobsState {
@@ -50,7 +53,11 @@ export class DbtCloudJobsModel {
     this.inflight = abort;
     if (this.current.kind !== 'loaded') this.set({ kind: 'loading' });
     try {
-      const jobs = await this.client().listJobs({ projectId: this.projectId(), signal: AbortSignal.any([abort.signal, AbortSignal.timeout(this.timeoutMs)]) });
+      const client = this.client();
+      const projectId = this.projectId();
+      const jobs = await auditedRead(this.audit, { credential: client.credentialOrigin, service: 'dbtCloud', action: 'list-jobs', resource: projectId === undefined ? 'jobs' : `project/${projectId}/jobs` }, () =>
+        client.listJobs({ projectId, signal: AbortSignal.any([abort.signal, AbortSignal.timeout(this.timeoutMs)]) }),
+      );
       if (this.inflight !== abort) return;
       // A listed run newer than a followed one means the follow is over or stale.
       for (const j of jobs) {

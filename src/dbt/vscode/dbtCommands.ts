@@ -378,7 +378,13 @@ export class DbtCommands {
       await this.d.ui().warn(safe`${target.node.name} is not compiled in this manifest: run dbt compile for it first.`);
       return;
     }
-    const handle = wired.presenter.open({ title: safe`Preview: ${target.node.name}`, ownerKey: `dbt:${target.node.uniqueId}`, origin: `dbt · ${wired.runner.origin}` });
+    const previewResource = target.node.relationName ?? target.node.uniqueId;
+    const handle = wired.presenter.open({
+      title: safe`Preview: ${target.node.name}`,
+      ownerKey: `dbt:${target.node.uniqueId}`,
+      origin: `dbt · ${wired.runner.origin}`,
+      exportAudit: () => ({ service: 'bigquery', resource: previewResource, resourceName: target.node.name, credential: 'google-federation' }),
+    });
     const abort = new AbortController();
     const sub = handle.onDidRequestCancel(() => abort.abort());
     handle.setRunning(`Checking the compiled SQL of ${target.node.name} with a dry run…`);
@@ -387,7 +393,7 @@ export class DbtCommands {
         wired.runner,
         {
           compiledCode: code.compiledCode,
-          resource: target.node.relationName ?? target.node.uniqueId,
+          resource: previewResource,
           actor: this.d.actor() ?? { subject: 'unknown' },
           credential: 'google-federation',
           options: {

@@ -141,7 +141,7 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     if (m === 'proxy') return !cloudSettings.audience ? 'audience' : signedIn() ? 'ready' : 'signIn';
     return hasToken ? 'ready' : m === 'serviceToken' ? 'serviceToken' : 'token';
   };
-  const cloud = new DbtCloudJobsModel(cloudClient, () => cloudSettings.projectId);
+  const cloud = new DbtCloudJobsModel(cloudClient, () => cloudSettings.projectId, undefined, { audit, actor: () => auth.broker.currentIdentity(), logger });
   // Who dbt Cloud sees, on the dbt view's title (set once the view exists).
   let cloudIdentity: ServiceIdentityView | undefined;
   const refreshCloud = () => {

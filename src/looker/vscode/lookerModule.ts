@@ -158,7 +158,7 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
     return credentials instanceof LookerOAuthCredentials ? credentials : undefined;
   };
 
-  const model = new LookerExplorerModel({ client, logger });
+  const model = new LookerExplorerModel({ client, logger, audit: { audit, actor: () => auth.broker.currentIdentity(), logger } });
   const signedIn = () => !!auth.broker.currentIdentity();
   const ready = () => {
     if (!signedIn() || !settings.baseUrl) return false;

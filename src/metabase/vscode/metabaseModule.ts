@@ -80,7 +80,7 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
   });
   const client = (): MetabaseClient => connection.get();
 
-  const model = new MetabaseExplorerModel({ client, logger });
+  const model = new MetabaseExplorerModel({ client, logger, audit: { audit, actor: () => auth.broker.currentIdentity(), logger } });
   const signedIn = () => !!auth.broker.currentIdentity();
   const ready = () => {
     const mode = strategy();

@@ -1,6 +1,7 @@
 // The results feature module: the presenter other modules hand their results to, and the
 // commands that act on the active results panel.
 import * as vscode from 'vscode';
+import { recordAccess } from '../../audit/recordAccess';
 import type { FeatureModule, ModuleDeps } from '../../vscode/moduleDeps';
 import type { ExportResult } from '../export';
 import type { ResultSource } from '../types';
@@ -22,6 +23,8 @@ export interface ResultsTestingApi {
   restoreFromState(state: unknown): Promise<RestoreProbe>;
   /** The state the panel's webview saved last (what VS Code keeps across a reload). */
   lastRestoreKey(): { kind: string; data: Record<string, string> } | undefined;
+  /** Exports the result of the panel looked at last (as the Export command does, without the save dialog). */
+  exportActive(format: ExportFormat, path: string): Promise<ExportResult | undefined>;
   /** Opens a panel on a source built by the test (no service module involved). */
   openSource(options: { title: string; source: ResultSource; stats?: ResultStats; origin?: string; ownerKey?: string }): ResultsPanelProbe;
 }
@@ -53,7 +56,8 @@ const FORMAT_PICKS: Array<vscode.QuickPickItem & { format: ExportFormat }> = [
 
 export function createResultsModule(deps: ModuleDeps): ResultsModule {
   const logger = deps.logger.child('results');
-  const manager = new ResultsPanelManager({ extensionUri: deps.context.extensionUri, logger });
+  const auditDeps = { audit: deps.audit, actor: () => deps.auth.broker.currentIdentity(), logger };
+  const manager = new ResultsPanelManager({ extensionUri: deps.context.extensionUri, logger, recordExport: (entry) => void recordAccess(auditDeps, entry) });
   const disposables: vscode.Disposable[] = [
     manager,
     vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, { deserializeWebviewPanel: (panel, state) => manager.restore(panel, state).then(() => undefined) }),
@@ -78,6 +82,7 @@ export function createResultsModule(deps: ModuleDeps): ResultsModule {
             return { handle: session, firstPaintMs: () => session.firstPaint() };
           },
           lastRestoreKey: () => manager.lastRestoreKey(),
+          exportActive: async (format, path) => manager.activePanel?.controller.exportTo(format, path),
           openSource: ({ title, source, stats, origin, ownerKey }) => {
             const { panel, session } = manager.openPanel({ title, origin: origin ?? 'Test', ownerKey });
             session.setResult(source, stats);

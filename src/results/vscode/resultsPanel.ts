@@ -97,6 +97,7 @@ export class ResultsPanel implements vscode.Disposable {
     logger: Logger,
     settings: () => ResultsSettings,
     readonly ownerKey: string | undefined,
+    recordExport?: ConstructorParameters<typeof ResultsController>[6],
   ) {
     const webview = panel.webview;
     const media = vscode.Uri.joinPath(extensionUri, 'dist', 'media');
@@ -110,6 +111,7 @@ export class ResultsPanel implements vscode.Disposable {
       settings,
       Date.now,
       new Formatter({ locale: vscode.env.language }),
+      recordExport,
     );
     webview.html = webviewHtml({
       title: 'Results',
@@ -172,6 +174,8 @@ export interface ResultsPanelManagerOptions {
   extensionUri: vscode.Uri;
   logger: Logger;
   ui?: ResultsHostUi;
+  /** Writes the audit record of an export. */
+  recordExport?: ConstructorParameters<typeof ResultsController>[6];
 }
 
 /** The ResultsPresenter services receive: opens panels per query, or reuses one per owner. */
@@ -274,7 +278,7 @@ export class ResultsPanelManager implements ResultsPresenter, TilesPresenter, Re
     const webviewPanel =
       restored ??
       vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, 'Results', { viewColumn: existing ?? vscode.ViewColumn.Beside, preserveFocus: true }, this.webviewOptions());
-    const panel = new ResultsPanel(webviewPanel, this.options.extensionUri, this.ui, this.options.logger, readResultsSettings, ownerKey);
+    const panel = new ResultsPanel(webviewPanel, this.options.extensionUri, this.ui, this.options.logger, readResultsSettings, ownerKey, this.options.recordExport);
     this.panels.add(panel);
     if (ownerKey !== undefined) this.byOwner.set(ownerKey, panel);
     panel.onDidChangeViewState((e) => {

@@ -116,7 +116,7 @@ describe('Looker and Metabase', function () {
     await vscode.commands.executeCommand('gatehouse.looker.signOut');
     assert.deepEqual(await lookerOutline(), [], 'nothing from Looker before signing in to Looker (the welcome view asks)');
     await signInToLooker(t.looker, issuer, 'alice');
-    const signIn = (await t.audit.recent(20)).filter((r) => r.service === 'looker').pop();
+    const signIn = (await t.audit.recent(20)).filter((r) => r.service === 'looker' && r.action === 'sign-in').pop();
     assert.equal(`${signIn?.action}:${signIn?.outcome}:${signIn?.credential}:${signIn?.actor.email}`, 'sign-in:succeeded:service-oauth:alice@example.com');
     const aliceLooker = await lookerOutline();
     const aliceMetabase = await metabaseRoots();
@@ -158,7 +158,7 @@ describe('Looker and Metabase', function () {
     );
     assert.deepEqual(headers.slice(0, 3), ['Orders Status', 'Orders Count', 'Orders Total Amount']);
     assert.ok(firstRow[0] && /^[a-z_]+$/.test(firstRow[0]), `a status in the first cell, saw ${JSON.stringify(firstRow)}`);
-    const audit = (await t.audit.recent(20)).filter((r) => r.service === 'looker').pop();
+    const audit = (await t.audit.recent(20)).filter((r) => r.service === 'looker' && r.action.startsWith('run-')).pop();
     assert.equal(`${audit?.action}:${audit?.resource}:${audit?.outcome}:${audit?.credential}:${audit?.actor.email}`, 'run-look:look/2:succeeded:service-oauth:alice@example.com');
   });
 
@@ -280,7 +280,7 @@ describe('Looker and Metabase', function () {
     assert.equal(outcome.status, 'denied');
     assert.match(outcome.message ?? '', /^Metabase refused: bob@example\.com may not run the question /);
     assert.ok(ui.messages.some((m) => m.startsWith('error: Metabase refused')), ui.messages.join('\n'));
-    const audit = (await t.audit.recent(20)).filter((r) => r.service === 'metabase').pop();
+    const audit = (await t.audit.recent(20)).filter((r) => r.service === 'metabase' && r.action.startsWith('run-')).pop();
     assert.equal(`${audit?.action}:${audit?.resource}:${audit?.outcome}:${audit?.reason}:${audit?.actor.email}`, 'run-question:card/5:denied:forbidden:bob@example.com');
   });
 
@@ -301,7 +301,7 @@ describe('Looker and Metabase', function () {
     assert.ok((await lookerOutline()).length > 0, 'signed in to Looker as bob');
     assert.equal(await vscode.commands.executeCommand('gatehouse.looker.signOut'), true);
     assert.deepEqual(await lookerOutline(), []);
-    const out = (await t.audit.recent(20)).filter((r) => r.service === 'looker').pop();
+    const out = (await t.audit.recent(20)).filter((r) => r.service === 'looker' && r.action === 'sign-out').pop();
     assert.equal(`${out?.action}:${out?.outcome}:${out?.credential}:${out?.actor.email}`, 'sign-out:succeeded:service-oauth:bob@example.com');
     ui.messages.length = 0;
     const outcome = (await vscode.commands.executeCommand('gatehouse.looker.runLook', '1')) as RunOutcome | undefined;

@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { BigQueryError } from '../../../src/bigquery/errors';
 import { newJobId } from '../../../src/bigquery/client';
 import { GOOGLE_WORKLOAD_AUDIENCE } from '../../sandbox/google-sts';
+import { GOOGLE_WORKFORCE_AUDIENCE } from '../../sandbox/constants';
 import { useBigQueryFixture, type BigQueryFixture } from './fixture';
 
 const DELAY = (s: number) => `/* sandbox:delay=${s}s */`;
@@ -30,7 +31,7 @@ describe('BigQuery client against the sandbox', function () {
 
     it('exchanges the id token once and then reuses the Google token (no IdP or STS round trip per query)', async () => {
       const before = f.stsExchanges('alice');
-      const { client, idTokenCalls } = await f.client('alice');
+      const { client, idTokenCalls, minted } = await f.client('alice');
       for (let i = 0; i < 3; i++) {
         const ref = await client.startQuery(`select ${i} as n`);
         await client.waitForQuery(ref);
@@ -38,6 +39,8 @@ describe('BigQuery client against the sandbox', function () {
       await client.listProjects();
       assert.equal(f.stsExchanges('alice') - before, 1, 'one STS exchange for three queries and a listing');
       assert.equal(idTokenCalls(), 1, 'the id token was asked for once');
+      // The one exchange is what the audit trail records as the federation exchange.
+      assert.deepEqual(minted, [{ origin: 'google-federation', audience: GOOGLE_WORKFORCE_AUDIENCE, serviceAccount: undefined }]);
     });
 
     it('impersonates a service account for alice (workload pool) and refuses bob with a typed reason', async () => {
@@ -52,8 +55,10 @@ describe('BigQuery client against the sandbox', function () {
       await alice.client.waitForQuery(ref);
       const job = await alice.client.getJob(ref);
       assert.equal(job.state, 'DONE');
+      assert.deepEqual(alice.minted, [{ origin: 'google-impersonation', audience: GOOGLE_WORKLOAD_AUDIENCE, serviceAccount: 'bigquery-engineers@gatehouse-demo.iam.gserviceaccount.com' }]);
       const bob = await f.client('bob', { federation });
       await assert.rejects(bob.client.listProjects(), (e: unknown) => BigQueryError.is(e, 'federationRefused'));
+      assert.deepEqual(bob.minted, [], 'a refused exchange mints nothing');
     });
 
     it('reports a refused token exchange as federationRefused without the STS description', async () => {

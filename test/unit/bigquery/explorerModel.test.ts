@@ -4,6 +4,8 @@ import * as assert from 'node:assert/strict';
 import { BigQueryExplorerModel, type ExplorerNode } from '../../../src/bigquery/explorerModel';
 import type { BigQueryClient } from '../../../src/bigquery/client';
 import { useBigQueryFixture, type BigQueryFixture } from './fixture';
+import type { AuditRecord } from '../../../src/audit/auditTrail';
+import { until } from '../support/wait';
 
 type Parent = Parameters<BigQueryExplorerModel['children']>[0];
 
@@ -135,5 +137,27 @@ describe('BigQuery explorer model against the sandbox', function () {
     m.refresh();
     // Signed out: an empty root, so VS Code shows the view's Sign in welcome.
     assert.deepEqual(await m.children(), []);
+  });
+  it('records one audit line per metadata read (listing, table schema), with outcome, not one per row', async () => {
+    const { client } = await f.client('bob');
+    const records: Omit<AuditRecord, 'time'>[] = [];
+    const m = new BigQueryExplorerModel(() => client, { audit: { audit: { record: async (e) => records.push(e) }, actor: () => ({ subject: 'bob-sub', email: 'bob@example.com' }) } });
+    const tables = await at(m, ['gatehouse-demo', 'analytics']);
+    await at(m, ['gatehouse-demo', 'raw']);
+    const orders = tables.find((n) => n.kind === 'table' && n.table.tableId === 'orders');
+    assert.ok(orders);
+    await m.children(orders as Parent);
+    // Cached listings are not read again, so not recorded again.
+    await at(m, ['gatehouse-demo', 'analytics']);
+    await until('five records', () => records.length >= 5);
+    const rows = records.map((r) => [r.action, r.resource, r.outcome, r.reason ?? '']);
+    assert.deepEqual(rows, [
+      ['list-projects', 'projects', 'succeeded', ''],
+      ['list-datasets', 'gatehouse-demo', 'succeeded', ''],
+      ['list-tables', 'gatehouse-demo.analytics', 'succeeded', ''],
+      ['list-tables', 'gatehouse-demo.raw', 'denied', 'accessDenied'],
+      ['read-table-metadata', 'gatehouse-demo.analytics.orders', 'succeeded', ''],
+    ]);
+    assert.ok(records.every((r) => r.service === 'bigquery' && r.actor.subject === 'bob-sub' && r.credential === client.credentialOrigin));
   });
 });

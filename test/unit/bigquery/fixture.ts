@@ -3,7 +3,7 @@
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { GOOGLE_WORKFORCE_AUDIENCE, GOOGLE_WORKFORCE_USER_PROJECT } from '../../sandbox/constants';
 import { BigQueryClient, jobLabelsFor, type BigQueryClientOptions } from '../../../src/bigquery/client';
-import { createGoogleCredentials, type FederationConfig } from '../../../src/bigquery/credentials';
+import { createGoogleCredentials, type FederationConfig, type MintedCredentials } from '../../../src/bigquery/credentials';
 import { MemoryLogSink, RedactingLogger } from '../../../src/core/logger';
 
 export interface BigQueryFixture {
@@ -21,6 +21,8 @@ export interface ClientUnderTest {
   /** How often the credentials asked for the id token (the token broker in the extension). */
   idTokenCalls: () => number;
   logLines: string[];
+  /** The exchanges that minted new Google credentials, as the audit trail sees them. */
+  minted: MintedCredentials[];
 }
 
 /** Registers before/after hooks of the calling suite: one sandbox for its tests, closed after. */
@@ -58,6 +60,7 @@ export async function startBigQueryFixture(): Promise<BigQueryFixture> {
     async client(userId, options = {}) {
       const token = await idToken(userId);
       let calls = 0;
+      const minted: MintedCredentials[] = [];
       const credentials = createGoogleCredentials(
         {
           audience: GOOGLE_WORKFORCE_AUDIENCE,
@@ -71,6 +74,7 @@ export async function startBigQueryFixture(): Promise<BigQueryFixture> {
             return token;
           },
         },
+        (m) => minted.push(m),
       );
       const sink = new MemoryLogSink();
       const client = new BigQueryClient({
@@ -84,7 +88,7 @@ export async function startBigQueryFixture(): Promise<BigQueryFixture> {
         retry: { baseDelayMs: 5, maxDelayMs: 20 },
         ...options,
       });
-      return { client, idTokenCalls: () => calls, logLines: sink.lines };
+      return { client, idTokenCalls: () => calls, logLines: sink.lines, minted };
     },
     close: () => sandbox.close(),
   };

@@ -194,6 +194,25 @@ describe('ResultsController (host side of the results panel)', () => {
     controller.dispose();
   });
 
+  it('records each export in the audit trail: what the rows are, the format and how it ended', async () => {
+    const recorded: Array<Record<string, unknown>> = [];
+    const webview = new FakeWebview();
+    const controller = new ResultsController(webview.port, new FakeUi(), new RedactingLogger(new MemoryLogSink()), () => ({ escapeFormulasInCsv: true, maxCachedRows: 20_000 }), Date.now, undefined, (e) => recorded.push(e));
+    let jobId: string | undefined;
+    const handle = controller.open({ title: 'orders by day', origin: 'o', exportAudit: () => ({ service: 'bigquery', resource: 'gatehouse-demo.analytics.orders', jobIds: jobId ? [jobId] : undefined, credential: 'google-federation' }) });
+    handle.setResult(syntheticSource(30, 10));
+    jobId = 'job_late';
+    webview.send({ type: 'ready', version: 1 });
+    assert.ok(await controller.exportTo('csv', join(dir, 'audited.csv')));
+    await controller.exportTo('json', join(dir, 'missing-dir', 'nope.json'));
+    assert.deepEqual(recorded, [
+      { service: 'bigquery', resource: 'gatehouse-demo.analytics.orders', resourceName: 'orders by day', jobIds: ['job_late'], credential: 'google-federation', action: 'export-csv', outcome: 'succeeded', reason: undefined },
+      { service: 'bigquery', resource: 'gatehouse-demo.analytics.orders', resourceName: 'orders by day', jobIds: ['job_late'], credential: 'google-federation', action: 'export-json', outcome: 'failed', reason: recorded[1]?.reason },
+    ]);
+    assert.equal(typeof recorded[1].reason, 'string');
+    controller.dispose();
+  });
+
   it('cancels an export from the webview and leaves no file', async () => {
     const { webview, ui, controller } = setup();
     ui.savePath = undefined;

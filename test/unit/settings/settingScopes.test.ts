@@ -61,6 +61,8 @@ const SECURITY_RELEVANT = new Set([
   'gatehouse.roles.mapping',
   'gatehouse.policy.accessRequest',
   'gatehouse.audit.sharedMachine',
+  'gatehouse.audit.otlp.endpoint',
+  'gatehouse.audit.otlp.serviceName',
 ]);
 
 /** Presentation only: a workspace may set these. */
