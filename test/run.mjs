@@ -112,7 +112,8 @@ async function integrationTier() {
     sandbox = await startSandbox(join(workspace, 'warehouse', 'gatehouse-demo.duckdb'));
     const settingsFile = join(tmp, 'settings.json');
     writeFileSync(settingsFile, JSON.stringify(sandbox.urls.settings, null, 2));
-    const code = await run('node', ['test/integration/runner/run.mjs', '--workspace', workspace, '--user-settings', settingsFile], {
+    // The suites run against the production build: the vsix's extension/ folder (run.mjs unzips it).
+    const code = await run('node', ['test/integration/runner/run.mjs', '--vsix', 'gatehouse.vsix', '--workspace', workspace, '--user-settings', settingsFile], {
       env: { GATEHOUSE_SANDBOX_URLS: JSON.stringify({ ...sandbox.urls, settings: undefined, dbtExecutable }), ...(grep ? { GATEHOUSE_TEST_GREP: grep } : {}) },
       onLine: (line) => {
         const m = /^integration: (\d+) passed, (\d+) failed$/.exec(line.trim());
@@ -125,6 +126,22 @@ async function integrationTier() {
     if (code !== 0 && failed === 0) {
       failed = 1;
       problems.push(`integration tier exited ${code} without a failure count`);
+    }
+    // And once as a user has it: code-server installs the vsix, the workbench runs it in Production mode.
+    if (!grep || new RegExp(grep).test('installed .vsix')) {
+      const installed = await run('node', ['test/integration/runner/installed.mjs', '--vsix', 'gatehouse.vsix', '--user-settings', settingsFile], {
+        onLine: (line) => {
+          const m = /^installed: (\d+) passed, (\d+) failed$/.exec(line.trim());
+          if (m) {
+            passed += Number(m[1]);
+            failed += Number(m[2]);
+          }
+        },
+      });
+      if (installed !== 0 && failed === 0) {
+        failed = 1;
+        problems.push(`installed .vsix check exited ${installed} without a failure count`);
+      }
     }
   } catch (err) {
     failed = Math.max(failed, 1);
@@ -158,7 +175,10 @@ async function demoTier() {
 }
 
 const typed = (await step('type-check (extension host)', 'npx', ['tsc', '--noEmit', '-p', '.'])) & (await step('type-check (webviews)', 'npx', ['tsc', '--noEmit', '-p', 'media']));
-const built = await step('build', 'node', ['esbuild.mjs']);
+// The vsix first (`npm run package`: the production build, packaged), once per run: the unit tier
+// lists its entries and the integration tier runs it. Then the dev build (dist/, out/test).
+const packaged = runUnit || runIntegration ? await step('package (production build, gatehouse.vsix)', 'npm', ['run', '--silent', 'package']) : true;
+const built = (await step('build', 'node', ['esbuild.mjs'])) && packaged;
 if (runUnit) await unitTier();
 if (runIntegration && built) await integrationTier();
 if (runKeycloak) await keycloakTier();
