@@ -154,7 +154,8 @@ async function vscodeTier(name, title, { keycloakIssuer, grep }) {
     writeFileSync(settingsFile, JSON.stringify(sandbox.urls.settings, null, 2));
     // Against Keycloak the suites sign in at Keycloak: `issuer` is its realm (support/idp.ts).
     const urls = { ...sandbox.urls, settings: undefined, ready: undefined, dbtExecutable, ...(keycloakIssuer ? { issuer: keycloakIssuer, keycloakIssuer } : {}) };
-    const code = await run('node', ['test/integration/runner/run.mjs', '--workspace', workspace, '--user-settings', settingsFile], {
+    // The suites run against the production build: the vsix's extension/ folder (run.mjs unzips it).
+    const code = await run('node', ['test/integration/runner/run.mjs', '--vsix', 'gatehouse.vsix', '--workspace', workspace, '--user-settings', settingsFile], {
       env: { GATEHOUSE_SANDBOX_URLS: JSON.stringify(urls), ...(grep ? { GATEHOUSE_TEST_GREP: grep } : {}) },
       onLine: (line) => {
         const m = /^integration: (\d+) passed, (\d+) failed$/.exec(line.trim());
@@ -167,6 +168,22 @@ async function vscodeTier(name, title, { keycloakIssuer, grep }) {
     if (code !== 0 && failed === 0) {
       failed = 1;
       problems.push(`${name} tier exited ${code} without a failure count`);
+    }
+    // And once as a user has it: code-server installs the vsix, the workbench runs it in Production mode.
+    if (name === 'integration' && (!grep || new RegExp(grep).test('installed .vsix'))) {
+      const installed = await run('node', ['test/integration/runner/installed.mjs', '--vsix', 'gatehouse.vsix', '--user-settings', settingsFile], {
+        onLine: (line) => {
+          const m = /^installed: (\d+) passed, (\d+) failed$/.exec(line.trim());
+          if (m) {
+            passed += Number(m[1]);
+            failed += Number(m[2]);
+          }
+        },
+      });
+      if (installed !== 0 && failed === 0) {
+        failed = 1;
+        problems.push(`installed .vsix check exited ${installed} without a failure count`);
+      }
     }
   } catch (err) {
     failed = Math.max(failed, 1);
@@ -201,7 +218,10 @@ async function demoTier(title = 'npm run demo, used through a browser', args = [
 }
 
 const typed = (await step('type-check (extension host)', 'npx', ['tsc', '--noEmit', '-p', '.'])) & (await step('type-check (webviews)', 'npx', ['tsc', '--noEmit', '-p', 'media']));
-const built = await step('build', 'node', ['esbuild.mjs']);
+// The vsix first (`npm run package`: the production build, packaged), once per run: the unit tier
+// lists its entries and the integration tier runs it. Then the dev build (dist/, out/test).
+const packaged = runUnit || runIntegration || runKeycloak ? await step('package (production build, gatehouse.vsix)', 'npm', ['run', '--silent', 'package']) : true;
+const built = (await step('build', 'node', ['esbuild.mjs'])) && packaged;
 if (runUnit) await unitTier();
 if (runIntegration && built) await integrationTier();
 if (runKeycloak) await keycloakTier();

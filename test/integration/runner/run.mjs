@@ -1,17 +1,21 @@
 // Runs the integration suites (out/test/suite, built by `node esbuild.mjs`) inside a real VS Code
-// extension host and ends with one line: `integration: N passed, M failed`. Exit 0 only when
-// M == 0 and N > 0.
+// extension host against the shipped extension, and ends with one line:
+// `integration: N passed, M failed`. Exit 0 only when M == 0 and N > 0.
 //
-//   node test/integration/runner/run.mjs [--workspace DIR] [--user-settings FILE.json] [--grep PATTERN] [--env KEY=VALUE]...
+//   node test/integration/runner/run.mjs [--vsix FILE] [--workspace DIR] [--user-settings FILE.json] [--grep PATTERN] [--env KEY=VALUE]...
 //
-// Backends: VS Code desktop through @vscode/test-electron when GATEHOUSE_VSCODE_EXECUTABLE names
-// its binary; otherwise code-server + headless Chromium (see workbench.mjs, README.md).
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+// The extension is the production build from the .vsix (default gatehouse.vsix, made by `npm run
+// package`): its extension/ folder, exactly the files VS Code installs, unzipped into the run's temp
+// folder and loaded as the extension development path, which is what gives the suites
+// ExtensionMode.Test and so the test seams. The suites themselves stay outside it (out/test).
+// VS Code is code-server + headless Chromium (see workbench.mjs, README.md).
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { withVSCode, TimeoutError, InterruptedError, REPO_ROOT, QUIET_SETTINGS } from './workbench.mjs';
+import { withVSCode, TimeoutError, InterruptedError, REPO_ROOT } from './workbench.mjs';
 import { log } from './provision.mjs';
+import { extractExtension } from '../../../scripts/vsix.mjs';
 
 const RESULT = /GATEHOUSE_RESULT (\{[^}]*\})/;
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
@@ -25,6 +29,7 @@ async function main() {
       grep: { type: 'string' },
       env: { type: 'string', multiple: true, default: [] },
       'user-settings': { type: 'string' },
+      vsix: { type: 'string' },
     },
   });
   // Settings the extension reads (machine-scoped ones cannot come from the workspace).
@@ -41,7 +46,8 @@ async function main() {
 
   const testsIndex = join(REPO_ROOT, 'out/test/suite/index.js');
   if (!existsSync(testsIndex)) throw new Error(`${testsIndex} is missing: run \`node esbuild.mjs\` first`);
-  if (!existsSync(join(REPO_ROOT, 'dist/extension.js'))) throw new Error('dist/extension.js is missing: run `node esbuild.mjs` first');
+  const vsix = resolve(values.vsix ?? join(REPO_ROOT, 'gatehouse.vsix'));
+  if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run \`npm run package\` first`);
   const timeoutMs = Number(process.env.GATEHOUSE_TEST_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS;
 
   let result;
@@ -54,10 +60,15 @@ async function main() {
     noteLine(line);
   };
 
-  const executable = process.env.GATEHOUSE_VSCODE_EXECUTABLE;
-  const hostCode = executable
-    ? await runDesktop({ executable, testsIndex, workspace, env, settings, noteLine, timeoutMs })
-    : await runCodeServer({ testsIndex, workspace, env, settings, onLine, timeoutMs, resultSeen: () => result });
+  const shipped = mkdtempSync(join(tmpdir(), 'gatehouse-vsix-'));
+  let hostCode;
+  try {
+    const extensionDevelopmentPath = extractExtension(vsix, join(shipped, 'extension'));
+    log(`extension: the production build from ${vsix}`);
+    hostCode = await runCodeServer({ extensionDevelopmentPath, testsIndex, workspace, env, settings, onLine, timeoutMs, resultSeen: () => result });
+  } finally {
+    rmSync(shipped, { recursive: true, force: true });
+  }
 
   if (!result) {
     log(`no GATEHOUSE_RESULT line: ${hostCode === undefined ? 'the run did not finish' : `extension host exited with ${hostCode}`}`);
@@ -71,10 +82,10 @@ async function main() {
   return summary(result.passed, hostFailed ? 1 : result.failed);
 }
 
-async function runCodeServer({ testsIndex, workspace, env, settings, onLine, timeoutMs, resultSeen }) {
+async function runCodeServer({ extensionDevelopmentPath, testsIndex, workspace, env, settings, onLine, timeoutMs, resultSeen }) {
   try {
     return await withVSCode(
-      { extensionTestsPath: testsIndex.replace(/\.js$/, ''), workspace, env, settings, onLine, timeoutMs },
+      { extensionDevelopmentPath, extensionTestsPath: testsIndex.replace(/\.js$/, ''), workspace, env, settings, onLine, timeoutMs },
       async ({ hostExit }) => {
         // The run ends when the extension host exits; the result line usually comes just before.
         // Should the exit report be lost, the result line alone ends the run after a grace period.
@@ -89,59 +100,6 @@ async function runCodeServer({ testsIndex, workspace, env, settings, onLine, tim
     if (InterruptedError.is(err)) throw err;
     log(TimeoutError.is(err) ? `${err.message} (GATEHOUSE_TEST_TIMEOUT_MS=${timeoutMs})` : err.stack);
     return undefined;
-  }
-}
-
-// Not verifiable on machines without VS Code desktop; kept to what @vscode/test-electron documents.
-async function runDesktop({ executable, testsIndex, workspace, env, settings, noteLine, timeoutMs }) {
-  const { runTests } = await import('@vscode/test-electron');
-  const tmp = mkdtempSync(join(tmpdir(), 'gatehouse-vscode-'));
-  const userDataDir = join(tmp, 'user-data');
-  mkdirSync(join(userDataDir, 'User'), { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2));
-  const folder = workspace ?? join(tmp, 'workspace');
-  mkdirSync(folder, { recursive: true });
-  // test-electron copies VS Code's output to process.stdout; read the result line on its way.
-  const write = process.stdout.write.bind(process.stdout);
-  let pending = '';
-  process.stdout.write = (chunk, ...rest) => {
-    const lines = (pending + chunk.toString()).split('\n');
-    pending = lines.pop();
-    lines.forEach(noteLine);
-    return write(chunk, ...rest);
-  };
-  // test-electron stops VS Code on SIGINT (gracefully, then by force on a second one) and exits
-  // the process itself unless someone else listens; we listen so the summary still prints.
-  const keepAlive = () => {};
-  process.on('SIGINT', keepAlive);
-  let timer;
-  try {
-    log(`VS Code desktop: ${executable}`);
-    const run = runTests({
-      vscodeExecutablePath: executable,
-      extensionDevelopmentPath: REPO_ROOT,
-      extensionTestsPath: testsIndex,
-      // test-electron adds --disable-workspace-trust, --skip-welcome and friends itself.
-      launchArgs: [folder, '--user-data-dir', userDataDir, '--extensions-dir', join(tmp, 'extensions')],
-      extensionTestsEnv: env,
-    }).then(
-      () => 0,
-      (err) => err.code ?? 1,
-    );
-    const timedOut = new Promise((r) => (timer = setTimeout(r, timeoutMs))).then(async () => {
-      log(`timed out after ${Math.round(timeoutMs / 1000)}s`);
-      process.emit('SIGINT');
-      await Promise.race([run, sleep(10_000)]);
-      process.emit('SIGINT');
-      await run;
-      return undefined;
-    });
-    return await Promise.race([run, timedOut]);
-  } finally {
-    clearTimeout(timer);
-    process.off('SIGINT', keepAlive);
-    process.stdout.write = write;
-    rmSync(tmp, { recursive: true, force: true });
   }
 }
 

@@ -5,7 +5,7 @@
 //
 // `page` is the Playwright page of the workbench; webview panels are nested iframes in
 // page.frames(). `hostExit` resolves with the extension host's exit code when a test run ends.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +53,9 @@ const CHROMIUM_ARGS = [
 /**
  * @param {object} opts
  * @param {string} [opts.extensionDevelopmentPath] the extension folder (default: the repo root)
+ * @param {string} [opts.installVsix] a .vsix that code-server installs into the run's extensions dir
+ *   first (`--install-extension`); the workbench then opens without an extension development path,
+ *   so the extension runs as a user has it (ExtensionMode.Production)
  * @param {string} [opts.extensionTestsPath] module whose run() the extension host calls; omit to just open the workbench
  * @param {string} [opts.workspace] folder to open (default: a fresh empty temp folder)
  * @param {Record<string,string>} [opts.env] extra environment for code-server and so the extension host
@@ -66,7 +69,7 @@ const CHROMIUM_ARGS = [
  */
 export async function withVSCode(opts, fn) {
   const onLine = opts.onLine ?? ((line) => process.stdout.write(line + '\n'));
-  const extensionDevelopmentPath = resolve(opts.extensionDevelopmentPath ?? REPO_ROOT);
+  const extensionDevelopmentPath = opts.installVsix ? undefined : resolve(opts.extensionDevelopmentPath ?? REPO_ROOT);
   // Provisioning handles its own interruption; it is also the one step the timeout leaves out.
   const codeServer = await provisionCodeServer();
 
@@ -123,6 +126,8 @@ export async function withVSCode(opts, fn) {
     // it answers once the page is set.
     const driver = await startDriver({ log });
     await own(() => driver.close());
+
+    if (opts.installVsix) installExtension(codeServer, { vsix: opts.installVsix, userDataDir, extensionsDir, env: { ...process.env, TMPDIR: serverTmp, ...xdg } }, onLine);
 
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
@@ -191,9 +196,9 @@ export async function withVSCode(opts, fn) {
     driver.setPage(page);
 
     const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
-    const payload = [['extensionDevelopmentPath', remote(extensionDevelopmentPath)]];
+    const payload = extensionDevelopmentPath ? [['extensionDevelopmentPath', remote(extensionDevelopmentPath)]] : [];
     if (opts.extensionTestsPath) payload.push(['extensionTestsPath', remote(resolve(opts.extensionTestsPath))]);
-    const url = `${baseUrl}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    const url = `${baseUrl}/?folder=${encodeURIComponent(workspace)}${payload.length ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`;
     await page.goto(url, { waitUntil: 'domcontentloaded' });
 
     return fn({ page, browser, port, baseUrl, workspace, driverUrl: driver.url, hostExit });
@@ -207,6 +212,17 @@ export async function withVSCode(opts, fn) {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+// `code-server --install-extension`, as a person installs a downloaded .vsix.
+function installExtension(codeServer, { vsix, userDataDir, extensionsDir, env }, onLine) {
+  const r = spawnSync(
+    process.execPath,
+    [join(codeServer, 'out/node/entry.js'), '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', resolve(vsix)],
+    { env, encoding: 'utf8', timeout: 120_000 },
+  );
+  for (const l of `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n')) if (l.trim()) onLine(`[code-server install] ${l}`);
+  if (r.status !== 0) throw new Error(`code-server --install-extension ${vsix} exited ${r.status ?? r.signal ?? r.error?.message}`);
 }
 
 export class TimeoutError extends Error {
