@@ -12,6 +12,7 @@ import { RoleModel } from './policy/roleModel';
 import { PolicyContext, readAccessPolicy } from './policy/vscode/policyContext';
 import { registerExplainAccess } from './policy/vscode/explainAccess';
 import { outputChannelSink } from './vscode/logSink';
+import { installTranslator } from './vscode/l10n';
 import { createActivityModule } from './audit/vscode/activityModule';
 import { auditSessions } from './audit/sessionAudit';
 import { createAuth } from './auth/vscode/authModule';
@@ -32,6 +33,7 @@ export interface GatehouseApi {
 }
 
 export function activate(context: vscode.ExtensionContext): GatehouseApi {
+  context.subscriptions.push(installTranslator());
   const channel = vscode.window.createOutputChannel('Gatehouse', { log: true });
   const secrets = new SecretRegistry();
   const logger = new RedactingLogger(outputChannelSink(channel), secrets);

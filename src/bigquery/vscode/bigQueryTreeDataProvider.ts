@@ -98,9 +98,9 @@ export class BigQueryTreeDataProvider implements vscode.TreeDataProvider<Explore
         return withId(item, n);
       }
       case 'loadMore': {
-        const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(vscode.l10n.t('Load more…'), vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon('ellipsis');
-        item.command = { command: 'gatehouse.bigquery.loadMore', title: 'Load more', arguments: [n] };
+        item.command = { command: 'gatehouse.bigquery.loadMore', title: vscode.l10n.t('Load more'), arguments: [n] };
         item.contextValue = 'bigquery.loadMore';
         return withId(item, n);
       }

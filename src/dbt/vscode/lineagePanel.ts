@@ -68,7 +68,7 @@ export class LineagePanelManager implements vscode.Disposable {
     });
     this.ready = false;
     panel.webview.html = webviewHtml({
-      title: 'dbt Lineage',
+      title: vscode.l10n.t('dbt Lineage'),
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'lineage.js')).toString(),
       styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'lineage.css')).toString(),
       cspSource: panel.webview.cspSource,
@@ -120,7 +120,7 @@ export class LineagePanelManager implements vscode.Disposable {
     if (!panel || !target) return;
     const index = this.deps.index(target.projectKey);
     const node = index?.getNode(target.uniqueId);
-    panel.title = node ? safe`Lineage: ${node.name}` : 'dbt Lineage';
+    panel.title = node ? safe`Lineage: ${node.name}` : vscode.l10n.t('dbt Lineage');
     let message: HostToLineage;
     if (!index) message = { type: 'error', message: 'The dbt manifest of this project is not loaded.' };
     else if (!node) message = { type: 'error', message: `${target.uniqueId} is not in the manifest any more.` };

@@ -55,7 +55,7 @@ export class LookerCommands {
       return this.runTile(arg);
     }
     if (!target) {
-      void this.deps.ui().info('Choose a look in the Looker view.');
+      void this.deps.ui().info(vscode.l10n.t('Choose a look in the Looker view.'));
       return undefined;
     }
     return this.tell(await this.deps.runner.run(target));
@@ -63,7 +63,7 @@ export class LookerCommands {
 
   async runTile(arg: LookerNode | undefined): Promise<LookerRunOutcome | undefined> {
     if (arg?.kind !== 'element') {
-      void this.deps.ui().info('Choose a dashboard tile in the Looker view.');
+      void this.deps.ui().info(vscode.l10n.t('Choose a dashboard tile in the Looker view.'));
       return undefined;
     }
     const target: LookerRunTarget = {
@@ -84,7 +84,7 @@ export class LookerCommands {
     else if (outcome.status === 'denied') void ui.error(plain(outcome.message ?? 'Looker refused to run this.'));
     else if (outcome.status === 'failed' && outcome.error) {
       const needsKeys = outcome.error.reason === 'credentialsMissing' || outcome.error.reason === 'credentialsRejected';
-      void ui.error(plain(outcome.error.userMessage), ...(needsKeys ? ['Set API3 Credentials'] : [])).then((choice) => {
+      void ui.error(plain(outcome.error.userMessage), ...(needsKeys ? [vscode.l10n.t('Set API3 Credentials')] : [])).then((choice) => {
         if (choice) void this.setApi3Credentials();
       });
     }
@@ -94,7 +94,7 @@ export class LookerCommands {
   async open(arg: LookerNode | undefined): Promise<string | undefined> {
     const target = webTarget(arg);
     if (!target) {
-      void this.deps.ui().info('Choose a folder, look or dashboard in the Looker view.');
+      void this.deps.ui().info(vscode.l10n.t('Choose a folder, look or dashboard in the Looker view.'));
       return undefined;
     }
     let url: string;
@@ -111,14 +111,14 @@ export class LookerCommands {
   async setApi3Credentials(): Promise<boolean> {
     const ui = this.deps.ui();
     const clientId = await ui.input({
-      title: 'Looker API3 client id',
-      prompt: 'From your Looker account (Admin > Users > Edit Keys, or ask an admin). Stored in the OS keychain (VS Code SecretStorage).',
+      title: vscode.l10n.t('Looker API3 client id'),
+      prompt: vscode.l10n.t('From your Looker account (Admin > Users > Edit Keys, or ask an admin). Stored in the OS keychain (VS Code SecretStorage).'),
       value: (await this.deps.secrets.get(LOOKER_CLIENT_ID_KEY)) ?? '',
       ignoreFocusOut: true,
       validateInput: (v) => (v.trim() ? undefined : 'Enter the client id.'),
     });
     if (!clientId) return false;
-    const clientSecret = await ui.input({ title: 'Looker API3 client secret', password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Enter the client secret.') });
+    const clientSecret = await ui.input({ title: vscode.l10n.t('Looker API3 client secret'), password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Enter the client secret.') });
     if (!clientSecret) return false;
     await this.deps.secrets.store(LOOKER_CLIENT_ID_KEY, clientId.trim());
     await this.deps.secrets.store(LOOKER_CLIENT_SECRET_KEY, clientSecret.trim());

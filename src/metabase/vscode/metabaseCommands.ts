@@ -17,7 +17,7 @@ import { plain } from '../../core/displayText';
 export const METABASE_SESSION_KEY = 'gatehouse.metabase.session';
 export const METABASE_API_KEY_KEY = 'gatehouse.metabase.apiKey';
 
-const SIGN_IN = 'Sign In to Metabase';
+const signInLabel = () => vscode.l10n.t('Sign In to Metabase');
 
 export interface MetabaseCommandDeps {
   runner: QuestionRunner;
@@ -59,7 +59,7 @@ export class MetabaseCommands {
       target = { kind: 'dashcard', dashboardId: arg.dashboard.id, dashboardName: arg.dashboard.name, dashcardId: arg.dashcard.id, cardId: arg.dashcard.card_id, name: arg.title, display: arg.dashcard.card?.display };
     }
     if (!target) {
-      void this.deps.ui().info('Choose a question in the Metabase view.');
+      void this.deps.ui().info(vscode.l10n.t('Choose a question in the Metabase view.'));
       return undefined;
     }
     const outcome = await this.deps.runner.run(target);
@@ -69,8 +69,8 @@ export class MetabaseCommands {
     else if (outcome.status === 'failed' && outcome.error) {
       const reason = outcome.error.reason;
       const askAgain = reason === 'sessionExpired' || reason === 'credentialsMissing' || reason === 'credentialsRejected';
-      void ui.error(plain(outcome.error.userMessage), ...(askAgain ? [SIGN_IN] : [])).then((choice) => {
-        if (choice === SIGN_IN) void this.signIn();
+      void ui.error(plain(outcome.error.userMessage), ...(askAgain ? [signInLabel()] : [])).then((choice) => {
+        if (choice === signInLabel()) void this.signIn();
       });
     }
     return outcome;
@@ -80,7 +80,7 @@ export class MetabaseCommands {
     const target = webTarget(arg);
     const base = this.deps.baseUrl();
     if (!target || !base) {
-      void this.deps.ui().info('Choose a collection, question or dashboard in the Metabase view.');
+      void this.deps.ui().info(vscode.l10n.t('Choose a collection, question or dashboard in the Metabase view.'));
       return undefined;
     }
     const url = metabaseContentUrl(base, target);
@@ -93,14 +93,14 @@ export class MetabaseCommands {
     const ui = this.deps.ui();
     const base = this.deps.baseUrl();
     if (!base) {
-      void ui.warn('Set gatehouse.metabase.baseUrl first.');
+      void ui.warn(vscode.l10n.t('Set gatehouse.metabase.baseUrl first.'));
       return false;
     }
-    const username = await ui.input({ title: 'Metabase email', value: this.deps.email() ?? '', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Enter your Metabase email.') });
+    const username = await ui.input({ title: vscode.l10n.t('Metabase email'), value: this.deps.email() ?? '', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Enter your Metabase email.') });
     if (!username) return false;
     const password = await ui.input({
-      title: 'Metabase password',
-      prompt: 'Used once to open a session; Gatehouse keeps only the session (in the OS keychain), never the password.',
+      title: vscode.l10n.t('Metabase password'),
+      prompt: vscode.l10n.t('Used once to open a session; Gatehouse keeps only the session (in the OS keychain), never the password.'),
       password: true,
       ignoreFocusOut: true,
       validateInput: (v) => (v ? undefined : 'Enter your password.'),
@@ -120,8 +120,8 @@ export class MetabaseCommands {
   async setApiKey(): Promise<boolean> {
     const ui = this.deps.ui();
     const key = await ui.input({
-      title: 'Metabase API key',
-      prompt: 'An API key acts as the group it belongs to, not as you: Metabase will show and run what that group may. Stored in the OS keychain.',
+      title: vscode.l10n.t('Metabase API key'),
+      prompt: vscode.l10n.t('An API key acts as the group it belongs to, not as you: Metabase will show and run what that group may. Stored in the OS keychain.'),
       password: true,
       ignoreFocusOut: true,
       validateInput: (v) => (v.trim() ? undefined : 'Enter the API key.'),

@@ -106,7 +106,7 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
     setContext('gatehouse.metabase.needsCredentials', !!settings.baseUrl && !settings.audience && !stored.session && !stored.apiKey);
     setContext('gatehouse.metabase.hasOwnCredentials', !settings.audience && (stored.session || stored.apiKey));
     // An API key shows Metabase through its group's eyes: say so where the tree is.
-    view.message = strategy() === 'apiKey' && stored.apiKey ? 'Using a Metabase API key: you see and run what its group may, not what you may.' : undefined;
+    view.message = strategy() === 'apiKey' && stored.apiKey ? vscode.l10n.t('Using a Metabase API key: you see and run what its group may, not what you may.') : undefined;
   };
   const reload = () => void updateContext().then(() => model.refresh());
 
