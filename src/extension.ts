@@ -14,6 +14,7 @@ import { PolicyContext, readAccessPolicy } from './policy/vscode/policyContext';
 import { registerExplainAccess } from './policy/vscode/explainAccess';
 import { ResourceExplainers } from './policy/accessExplanation';
 import { outputChannelSink } from './vscode/logSink';
+import { installTranslator } from './vscode/l10n';
 import { createActivityModule } from './audit/vscode/activityModule';
 import { auditSessions } from './audit/sessionAudit';
 import { createOtlpModule } from './audit/vscode/otlpModule';
@@ -35,6 +36,7 @@ export interface GatehouseApi {
 }
 
 export function activate(context: vscode.ExtensionContext): GatehouseApi {
+  context.subscriptions.push(installTranslator());
   const channel = vscode.window.createOutputChannel('Gatehouse', { log: true });
   const secrets = new SecretRegistry();
   const logger = new RedactingLogger(outputChannelSink(channel), secrets);

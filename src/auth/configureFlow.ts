@@ -4,6 +4,7 @@
 // VS Code side asks through quick inputs and writes them where machine settings live.
 import { AuthError } from './authError';
 import { isLoopbackUrl } from './config';
+import { markMessage, t } from '../core/l10n';
 
 export interface IdpPreset {
   id: 'okta' | 'entra' | 'auth0' | 'keycloak' | 'google' | 'other';
@@ -19,54 +20,54 @@ export interface IdpPreset {
 export const IDP_PRESETS: readonly IdpPreset[] = [
   {
     id: 'okta',
-    label: 'Okta',
+    label: markMessage('Okta'),
     issuerExample: 'https://acme.okta.com/oauth2/default',
-    issuerHint: (u) => (/^\/oauth2\/[^/]+$/.test(u.pathname.replace(/\/$/, '')) ? undefined : 'Okta issuers for API access are custom authorization servers: https://<org>.okta.com/oauth2/<server id or default>.'),
+    issuerHint: (u) => (/^\/oauth2\/[^/]+$/.test(u.pathname.replace(/\/$/, '')) ? undefined : t('Okta issuers for API access are custom authorization servers: https://<org>.okta.com/oauth2/<server id or default>.')),
     groupsClaim: 'groups',
-    groupsClaimNote: 'Add a Groups claim to the authorization server (Security > API > Claims).',
+    groupsClaimNote: markMessage('Add a Groups claim to the authorization server (Security > API > Claims).'),
   },
   {
     id: 'entra',
-    label: 'Microsoft Entra ID',
+    label: markMessage('Microsoft Entra ID'),
     issuerExample: 'https://login.microsoftonline.com/<tenant-id>/v2.0',
     issuerHint: (u) =>
       u.hostname === 'login.microsoftonline.com' && /^\/[0-9a-f-]{36}\/v2\.0\/?$/i.test(u.pathname)
         ? undefined
         : 'Entra ID v2 issuers name your tenant id: https://login.microsoftonline.com/<tenant-id>/v2.0 (not /common or /organizations).',
     groupsClaim: 'groups',
-    groupsClaimNote: 'With more than 200 groups Entra ID leaves them out of the token: use app roles (claim "roles") then.',
+    groupsClaimNote: markMessage('With more than 200 groups Entra ID leaves them out of the token: use app roles (claim "roles") then.'),
   },
   {
     id: 'auth0',
-    label: 'Auth0',
+    label: markMessage('Auth0'),
     issuerExample: 'https://acme.eu.auth0.com/',
-    issuerHint: (u) => (u.pathname === '/' ? undefined : 'Auth0 issuers are the tenant domain with a trailing slash: https://<tenant>.<region>.auth0.com/.'),
+    issuerHint: (u) => (u.pathname === '/' ? undefined : t('Auth0 issuers are the tenant domain with a trailing slash: https://<tenant>.<region>.auth0.com/.')),
     groupsClaim: 'https://gatehouse/groups',
-    groupsClaimNote: 'Auth0 adds groups through an Action, under a namespaced claim such as https://<your domain>/groups.',
+    groupsClaimNote: markMessage('Auth0 adds groups through an Action, under a namespaced claim such as https://<your domain>/groups.'),
   },
   {
     id: 'keycloak',
-    label: 'Keycloak',
+    label: markMessage('Keycloak'),
     issuerExample: 'https://sso.acme.com/realms/<realm>',
-    issuerHint: (u) => (/\/realms\/[^/]+\/?$/.test(u.pathname) ? undefined : 'Keycloak issuers end in /realms/<realm>.'),
+    issuerHint: (u) => (/\/realms\/[^/]+\/?$/.test(u.pathname) ? undefined : t('Keycloak issuers end in /realms/<realm>.')),
     groupsClaim: 'groups',
-    groupsClaimNote: 'Add a Group Membership mapper (claim "groups", full path off) to the client scope; realm roles come as realm_access.roles.',
+    groupsClaimNote: markMessage('Add a Group Membership mapper (claim "groups", full path off) to the client scope; realm roles come as realm_access.roles.'),
   },
   {
     id: 'google',
-    label: 'Google (Workspace accounts)',
+    label: markMessage('Google (Workspace accounts)'),
     issuerExample: 'https://accounts.google.com',
-    issuerHint: (u) => (u.origin === 'https://accounts.google.com' && (u.pathname === '/' || u.pathname === '') ? undefined : 'Google’s issuer is https://accounts.google.com.'),
+    issuerHint: (u) => (u.origin === 'https://accounts.google.com' && (u.pathname === '/' || u.pathname === '') ? undefined : t('Google’s issuer is https://accounts.google.com.')),
     groupsClaim: 'groups',
-    groupsClaimNote: 'Google ID tokens carry no groups: Gatehouse then offers the actions of no group, and IAM decides in BigQuery.',
+    groupsClaimNote: markMessage('Google ID tokens carry no groups: Gatehouse then offers the actions of no group, and IAM decides in BigQuery.'),
   },
   {
     id: 'other',
-    label: 'Another OpenID Connect provider',
+    label: markMessage('Another OpenID Connect provider'),
     issuerExample: 'https://idp.acme.com',
     issuerHint: () => undefined,
     groupsClaim: 'groups',
-    groupsClaimNote: 'The claim of the ID token that lists the person’s groups.',
+    groupsClaimNote: markMessage('The claim of the ID token that lists the person’s groups.'),
   },
 ];
 
@@ -113,8 +114,8 @@ export async function configureSignIn(ask: ConfigureAsk, current: Partial<SignIn
   const preset = await ask.pickProvider(IDP_PRESETS);
   if (!preset) return undefined;
   const issuerInput = await ask.input({
-    title: `${preset.label}: issuer`,
-    prompt: 'The OpenID Connect issuer URL your identity team gave you.',
+    title: t('{0}: issuer', t(preset.label)),
+    prompt: t('The OpenID Connect issuer URL your identity team gave you.'),
     placeholder: preset.issuerExample,
     value: current.issuer,
     validate: issuerProblem,
@@ -122,7 +123,7 @@ export async function configureSignIn(ask: ConfigureAsk, current: Partial<SignIn
   if (issuerInput === undefined) return undefined;
   const issuer = issuerInput.trim();
   const hint = preset.issuerHint(new URL(issuer));
-  if (hint && !(await ask.confirm(hint, 'Use It Anyway'))) return undefined;
+  if (hint && !(await ask.confirm(hint, t('Use It Anyway')))) return undefined;
   let reported: string;
   try {
     reported = await ask.discover(issuer);
@@ -134,19 +135,19 @@ export async function configureSignIn(ask: ConfigureAsk, current: Partial<SignIn
     throw new AuthError('issuerMismatch', `The provider at ${issuer} calls itself ${reported}.`, `Use exactly ${reported} as the issuer, if your identity team confirms it.`);
   }
   const clientIdInput = await ask.input({
-    title: `${preset.label}: client id`,
-    prompt: 'The client id of the Gatehouse app (a public client with PKCE and the loopback redirect http://127.0.0.1/callback).',
+    title: t('{0}: client id', t(preset.label)),
+    prompt: t('The client id of the Gatehouse app (a public client with PKCE and the loopback redirect http://127.0.0.1/callback).'),
     placeholder: preset.id === 'okta' ? '0oa1b2c3d4e5f6g7h8i9' : preset.id === 'entra' ? '00000000-0000-0000-0000-000000000000' : 'gatehouse',
     value: current.clientId,
     validate: clientIdProblem,
   });
   if (clientIdInput === undefined) return undefined;
   const groupsInput = await ask.input({
-    title: `${preset.label}: groups claim`,
-    prompt: preset.groupsClaimNote,
+    title: t('{0}: groups claim', t(preset.label)),
+    prompt: t(preset.groupsClaimNote),
     placeholder: preset.groupsClaim,
     value: current.groupsClaim ?? preset.groupsClaim,
-    validate: (v) => (v.trim() ? undefined : 'Enter the name of the claim that lists groups.'),
+    validate: (v) => (v.trim() ? undefined : t('Enter the name of the claim that lists groups.')),
   });
   if (groupsInput === undefined) return undefined;
   return { issuer, clientId: clientIdInput.trim(), groupsClaim: groupsInput.trim() };

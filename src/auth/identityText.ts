@@ -3,6 +3,7 @@
 import { Formatter } from '../core/format';
 import { safe } from '../core/displayText';
 import { sessionEndsAt, type Identity, type Session } from './session';
+import { t } from '../core/l10n';
 
 export function statusBarText(identity: Identity | undefined): string {
   return identity ? safe`$(account) ${identity.label}` : '$(sign-in) Sign in';
@@ -26,13 +27,13 @@ export function statusTooltip(session: Session | undefined, configured: boolean,
 /** Label/value rows for "Show Identity": the claims Gatehouse uses, never a token. */
 export function identityRows(identity: Identity, fmt = new Formatter()): { label: string; value: string }[] {
   return [
-    { label: 'Account', value: identity.label },
-    { label: 'Name', value: identity.name ?? '—' },
-    { label: 'Subject', value: identity.subject },
-    { label: 'Email', value: identity.email ?? '—' },
-    { label: 'Groups', value: identity.groups.length ? identity.groups.join(', ') : 'none' },
-    { label: 'Issuer', value: identity.issuer },
-    { label: 'Id token expires', value: fmt.dateTime(identity.expiresAt) },
+    { label: t('Account'), value: identity.label },
+    { label: t('Name'), value: identity.name ?? '—' },
+    { label: t('Subject'), value: identity.subject },
+    { label: t('Email'), value: identity.email ?? '—' },
+    { label: t('Groups'), value: identity.groups.length ? identity.groups.join(', ') : 'none' },
+    { label: t('Issuer'), value: identity.issuer },
+    { label: t('Id token expires'), value: fmt.dateTime(identity.expiresAt) },
   ];
 }
 

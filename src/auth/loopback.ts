@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AuthError } from './authError';
+import { t } from '../core/l10n';
 
 export const LOOPBACK_TIMEOUT_MS = 5 * 60_000;
 /** How long the browser's request waits for the code exchange before it gets a page anyway. */
@@ -118,7 +119,7 @@ class Receiver implements LoopbackReceiver {
       return;
     }
     if (this.settled) {
-      answer(res, { ok: false, message: 'This sign-in link was already used. Start a new sign-in from VS Code if you need one.' });
+      answer(res, { ok: false, message: t('This sign-in link was already used. Start a new sign-in from VS Code if you need one.') });
       return;
     }
     if (url.searchParams.get('state') !== this.opts.expectedState) {
@@ -134,7 +135,7 @@ class Receiver implements LoopbackReceiver {
     setTimeout(() => {
       if (this.waitingBrowser !== res) return;
       this.waitingBrowser = undefined;
-      answer(res, { ok: false, message: 'VS Code is still finishing the sign-in. Return to VS Code to see the result.' });
+      answer(res, { ok: false, message: t('VS Code is still finishing the sign-in. Return to VS Code to see the result.') });
     }, BROWSER_WAIT_MS).unref();
     this.resolveResult(url);
   }

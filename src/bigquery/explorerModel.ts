@@ -7,6 +7,7 @@ import type { BigQueryClient } from './client';
 import type { DatasetRef, ProjectRef, RoutineRef, TableFieldSchema, TableMetadata, TableRef } from './types';
 import { Emitter } from '../core/event';
 import { auditedRead, type AccessAuditDeps } from '../audit/recordAccess';
+import { t } from '../core/l10n';
 
 export type ExplorerNode =
   | { kind: 'project'; key: string; project: ProjectRef }
@@ -169,7 +170,7 @@ export class BigQueryExplorerModel {
         const items: ExplorerNode[] = page.items.map((p) => ({ kind: 'project', key: `p:${p.id}`, project: p }));
         const message = items.length || pageToken
           ? undefined
-          : ({ kind: 'message', key: `${key}#empty`, severity: 'empty', text: 'No BigQuery project is shared with you.', parentKey: key } as const);
+          : ({ kind: 'message', key: `${key}#empty`, severity: 'empty', text: t('No BigQuery project is shared with you.'), parentKey: key } as const);
         return { items, nextPageToken: page.nextPageToken, message };
       }
       if (parent.kind === 'project') {
@@ -177,7 +178,7 @@ export class BigQueryExplorerModel {
         const items: ExplorerNode[] = page.items.map((d) => ({ kind: 'dataset', key: `${key}/d:${d.datasetId}`, dataset: d }));
         const message = items.length || pageToken
           ? undefined
-          : ({ kind: 'message', key: `${key}#empty`, severity: 'empty', text: 'No datasets in this project.', parentKey: key } as const);
+          : ({ kind: 'message', key: `${key}#empty`, severity: 'empty', text: t('No datasets in this project.'), parentKey: key } as const);
         return { items, nextPageToken: page.nextPageToken, message };
       }
       if (parent.kind !== 'dataset') return { items: [] };
@@ -191,7 +192,7 @@ export class BigQueryExplorerModel {
       }
       const message = items.length || pageToken
         ? undefined
-        : ({ kind: 'message', key: `${key}#empty`, severity: 'empty', text: 'This dataset has no tables.', parentKey: key } as const);
+        : ({ kind: 'message', key: `${key}#empty`, severity: 'empty', text: t('This dataset has no tables.'), parentKey: key } as const);
       return { items, nextPageToken: page.nextPageToken, message };
     } catch (err) {
       return { items: [], message: this.answerFor(err, key) };
@@ -204,7 +205,7 @@ export class BigQueryExplorerModel {
 
   private answerFor(err: unknown, parentKey: string): ExplorerNode {
     if (BigQueryError.is(err, 'accessDenied')) {
-      return { kind: 'message', key: `${parentKey}#noaccess`, severity: 'noAccess', text: 'No access: your account may not read this.', parentKey };
+      return { kind: 'message', key: `${parentKey}#noaccess`, severity: 'noAccess', text: t('No access: your account may not read this.'), parentKey };
     }
     const text = err instanceof BigQueryError ? err.message : 'Could not load this part of BigQuery.';
     return { kind: 'message', key: `${parentKey}#error`, severity: 'error', text, parentKey };

@@ -6,7 +6,10 @@
 //
 // `plain(value)` neutralises one value; `safe\`Sync of ${name} failed\`` keeps the developer's
 // literal parts (status bar icons such as `$(warning)` stay) and neutralises every value, and
-// then re-checks the joined text so that no link forms across a value and its neighbour.
+// then re-checks the joined text so that no link forms across a value and its neighbour. Its
+// literal parts are translated as one message (`{0}` for the first value; see ./l10n).
+
+import { translateTemplate } from './l10n';
 
 export interface PlainOptions {
   /** Longest result in characters (code points), ellipsis included. Default 500. */
@@ -48,9 +51,29 @@ export function plain(value: unknown, options: PlainOptions = {}): string {
  * Literal parts are ours and kept; each value goes through `plain` (capped at VALUE_MAX).
  */
 export function safe(literals: TemplateStringsArray, ...values: unknown[]): string {
-  let out = literals[0] ?? '';
-  values.forEach((v, i) => {
-    out = joinInert(joinInert(out, plain(v, { max: VALUE_MAX })), literals[i + 1] ?? '');
+  // The literal parts are a message of ours: translated as one template, `{n}` for the n-th value.
+  const key = literals.reduce((acc, lit, i) => (i === 0 ? lit : `${acc}{${i - 1}}${lit}`), '');
+  const translated = translateTemplate(key);
+  const parts: string[] = [];
+  const order: number[] = [];
+  if (translated === key) {
+    parts.push(...literals);
+    order.push(...values.map((_, i) => i));
+  } else {
+    // A translation may reorder the values; a placeholder it names twice or not at all is kept as written.
+    let last = 0;
+    for (const m of translated.matchAll(/\{(\d+)\}/g)) {
+      const n = Number(m[1]);
+      if (n >= values.length) continue;
+      parts.push(translated.slice(last, m.index));
+      order.push(n);
+      last = m.index + m[0].length;
+    }
+    parts.push(translated.slice(last));
+  }
+  let out = parts[0] ?? '';
+  order.forEach((n, i) => {
+    out = joinInert(joinInert(out, plain(values[n], { max: VALUE_MAX })), parts[i + 1] ?? '');
   });
   return neutraliseLinks(out);
 }

@@ -1,6 +1,8 @@
 // Typed errors. Callers branch on `reason`, never on message text. `message` is safe to show a
 // user (no tokens, no raw server error descriptions); `nextStep` says what to do about it.
 
+import { t } from './l10n';
+
 export abstract class GatehouseError<R extends string = string> extends Error {
   abstract readonly service: string;
 
@@ -18,9 +20,10 @@ export abstract class GatehouseError<R extends string = string> extends Error {
     return value instanceof GatehouseError;
   }
 
-  /** Message plus the next step, for a notification. */
+  /** Message plus the next step, for a notification, in the user's language where it is one of ours. */
   get userMessage(): string {
-    return this.nextStep ? `${this.message} ${this.nextStep}` : this.message;
+    const message = t(this.message);
+    return this.nextStep ? `${message} ${t(this.nextStep)}` : message;
   }
 }
 

@@ -11,18 +11,19 @@ import type { DbtGroupKey, DbtProjectIndex } from './manifest';
 import type { DbtNode, DbtResourceType } from './manifestTypes';
 import type { DbtProjectState } from './projectsModel';
 import type { DbtRunResult, DbtRunStatus } from './runResults';
+import { markMessage, t } from '../core/l10n';
 
 export type DbtSection = 'models' | 'sources' | 'seeds' | 'snapshots' | 'exposures' | 'metrics' | 'analyses' | 'tests';
 
 export const DBT_SECTIONS: readonly { section: DbtSection; label: string; types: readonly DbtResourceType[]; icon: string }[] = [
-  { section: 'models', label: 'Models', types: ['model'], icon: 'symbol-class' },
-  { section: 'sources', label: 'Sources', types: ['source'], icon: 'database' },
-  { section: 'seeds', label: 'Seeds', types: ['seed'], icon: 'file-binary' },
-  { section: 'snapshots', label: 'Snapshots', types: ['snapshot'], icon: 'history' },
-  { section: 'exposures', label: 'Exposures', types: ['exposure'], icon: 'dashboard' },
-  { section: 'metrics', label: 'Metrics and semantic models', types: ['metric', 'semantic_model', 'saved_query'], icon: 'graph-line' },
-  { section: 'analyses', label: 'Analyses', types: ['analysis'], icon: 'beaker' },
-  { section: 'tests', label: 'Tests', types: ['test', 'unit_test'], icon: 'beaker' },
+  { section: 'models', label: markMessage('Models'), types: ['model'], icon: 'symbol-class' },
+  { section: 'sources', label: markMessage('Sources'), types: ['source'], icon: 'database' },
+  { section: 'seeds', label: markMessage('Seeds'), types: ['seed'], icon: 'file-binary' },
+  { section: 'snapshots', label: markMessage('Snapshots'), types: ['snapshot'], icon: 'history' },
+  { section: 'exposures', label: markMessage('Exposures'), types: ['exposure'], icon: 'dashboard' },
+  { section: 'metrics', label: markMessage('Metrics and semantic models'), types: ['metric', 'semantic_model', 'saved_query'], icon: 'graph-line' },
+  { section: 'analyses', label: markMessage('Analyses'), types: ['analysis'], icon: 'beaker' },
+  { section: 'tests', label: markMessage('Tests'), types: ['test', 'unit_test'], icon: 'beaker' },
 ];
 
 /** A command as the tree runs it (structurally a vscode.Command). */
@@ -254,12 +255,12 @@ export class DbtExplorerModel {
     if (!p) return [];
     const out: DbtTreeElement[] = [];
     const error = describeError(p);
-    if (error) out.push({ kind: 'message', id: `p:${key}|error`, text: error.text, detail: error.detail, severity: 'error', parent, command: { command: 'gatehouse.dbt.refresh', title: 'Reload' } });
+    if (error) out.push({ kind: 'message', id: `p:${key}|error`, text: error.text, detail: error.detail, severity: 'error', parent, command: { command: 'gatehouse.dbt.refresh', title: t('Reload') } });
     if (!p.index) {
       if (!error) out.push({ kind: 'message', id: `p:${key}|loading`, text: p.loading ? 'Loading the manifest…' : 'No manifest yet.', severity: 'info', parent });
       return out;
     }
-    if (this.filterText) out.push({ kind: 'message', id: `p:${key}|filter`, text: `Filter: "${this.filterText}"`, severity: 'info', parent, command: { command: 'gatehouse.dbt.clearFilter', title: 'Clear filter' } });
+    if (this.filterText) out.push({ kind: 'message', id: `p:${key}|filter`, text: `Filter: "${this.filterText}"`, severity: 'info', parent, command: { command: 'gatehouse.dbt.clearFilter', title: t('Clear filter') } });
     for (const s of DBT_SECTIONS) if (this.nodesOf(key, s.section).length > 0) out.push(sectionElement(key, s.section, parent));
     return out;
   }
@@ -330,14 +331,14 @@ export class DbtExplorerModel {
 
   private cloudChildren(parent: DbtTreeElement): DbtTreeElement[] {
     const availability = this.o.cloudAvailability();
-    if (availability === 'signIn') return [{ kind: 'message', id: 'cloud|signin', text: 'Sign in to see dbt Cloud jobs', severity: 'info', parent, command: { command: 'gatehouse.auth.signIn', title: 'Sign In' } }];
-    if (availability === 'token') return [{ kind: 'message', id: 'cloud|token', text: 'Set a dbt Cloud token…', severity: 'info', parent, command: { command: 'gatehouse.dbtCloud.setToken', title: 'Set dbt Cloud Token' } }];
-    if (availability === 'serviceToken') return [{ kind: 'message', id: 'cloud|serviceToken', text: 'Set a dbt Cloud service token (a shared identity, not you)…', severity: 'info', parent, command: { command: 'gatehouse.dbtCloud.setToken', title: 'Set dbt Cloud Token' } }];
-    if (availability === 'audience') return [{ kind: 'message', id: 'cloud|audience', text: 'Set gatehouse.dbtCloud.audience for the identity-aware proxy', severity: 'info', parent }];
+    if (availability === 'signIn') return [{ kind: 'message', id: 'cloud|signin', text: t('Sign in to see dbt Cloud jobs'), severity: 'info', parent, command: { command: 'gatehouse.auth.signIn', title: t('Sign In') } }];
+    if (availability === 'token') return [{ kind: 'message', id: 'cloud|token', text: t('Set a dbt Cloud token…'), severity: 'info', parent, command: { command: 'gatehouse.dbtCloud.setToken', title: t('Set dbt Cloud Token') } }];
+    if (availability === 'serviceToken') return [{ kind: 'message', id: 'cloud|serviceToken', text: t('Set a dbt Cloud service token (a shared identity, not you)…'), severity: 'info', parent, command: { command: 'gatehouse.dbtCloud.setToken', title: t('Set dbt Cloud Token') } }];
+    if (availability === 'audience') return [{ kind: 'message', id: 'cloud|audience', text: t('Set gatehouse.dbtCloud.audience for the identity-aware proxy'), severity: 'info', parent }];
     const s = this.o.cloud.state;
-    if (s.kind === 'failed') return [{ kind: 'message', id: 'cloud|error', text: s.error.message, detail: s.error.userMessage, severity: 'error', parent, command: { command: 'gatehouse.dbtCloud.refresh', title: 'Retry' } }];
-    if (s.kind !== 'loaded') return [{ kind: 'message', id: 'cloud|loading', text: 'Loading jobs…', severity: 'info', parent }];
-    if (s.jobs.length === 0) return [{ kind: 'message', id: 'cloud|empty', text: 'No jobs in this account or project.', severity: 'info', parent }];
+    if (s.kind === 'failed') return [{ kind: 'message', id: 'cloud|error', text: s.error.message, detail: s.error.userMessage, severity: 'error', parent, command: { command: 'gatehouse.dbtCloud.refresh', title: t('Retry') } }];
+    if (s.kind !== 'loaded') return [{ kind: 'message', id: 'cloud|loading', text: t('Loading jobs…'), severity: 'info', parent }];
+    if (s.jobs.length === 0) return [{ kind: 'message', id: 'cloud|empty', text: t('No jobs in this account or project.'), severity: 'info', parent }];
     return s.jobs.map((j) => ({ kind: 'cloudJob', id: `cloud|job:${j.id}`, jobId: j.id, parent }));
   }
 }

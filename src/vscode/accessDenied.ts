@@ -5,7 +5,7 @@ import { plain } from '../core/displayText';
 import { serviceReport } from '../core/serviceReport';
 import type { Refusal } from '../policy/accessExplanation';
 
-export const EXPLAIN_ACCESS = 'Explain Access';
+export const explainAccessLabel = (): string => vscode.l10n.t('Explain Access');
 
 export interface DeniedUi {
   error(message: string, ...actions: string[]): Thenable<string | undefined>;
@@ -20,8 +20,8 @@ export interface DeniedNotice extends Refusal {
 
 /** Shows `message` with "Explain Access" (and `more` actions); resolves to the action picked. */
 export async function offerExplainAccess(ui: DeniedUi, message: string, notice: DeniedNotice, ...more: string[]): Promise<string | undefined> {
-  const pick = await ui.error(plain(message), EXPLAIN_ACCESS, ...more);
-  if (pick === EXPLAIN_ACCESS) await vscode.commands.executeCommand('gatehouse.policy.explainAccess', undefined, refusalArgument(notice));
+  const pick = await ui.error(plain(message), explainAccessLabel(), ...more);
+  if (pick === explainAccessLabel()) await vscode.commands.executeCommand('gatehouse.policy.explainAccess', undefined, refusalArgument(notice));
   return pick;
 }
 

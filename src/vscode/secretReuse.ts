@@ -7,7 +7,7 @@ import type { SecretReuseConfirm } from '../core/originSecrets';
 
 export const vscodeSecretReuseConfirm: SecretReuseConfirm = {
   async confirmReuse({ what, storedFor, target }) {
-    const send = 'Send';
+    const send = vscode.l10n.t('Send');
     const detail = storedFor
       ? safe`They were stored for ${storedFor}. The configured server is now ${target}. Settings can come from a workspace: send them only if you trust ${target}. Otherwise, cancel and enter credentials issued by that server.`
       : safe`They were stored before Gatehouse bound credentials to a server. The configured server is ${target}: send them only if they were issued by it. Otherwise, cancel and enter credentials issued by that server.`;

@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../support/shared';
+import { readPackageJson } from '../support/packageJson';
 
 interface Scoped {
   command: string;
@@ -17,7 +18,7 @@ interface Step {
   media: { image?: string; markdown?: string; altText?: string };
   completionEvents?: string[];
 }
-const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+const pkg = readPackageJson() as {
   contributes: {
     keybindings: Scoped[];
     menus: { commandPalette: Scoped[] };

@@ -54,8 +54,8 @@ export interface AirbyteCommandDeps {
 type ConnectionArg = ConnectionNode | { kind: 'job'; connection: { connectionId: string; name: string }; workspaceId: string; job: Job } | string | undefined;
 
 const LOG_SCHEME = 'gatehouse-airbyte-log';
-const OPEN_LOGS = 'Open Logs';
-const OPEN_IN_AIRBYTE = 'Open in Airbyte';
+const openLogsLabel = () => vscode.l10n.t('Open Logs');
+const openInAirbyteLabel = () => vscode.l10n.t('Open in Airbyte');
 
 export class AirbyteCommands {
   private readonly following = new Map<number, Promise<FollowOutcome>>();
@@ -118,8 +118,8 @@ export class AirbyteCommands {
     if (jobType === 'reset' && this.deps.actions.mayTrigger('reset')) {
       const yes = await ui.confirm(
         safe`Reset "${name}"?`,
-        'Airbyte clears the data this connection synced into the destination and forgets its state; the next sync reads everything again.',
-        'Reset',
+        vscode.l10n.t('Airbyte clears the data this connection synced into the destination and forgets its state; the next sync reads everything again.'),
+        vscode.l10n.t('Reset'),
       );
       if (!yes) return undefined;
     }
@@ -226,20 +226,22 @@ export class AirbyteCommands {
     const reason = failureReason(attempts ?? undefined);
     const choice = await ui.error(
       reason ? safe`Airbyte ${j.jobType} of "${target.connection.name}" failed (job ${j.jobId}): ${reason}` : safe`Airbyte ${j.jobType} of "${target.connection.name}" failed (job ${j.jobId}).`,
-      ...(attempts ? [OPEN_LOGS] : []),
-      OPEN_IN_AIRBYTE,
+      ...(attempts ? [openLogsLabel()] : []),
+      openInAirbyteLabel(),
     );
-    if (choice === OPEN_LOGS) await this.openLogs(target, j.jobId);
-    else if (choice === OPEN_IN_AIRBYTE) void ui.openExternal(jobHistoryWebUrl(this.deps.client().baseUrl, target.workspace.workspaceId, target.connection.connectionId));
+    if (choice === openLogsLabel()) await this.openLogs(target, j.jobId);
+    else if (choice === openInAirbyteLabel()) void ui.openExternal(jobHistoryWebUrl(this.deps.client().baseUrl, target.workspace.workspaceId, target.connection.connectionId));
   }
 
   private offerRunning(target: ActionTarget, job: Job | undefined): void {
     const ui = this.deps.ui();
     const which = job ? ` (job ${job.jobId}, ${job.status})` : '';
-    const actions = job ? ['Follow', 'Open in Airbyte'] : ['Open in Airbyte'];
+    const follow = vscode.l10n.t('Follow');
+    const openInAirbyte = vscode.l10n.t('Open in Airbyte');
+    const actions = job ? [follow, openInAirbyte] : [openInAirbyte];
     void ui.info(safe`A sync is already running for "${target.connection.name}"${which}.`, ...actions).then((choice) => {
-      if (choice === 'Follow' && job) void this.follow(target, job, false);
-      else if (choice === 'Open in Airbyte') void ui.openExternal(jobHistoryWebUrl(this.deps.client().baseUrl, target.workspace.workspaceId, target.connection.connectionId));
+      if (choice === follow && job) void this.follow(target, job, false);
+      else if (choice === openInAirbyte) void ui.openExternal(jobHistoryWebUrl(this.deps.client().baseUrl, target.workspace.workspaceId, target.connection.connectionId));
     });
   }
 
@@ -265,14 +267,14 @@ export class AirbyteCommands {
   private async setApplicationCredentials(): Promise<boolean> {
     const ui = this.deps.ui();
     const clientId = await ui.input({
-      title: 'Airbyte application client id',
-      prompt: 'From Airbyte > Settings > Applications. Stored in the OS keychain (VS Code SecretStorage).',
+      title: vscode.l10n.t('Airbyte application client id'),
+      prompt: vscode.l10n.t('From Airbyte > Settings > Applications. Stored in the OS keychain (VS Code SecretStorage).'),
       value: (await this.deps.secrets.get(APP_CLIENT_ID_KEY)) ?? '',
       ignoreFocusOut: true,
       validateInput: (v) => (v.trim() ? undefined : 'Enter the client id.'),
     });
     if (!clientId) return false;
-    const clientSecret = await ui.input({ title: 'Airbyte application client secret', password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Enter the client secret.') });
+    const clientSecret = await ui.input({ title: vscode.l10n.t('Airbyte application client secret'), password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Enter the client secret.') });
     if (!clientSecret) return false;
     await this.deps.secrets.store(APP_CLIENT_ID_KEY, clientId.trim());
     await this.deps.secrets.store(APP_CLIENT_SECRET_KEY, clientSecret.trim());
@@ -298,7 +300,7 @@ export class AirbyteCommands {
       this.tellLoadFailure(err, typeof arg === 'string' ? `read connection ${arg}` : 'read this connection');
       return undefined;
     }
-    void this.deps.ui().info('Choose a connection in the Airbyte view.');
+    void this.deps.ui().info(vscode.l10n.t('Choose a connection in the Airbyte view.'));
     return undefined;
   }
 

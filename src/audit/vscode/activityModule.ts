@@ -31,7 +31,7 @@ export function createActivityModule(deps: ActivityModuleDeps) {
         ? vscode.Uri.file(target)
         : target ??
           (await vscode.window.showSaveDialog({
-            title: 'Export audit trail',
+            title: vscode.l10n.t('Export audit trail'),
             saveLabel: 'Export',
             filters: { 'JSON Lines': ['jsonl'], CSV: ['csv'] },
             defaultUri: vscode.Uri.file(`gatehouse-audit-${new Date().toISOString().slice(0, 10)}.jsonl`),
@@ -54,7 +54,7 @@ export function createActivityModule(deps: ActivityModuleDeps) {
     view,
     vscode.commands.registerCommand('gatehouse.activity.refresh', () => tree.refresh()),
     vscode.commands.registerCommand('gatehouse.activity.filter', async (text?: string) => {
-      const value = typeof text === 'string' ? text : await vscode.window.showInputBox({ title: 'Filter activity', prompt: 'Words to match in service, action, resource, outcome or job id', value: tree.filter });
+      const value = typeof text === 'string' ? text : await vscode.window.showInputBox({ title: vscode.l10n.t('Filter activity'), prompt: vscode.l10n.t('Words to match in service, action, resource, outcome or job id'), value: tree.filter });
       if (value !== undefined) tree.setFilter(value);
     }),
     vscode.commands.registerCommand('gatehouse.activity.clearFilter', () => tree.setFilter('')),

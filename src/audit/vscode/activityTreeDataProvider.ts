@@ -106,7 +106,7 @@ export class ActivityTreeDataProvider implements vscode.TreeDataProvider<Activit
     md.appendText(safe`\n\nWhen: ${this.fmt.dateTime(r.time)}`);
     item.tooltip = md;
     item.contextValue = r.link ? 'gatehouse.auditRecord.link' : 'gatehouse.auditRecord';
-    if (r.link) item.command = { command: 'gatehouse.activity.open', title: 'Open', arguments: [node] };
+    if (r.link) item.command = { command: 'gatehouse.activity.open', title: vscode.l10n.t('Open'), arguments: [node] };
     return item;
   }
 

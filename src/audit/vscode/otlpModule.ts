@@ -66,8 +66,8 @@ export function createOtlpModule(deps: OtlpModuleDeps) {
       typeof text === 'string'
         ? text
         : await vscode.window.showInputBox({
-            title: 'OTLP export headers',
-            prompt: 'name=value pairs separated by commas, sent with every export (e.g. Authorization=Bearer …). Kept in the OS keychain (VS Code SecretStorage). Empty removes them.',
+            title: vscode.l10n.t('OTLP export headers'),
+            prompt: vscode.l10n.t('name=value pairs separated by commas, sent with every export (e.g. Authorization=Bearer …). Kept in the OS keychain (VS Code SecretStorage). Empty removes them.'),
             password: true,
             ignoreFocusOut: true,
             validateInput: (v) => {

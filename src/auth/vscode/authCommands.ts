@@ -62,7 +62,7 @@ export function registerAuthCommands(deps: AuthCommandDeps): vscode.Disposable[]
     }),
     vscode.commands.registerCommand('gatehouse.auth.signOut', async () => {
       if (!sessions.current()) {
-        void vscode.window.showInformationMessage('You are not signed in to Gatehouse.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('You are not signed in to Gatehouse.'));
         return;
       }
       const { revoked } = await sessions.signOut();
@@ -70,8 +70,8 @@ export function registerAuthCommands(deps: AuthCommandDeps): vscode.Disposable[]
       // the same person again without a question, hence the offer.
       void vscode.window
         .showInformationMessage(
-          revoked ? 'Signed out of Gatehouse.' : 'Signed out of Gatehouse on this machine. The identity provider could not be reached to end the session there.',
-          'Sign In as Someone Else',
+          revoked ? vscode.l10n.t('Signed out of Gatehouse.') : vscode.l10n.t('Signed out of Gatehouse on this machine. The identity provider could not be reached to end the session there.'),
+          vscode.l10n.t('Sign In as Someone Else'),
         )
         .then((choice) => choice && vscode.commands.executeCommand('gatehouse.auth.switchAccount'));
     }),
@@ -80,20 +80,20 @@ export function registerAuthCommands(deps: AuthCommandDeps): vscode.Disposable[]
       // Every configured service with its credential in words; signed in, also whom the service reports.
       const services = await identities.report(identity?.label, !!identity);
       const serviceItems: vscode.QuickPickItem[] = [
-        { label: 'Services', kind: vscode.QuickPickItemKind.Separator },
+        { label: vscode.l10n.t('Services'), kind: vscode.QuickPickItemKind.Separator },
         ...services.map((s) => ({ label: plain(s.text), description: plain(s.title) })),
       ];
       // The pick is not awaited: the command answers with what it shows (the integration test reads it).
       if (!identity) {
         void vscode.window
-          .showQuickPick([{ label: 'Sign In', description: 'You are not signed in to Gatehouse' }, ...serviceItems], { title: 'Gatehouse identity', placeHolder: 'Not signed in: no service call runs as you' })
-          .then((pick) => pick?.label === 'Sign In' && vscode.commands.executeCommand('gatehouse.auth.signIn'));
+          .showQuickPick([{ label: vscode.l10n.t('Sign In'), description: vscode.l10n.t('You are not signed in to Gatehouse') }, ...serviceItems], { title: vscode.l10n.t('Gatehouse identity'), placeHolder: vscode.l10n.t('Not signed in: no service call runs as you') })
+          .then((pick) => pick?.label === vscode.l10n.t('Sign In') && vscode.commands.executeCommand('gatehouse.auth.signIn'));
         return identityReportLines(undefined, services);
       }
       const rows = identityRows(identity, new Formatter({ locale: vscode.env.language }));
       void vscode.window.showQuickPick([...rows.map((r) => ({ label: plain(r.value), description: plain(r.label) })), ...serviceItems], {
-        title: 'Gatehouse identity',
-        placeHolder: 'What the services see of you (no tokens are shown)',
+        title: vscode.l10n.t('Gatehouse identity'),
+        placeHolder: vscode.l10n.t('What the services see of you (no tokens are shown)'),
       });
       return identityReportLines(rows, services);
     }),
@@ -104,21 +104,21 @@ export function registerAuthCommands(deps: AuthCommandDeps): vscode.Disposable[]
       if (!written) return undefined;
       await settled();
       void vscode.window
-        .showInformationMessage(safe`Gatehouse will sign in with ${new URL(written.issuer).host}.`, 'Sign In')
-        .then((choice) => choice === 'Sign In' && vscode.commands.executeCommand('gatehouse.auth.signIn'));
+        .showInformationMessage(safe`Gatehouse will sign in with ${new URL(written.issuer).host}.`, vscode.l10n.t('Sign In'))
+        .then((choice) => choice === vscode.l10n.t('Sign In') && vscode.commands.executeCommand('gatehouse.auth.signIn'));
       return written;
     }),
     vscode.commands.registerCommand('gatehouse.auth.setClientSecret', async () => {
       const value = await vscode.window.showInputBox({
-        title: 'Gatehouse client secret',
-        prompt: 'Only for confidential clients. Stored in the OS keychain (VS Code SecretStorage). Leave empty to remove it.',
+        title: vscode.l10n.t('Gatehouse client secret'),
+        prompt: vscode.l10n.t('Only for confidential clients. Stored in the OS keychain (VS Code SecretStorage). Leave empty to remove it.'),
         password: true,
         ignoreFocusOut: true,
       });
       if (value === undefined) return;
       if (value.trim()) await secrets.store(CLIENT_SECRET_KEY, value.trim());
       else await secrets.delete(CLIENT_SECRET_KEY);
-      void vscode.window.showInformationMessage(value.trim() ? 'Client secret saved.' : 'Client secret removed.');
+      void vscode.window.showInformationMessage(value.trim() ? vscode.l10n.t('Client secret saved.') : vscode.l10n.t('Client secret removed.'));
     }),
   ];
 }

@@ -89,7 +89,7 @@ export function createAuth(deps: AuthDeps): AuthModule {
         expiryPromptOpen = true;
         const message = e.reason === 'refused' && e.error ? e.error.message : 'Your Gatehouse session expired or was revoked by your identity provider.';
         void ui
-          .confirm(plain(message), 'Sign In')
+          .confirm(plain(message), vscode.l10n.t('Sign In'))
           .then((yes) => yes && vscode.commands.executeCommand('gatehouse.auth.signIn'))
           .then(() => (expiryPromptOpen = false));
       }

@@ -67,7 +67,7 @@ export class GatehouseAuthenticationProvider implements vscode.AuthenticationPro
   private async signIn(authorization?: AuthorizationOptions): Promise<vscode.AuthenticationSession> {
     try {
       const session = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'Signing in to Gatehouse… finish in your browser', cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Signing in to Gatehouse… finish in your browser'), cancellable: true },
         (_progress, token) => {
           const abort = new AbortController();
           const onCancel = token.onCancellationRequested(() => abort.abort());

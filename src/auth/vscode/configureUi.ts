@@ -9,8 +9,8 @@ import { configureSignIn, discoverIssuer, type ConfigureAsk, type IdpPreset, typ
 export class VsCodeConfigureAsk implements ConfigureAsk {
   async pickProvider(presets: readonly IdpPreset[]): Promise<IdpPreset | undefined> {
     const picked = await vscode.window.showQuickPick(
-      presets.map((p) => ({ label: plain(p.label), detail: plain(p.issuerExample), preset: p })),
-      { title: 'Configure Gatehouse sign-in: your identity provider', placeHolder: 'Which identity provider does your company use?', ignoreFocusOut: true },
+      presets.map((p) => ({ label: vscode.l10n.t(p.label), detail: plain(p.issuerExample), preset: p })),
+      { title: vscode.l10n.t('Configure Gatehouse sign-in: your identity provider'), placeHolder: vscode.l10n.t('Which identity provider does your company use?'), ignoreFocusOut: true },
     );
     return picked?.preset;
   }
@@ -27,7 +27,7 @@ export class VsCodeConfigureAsk implements ConfigureAsk {
 
   discover(issuer: string): Promise<string> {
     return Promise.resolve(
-      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Checking the identity provider…' }, () => discoverIssuer(issuer)),
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking the identity provider…') }, () => discoverIssuer(issuer)),
     );
   }
 }

@@ -22,7 +22,7 @@ export class VsCodeSignInUi implements SignInUi {
   }
 
   showDeviceCode(prompt: DeviceCodePrompt, signal: AbortSignal): void {
-    const open = 'Copy & Open';
+    const open = vscode.l10n.t('Copy & Open');
     void vscode.window
       .showInformationMessage(safe`To sign in to Gatehouse, enter the code ${prompt.userCode} at ${prompt.verificationUri}.`, open)
       .then(async (choice) => {
@@ -39,9 +39,9 @@ export class VsCodeSignInUi implements SignInUi {
   showError(error: AuthError): void {
     if (error.reason === 'cancelled') return;
     if (error.reason === 'notConfigured') {
-      void vscode.window.showErrorMessage(plain(error.userMessage), 'Configure').then((c) => c && vscode.commands.executeCommand('gatehouse.auth.configure'));
+      void vscode.window.showErrorMessage(plain(error.userMessage), vscode.l10n.t('Configure')).then((c) => c && vscode.commands.executeCommand('gatehouse.auth.configure'));
       return;
     }
-    void vscode.window.showErrorMessage(safe`Gatehouse sign-in: ${error.userMessage}`, 'Show Log').then((c) => c && vscode.commands.executeCommand('gatehouse.showLog'));
+    void vscode.window.showErrorMessage(safe`Gatehouse sign-in: ${error.userMessage}`, vscode.l10n.t('Show Log')).then((c) => c && vscode.commands.executeCommand('gatehouse.showLog'));
   }
 }

@@ -38,8 +38,8 @@ export class AuthStatusBar implements vscode.Disposable {
 
   update(): void {
     if (this.reading) {
-      this.item.text = '$(loading~spin) Gatehouse';
-      this.item.tooltip = 'Gatehouse: reading the sign-in settings…';
+      this.item.text = vscode.l10n.t('$(loading~spin) Gatehouse');
+      this.item.tooltip = vscode.l10n.t('Gatehouse: reading the sign-in settings…');
       this.item.command = 'gatehouse.auth.signIn';
       return;
     }

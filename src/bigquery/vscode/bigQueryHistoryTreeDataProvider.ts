@@ -50,7 +50,7 @@ export class BigQueryHistoryTreeDataProvider implements vscode.TreeDataProvider<
   getTreeItem(node: HistoryNode): vscode.TreeItem {
     switch (node.kind) {
       case 'group': {
-        const item = new vscode.TreeItem(node.group === 'local' ? 'Run from Gatehouse' : 'My recent BigQuery jobs', vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(node.group === 'local' ? vscode.l10n.t('Run from Gatehouse') : vscode.l10n.t('My recent BigQuery jobs'), vscode.TreeItemCollapsibleState.Expanded);
         item.id = `group:${node.group}`;
         item.contextValue = `bigquery.history.group.${node.group}`;
         return item;
@@ -63,7 +63,7 @@ export class BigQueryHistoryTreeDataProvider implements vscode.TreeDataProvider<
         item.iconPath = statusIcon(e.status === 'succeeded' ? 'ok' : e.status === 'failed' ? 'error' : 'stopped');
         item.tooltip = sqlTooltip(e.sql, e.job?.jobId);
         item.contextValue = e.job ? 'bigquery.history.local.job' : 'bigquery.history.local';
-        item.command = { command: 'gatehouse.bigquery.history.open', title: 'Open SQL', arguments: [node] };
+        item.command = { command: 'gatehouse.bigquery.history.open', title: vscode.l10n.t('Open SQL'), arguments: [node] };
         return item;
       }
       case 'job': {
@@ -78,7 +78,7 @@ export class BigQueryHistoryTreeDataProvider implements vscode.TreeDataProvider<
         item.iconPath = statusIcon(j.state !== 'DONE' ? 'running' : j.error ? (j.error.reason === 'stopped' ? 'stopped' : 'error') : 'ok');
         item.tooltip = sqlTooltip(j.query ?? '', j.ref.jobId);
         item.contextValue = j.query ? 'bigquery.history.job' : 'bigquery.history.job.noQuery';
-        if (j.query) item.command = { command: 'gatehouse.bigquery.history.open', title: 'Open SQL', arguments: [node] };
+        if (j.query) item.command = { command: 'gatehouse.bigquery.history.open', title: vscode.l10n.t('Open SQL'), arguments: [node] };
         return item;
       }
       case 'message': {

@@ -124,7 +124,7 @@ export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresent
     cancel: () => queries.cancelAll(),
     refresh: (node?: ExplorerNode) => model.refresh(node?.key),
     filter: async () => {
-      const text = await vscode.window.showInputBox({ title: 'Filter BigQuery tables', prompt: 'Part of a table or routine name (empty: show all)', value: model.filter });
+      const text = await vscode.window.showInputBox({ title: vscode.l10n.t('Filter BigQuery tables'), prompt: vscode.l10n.t('Part of a table or routine name (empty: show all)'), value: model.filter });
       if (text !== undefined) setFilter(text);
     },
     clearFilter: () => setFilter(''),

@@ -98,9 +98,9 @@ export class BigQueryTreeDataProvider implements vscode.TreeDataProvider<Explore
         return withId(item, n);
       }
       case 'loadMore': {
-        const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(vscode.l10n.t('Load more…'), vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon('ellipsis');
-        item.command = { command: 'gatehouse.bigquery.loadMore', title: 'Load more', arguments: [n] };
+        item.command = { command: 'gatehouse.bigquery.loadMore', title: vscode.l10n.t('Load more'), arguments: [n] };
         item.contextValue = 'bigquery.loadMore';
         return withId(item, n);
       }
@@ -116,10 +116,10 @@ export class BigQueryTreeDataProvider implements vscode.TreeDataProvider<Explore
         if (n.severity === 'noAccess') {
           // BigQuery said 403 here: a click explains it, with what BigQuery tests on the parent.
           const parent = this.nodes.get(n.parentKey);
-          item.tooltip = 'BigQuery refused to list this. Click for Explain Access: who BigQuery saw and which permissions it reports.';
+          item.tooltip = vscode.l10n.t('BigQuery refused to list this. Click for Explain Access: who BigQuery saw and which permissions it reports.');
           item.command = {
             command: 'gatehouse.policy.explainAccess',
-            title: 'Explain Access',
+            title: vscode.l10n.t('Explain Access'),
             arguments: [parent, { service: 'BigQuery', what: parent ? `list what is in ${parent.kind} ${parent.key.replace(/^.*[:/]/, '')}` : 'list this' }],
           };
         }

@@ -68,8 +68,8 @@ export class CostEstimateStatusBar implements vscode.Disposable {
     const controller = new AbortController();
     this.inflight = controller;
     const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(ESTIMATE_TIMEOUT_MS)]);
-    this.item.text = '$(loading~spin) BigQuery';
-    this.item.tooltip = 'Estimating the bytes this statement will process (dry run)…';
+    this.item.text = vscode.l10n.t('$(loading~spin) BigQuery');
+    this.item.tooltip = vscode.l10n.t('Estimating the bytes this statement will process (dry run)…');
     this.item.show();
     let result: Estimate;
     try {
@@ -85,8 +85,8 @@ export class CostEstimateStatusBar implements vscode.Disposable {
         this.item.tooltip = safe`This statement will process ${this.fmt.bytes(result.bytes)} (${approximateCost(result.bytes, this.fmt)} on demand) when run.\nDry run: not billed. Click to estimate again.`;
         break;
       case 'needsParameters':
-        this.item.text = '$(database) needs parameters';
-        this.item.tooltip = 'Run the statement once to enter its @parameters; the estimate uses the last values.';
+        this.item.text = vscode.l10n.t('$(database) needs parameters');
+        this.item.tooltip = vscode.l10n.t('Run the statement once to enter its @parameters; the estimate uses the last values.');
         break;
       case 'error':
         this.item.text = safe`$(warning) ${result.error.reason}`;

@@ -18,7 +18,7 @@ export class ParameterPrompt {
       const preferred = (previous?.type as ParameterType | undefined) ?? guessParameterType(name);
       const picks = [preferred, ...PARAMETER_TYPES.filter((t) => t !== preferred)].map((t) => ({
         label: plain(t),
-        description: t === previous?.type ? 'last used' : t === preferred ? 'suggested' : undefined,
+        description: t === previous?.type ? vscode.l10n.t('last used') : t === preferred ? vscode.l10n.t('suggested') : undefined,
       }));
       const type = await vscode.window.showQuickPick(picks, {
         title: safe`Query parameter @${name} (${i + 1}/${names.length})`,

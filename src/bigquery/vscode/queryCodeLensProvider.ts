@@ -14,14 +14,14 @@ export class QueryCodeLensProvider implements vscode.CodeLensProvider {
     const lenses: vscode.CodeLens[] = [];
     if (spans.length > 1) {
       const top = new vscode.Range(0, 0, 0, 0);
-      lenses.push(new vscode.CodeLens(top, { title: '$(run-all) Run File as Script', command: 'gatehouse.bigquery.runFile', arguments: [document.uri] }));
+      lenses.push(new vscode.CodeLens(top, { title: vscode.l10n.t('$(run-all) Run File as Script'), command: 'gatehouse.bigquery.runFile', arguments: [document.uri] }));
     }
     for (const s of spans) {
       const at = document.positionAt(s.start);
       const range = new vscode.Range(at, at);
       lenses.push(
-        new vscode.CodeLens(range, { title: '$(play) Run', tooltip: 'Run this statement in BigQuery (Ctrl+Enter)', command: 'gatehouse.bigquery.runStatement', arguments: [document.uri, s.start] }),
-        new vscode.CodeLens(range, { title: 'Estimate', tooltip: 'Dry run: bytes this statement will process (not billed)', command: 'gatehouse.bigquery.estimate', arguments: [document.uri, s.start] }),
+        new vscode.CodeLens(range, { title: vscode.l10n.t('$(play) Run'), tooltip: vscode.l10n.t('Run this statement in BigQuery (Ctrl+Enter)'), command: 'gatehouse.bigquery.runStatement', arguments: [document.uri, s.start] }),
+        new vscode.CodeLens(range, { title: vscode.l10n.t('Estimate'), tooltip: vscode.l10n.t('Dry run: bytes this statement will process (not billed)'), command: 'gatehouse.bigquery.estimate', arguments: [document.uri, s.start] }),
       );
     }
     return lenses;

@@ -99,13 +99,13 @@ export class QueryEditorController implements vscode.Disposable {
     const editor = vscode.window.activeTextEditor;
     const document = uri ? await vscode.workspace.openTextDocument(uri) : editor?.document;
     if (!document) {
-      void vscode.window.showInformationMessage('Open a .sql or .bqsql file to run a BigQuery query.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Open a .sql or .bqsql file to run a BigQuery query.'));
       return undefined;
     }
     const selection = editor?.document === document ? editor.selection : undefined;
     const target = queryIn(document, mode, selection, offset);
     if (!target) {
-      void vscode.window.showInformationMessage(mode === 'selection' ? 'Select the SQL to run first.' : 'There is no SQL here to run.');
+      void vscode.window.showInformationMessage(mode === 'selection' ? vscode.l10n.t('Select the SQL to run first.') : vscode.l10n.t('There is no SQL here to run.'));
       return undefined;
     }
     this.bigQueryDocuments.add(document.uri.toString());
@@ -115,7 +115,7 @@ export class QueryEditorController implements vscode.Disposable {
 
   /** Runs SQL that has no editor (history); asks for parameters unless given. */
   runSql(sql: string, params?: QueryParameter[], ownerKey?: string): Promise<QueryOutcome | undefined> {
-    return this.run(sql, { title: 'BigQuery (history)', ownerKey, params });
+    return this.run(sql, { title: vscode.l10n.t('BigQuery (history)'), ownerKey, params });
   }
 
   async previewTable(table: TableRef): Promise<QueryOutcome | undefined> {
@@ -184,9 +184,9 @@ export class QueryEditorController implements vscode.Disposable {
     this.showEstimate(target, result);
     const line = document.positionAt(target.base).line + 1;
     if (result.kind === 'bytes') void vscode.window.showInformationMessage(safe`The statement at line ${line} will process ${this.fmt.bytes(result.bytes)} (${approximateCost(result.bytes, this.fmt)} on demand). Dry run: not billed.`);
-    else if (result.kind === 'needsParameters') void vscode.window.showInformationMessage('Run the statement once to enter its parameters; estimates then use the last values.');
+    else if (result.kind === 'needsParameters') void vscode.window.showInformationMessage(vscode.l10n.t('Run the statement once to enter its parameters; estimates then use the last values.'));
     else if (result.kind === 'error') void vscode.window.showWarningMessage(plain(result.error.userMessage));
-    else void vscode.window.showInformationMessage('Sign in to BigQuery to estimate queries.');
+    else void vscode.window.showInformationMessage(vscode.l10n.t('Sign in to BigQuery to estimate queries.'));
     return result;
   }
 
@@ -228,7 +228,7 @@ export class QueryEditorController implements vscode.Disposable {
     const controller = new AbortController();
     this.running.add(controller);
     try {
-      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'BigQuery', cancellable: true }, (progress, token) => {
+      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('BigQuery'), cancellable: true }, (progress, token) => {
         const sub = token.onCancellationRequested(() => controller.abort());
         progress.report({ message: plain(message) });
         return task(controller.signal).finally(() => sub.dispose());
@@ -244,11 +244,11 @@ export class QueryEditorController implements vscode.Disposable {
       client = this.deps.connection.client();
     } catch (err) {
       const message = BigQueryError.is(err) ? err.message : 'BigQuery is not configured.';
-      void vscode.window.showErrorMessage(plain(message), 'Open Settings').then((pick) => pick && vscode.commands.executeCommand('workbench.action.openSettings', 'gatehouse.bigquery'));
+      void vscode.window.showErrorMessage(plain(message), vscode.l10n.t('Open Settings')).then((pick) => pick && vscode.commands.executeCommand('workbench.action.openSettings', 'gatehouse.bigquery'));
       return undefined;
     }
     if (!client) {
-      void vscode.window.showInformationMessage('Sign in to run BigQuery queries.', 'Sign In').then((pick) => pick && vscode.commands.executeCommand('gatehouse.auth.signIn'));
+      void vscode.window.showInformationMessage(vscode.l10n.t('Sign in to run BigQuery queries.'), vscode.l10n.t('Sign In')).then((pick) => pick && vscode.commands.executeCommand('gatehouse.auth.signIn'));
       return undefined;
     }
     return this.runnerFor(client);
@@ -285,10 +285,10 @@ export class QueryEditorController implements vscode.Disposable {
       costSettings: this.deps.costSettings,
       format: this.fmt,
       confirmCost: async (bytes) => {
-        const run = 'Run Query';
+        const run = vscode.l10n.t('Run Query');
         const pick = await vscode.window.showWarningMessage(
           safe`This query will process ${this.fmt.bytes(bytes)} (${approximateCost(bytes, this.fmt)} on demand).`,
-          { modal: true, detail: 'That is above gatehouse.bigquery.confirmAboveBytes. Run it anyway?' },
+          { modal: true, detail: vscode.l10n.t('That is above gatehouse.bigquery.confirmAboveBytes. Run it anyway?') },
           run,
         );
         return pick === run;

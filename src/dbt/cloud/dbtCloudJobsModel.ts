@@ -47,7 +47,24 @@ export class DbtCloudJobsModel {
     this.changed.fire();
   }
 
+  /**
+   * Lists the jobs again. Resolves once the state reflects the newest refresh: when another refresh
+   * (a sign-in, a settings change) supersedes this one, it waits for that one instead of returning
+   * while the jobs are still loading.
+   */
   async refresh(): Promise<void> {
+    let run = this.load();
+    this.latest = run;
+    await run;
+    while (this.latest && this.latest !== run) {
+      run = this.latest;
+      await run;
+    }
+  }
+
+  private latest?: Promise<void>;
+
+  private async load(): Promise<void> {
     this.inflight?.abort();
     const abort = new AbortController();
     this.inflight = abort;

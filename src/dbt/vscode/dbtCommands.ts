@@ -167,10 +167,10 @@ export class DbtCommands {
       (p.index?.nodesByType('model') ?? []).map((n) => ({ label: plain(n.name), description: plain(p.name), detail: plainLines(n.originalFilePath), project: p, node: n })),
     );
     if (!items.length) {
-      await this.d.ui().info('No dbt manifest is loaded: run `dbt parse` in your project first.');
+      await this.d.ui().info(vscode.l10n.t('No dbt manifest is loaded: run `dbt parse` in your project first.'));
       return undefined;
     }
-    const picked = await this.d.ui().pick(items, { title: 'dbt model', matchOnDescription: true, matchOnDetail: true });
+    const picked = await this.d.ui().pick(items, { title: vscode.l10n.t('dbt model'), matchOnDescription: true, matchOnDetail: true });
     return picked && { project: picked.project, node: picked.node };
   }
 
@@ -207,7 +207,7 @@ export class DbtCommands {
     const project = file?.scheme === 'file' ? this.d.projects.projectOf(file.fsPath) : undefined;
     const node = project && file ? project.index?.findByFile(path.relative(project.key, file.fsPath))[0] : undefined;
     if (!project || !node) {
-      await this.d.ui().info('The active file is not a node of a loaded dbt manifest.');
+      await this.d.ui().info(vscode.l10n.t('The active file is not a node of a loaded dbt manifest.'));
       return undefined;
     }
     if (this.d.tree.filter && !node.name.toLowerCase().includes(this.d.tree.filter)) this.d.tree.setFilter('');
@@ -218,7 +218,7 @@ export class DbtCommands {
   }
 
   private async filter(text?: string): Promise<void> {
-    const value = text ?? (await this.d.ui().input({ title: 'Filter dbt nodes by name', value: this.d.tree.filter, placeHolder: 'part of a name, e.g. orders' }));
+    const value = text ?? (await this.d.ui().input({ title: vscode.l10n.t('Filter dbt nodes by name'), value: this.d.tree.filter, placeHolder: vscode.l10n.t('part of a name, e.g. orders') }));
     if (value === undefined) return;
     this.d.tree.setFilter(value);
     this.d.view.description = value.trim() ? safe`filter: ${value.trim()}` : undefined;
@@ -227,7 +227,7 @@ export class DbtCommands {
 
   private async groupBy(key?: DbtGroupKey): Promise<void> {
     const choices: DbtGroupKey[] = ['folder', 'package', 'tag', 'materialization'];
-    const chosen = key ?? (await this.d.ui().pick(choices.map((c) => ({ label: plain(c) })), { title: 'Group dbt models by' }))?.label;
+    const chosen = key ?? (await this.d.ui().pick(choices.map((c) => ({ label: plain(c) })), { title: vscode.l10n.t('Group dbt models by') }))?.label;
     if (!chosen || !choices.includes(chosen as DbtGroupKey)) return;
     await vscode.workspace.getConfiguration('gatehouse.dbt').update('treeGrouping', chosen, vscode.ConfigurationTarget.Global);
   }
@@ -363,12 +363,12 @@ export class DbtCommands {
 
   async preview(arg: NodeArg): Promise<void> {
     if (!this.d.can('bigquery.query')) {
-      await this.d.ui().warn('Sign in to preview a model on BigQuery. "Show Compiled SQL" works without signing in.');
+      await this.d.ui().warn(vscode.l10n.t('Sign in to preview a model on BigQuery. "Show Compiled SQL" works without signing in.'));
       return;
     }
     const wired = this.d.preview();
     if (!wired) {
-      await this.d.ui().warn('Previewing needs a BigQuery connection: check the gatehouse.bigquery settings. "Show Compiled SQL" works without it.');
+      await this.d.ui().warn(vscode.l10n.t('Previewing needs a BigQuery connection: check the gatehouse.bigquery settings. "Show Compiled SQL" works without it.'));
       return;
     }
     const target = await this.resolve(arg);
@@ -404,8 +404,8 @@ export class DbtCommands {
             confirmCost: (bytes) =>
               Promise.resolve(this.d.ui().confirm(
                 safe`Previewing ${target.node.name} will process ${this.fmt.bytes(bytes)} (${approximateCost(bytes, this.fmt)} on demand).`,
-                'That is above gatehouse.bigquery.confirmAboveBytes; a LIMIT does not lower the bytes processed. Run it anyway?',
-                'Run Preview',
+                vscode.l10n.t('That is above gatehouse.bigquery.confirmAboveBytes; a LIMIT does not lower the bytes processed. Run it anyway?'),
+                vscode.l10n.t('Run Preview'),
               )),
           },
         },
@@ -429,7 +429,7 @@ export class DbtCommands {
     if (!job) return undefined;
     const ui = this.d.ui();
     // Refused before any confirmation: cloudActions audits the refusal and says who grants it.
-    if (this.d.can('dbtCloud.trigger') && !(await ui.confirm(safe`Trigger a run of "${job.name}" in dbt Cloud?`, safe`Steps: ${job.executeSteps.join(' ; ') || '(the job’s own)'}. The run names you as its cause.`, 'Trigger Run'))) return undefined;
+    if (this.d.can('dbtCloud.trigger') && !(await ui.confirm(safe`Trigger a run of "${job.name}" in dbt Cloud?`, safe`Steps: ${job.executeSteps.join(' ; ') || '(the job’s own)'}. The run names you as its cause.`, vscode.l10n.t('Trigger Run')))) return undefined;
     const outcome = await this.d.cloudActions.trigger(job);
     if (outcome.kind === 'denied') {
       void offerExplainAccess(ui, outcome.message, { service: 'dbt Cloud', what: `trigger a run of job "${job.name}"`, error: outcome.error });
@@ -479,7 +479,7 @@ export class DbtCommands {
       const r = outcome.run;
       const failure = runFailureText(r);
       const words = `Run #${r.id} of "${job.name}" ${r.status === 'success' ? 'succeeded' : r.status === 'cancelled' ? 'was cancelled' : `failed${failure ? `: ${failure}` : ''}`}.`;
-      const open = r.href ? 'Open in dbt Cloud' : undefined;
+      const open = r.href ? vscode.l10n.t('Open in dbt Cloud') : undefined;
       const answer = await (r.status === 'error' ? ui.error(plain(words), ...(open ? [open] : [])) : ui.info(plain(words), ...(open ? [open] : [])));
       if (answer && r.href) await ui.openExternal(r.href);
     });
@@ -530,7 +530,7 @@ export class DbtCommands {
   private async pickJob(title: string): Promise<DbtCloudJob | undefined> {
     const s = this.d.cloud.state;
     if (s.kind !== 'loaded' || !s.jobs.length) {
-      void this.d.ui().info('No dbt Cloud jobs are loaded. Check the dbt Cloud settings and refresh.');
+      void this.d.ui().info(vscode.l10n.t('No dbt Cloud jobs are loaded. Check the dbt Cloud settings and refresh.'));
       return undefined;
     }
     const picked = await this.d.ui().pick(
@@ -543,10 +543,10 @@ export class DbtCommands {
   private async setToken(): Promise<void> {
     const service = this.d.tokenKind() === 'serviceToken';
     const token = await this.d.ui().input({
-      title: service ? 'dbt Cloud service token' : 'dbt Cloud personal access token',
+      title: service ? vscode.l10n.t('dbt Cloud service token') : vscode.l10n.t('dbt Cloud personal access token'),
       prompt: service
-        ? 'From dbt Cloud > Account settings > Service tokens (dbtc_...). It acts with its permission set, not as you. Kept in your OS keychain, never in settings.'
-        : 'From dbt Cloud > Account settings > API tokens. Kept in your OS keychain, never in settings.',
+        ? vscode.l10n.t('From dbt Cloud > Account settings > Service tokens (dbtc_...). It acts with its permission set, not as you. Kept in your OS keychain, never in settings.')
+        : vscode.l10n.t('From dbt Cloud > Account settings > API tokens. Kept in your OS keychain, never in settings.'),
       password: true,
       ignoreFocusOut: true,
       validateInput: (v) => (v.trim() && !/\s/.test(v.trim()) ? undefined : 'Paste the token (no spaces).'),
@@ -554,7 +554,7 @@ export class DbtCommands {
     if (!token) return;
     await this.d.secrets.store(service ? DBT_CLOUD_SERVICE_TOKEN_KEY : DBT_CLOUD_TOKEN_KEY, token.trim());
     await this.d.tokenChanged();
-    void this.d.ui().info(service ? 'dbt Cloud service token saved.' : 'dbt Cloud token saved.');
+    void this.d.ui().info(service ? vscode.l10n.t('dbt Cloud service token saved.') : vscode.l10n.t('dbt Cloud token saved.'));
   }
 
   private async clearToken(): Promise<void> {

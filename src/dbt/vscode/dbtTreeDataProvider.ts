@@ -80,7 +80,7 @@ export class DbtTreeDataProvider implements vscode.TreeDataProvider<DbtTreeEleme
       }
       case 'section': {
         const meta = DBT_SECTIONS.find((s) => s.section === element.section)!;
-        const item = new vscode.TreeItem(plain(meta.label), element.section === 'models' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(vscode.l10n.t(meta.label), element.section === 'models' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
         item.id = element.id;
         item.iconPath = new vscode.ThemeIcon(meta.icon);
         item.description = plain(String(this.model.sectionCount(element.projectKey, element.section)));
@@ -97,12 +97,12 @@ export class DbtTreeDataProvider implements vscode.TreeDataProvider<DbtTreeEleme
       case 'node':
         return this.nodeItem(element);
       case 'cloud': {
-        const item = new vscode.TreeItem('dbt Cloud', vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(vscode.l10n.t('dbt Cloud'), vscode.TreeItemCollapsibleState.Expanded);
         item.id = element.id;
         item.iconPath = new vscode.ThemeIcon('cloud');
         item.contextValue = 'dbtCloud';
         const s = this.model.cloudState;
-        item.description = s.kind === 'loading' ? 'loading…' : s.kind === 'loaded' ? safe`${s.jobs.length} job${s.jobs.length === 1 ? '' : 's'}` : undefined;
+        item.description = s.kind === 'loading' ? vscode.l10n.t('loading…') : s.kind === 'loaded' ? safe`${s.jobs.length} job${s.jobs.length === 1 ? '' : 's'}` : undefined;
         return item;
       }
       case 'cloudJob':
@@ -120,7 +120,7 @@ export class DbtTreeDataProvider implements vscode.TreeDataProvider<DbtTreeEleme
     item.description = plain(view.description);
     item.tooltip = tooltipOf(node, result?.rawStatus, result?.message, view.failingRows);
     item.contextValue = view.contextValue;
-    if (node.originalFilePath) item.command = { command: 'gatehouse.dbt.openFile', title: 'Open File', arguments: [el] };
+    if (node.originalFilePath) item.command = { command: 'gatehouse.dbt.openFile', title: vscode.l10n.t('Open File'), arguments: [el] };
     item.accessibilityInformation = { label: safe`${node.name}, ${node.resourceType}${item.description ? `, ${item.description}` : ''}` };
     return item;
   }
@@ -132,7 +132,7 @@ export class DbtTreeDataProvider implements vscode.TreeDataProvider<DbtTreeEleme
     if (!found) return item;
     const { job, run } = found;
     item.iconPath = themeIcon(lookup(RUN_ICONS, run?.status) ?? { id: 'circle-outline' });
-    item.description = run ? safe`#${run.id} ${run.statusLabel}${run.finishedAt ? ` · ${relativeTime(run.finishedAt, this.fmt)}` : ''}` : 'never run';
+    item.description = run ? safe`#${run.id} ${run.statusLabel}${run.finishedAt ? ` · ${relativeTime(run.finishedAt, this.fmt)}` : ''}` : vscode.l10n.t('never run');
     item.tooltip = jobTooltip(job, run);
     const running = run && (run.status === 'queued' || run.status === 'starting' || run.status === 'running');
     item.contextValue = `dbtCloudJob${running ? ':running' : ''}${run?.href ? ':hasRun' : ''}`;

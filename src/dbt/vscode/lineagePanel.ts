@@ -102,7 +102,7 @@ export class LineagePanelManager implements vscode.Disposable {
     panel.webview.options = this.webviewOptions();
     this.ready = false;
     panel.webview.html = webviewHtml({
-      title: 'dbt Lineage',
+      title: vscode.l10n.t('dbt Lineage'),
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'lineage.js')).toString(),
       styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'lineage.css')).toString(),
       cspSource: panel.webview.cspSource,
@@ -162,7 +162,7 @@ export class LineagePanelManager implements vscode.Disposable {
     this.post({ type: 'remember', state: { v: 1, projectKey: target.projectKey, uniqueId: target.uniqueId, upstream: this.depth.upstream, downstream: this.depth.downstream } });
     const index = this.deps.index(target.projectKey);
     const node = index?.getNode(target.uniqueId);
-    panel.title = node ? safe`Lineage: ${node.name}` : 'dbt Lineage';
+    panel.title = node ? safe`Lineage: ${node.name}` : vscode.l10n.t('dbt Lineage');
     let message: HostToLineage;
     if (!index) message = { type: 'error', message: 'The dbt manifest of this project is not loaded (yet): the lineage appears once it is. Open the project folder, or run dbt parse.' };
     else if (!node) message = { type: 'error', message: `${target.uniqueId} is not in the manifest any more (renamed or removed). Run Show Lineage on a model to open another.` };

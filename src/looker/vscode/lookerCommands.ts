@@ -33,7 +33,7 @@ export interface LookerCommandDeps {
   auditSignIn: (action: 'sign-in' | 'sign-out', outcome: 'succeeded' | 'failed' | 'cancelled', reason?: string) => Promise<void>;
 }
 
-const SIGN_IN = 'Sign In to Looker';
+const signInLabel = () => vscode.l10n.t('Sign In to Looker');
 
 export class LookerCommands {
   constructor(private readonly deps: LookerCommandDeps) {}
@@ -72,7 +72,7 @@ export class LookerCommands {
       return this.runTile(arg);
     }
     if (!target) {
-      void this.deps.ui().info('Choose a look in the Looker view.');
+      void this.deps.ui().info(vscode.l10n.t('Choose a look in the Looker view.'));
       return undefined;
     }
     return this.tell(await this.deps.runner.run(target), `look "${target.title}"`);
@@ -80,7 +80,7 @@ export class LookerCommands {
 
   async runTile(arg: LookerNode | undefined): Promise<LookerRunOutcome | undefined> {
     if (arg?.kind !== 'element') {
-      void this.deps.ui().info('Choose a dashboard tile in the Looker view.');
+      void this.deps.ui().info(vscode.l10n.t('Choose a dashboard tile in the Looker view.'));
       return undefined;
     }
     const target: LookerRunTarget = {
@@ -102,7 +102,7 @@ export class LookerCommands {
   async runDashboard(arg: LookerNode | string | undefined): Promise<DashboardRunOutcome | { status: 'cancelled' | 'unavailable'; tiles: [] } | undefined> {
     const id = typeof arg === 'string' ? arg : arg?.kind === 'dashboard' || arg?.kind === 'element' ? arg.dashboard.id : undefined;
     if (!id) {
-      void this.deps.ui().info('Choose a dashboard in the Looker view.');
+      void this.deps.ui().info(vscode.l10n.t('Choose a dashboard in the Looker view.'));
       return undefined;
     }
     let dashboard;
@@ -133,7 +133,7 @@ export class LookerCommands {
     for (const [i, f] of defaults.entries()) {
       const value = await this.deps.ui().input({
         title: safe`${dashboardTitle}: filter ${f.title} (${i + 1}/${defaults.length})`,
-        prompt: 'A Looker filter expression (e.g. complete, -cancelled, >=100). Empty means any value. Enter runs, Escape cancels.',
+        prompt: vscode.l10n.t('A Looker filter expression (e.g. complete, -cancelled, >=100). Empty means any value. Enter runs, Escape cancels.'),
         value: f.value,
         ignoreFocusOut: true,
         validateInput: (v) => filterValueProblem(v),
@@ -155,7 +155,7 @@ export class LookerCommands {
     else if (outcome.status === 'failed' && outcome.error?.reason === 'lookerSignInRequired') this.offerSignIn(outcome.error);
     else if (outcome.status === 'failed' && outcome.error) {
       const needsKeys = outcome.error.reason === 'credentialsMissing' || outcome.error.reason === 'credentialsRejected';
-      void ui.error(plain(outcome.error.userMessage), ...(needsKeys ? ['Set API3 Credentials'] : [])).then((choice) => {
+      void ui.error(plain(outcome.error.userMessage), ...(needsKeys ? [vscode.l10n.t('Set API3 Credentials')] : [])).then((choice) => {
         if (choice) void this.setApi3Credentials();
       });
     }
@@ -165,7 +165,7 @@ export class LookerCommands {
   async open(arg: LookerNode | undefined): Promise<string | undefined> {
     const target = webTarget(arg);
     if (!target) {
-      void this.deps.ui().info('Choose a folder, look or dashboard in the Looker view.');
+      void this.deps.ui().info(vscode.l10n.t('Choose a folder, look or dashboard in the Looker view.'));
       return undefined;
     }
     let url: string;
@@ -181,8 +181,8 @@ export class LookerCommands {
 
   /** "Sign in to Looker again", with the button that does it. */
   offerSignIn(error: LookerError): void {
-    void this.deps.ui().error(plain(error.userMessage), SIGN_IN).then((choice) => {
-      if (choice === SIGN_IN) void this.signIn();
+    void this.deps.ui().error(plain(error.userMessage), signInLabel()).then((choice) => {
+      if (choice === signInLabel()) void this.signIn();
     });
   }
 
@@ -196,7 +196,7 @@ export class LookerCommands {
       return false;
     }
     if (!oauth) {
-      void ui.info('Gatehouse does not use a Looker sign-in: gatehouse.looker.credential is api3 or proxy.');
+      void ui.info(vscode.l10n.t('Gatehouse does not use a Looker sign-in: gatehouse.looker.credential is api3 or proxy.'));
       return false;
     }
     const credentials = oauth;
@@ -215,7 +215,7 @@ export class LookerCommands {
     }
     await this.deps.auditSignIn('sign-in', 'succeeded');
     await this.deps.refresh();
-    void ui.info('Signed in to Looker.');
+    void ui.info(vscode.l10n.t('Signed in to Looker.'));
     return true;
   }
 
@@ -227,7 +227,7 @@ export class LookerCommands {
       oauth = undefined;
     }
     if (!oauth || !(await oauth.signedIn())) {
-      void this.deps.ui().info('You are not signed in to Looker.');
+      void this.deps.ui().info(vscode.l10n.t('You are not signed in to Looker.'));
       return false;
     }
     await oauth.signOut();
@@ -239,14 +239,14 @@ export class LookerCommands {
   async setApi3Credentials(): Promise<boolean> {
     const ui = this.deps.ui();
     const clientId = await ui.input({
-      title: 'Looker API3 client id',
-      prompt: 'From your Looker account (Admin > Users > Edit Keys, or ask an admin). Stored in the OS keychain (VS Code SecretStorage).',
+      title: vscode.l10n.t('Looker API3 client id'),
+      prompt: vscode.l10n.t('From your Looker account (Admin > Users > Edit Keys, or ask an admin). Stored in the OS keychain (VS Code SecretStorage).'),
       value: (await this.deps.secrets.get(LOOKER_CLIENT_ID_KEY)) ?? '',
       ignoreFocusOut: true,
       validateInput: (v) => (v.trim() ? undefined : 'Enter the client id.'),
     });
     if (!clientId) return false;
-    const clientSecret = await ui.input({ title: 'Looker API3 client secret', password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Enter the client secret.') });
+    const clientSecret = await ui.input({ title: vscode.l10n.t('Looker API3 client secret'), password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Enter the client secret.') });
     if (!clientSecret) return false;
     await this.deps.secrets.store(LOOKER_CLIENT_ID_KEY, clientId.trim());
     await this.deps.secrets.store(LOOKER_CLIENT_SECRET_KEY, clientSecret.trim());

@@ -17,7 +17,7 @@ export class LookerTreeDataProvider extends ExplorerTreeDataProvider<LookerNode>
       case 'folder': {
         const item = new vscode.TreeItem(n.personal ? safe`${n.folder.name} (my folder)` : plain(n.folder.name), vscode.TreeItemCollapsibleState.Collapsed);
         item.iconPath = new vscode.ThemeIcon(n.personal ? 'account' : n.folder.is_shared_root ? 'folder-library' : 'folder');
-        item.tooltip = n.personal ? 'Your personal Looker folder' : safe`Looker folder ${n.folder.name}`;
+        item.tooltip = n.personal ? vscode.l10n.t('Your personal Looker folder') : safe`Looker folder ${n.folder.name}`;
         item.contextValue = 'lookerFolder';
         return item;
       }
@@ -41,7 +41,7 @@ export class LookerTreeDataProvider extends ExplorerTreeDataProvider<LookerNode>
       case 'element': {
         const item = new vscode.TreeItem(plain(n.title), vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon(n.target.kind === 'look' ? 'graph-line' : 'graph');
-        item.description = n.target.kind === 'look' ? 'look' : 'query';
+        item.description = n.target.kind === 'look' ? vscode.l10n.t('look') : vscode.l10n.t('query');
         item.tooltip = safe`Tile "${n.title}" of dashboard "${n.dashboard.title}" (${n.target.kind === 'look' ? `look ${n.target.lookId}` : `query ${n.target.queryId}`})`;
         item.contextValue = 'lookerElement';
         return item;

@@ -19,7 +19,7 @@ import { encodeParameters, parameterDefault, parameterKind, parameterValueProble
 export const METABASE_SESSION_KEY = 'gatehouse.metabase.session';
 export const METABASE_API_KEY_KEY = 'gatehouse.metabase.apiKey';
 
-const SIGN_IN = 'Sign In to Metabase';
+const signInLabel = () => vscode.l10n.t('Sign In to Metabase');
 
 export interface MetabaseCommandDeps {
   runner: QuestionRunner;
@@ -61,7 +61,7 @@ export class MetabaseCommands {
       target = { kind: 'dashcard', dashboardId: arg.dashboard.id, dashboardName: arg.dashboard.name, dashcardId: arg.dashcard.id, cardId: arg.dashcard.card_id, name: arg.title, display: arg.dashcard.card?.display };
     }
     if (!target) {
-      void this.deps.ui().info('Choose a question in the Metabase view.');
+      void this.deps.ui().info(vscode.l10n.t('Choose a question in the Metabase view.'));
       return undefined;
     }
     if (target.kind === 'card') {
@@ -77,8 +77,8 @@ export class MetabaseCommands {
     else if (outcome.status === 'failed' && outcome.error) {
       const reason = outcome.error.reason;
       const askAgain = reason === 'sessionExpired' || reason === 'credentialsMissing' || reason === 'credentialsRejected';
-      void ui.error(plain(outcome.error.userMessage), ...(askAgain ? [SIGN_IN] : [])).then((choice) => {
-        if (choice === SIGN_IN) void this.signIn();
+      void ui.error(plain(outcome.error.userMessage), ...(askAgain ? [signInLabel()] : [])).then((choice) => {
+        if (choice === signInLabel()) void this.signIn();
       });
     }
     return outcome;
@@ -106,7 +106,7 @@ export class MetabaseCommands {
       const label = plain(p.name || p.slug || p.id, { max: 100 });
       const value = await this.deps.ui().input({
         title: safe`${name}: ${label} (${i + 1}/${params.length})`,
-        prompt: kind === 'date' ? 'A date (YYYY-MM-DD). Empty: the question’s default. Enter runs, Escape cancels.' : kind === 'number' ? 'A number. Empty: the question’s default. Enter runs, Escape cancels.' : 'Text. Empty: the question’s default. Enter runs, Escape cancels.',
+        prompt: kind === 'date' ? vscode.l10n.t('A date (YYYY-MM-DD). Empty: the question’s default. Enter runs, Escape cancels.') : kind === 'number' ? vscode.l10n.t('A number. Empty: the question’s default. Enter runs, Escape cancels.') : vscode.l10n.t('Text. Empty: the question’s default. Enter runs, Escape cancels.'),
         value: parameterDefault(p),
         ignoreFocusOut: true,
         validateInput: (v) => parameterValueProblem(kind, p.type, v),
@@ -122,7 +122,7 @@ export class MetabaseCommands {
     const target = webTarget(arg);
     const base = this.deps.baseUrl();
     if (!target || !base) {
-      void this.deps.ui().info('Choose a collection, question or dashboard in the Metabase view.');
+      void this.deps.ui().info(vscode.l10n.t('Choose a collection, question or dashboard in the Metabase view.'));
       return undefined;
     }
     const url = metabaseContentUrl(base, target);
@@ -135,14 +135,14 @@ export class MetabaseCommands {
     const ui = this.deps.ui();
     const base = this.deps.baseUrl();
     if (!base) {
-      void ui.warn('Set gatehouse.metabase.baseUrl first.');
+      void ui.warn(vscode.l10n.t('Set gatehouse.metabase.baseUrl first.'));
       return false;
     }
-    const username = await ui.input({ title: 'Metabase email', value: this.deps.email() ?? '', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Enter your Metabase email.') });
+    const username = await ui.input({ title: vscode.l10n.t('Metabase email'), value: this.deps.email() ?? '', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Enter your Metabase email.') });
     if (!username) return false;
     const password = await ui.input({
-      title: 'Metabase password',
-      prompt: 'Used once to open a session; Gatehouse keeps only the session (in the OS keychain), never the password.',
+      title: vscode.l10n.t('Metabase password'),
+      prompt: vscode.l10n.t('Used once to open a session; Gatehouse keeps only the session (in the OS keychain), never the password.'),
       password: true,
       ignoreFocusOut: true,
       validateInput: (v) => (v ? undefined : 'Enter your password.'),
@@ -162,8 +162,8 @@ export class MetabaseCommands {
   async setApiKey(): Promise<boolean> {
     const ui = this.deps.ui();
     const key = await ui.input({
-      title: 'Metabase API key',
-      prompt: 'An API key acts as the group it belongs to, not as you: Metabase will show and run what that group may. Stored in the OS keychain.',
+      title: vscode.l10n.t('Metabase API key'),
+      prompt: vscode.l10n.t('An API key acts as the group it belongs to, not as you: Metabase will show and run what that group may. Stored in the OS keychain.'),
       password: true,
       ignoreFocusOut: true,
       validateInput: (v) => (v.trim() ? undefined : 'Enter the API key.'),

@@ -127,7 +127,7 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
     setContext('gatehouse.metabase.needsAudience', !!settings.baseUrl && mode === 'proxy' && !settings.audience);
     setContext('gatehouse.metabase.hasOwnCredentials', mode !== 'proxy' && (stored.session || stored.apiKey));
     // An API key shows Metabase through its group's eyes: say so where the tree is.
-    view.message = mode === 'apiKey' && stored.apiKey ? 'Using a Metabase API key: you see and run what its group may, not what you may.' : undefined;
+    view.message = mode === 'apiKey' && stored.apiKey ? vscode.l10n.t('Using a Metabase API key: you see and run what its group may, not what you may.') : undefined;
   };
   // Who Metabase sees: the credential in words and the user (or API key) Metabase reports.
   const identity = showServiceIdentity(view, identities, 'metabase', () => auth.broker.currentIdentity()?.label);

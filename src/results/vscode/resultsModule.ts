@@ -49,9 +49,9 @@ export interface RestoreProbe {
 }
 
 const FORMAT_PICKS: Array<vscode.QuickPickItem & { format: ExportFormat }> = [
-  { label: 'CSV', description: '.csv, formulas escaped unless turned off in settings', format: 'csv' },
-  { label: 'JSON Lines', description: '.jsonl, one object per row', format: 'jsonl' },
-  { label: 'JSON', description: '.json, an array of objects', format: 'json' },
+  { label: vscode.l10n.t('CSV'), description: vscode.l10n.t('.csv, formulas escaped unless turned off in settings'), format: 'csv' },
+  { label: vscode.l10n.t('JSON Lines'), description: vscode.l10n.t('.jsonl, one object per row'), format: 'jsonl' },
+  { label: vscode.l10n.t('JSON'), description: vscode.l10n.t('.json, an array of objects'), format: 'json' },
 ];
 
 export function createResultsModule(deps: ModuleDeps): ResultsModule {
@@ -64,10 +64,10 @@ export function createResultsModule(deps: ModuleDeps): ResultsModule {
     vscode.commands.registerCommand('gatehouse.results.export', async (format?: ExportFormat) => {
       const panel = manager.activePanel;
       if (!panel?.controller.current?.window) {
-        void vscode.window.showInformationMessage('Open a query result first: there is no result to export.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('Open a query result first: there is no result to export.'));
         return;
       }
-      const chosen = format ?? (await vscode.window.showQuickPick(FORMAT_PICKS, { title: 'Export result as' }))?.format;
+      const chosen = format ?? (await vscode.window.showQuickPick(FORMAT_PICKS, { title: vscode.l10n.t('Export result as') }))?.format;
       if (chosen) await panel.controller.exportWithDialog(chosen);
     }),
   ];

@@ -33,14 +33,14 @@ export class VsCodeResultsUi implements ResultsHostUi {
   async pickExportPath(format: ExportFormat, suggestedName: string): Promise<string | undefined> {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
     const uri = await vscode.window.showSaveDialog({
-      title: 'Export result',
+      title: vscode.l10n.t('Export result'),
       saveLabel: 'Export',
       defaultUri: vscode.Uri.file(path.join(folder, suggestedName)),
       filters: EXPORT_FILTERS[format],
     });
     // Exports stream to the local file system; a virtual file system would need another writer.
     if (uri && uri.scheme !== 'file') {
-      void vscode.window.showWarningMessage('Gatehouse exports to files on this machine only. Pick a local folder.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('Gatehouse exports to files on this machine only. Pick a local folder.'));
       return undefined;
     }
     return uri?.fsPath;
@@ -67,10 +67,10 @@ export class VsCodeResultsUi implements ResultsHostUi {
   exportFinished(result: ExportResult): void {
     const name = path.basename(result.path);
     void vscode.window
-      .showInformationMessage(safe`Exported ${this.fmt.count(result.rowsWritten)} rows to ${name}.`, 'Open File', 'Reveal in File Explorer')
+      .showInformationMessage(safe`Exported ${this.fmt.count(result.rowsWritten)} rows to ${name}.`, vscode.l10n.t('Open File'), vscode.l10n.t('Reveal in File Explorer'))
       .then((choice) => {
-        if (choice === 'Open File') void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(result.path));
-        if (choice === 'Reveal in File Explorer') void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.path));
+        if (choice === vscode.l10n.t('Open File')) void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(result.path));
+        if (choice === vscode.l10n.t('Reveal in File Explorer')) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.path));
       });
   }
 
@@ -114,7 +114,7 @@ export class ResultsPanel implements vscode.Disposable {
       recordExport,
     );
     webview.html = webviewHtml({
-      title: 'Results',
+      title: vscode.l10n.t('Results'),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'results.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'results.css')).toString(),
       cspSource: webview.cspSource,

@@ -53,7 +53,7 @@ function skipBalanced(s: string, i: number): number {
 }
 
 /** The expression starting at `i`: up to a top-level `,` `;` or closing bracket. */
-function expressionAt(s: string, i: number): string {
+export function expressionAt(s: string, i: number): string {
   let j = i;
   while (j < s.length) {
     const c = s[j];
@@ -68,7 +68,7 @@ function expressionAt(s: string, i: number): string {
 }
 
 /** `cond ? a : b` at top level as [a, b], else undefined. */
-function ternaryBranches(e: string): [string, string] | undefined {
+export function ternaryBranches(e: string): [string, string] | undefined {
   let j = 0;
   let q = -1;
   let nested = 0;
@@ -96,12 +96,26 @@ function ternaryBranches(e: string): [string, string] | undefined {
 
 const STRING_LITERAL = /^(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\$]|\\.|\$(?!\{))*`)$/s;
 
+/** A literal with words in it: our own message, which must be translatable (`t('…')`). */
+export function isWordyLiteral(e: string): boolean {
+  return STRING_LITERAL.test(e) && /\p{L}/u.test(e.slice(1, -1).replace(/\\./g, '').replace(/\$\([a-z0-9~-]+\)/g, ''));
+}
+
+/** `t('…')` (plain code's translator) or `vscode.l10n.t('…')`: our message, translated. */
+function isTranslated(e: string): boolean {
+  const call = /^(?:vscode\.l10n\.t|l10n\.t|t)\(/.exec(e);
+  return !!call && skipBalanced(e, call[0].length - 1) === e.length;
+}
+
 /** Whether `e` is text we accept at a surface. */
-function isSafeText(e: string): boolean {
+export function isSafeText(e: string): boolean {
   e = e.trim();
   while (e.startsWith('(') && skipBalanced(e, 0) === e.length) e = e.slice(1, -1).trim();
-  if (e === 'undefined' || STRING_LITERAL.test(e)) return true;
+  if (e === 'undefined') return true;
+  // Literals only without words (an icon, punctuation); words go through t('…') to be translated.
+  if (STRING_LITERAL.test(e)) return !isWordyLiteral(e);
   if (/^safe`/.test(e) && skipQuoted(e, 4) === e.length) return true;
+  if (isTranslated(e)) return true;
   const call = /^(plain|plainLines)\(/.exec(e);
   if (call && skipBalanced(e, call[0].length - 1) === e.length) return true;
   const branches = ternaryBranches(e);
@@ -121,9 +135,10 @@ interface Finding {
 
 /** Where text arguments start: [name, pattern whose match ends where the text begins, args to check]. */
 const CALLS: [string, RegExp, number][] = [
-  ['notification', /\bshow(?:Information|Warning|Error)Message\(/g, 1],
-  ['notification (ui)', /\bui(?:\(\))?\.(?:info|warn|error)\(/g, 1],
-  ['confirmation', /\.confirm\(/g, 2],
+  // The message, then its buttons (an options object between them is checked by the property rule).
+  ['notification', /\bshow(?:Information|Warning|Error)Message\(/g, 8],
+  ['notification (ui)', /\bui(?:\(\))?\.(?:info|warn|error)\(/g, 8],
+  ['confirmation', /\.confirm\(/g, 3],
   ['tree item label', /\bnew vscode\.TreeItem\(/g, 1],
   ['markdown text', /\.appendText\(/g, 1],
 ];
@@ -202,11 +217,13 @@ export function findRawText(file: string, text: string): Finding[] {
   for (const [what, re, count] of CALLS) {
     for (const m of text.matchAll(re)) {
       const open = m.index + m[0].length - 1;
-      for (const { index, expr } of argumentsAt(text, open, count)) {
+      argumentsAt(text, open, count).forEach(({ index, expr }, n) => {
         // An options object ({ modal, detail }) is checked by the property rule.
-        if (expr.startsWith('{')) continue;
-        if (!isSafeText(expr)) report(what, index, expr);
-      }
+        if (expr.startsWith('{')) return;
+        // Buttons (after a notification's message) are our labels: literals must be translated.
+        const button = what.startsWith('notification') ? n > 0 : n > 1;
+        if (button ? isWordyLiteral(expr) : !isSafeText(expr)) report(button ? `${what} button` : what, index, expr);
+      });
     }
   }
   for (const m of text.matchAll(ASSIGNMENTS)) {
@@ -235,7 +252,10 @@ export function findRawText(file: string, text: string): Finding[] {
   // Markdown: only our own literal markup, never from a value; no trusted or icon-rendering strings.
   for (const m of text.matchAll(/\.appendMarkdown\(/g)) {
     const open = m.index + m[0].length - 1;
-    for (const { index, expr } of argumentsAt(text, open, 1)) if (!STRING_LITERAL.test(expr) && !isEscapedMarkdown(expr)) report('appendMarkdown', index, expr);
+    for (const { index, expr } of argumentsAt(text, open, 1)) {
+      const ours = (STRING_LITERAL.test(expr) && !isWordyLiteral(expr)) || isTranslated(expr);
+      if (!ours && !isEscapedMarkdown(expr)) report('appendMarkdown', index, expr);
+    }
   }
   const constructions = [...text.matchAll(/new vscode\.MarkdownString\(/g)];
   for (const m of constructions) {
@@ -252,14 +272,20 @@ export function findRawText(file: string, text: string): Finding[] {
 describe('display text lint', () => {
   describe('the scanner', () => {
     const cases: [string, boolean][] = [
-      [`'Saved.'`, true],
-      [`"Saved."`, true],
-      ['`Saved.`', true],
+      [`t('Saved.')`, true],
+      [`vscode.l10n.t('Saved.')`, true],
+      [`'**\\n\\n'`, true],
+      [`'$(sync~spin)'`, true],
+      [`''`, true],
+      [`'Saved.'`, false],
+      [`"Saved."`, false],
+      ['`Saved.`', false],
       ['safe`Sync of ${name} failed`', true],
       ['plain(outcome.message)', true],
       ['plainLines(a + b)', true],
-      [`ok ? 'a' : safe\`b \${x}\``, true],
-      [`x ? plain(y) : z ? 'a' : 'b'`, true],
+      [`ok ? t('a') : safe\`b \${x}\``, true],
+      [`x ? plain(y) : z ? t('a') : t('b')`, true],
+      [`ok ? 'a' : safe\`b \${x}\``, false],
       ['(plain(x))', true],
       ['undefined', true],
       ['`Sync of ${name} failed`', false],
@@ -275,13 +301,16 @@ describe('display text lint', () => {
 
     const file = join(repoRoot, 'src', 'x', 'vscode', 'fixture.ts');
     const samples: [string, string, number][] = [
-      ['a raw notification', 'void vscode.window.showErrorMessage(`Sync of ${name} failed`, "Retry");', 1],
+      ['a raw notification', 'void vscode.window.showErrorMessage(`Sync of ${name} failed`, t("Retry"));', 1],
       ['a raw ui call', 'void this.deps.ui().warn(outcome.message);', 1],
-      ['raw modal detail', "await vscode.window.showWarningMessage('Run?', { modal: true, detail: err.message }, 'Run');", 1],
+      ['raw modal detail', "await vscode.window.showWarningMessage(t('Run?'), { modal: true, detail: err.message }, t('Run'));", 1],
+      ['an untranslated button', "void vscode.window.showErrorMessage(plain(m), 'Retry');", 1],
+      ['an untranslated message', "void vscode.window.showInformationMessage('Signed out.');", 1],
+      ['an untranslated tree label', "const item = new vscode.TreeItem(ok ? t('Ready') : 'Not ready');", 1],
       ['a raw shorthand modal detail', "confirm: async (m, detail, a) => (await vscode.window.showWarningMessage(plain(m), { modal: true, detail }, a)) === a,", 1],
       ['a raw progress title', "vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, run);", 1],
       ['a raw progress message', "progress.report({ message: describe(j) });", 1],
-      ['raw confirmation detail', "await ui.confirm(safe`Trigger ${job.name}?`, `Steps ${s}`, 'Go');", 1],
+      ['raw confirmation detail', "await ui.confirm(safe`Trigger ${job.name}?`, `Steps ${s}`, t('Go'));", 1],
       ['a raw quick pick item', 'await vscode.window.showQuickPick(items.map((n) => ({ label: n.name, description: plain(n.path) })));', 1],
       ['raw status bar text', 'this.item.text = `$(warning) ${reason}`;', 1],
       ['a raw tree label', 'const item = new vscode.TreeItem(n.title, vscode.TreeItemCollapsibleState.None);', 1],

@@ -1,0 +1,61 @@
+// Localisation for plain code. Every message of ours that a person reads goes through `t` (or the
+// `safe` template of displayText, which translates its literal parts the same way), so VS Code's
+// l10n bundles (l10n/bundle.l10n.<locale>.json) can translate it. Plain code cannot import `vscode`:
+// the glue installs VS Code's translator at activation (`setTranslator`), and until then, and in
+// plain Node tests, messages stay in English.
+//
+// A message is its own key: `t('Signed in as {0}.', name)`. Placeholders are `{0}`, `{1}`, …; the
+// values are formatted in after translation, so a translation can move them.
+// `scripts/l10n.mjs` extracts every key (t('…') calls, safe`…` templates, l10nTable({…}) values)
+// into l10n/bundle.l10n.json, the file translators start from.
+
+/** Returns the translation of a message template, placeholders intact (the message itself when there is none). */
+export type Translator = (message: string) => string;
+
+let translator: Translator | undefined;
+
+/** Installs the translator (VS Code's l10n in the extension); `undefined` goes back to English. */
+export function setTranslator(next: Translator | undefined): void {
+  translator = next;
+}
+
+/** The translated template of `message`, placeholders intact. Never throws. */
+export function translateTemplate(message: string): string {
+  if (!translator) return message;
+  try {
+    const out = translator(message);
+    return typeof out === 'string' && out ? out : message;
+  } catch {
+    return message;
+  }
+}
+
+/** Our own message, translated, with `{n}` replaced by `args[n]`. */
+export function t(message: string, ...args: (string | number | boolean)[]): string {
+  return formatMessage(translateTemplate(message), args);
+}
+
+/** `{n}` → `args[n]`; a placeholder without a value stays as written. */
+export function formatMessage(template: string, args: readonly (string | number | boolean)[]): string {
+  if (args.length === 0) return template;
+  return template.replace(/\{(\d+)\}/g, (m, n: string) => {
+    const v = args[Number(n)];
+    return v === undefined ? m : String(v);
+  });
+}
+
+/**
+ * Marks a message for extraction where it cannot be translated yet (a module-level constant, built
+ * before the translator is installed); returns it unchanged. Translate it where it is shown: `t(x.label)`.
+ */
+export function markMessage(message: string): string {
+  return message;
+}
+
+/**
+ * Marks a table of messages (reason → text) for extraction; returns it unchanged. Look entries up
+ * through `t(TABLE[key])` where they are shown, not where the table is built.
+ */
+export function l10nTable<T extends Record<string, string>>(table: T): T {
+  return table;
+}
