@@ -2,7 +2,7 @@
 // OTLP/HTTP (JSON). The local file stays the record of truth: a record is written there first and
 // then handed to the export, which batches in the background, holds a bounded queue, never makes
 // the person wait, and says once in the log when the collector cannot be reached.
-import type { LogRecord } from '@opentelemetry/api';
+import type { LogRecord } from '@opentelemetry/api-logs';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ExportResult } from '@opentelemetry/core';
 import type { Disposable } from '../core/disposable';
