@@ -13,9 +13,11 @@ const VSIX = join(repoRoot, 'gatehouse.vsix');
 const ALLOWED: RegExp[] = [
   /^extension\.vsixmanifest$/,
   /^\[Content_Types\]\.xml$/,
-  /^extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt)$/,
+  /^extension\/(package\.json|package\.nls\.json|readme\.md|changelog\.md|LICENSE\.txt)$/,
+  // English messages for translators (l10n/bundle.l10n.json) and any translations beside it.
+  /^extension\/l10n\/bundle\.l10n(\.[a-z]{2,3}(-[a-z0-9]+)?)?\.json$/,
   /^extension\/dist\/(extension|dbtManifestWorker)\.js$/,
-  /^extension\/dist\/vendor\/(google|axios)\.js$/,
+  /^extension\/dist\/vendor\/(google|axios|otlp)\.js$/,
   /^extension\/dist\/media\/[a-z]+\.(js|css)$/,
   /^extension\/media\/icon\.png$/,
   /^extension\/media\/icons\/[a-z-]+\.svg$/,
