@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, sandboxUrls, signInAs, type AuthTestingApi, type SandboxUrls } from '../support/signIn';
+import { signInToLooker, type LookerSignInSeam } from '../support/lookerSignIn';
 import { RecordingUi } from '../../unit/support/recordingUi';
 import { until } from '../../unit/support/wait';
 import type { AuditRecord } from '../../../src/audit/auditTrail';
@@ -25,7 +26,7 @@ interface Testing {
   results: ResultsTestingApi;
   airbyte: { setUi(ui: unknown): void; setFollowerOptions(o: { initialDelayMs?: number; maxDelayMs?: number }): void };
   dbt: { setUi(ui: unknown): void; cloud: { refresh(): Promise<void> } };
-  looker: { setUi(ui: unknown): void };
+  looker: { setUi(ui: unknown): void } & LookerSignInSeam;
   metabase: { setUi(ui: unknown): void };
 }
 
@@ -160,6 +161,8 @@ describe('Audit trail and OTLP export', function () {
   });
 
   it('records a look run and a question run', async () => {
+    // Looker is reached with alice's own Looker sign-in (its OAuth), audited with the look run.
+    await signInToLooker(t.looker, urls.issuer, 'alice');
     const look = (await vscode.commands.executeCommand('gatehouse.looker.runLook', '2')) as { status: string };
     assert.equal(look.status, 'succeeded', ui.messages.join('\n'));
     const lookRecord = await recorded('alice', 'run-look', 'succeeded', 'look/2');

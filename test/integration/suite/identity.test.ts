@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, sandboxUrls, signInAs, type AuthTestingApi } from '../support/signIn';
+import { signInToLooker, type LookerSignInSeam } from '../support/lookerSignIn';
 import { RecordingUi } from '../../unit/support/recordingUi';
 import { until } from '../../unit/support/wait';
 
@@ -19,7 +20,7 @@ interface ActivityNode {
 }
 interface Testing {
   auth: AuthTestingApi;
-  looker: { tree: vscode.TreeDataProvider<Node>; view: vscode.TreeView<unknown>; model: { refresh(): void }; setUi(ui: unknown): void };
+  looker: { tree: vscode.TreeDataProvider<Node>; view: vscode.TreeView<unknown>; model: { refresh(): void }; setUi(ui: unknown): void } & LookerSignInSeam;
   activity: { tree: vscode.TreeDataProvider<ActivityNode> };
 }
 
@@ -46,6 +47,8 @@ describe('who each service sees (Show Identity, view identity line, Activity)', 
 
   it('Show Identity lists every service with its credential in words, and the Looker view says the same', async () => {
     await signInAs(t.auth, issuer, 'alice');
+    // Looker sees her through her own Looker sign-in (its OAuth).
+    await signInToLooker(t.looker, issuer, 'alice');
     const lines = (await vscode.commands.executeCommand('gatehouse.auth.showIdentity')) as string[];
     await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
     assert.ok(Array.isArray(lines), 'the command answers with what it shows');
@@ -66,6 +69,8 @@ describe('who each service sees (Show Identity, view identity line, Activity)', 
 
   it('the Activity view shows the credential of a look run in words', async () => {
     await signInAs(t.auth, issuer, 'alice');
+    // Looker sees her through her own Looker sign-in (its OAuth).
+    await signInToLooker(t.looker, issuer, 'alice');
     t.looker.model.refresh();
     const [shared] = (await t.looker.tree.getChildren()) as Node[];
     const sales = ((await t.looker.tree.getChildren(shared)) as Node[]).find((n) => n.folder?.name === 'Sales');
