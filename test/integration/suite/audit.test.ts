@@ -205,7 +205,7 @@ describe('Audit trail and OTLP export', function () {
     }
     const sync = got.find((r) => r.attributes['gatehouse.action'] === 'trigger-sync')!;
     assert.match(String(sync.attributes['gatehouse.resource.name']), /^Shopify → BigQuery raw/);
-    assert.equal(sync.attributes['gatehouse.credential.origin'], 'resource-indicator');
+    assert.equal(sync.attributes['gatehouse.credential.origin'], 'identity-proxy');
     assert.equal(sync.eventName, 'gatehouse.audit');
     assert.equal(sync.resource['service.name'], 'gatehouse');
     assert.equal(sync.headers['x-scope-orgid'], 'gatehouse-tests');
