@@ -165,7 +165,9 @@ export class LookRunner {
       chart: lookerChartHint(target.visType),
       signal,
       toError: toLookerError,
-      denial: (e) => (e.reason === 'forbidden' ? this.explain(target, client.credentialOrigin) : undefined),
+      // Looker answers 404, not 403, when the person's Looker account may not see or run the content
+      // (content access, or see_looks / access_data on its model): a run's 404 is explained as one.
+      denial: (e) => (e.reason === 'forbidden' ? this.explain(target, client.credentialOrigin) : e.reason === 'notFound' ? this.explain(target, client.credentialOrigin, true) : undefined),
       run: (s) => {
         if (target.kind === 'look') return client.runLook(target.lookId, { signal: s, fieldOrder: target.fieldOrder });
         const opts = { signal: s, fieldOrder: target.fieldOrder };
@@ -184,9 +186,9 @@ export class LookRunner {
     return outcome;
   }
 
-  private explain(target: LookerRunTarget, credential: CredentialOrigin): string {
+  private explain(target: LookerRunTarget, credential: CredentialOrigin, notFound = false): string {
     const actor = this.deps.actor();
-    return explainDenied({
+    const denied = explainDenied({
       who: actor?.email ?? actor?.label ?? actor?.subject ?? 'you',
       credential,
       service: 'Looker',
@@ -197,6 +199,9 @@ export class LookRunner {
       roles: this.deps.roles.roles,
       access: this.deps.roles.hint('looker.run'),
     });
+    if (!notFound) return denied;
+    const what = target.kind === 'look' ? `the look "${target.title}"` : `the tile "${target.title}" of dashboard "${target.dashboardTitle}"`;
+    return `Looker answered "Not found" to running ${what}. Looker says this both when the content does not exist and when your Looker account may not see it or run it (content access, or see_looks / access_data on its model). ${denied}`;
   }
 
   private async record(action: string, resource: string, resourceName: string | undefined, outcome: AuditRecord['outcome'], reason?: string, credential?: CredentialOrigin): Promise<void> {

@@ -63,8 +63,12 @@ export class LookerCommands {
         target = { kind: 'look', lookId: look.id, title: plain(look.title), fieldOrder: look.query?.fields ?? undefined, visType: visTypeOf(look.query) };
       } catch (err) {
         const e = toLookerError(err);
-        const message = safe`Could not open look ${arg}: ${e.userMessage}`;
-        if (e.reason === 'forbidden') void offerExplainAccess(this.deps.ui(), message, { service: 'Looker', what: `open look ${arg}`, error: e });
+        // Looker answers 404, not 403, for content a person may not see: explained as a possible refusal.
+        const message =
+          e.reason === 'notFound'
+            ? safe`Could not open look ${arg}: Looker answered "Not found", which it says both when the look does not exist and when your Looker account may not see it or run it.`
+            : safe`Could not open look ${arg}: ${e.userMessage}`;
+        if (e.reason === 'forbidden' || e.reason === 'notFound') void offerExplainAccess(this.deps.ui(), message, { service: 'Looker', what: `open look ${arg}`, error: e });
         else void this.deps.ui().error(plain(message));
         return undefined;
       }

@@ -8,6 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, sandboxUrls, signInAs, type AuthTestingApi } from '../support/signIn';
 import { until } from '../../unit/support/wait';
+import { signInToLooker, type LookerSignInSeam } from '../support/lookerSignIn';
 
 const EXPLAIN = 'Explain Access';
 const FINANCE_LEDGER = '9e2d7a10-1111-4c3b-8a5e-0f1e2d3c4b05';
@@ -19,7 +20,7 @@ interface Testing {
   bigquery: { setUi(ui: unknown): void };
   airbyte: { setUi(ui: unknown): void };
   dbt: { setUi(ui: unknown): void; cloud: { refresh(): Promise<void> } };
-  looker: { setUi(ui: unknown): void };
+  looker: { setUi(ui: unknown): void } & LookerSignInSeam;
   metabase: { setUi(ui: unknown): void };
 }
 
@@ -125,6 +126,15 @@ describe('Explain Access from a 403 of each service', function () {
     } finally {
       await gatehouse().update('roles.mapping', undefined, vscode.ConfigurationTarget.Global);
     }
+  });
+
+  it('Looker: a look of the Finance folder (Looker answers 404 where it refuses, and Gatehouse says so)', async () => {
+    await signInToLooker(t.looker, sandboxUrls().issuer, 'bob');
+    await vscode.commands.executeCommand('gatehouse.looker.runLook', '4');
+    const { message, text } = await refusalAndExplanation(/^Could not open look 4/);
+    assert.match(message, /Looker answered "Not found", which it says both when the look does not exist and when your Looker account may not see it or run it\./);
+    assert.match(text, /Refused: Looker — open look 4/);
+    assert.match(text, /Looker answered \(its words, as text\): Not found/);
   });
 
   it('Metabase: a question in the Finance collection', async () => {

@@ -142,14 +142,16 @@ describe('looker client against the sandbox', function () {
     assert.equal(records[0].resource, 'dashboard/1/element/3');
   });
 
-  it('hides what a person may not see behind 404, as Looker does', async () => {
+  it('hides what a person may not see behind 404, as Looker does, and explains that 404 as a possible refusal', async () => {
     const { client } = api3Client('bob');
     const { runner: r, presenter, records } = runner('bob', client);
     const outcome = await r.run({ kind: 'look', lookId: '4', title: 'Finance: monthly revenue' });
-    assert.equal(outcome.status, 'failed');
+    assert.equal(outcome.status, 'denied');
     assert.ok(LookerError.is((outcome as { error?: unknown }).error, 'notFound'));
-    assert.equal(presenter.last.error?.message, 'Looker does not know this item, or it is not shared with you.');
-    assert.equal(`${records[0].outcome}:${records[0].reason}`, 'failed:notFound');
+    const text = presenter.last.error?.message ?? '';
+    assert.match(text, /^Looker answered "Not found" to running the look "Finance: monthly revenue"\. Looker says this both when the content does not exist and when your Looker account may not see it/);
+    assert.match(text, /Looker refused: bob@example\.com may not run the look "Finance: monthly revenue"\. Looker saw your Looker API3 key/);
+    assert.equal(`${records[0].outcome}:${records[0].reason}`, 'denied:notFound');
   });
 
   it('explains a 403 on a run (who, with which credential) and audits the refusal', async () => {
