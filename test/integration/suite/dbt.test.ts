@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { signInAs as signInWith } from '../support/signIn';
+import { jobsLoaded } from '../support/dbtCloud';
 import { waitForWebview } from '../support/wait';
 import { driverAvailable, readWebview, screenshot } from '../runner/driverClient';
 import { RecordingUi } from '../../unit/support/recordingUi';
@@ -378,8 +379,8 @@ describe('dbt (tree, lineage, run, dbt Cloud)', function () {
 
   it('as bob (analyst): lists jobs but may neither trigger nor run dbt', async () => {
     await signInAs('bob');
-    await t.dbt.cloud.refresh();
-    assert.equal(t.dbt.cloud.state.kind, 'loaded');
+    await jobsLoaded(t.dbt.cloud);
+    assert.equal(t.dbt.cloud.state.kind, 'loaded', JSON.stringify((t.dbt.cloud.state as { error?: { reason?: string; message?: string } }).error ?? {}) + ' ' + String((t.dbt.cloud.state as { error?: { message?: string } }).error?.message));
     const before = ui.messages.length;
     const run = await vscode.commands.executeCommand('gatehouse.dbtCloud.triggerRun', JOBS.nightly);
     assert.equal(run, undefined);

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, sandboxUrls, signInAs as signInWith, type AuthTestingApi } from '../support/signIn';
+import { jobsLoaded } from '../support/dbtCloud';
 import { driverAvailable, readWorkbench, screenshot } from '../runner/driverClient';
 import { GATED, itemCommands, rowsOffering } from '../../support/menuCases';
 import type { MenuEntry } from '../../support/whenClause';
@@ -130,7 +131,7 @@ describe('roles in VS Code: menus, refusals, per-person activity', function () {
     await signInAs('alice');
     await vscode.commands.executeCommand('gatehouse.dbt.focus');
     const showNightly = async () => {
-      await t.dbt.cloud.refresh();
+      await jobsLoaded(t.dbt.cloud);
       const cloud = ((await t.dbt.tree.getChildren()) ?? []).find((e) => e.kind === 'cloud');
       assert.ok(cloud, 'the dbt Cloud node');
       const job = await until('the Nightly build job', async () => ((await t.dbt.tree.getChildren(cloud)) ?? []).find((e) => e.jobId === NIGHTLY));
@@ -153,7 +154,7 @@ describe('roles in VS Code: menus, refusals, per-person activity', function () {
 
   it('bob asked to trigger anyway (a keybinding, the API): refused before any confirmation, naming the group and the capability', async () => {
     await signInAs('bob');
-    await t.dbt.cloud.refresh();
+    await jobsLoaded(t.dbt.cloud);
     const before = ui.messages.length;
     const confirmations = ui.confirmations;
     assert.equal(await vscode.commands.executeCommand('gatehouse.dbtCloud.triggerRun', NIGHTLY), undefined);
@@ -185,7 +186,7 @@ describe('roles in VS Code: menus, refusals, per-person activity', function () {
     try {
       await signInAs('alice');
       t.dbt.setFollowerOptions({ initialDelayMs: 150, maxDelayMs: 400 });
-      await t.dbt.cloud.refresh();
+      await jobsLoaded(t.dbt.cloud);
       const before = ui.messages.length;
       const run = (await vscode.commands.executeCommand('gatehouse.dbtCloud.triggerRun', 902133)) as { id: number } | undefined;
       assert.ok(run?.id, ui.messages.slice(before).join('\n'));
