@@ -17,6 +17,8 @@ export class DbtCloudJobsModel {
   private current: DbtCloudJobsState = { kind: 'idle' };
   private readonly live = new Map<number, DbtCloudRun>();
   private inflight: AbortController | undefined;
+  /** The newest refresh's listing, which an older refresh waits for. */
+  private latest?: Promise<void>;
 
   constructor(
     private readonly client: () => DbtCloudClient,
@@ -61,8 +63,6 @@ export class DbtCloudJobsModel {
       await run;
     }
   }
-
-  private latest?: Promise<void>;
 
   private async load(): Promise<void> {
     this.inflight?.abort();

@@ -171,35 +171,32 @@ describe('Identity paths: Airbyte, dbt Cloud, Metabase by per-person credentials
     assert.deepEqual([audit?.outcome, audit?.credential, audit?.actor.email], ['denied', 'service-token', 'alice@example.com']);
   });
 
+  /** alice's Metabase collections in the tree, and question 1 run and audited with `credential`. */
+  async function aliceSeesMetabase(credential: string): Promise<void> {
+    const names = await until('the collections', async () => {
+      const roots = (await t.metabase.tree.getChildren()) ?? [];
+      return roots.length ? roots.map((n) => n.collection?.name) : undefined;
+    });
+    assert.deepEqual(names, ['Finance', 'Sales', "Alice Engineer's Personal Collection"]);
+    const outcome = (await vscode.commands.executeCommand('gatehouse.metabase.runQuestion', 1)) as { status: string };
+    assert.equal(outcome.status, 'succeeded', ui.messages.join('\n'));
+    const audit = await lastAudit('metabase', 'run-question');
+    assert.deepEqual([audit?.credential, audit?.actor.email], [credential, 'alice@example.com']);
+  }
+
   it('Metabase with a session from her email and password: lists her collections and runs a question, audited as password-session', async () => {
     await t.metabase.setConnectionSettings({ baseUrl: urls.metabase, credential: 'session' });
     const asking = welcome('gatehouse.metabase', t.metabase.contextKeys);
     assert.equal(asking.length, 1);
     assert.match(asking[0], /\(command:gatehouse\.metabase\.signIn\)/);
     assert.equal(await vscode.commands.executeCommand('gatehouse.metabase.signIn'), true, ui.messages.join('\n'));
-    const names = await until('the collections', async () => {
-      const roots = (await t.metabase.tree.getChildren()) ?? [];
-      return roots.length ? roots.map((n) => n.collection?.name) : undefined;
-    });
-    assert.deepEqual(names, ['Finance', 'Sales', "Alice Engineer's Personal Collection"]);
-    const outcome = (await vscode.commands.executeCommand('gatehouse.metabase.runQuestion', 1)) as { status: string };
-    assert.equal(outcome.status, 'succeeded', ui.messages.join('\n'));
-    const audit = await lastAudit('metabase', 'run-question');
-    assert.deepEqual([audit?.credential, audit?.actor.email], ['password-session', 'alice@example.com']);
+    await aliceSeesMetabase('password-session');
   });
 
   it('Metabase through its identity-aware proxy (the default settings): the same tree by the sign-in alone, audited as identity-proxy', async () => {
     await t.metabase.setConnectionSettings({});
     assert.equal(t.metabase.contextKeys.get('gatehouse.metabase.credential'), 'proxy');
     assert.deepEqual(welcome('gatehouse.metabase', t.metabase.contextKeys), []);
-    const names = await until('the collections', async () => {
-      const roots = (await t.metabase.tree.getChildren()) ?? [];
-      return roots.length ? roots.map((n) => n.collection?.name) : undefined;
-    });
-    assert.deepEqual(names, ['Finance', 'Sales', "Alice Engineer's Personal Collection"]);
-    const outcome = (await vscode.commands.executeCommand('gatehouse.metabase.runQuestion', 1)) as { status: string };
-    assert.equal(outcome.status, 'succeeded', ui.messages.join('\n'));
-    const audit = await lastAudit('metabase', 'run-question');
-    assert.deepEqual([audit?.credential, audit?.actor.email], ['identity-proxy', 'alice@example.com']);
+    await aliceSeesMetabase('identity-proxy');
   });
 });
