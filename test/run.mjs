@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm test`: type-check, build, run the unit tier (plain Node), the integration tier (inside a
-// real VS Code, against the sandbox), the Keycloak tier (a real Keycloak started once for the tier:
-// plain Node tests, VS Code suites, the `--idp keycloak` demo check) and the demo check (`npm run
-// demo` used through a browser as a person would), then print one summary line `N passed, M failed`.
+// real VS Code, against the sandbox; its locale/ suites once more in another display language),
+// the Keycloak tier (a real Keycloak started once for the tier: plain Node tests, VS Code suites,
+// the `--idp keycloak` demo check) and the demo check (`npm run demo` used through a browser as a
+// person would), then print one summary line `N passed, M failed`.
 // Flags: --unit, --integration, --keycloak, --demo (default: all four), --grep PATTERN (unit,
 // integration and Keycloak).
 import { spawn } from 'node:child_process';
@@ -133,9 +134,17 @@ async function keycloakTier() {
   }
 }
 
-const integrationTier = () => vscodeTier('integration', 'integration tests (inside VS Code, against the sandbox)', { grep });
+// The suites of locale/ run once more in another display language, German here: the extension
+// pseudo-translated into it (runner/pseudoLocale.mjs), VS Code started in it.
+const LOCALE = 'de';
+const LOCALE_SUITES = '^display language';
 
-async function vscodeTier(name, title, { keycloakIssuer, grep }) {
+async function integrationTier() {
+  await vscodeTier('integration', 'integration tests (inside VS Code, against the sandbox)', { grep });
+  if (!grep || new RegExp(grep).test(LOCALE_SUITES.slice(1))) await vscodeTier('locale', `integration tests in another display language (${LOCALE}, pseudo-translated)`, { grep: grep ?? LOCALE_SUITES, locale: LOCALE });
+}
+
+async function vscodeTier(name, title, { keycloakIssuer, grep, locale }) {
   process.stdout.write(`\n== ${title}\n`);
   let passed = 0;
   let failed = 0;
@@ -155,7 +164,7 @@ async function vscodeTier(name, title, { keycloakIssuer, grep }) {
     // Against Keycloak the suites sign in at Keycloak: `issuer` is its realm (support/idp.ts).
     const urls = { ...sandbox.urls, settings: undefined, ready: undefined, dbtExecutable, ...(keycloakIssuer ? { issuer: keycloakIssuer, keycloakIssuer } : {}) };
     // The suites run against the production build: the vsix's extension/ folder (run.mjs unzips it).
-    const code = await run('node', ['test/integration/runner/run.mjs', '--vsix', 'gatehouse.vsix', '--workspace', workspace, '--user-settings', settingsFile], {
+    const code = await run('node', ['test/integration/runner/run.mjs', '--vsix', 'gatehouse.vsix', '--workspace', workspace, '--user-settings', settingsFile, ...(locale ? ['--locale', locale] : [])], {
       env: { GATEHOUSE_SANDBOX_URLS: JSON.stringify(urls), ...(grep ? { GATEHOUSE_TEST_GREP: grep } : {}) },
       onLine: (line) => {
         const m = /^integration: (\d+) passed, (\d+) failed$/.exec(line.trim());

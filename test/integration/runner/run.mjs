@@ -2,13 +2,16 @@
 // extension host against the shipped extension, and ends with one line:
 // `integration: N passed, M failed`. Exit 0 only when M == 0 and N > 0.
 //
-//   node test/integration/runner/run.mjs [--vsix FILE] [--workspace DIR] [--user-settings FILE.json] [--grep PATTERN] [--env KEY=VALUE]...
+//   node test/integration/runner/run.mjs [--vsix FILE] [--workspace DIR] [--user-settings FILE.json] [--grep PATTERN] [--env KEY=VALUE]... [--locale TAG]
 //
 // The extension is the production build from the .vsix (default gatehouse.vsix, made by `npm run
 // package`): its extension/ folder, exactly the files VS Code installs, unzipped into the run's temp
 // folder and loaded as the extension development path, which is what gives the suites
 // ExtensionMode.Test and so the test seams. The suites themselves stay outside it (out/test).
 // VS Code is code-server + headless Chromium (see workbench.mjs, README.md).
+//
+// --locale TAG (e.g. de) runs VS Code in that display language, with the extension pseudo-translated
+// into it (pseudoLocale.mjs); the suites read the language from GATEHOUSE_LOCALE.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { withVSCode, TimeoutError, InterruptedError, REPO_ROOT } from './workbench.mjs';
 import { log } from './provision.mjs';
 import { extractExtension } from '../../../scripts/vsix.mjs';
+import { writePseudoLocale } from './pseudoLocale.mjs';
 
 const RESULT = /GATEHOUSE_RESULT (\{[^}]*\})/;
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
@@ -30,6 +34,7 @@ async function main() {
       env: { type: 'string', multiple: true, default: [] },
       'user-settings': { type: 'string' },
       vsix: { type: 'string' },
+      locale: { type: 'string' },
     },
   });
   // Settings the extension reads (machine-scoped ones cannot come from the workspace).
@@ -41,6 +46,8 @@ async function main() {
     env[kv.slice(0, i)] = kv.slice(i + 1);
   }
   if (values.grep) env.GATEHOUSE_TEST_GREP = values.grep;
+  const locale = values.locale;
+  if (locale) env.GATEHOUSE_LOCALE = locale;
   const workspace = values.workspace && resolve(values.workspace);
   if (workspace && !existsSync(workspace)) throw new Error(`--workspace ${workspace} does not exist`);
 
@@ -65,7 +72,8 @@ async function main() {
   try {
     const extensionDevelopmentPath = extractExtension(vsix, join(shipped, 'extension'));
     log(`extension: the production build from ${vsix}`);
-    hostCode = await runCodeServer({ extensionDevelopmentPath, testsIndex, workspace, env, settings, onLine, timeoutMs, resultSeen: () => result });
+    if (locale) log(`display language ${locale}: pseudo-translated into ${Object.values(writePseudoLocale(extensionDevelopmentPath, locale)).join(', ')}`);
+    hostCode = await runCodeServer({ extensionDevelopmentPath, testsIndex, workspace, env, settings, locale, onLine, timeoutMs, resultSeen: () => result });
   } finally {
     rmSync(shipped, { recursive: true, force: true });
   }
@@ -82,10 +90,10 @@ async function main() {
   return summary(result.passed, hostFailed ? 1 : result.failed);
 }
 
-async function runCodeServer({ extensionDevelopmentPath, testsIndex, workspace, env, settings, onLine, timeoutMs, resultSeen }) {
+async function runCodeServer({ extensionDevelopmentPath, testsIndex, workspace, env, settings, locale, onLine, timeoutMs, resultSeen }) {
   try {
     return await withVSCode(
-      { extensionDevelopmentPath, extensionTestsPath: testsIndex.replace(/\.js$/, ''), workspace, env, settings, onLine, timeoutMs },
+      { extensionDevelopmentPath, extensionTestsPath: testsIndex.replace(/\.js$/, ''), workspace, env, settings, locale, onLine, timeoutMs },
       async ({ hostExit }) => {
         // The run ends when the extension host exits; the result line usually comes just before.
         // Should the exit report be lost, the result line alone ends the run after a grace period.

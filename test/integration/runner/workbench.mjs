@@ -60,6 +60,8 @@ const CHROMIUM_ARGS = [
  * @param {string} [opts.workspace] folder to open (default: a fresh empty temp folder)
  * @param {Record<string,string>} [opts.env] extra environment for code-server and so the extension host
  * @param {Record<string,unknown>} [opts.settings] user settings added to QUIET_SETTINGS
+ * @param {string} [opts.locale] display language (e.g. `de`): the workbench and the extension host
+ *   run in it, as after "Configure Display Language"; see installLanguagePack
  * @param {number} [opts.timeoutMs] limit for the whole run, provisioning aside; rejects with TimeoutError (default: none)
  * @param {(line: string) => void} [opts.onLine] every console line of the page and code-server (default: stdout)
  * @param {(ctx: {page: import('playwright-core').Page, browser: import('playwright-core').Browser, port: number,
@@ -110,6 +112,7 @@ export async function withVSCode(opts, fn) {
     // writes a User setting: code-server then replaces the User settings file the runner seeded.
     mkdirSync(join(userDataDir, 'Machine'), { recursive: true });
     writeFileSync(join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(opts.settings ?? {}, null, 2));
+    if (opts.locale) installLanguagePack(userDataDir, opts.locale, join(tmp, 'language-pack'));
     const extensionsDir = join(tmp, 'extensions');
     const serverTmp = join(tmp, 'tmp');
     mkdirSync(extensionsDir);
@@ -149,6 +152,7 @@ export async function withVSCode(opts, fn) {
         '--disable-workspace-trust',
         '--disable-getting-started-override',
         '--ignore-last-opened',
+        ...(opts.locale ? ['--locale', opts.locale] : []),
       ],
       {
         cwd: workspace,
@@ -212,6 +216,22 @@ export async function withVSCode(opts, fn) {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+// VS Code runs in a display language only when a language pack for it is installed: the server
+// finds it in languagepacks.json of its user data (what installing a language pack extension
+// writes) and otherwise falls back to English, whatever --locale says. The pack here translates
+// none of VS Code's own text (its core messages file is empty), so the workbench keeps its English
+// while the extension host runs in `locale` and loads the extension's l10n/bundle.l10n.<locale>.json
+// and package.nls.<locale>.json.
+export function installLanguagePack(userDataDir, locale, packDir) {
+  if (!/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i.test(locale) || /^en\b/i.test(locale)) throw new Error(`--locale ${locale}: a non-English language tag such as de or pt-br`);
+  mkdirSync(packDir, { recursive: true });
+  const core = join(packDir, 'main.i18n.json');
+  writeFileSync(core, JSON.stringify({ contents: {} }));
+  // The shape VS Code writes for an installed pack (the Configure Display Language list reads `extensions`).
+  const packs = { [locale.toLowerCase()]: { hash: 'gatehouse-test', label: locale, extensions: [{ extensionIdentifier: { id: 'gatehouse.test-language-pack' }, version: '0.0.0' }], translations: { vscode: core } } };
+  writeFileSync(join(userDataDir, 'languagepacks.json'), JSON.stringify(packs, null, 2));
 }
 
 // `code-server --install-extension`, as a person installs a downloaded .vsix.

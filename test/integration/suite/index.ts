@@ -10,10 +10,15 @@ export async function run(): Promise<void> {
   if (grep) mocha.grep(grep);
   // GATEHOUSE_BENCH=1 runs the benchmarks (*.bench.js) instead of the tests.
   const suffix = process.env.GATEHOUSE_BENCH === '1' ? '.bench.js' : '.test.js';
-  // keycloak/: only in the Keycloak tier, whose runner names the Keycloak issuer.
-  const keycloak = Boolean((JSON.parse(process.env.GATEHOUSE_SANDBOX_URLS ?? '{}') as { keycloakIssuer?: string }).keycloakIssuer);
+  // keycloak/: only in the Keycloak tier, whose runner names the Keycloak issuer; locale/: only in
+  // a run in another display language (run.mjs --locale sets GATEHOUSE_LOCALE).
+  const only = {
+    keycloak: Boolean((JSON.parse(process.env.GATEHOUSE_SANDBOX_URLS ?? '{}') as { keycloakIssuer?: string }).keycloakIssuer),
+    locale: Boolean(process.env.GATEHOUSE_LOCALE),
+  };
   const files = walk(__dirname)
-    .filter((f) => f.endsWith(suffix) && (keycloak || !path.relative(__dirname, f).startsWith(`keycloak${path.sep}`)))
+    .filter((f) => f.endsWith(suffix))
+    .filter((f) => Object.entries(only).every(([folder, on]) => on || !path.relative(__dirname, f).startsWith(`${folder}${path.sep}`)))
     .sort();
   for (const f of files) mocha.addFile(f);
   await new Promise<void>((resolve, reject) => {
