@@ -170,9 +170,12 @@ export class SessionManager implements Disposable {
   async freshSession(skewMs: number, signal?: AbortSignal): Promise<Session> {
     const session = this.requireSession();
     if (!this.needsRefresh(session, skewMs)) return session;
-    return this.sequencer.coalesce('session', () =>
+    // Coalesced per session: a renewal still running for the person before an account switch is
+    // not the new person's to wait for.
+    return this.sequencer.coalesce(`session:${session.id}`, () =>
       this.withRefreshLock(signal, async () => {
         const latest = this.requireSession();
+        if (latest.id !== session.id) throw signedOutMeanwhile();
         // Another caller (or window) may have refreshed while this one waited for its turn.
         if (!this.needsRefresh(latest, skewMs)) return latest;
         const tokens = await this.useRefreshToken(latest, undefined, signal);
@@ -186,9 +189,11 @@ export class SessionManager implements Disposable {
 
   /** An access token for `resource` (RFC 8707) from the session's refresh token, in the same queue. */
   tokenForResource(resource: string, signal?: AbortSignal): Promise<TokenResult> {
-    return this.sequencer.coalesce(`resource:${resource}`, () =>
+    const current = this.requireSession();
+    return this.sequencer.coalesce(`resource:${current.id}:${resource}`, () =>
       this.withRefreshLock(signal, async () => {
         const session = this.requireSession();
+        if (session.id !== current.id) throw signedOutMeanwhile();
         const tokens = await this.useRefreshToken(session, resource, signal);
         if (tokens.refreshToken && tokens.refreshToken !== session.refreshToken) {
           await this.replace(session, { ...session, refreshToken: tokens.refreshToken, refreshExpiresAt: tokens.refreshExpiresAt ?? session.refreshExpiresAt });

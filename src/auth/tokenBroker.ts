@@ -3,6 +3,7 @@
 import type { Disposable } from '../core/disposable';
 import type { Event } from '../core/event';
 import type { Logger } from '../core/logger';
+import { abandonable } from '../core/renewableCredential';
 import type { SecretRegistry } from '../core/redact';
 import { AuthError } from './authError';
 import type { ServiceId } from './config';
@@ -66,12 +67,16 @@ export class TokenBroker implements Disposable {
     const key = `${mode}:${audience}`;
     const cached = this.cache.get(key);
     if (cached && cached.expiresAt - this.skewMs > this.now()) return cached;
-    let pending = this.inflight.get(key);
+    // Callers share one request per session: after an account switch a request still running for
+    // the person before ends with that session (their token, or "signed out meanwhile"), and is
+    // nobody else's to wait for. One caller giving up leaves the request to the others.
+    const flight = `${this.opts.sessions.current()?.id ?? ''}|${key}`;
+    let pending = this.inflight.get(flight);
     if (!pending) {
-      pending = this.obtain(mode, audience, signal).finally(() => this.inflight.delete(key));
-      this.inflight.set(key, pending);
+      pending = this.obtain(mode, audience).finally(() => this.inflight.delete(flight));
+      this.inflight.set(flight, pending);
     }
-    return pending;
+    return abandonable(pending, signal, () => new AuthError('cancelled', 'Cancelled.'));
   }
 
   /** The access token for a service by its configured audience (gatehouse.<service>.audience). */
@@ -109,14 +114,14 @@ export class TokenBroker implements Disposable {
     this.clearCache();
   }
 
-  private async obtain(mode: 'resourceIndicators' | 'tokenExchange', audience: string, signal?: AbortSignal): Promise<IssuedToken> {
+  private async obtain(mode: 'resourceIndicators' | 'tokenExchange', audience: string): Promise<IssuedToken> {
     const sessionId = this.opts.sessions.current()?.id;
     let tokens: TokenResult;
     if (mode === 'resourceIndicators') {
-      tokens = await this.opts.sessions.tokenForResource(audience, signal);
+      tokens = await this.opts.sessions.tokenForResource(audience);
     } else {
-      const session = await this.opts.sessions.freshSession(this.skewMs, signal);
-      tokens = await this.opts.sessions.client.exchangeToken(session.accessToken, audience, signal);
+      const session = await this.opts.sessions.freshSession(this.skewMs);
+      tokens = await this.opts.sessions.client.exchangeToken(session.accessToken, audience);
     }
     const issued: IssuedToken = { token: tokens.accessToken, expiresAt: tokens.expiresAt, origin: mode === 'resourceIndicators' ? 'resource-indicator' : 'token-exchange' };
     this.opts.secrets.add(issued.token);

@@ -1,18 +1,13 @@
-// Lists dbt Cloud jobs again until they are loaded, as a person would press Retry on the view's
-// error (a read, safe to repeat). Right after an account switch on a loaded machine, the first
-// listing can fail while the new session's service token is obtained; the view then shows the
-// error with Retry. Fails with the last error when the jobs do not load within the time.
+// Lists dbt Cloud jobs once, as the view does when a person signs in or switches accounts, and
+// fails naming the error the view would show. (A listing right after an account switch used to
+// join the previous person's token request and fail with "signed out meanwhile"; the token broker
+// and session manager now share a request only within one session.)
 export interface DbtCloudJobsSeam {
   state: { kind: string; error?: { reason?: string; message?: string } };
   refresh(): Promise<void>;
 }
 
-export async function jobsLoaded(cloud: DbtCloudJobsSeam, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await cloud.refresh();
-    if (cloud.state.kind === 'loaded') return;
-    if (Date.now() > deadline) throw new Error(`dbt Cloud jobs did not load: ${cloud.state.kind} ${cloud.state.error?.reason ?? ''} ${cloud.state.error?.message ?? ''}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+export async function jobsLoaded(cloud: DbtCloudJobsSeam): Promise<void> {
+  await cloud.refresh();
+  if (cloud.state.kind !== 'loaded') throw new Error(`dbt Cloud jobs did not load: ${cloud.state.kind} ${cloud.state.error?.reason ?? ''} ${cloud.state.error?.message ?? ''}`);
 }

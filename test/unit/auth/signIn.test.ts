@@ -135,6 +135,28 @@ describe('sign-in against the sandbox IdP', function () {
     assert.equal((await idp.verifyAccessToken(second.token, AUDIENCES.airbyte))?.id, 'alice');
   });
 
+  // An account switch while a per-service token of the old person is still being obtained: the
+  // new person's request must not join it (it ends with the old session: an error, or worse, the
+  // old person's token). Seen in VS Code as the first dbt Cloud listing after a switch failing.
+  for (const mode of ['resourceIndicators', 'tokenExchange'] as const) it(`does not hand the new person a per-service token still being obtained for the one before (${mode})`, async () => {
+    await signedIn({ settings: { serviceTokens: mode }, httpTimeoutMs: 3_000 });
+    faults.arm({ service: 'idp', path: '/token', kind: 'hang' });
+    const alices = h.broker.getServiceToken('airbyte').then(
+      (t) => ({ token: t.token }),
+      (err: unknown) => ({ err }),
+    );
+    for (let i = 0; i < 100 && faults.hanging === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(faults.hanging, 1, "alice's token request is held at the IdP");
+    h.ui.browser = browserAs('bob');
+    await h.sessions.signIn(h.ui, LOCAL, undefined, { prompt: 'login' });
+    assert.equal(h.broker.currentIdentity()?.label, 'bob@example.com');
+    const bobs = await h.broker.getServiceToken('airbyte');
+    assert.equal((await idp.verifyAccessToken(bobs.token, AUDIENCES.airbyte))?.id, 'bob', "bob's own token");
+    faults.clear();
+    await alices;
+    assert.equal((await h.broker.getServiceToken('airbyte')).token, bobs.token, "what alice's request ended with is not cached for bob");
+  });
+
   it('gives the session access token when serviceTokens is sessionToken', async () => {
     await signedIn({ settings: { serviceTokens: 'sessionToken' } });
     const t = await h.broker.getServiceToken('metabase');
