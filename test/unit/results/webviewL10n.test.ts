@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { parseTranslations, t, useTranslations } from '../../../media/l10n';
 import { webviewTranslations } from '../../../src/core/l10n';
+import { WEBVIEW_MESSAGES } from '../../../src/core/webviewMessages';
 import { webviewHtml } from '../../../src/core/webviewHtml';
 
 /** The value of <body data-l10n> as the page's dataset would read it. */
@@ -75,6 +76,14 @@ describe('webview l10n (media/l10n.ts)', () => {
 
 describe('webview l10n: what the host sends', () => {
   afterEach(() => useTranslations(undefined));
+
+  it('lists the messages of each page, the chart’s and the grid’s in the results page only', () => {
+    assert.ok(WEBVIEW_MESSAGES.results.includes('Copy value'));
+    assert.ok(WEBVIEW_MESSAGES.results.includes('Other'), 'the pie’s "Other" slice (chartModel.ts)');
+    assert.ok(WEBVIEW_MESSAGES.lineage.includes('Lineage of {0}'));
+    assert.ok(!WEBVIEW_MESSAGES.lineage.includes('Copy value'));
+    assert.ok(!WEBVIEW_MESSAGES.results.includes('Lineage of {0}'));
+  });
 
   it('picks the page’s own translated messages, nothing else, and nothing in English', () => {
     const keys = ['Cancel', 'Fit', 'Table', 'Chart'];
