@@ -221,6 +221,7 @@ function main() {
     for (const [k, where] of found.keys) keys.set(k, [...new Set([...(keys.get(k) ?? []), ...where])]);
   }
   const webviewModule = webviewMessagesModule(webviewEntries);
+  const webviewKeys = new Set(Object.values(webviewEntries).flat()).size;
   const webviewPath = join(root, 'src', 'core', 'webviewMessages.ts');
   const bundle = JSON.stringify(bundleFor(keys), null, 2) + '\n';
   const bundlePath = join(root, 'l10n', 'bundle.l10n.json');
@@ -246,7 +247,7 @@ function main() {
       console.error(`l10n: out of date: ${stale.join('; ')}. Run node scripts/l10n.mjs`);
       process.exit(1);
     }
-    console.log(`l10n: ${keys.size} messages (${Object.values(webviewEntries).flat().length} in webviews), ${used.size} package.json texts, up to date`);
+    console.log(`l10n: ${keys.size} messages (${webviewKeys} in webviews), ${used.size} package.json texts, up to date`);
     return;
   }
   if (problems.length) {
@@ -258,7 +259,7 @@ function main() {
   writeFileSync(webviewPath, webviewModule);
   writeFileSync(pkgPath, newPkg);
   writeFileSync(nlsPath, newNls);
-  console.log(`l10n: ${keys.size} messages in l10n/bundle.l10n.json (${Object.values(webviewEntries).flat().length} in webviews, listed in src/core/webviewMessages.ts), ${used.size} package.json texts in package.nls.json`);
+  console.log(`l10n: ${keys.size} messages in l10n/bundle.l10n.json (${webviewKeys} in webviews, listed in src/core/webviewMessages.ts), ${used.size} package.json texts in package.nls.json`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
