@@ -77,8 +77,9 @@ const dbtWorker = {
   plugins: [],
 };
 
+// One page per media/*.ts (and its .css); media/l10n.ts is the translator the pages share, not a page.
 const webviewEntries = existsSync('media')
-  ? readdirSync('media').filter((f) => /\.(ts|css)$/.test(f) && !f.endsWith('.d.ts')).map((f) => join('media', f))
+  ? readdirSync('media').filter((f) => /\.(ts|css)$/.test(f) && !f.endsWith('.d.ts') && f !== 'l10n.ts').map((f) => join('media', f))
   : [];
 const webview = {
   entryPoints: webviewEntries,

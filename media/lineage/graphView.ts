@@ -3,6 +3,7 @@
 // (roving tabindex), arrows move along edges and within a layer, Enter opens its file, F makes it
 // the focus of the lineage. Colours come from CSS classes that use the theme's variables.
 import type { LineageGraphMessage, WireLineageNode } from '../../src/dbt/lineageProtocol';
+import { t } from '../l10n';
 import { svg } from '../results/dom';
 
 export interface GraphViewEvents {
@@ -37,7 +38,7 @@ export class GraphView {
 
   constructor(private readonly events: GraphViewEvents) {
     this.viewport = svg('g', { class: 'viewport' });
-    this.element = svg('svg', { class: 'graph', role: 'group', 'aria-roledescription': 'lineage graph' }, this.viewport);
+    this.element = svg('svg', { class: 'graph', role: 'group', 'aria-roledescription': t('lineage graph') }, this.viewport);
     this.element.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
     this.element.addEventListener('pointerdown', (e) => this.onPointerDown(e));
     this.element.addEventListener('pointermove', (e) => this.onPointerMove(e));
@@ -126,7 +127,7 @@ export class GraphView {
     const label = node.name.length > 26 ? `${node.name.slice(0, 25)}…` : node.name;
     const sub = [node.resourceType.replace('_', ' '), node.materialization && node.materialization !== node.resourceType ? node.materialization : ''].filter(Boolean).join(' · ');
     const title = svg('title');
-    title.textContent = `${node.name} (${sub})${node.packageName ? ` in ${node.packageName}` : ''}`;
+    title.textContent = node.packageName ? t('{0} ({1}) in {2}', node.name, sub, node.packageName) : `${node.name} (${sub})`;
     const name = svg('text', { x: 12, y: 15, class: 'name' });
     name.textContent = label;
     const detail = svg('text', { x: 12, y: 28, class: 'detail' });
@@ -138,7 +139,13 @@ export class GraphView {
         transform: `translate(${node.x},${node.y})`,
         tabindex: -1,
         role: 'button',
-        'aria-label': `${node.name}, ${sub}${isFocus ? ', focus' : ''}${node.hasFile ? '' : ', no file'}`,
+        'aria-label': isFocus
+          ? node.hasFile
+            ? t('{0}, {1}, focus', node.name, sub)
+            : t('{0}, {1}, focus, no file', node.name, sub)
+          : node.hasFile
+            ? `${node.name}, ${sub}`
+            : t('{0}, {1}, no file', node.name, sub),
         'data-id': node.id,
       },
       title,
@@ -174,7 +181,7 @@ export class GraphView {
       el.focus();
       this.reveal(i);
       const node = g.nodes[i];
-      this.events.announce(`${node.name}: ${this.parents[i].length} parents, ${this.children[i].length} children shown`);
+      this.events.announce(t('{0}: parents shown: {1}, children shown: {2}', node.name, this.parents[i].length, this.children[i].length));
     }
   }
 
@@ -234,7 +241,7 @@ export class GraphView {
       case 'Enter':
       case ' ':
         if (g.nodes[this.current].hasFile) this.events.open(g.nodes[this.current].id);
-        else this.events.announce(`${g.nodes[this.current].name} has no file to open`);
+        else this.events.announce(t('{0} has no file to open', g.nodes[this.current].name));
         break;
       case 'f':
       case 'F':

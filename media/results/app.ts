@@ -18,21 +18,24 @@ import {
   type WireTile,
 } from '../../src/results/resultsProtocol';
 import type { Formatter } from '../../src/core/format';
-import { buildChart, chartColumns, type ChartKind } from './chartModel';
-import { drawChart } from './chartView';
+import { buildChart, chartColumns, MAX_BARS, type ChartKind } from './chartModel';
+import { chartKindText, drawChart } from './chartView';
 import { button, el, menuButton } from './dom';
-import { detailText, typeBadge } from './format';
+import { detailText, NULL_TEXT, typeBadge } from './format';
 import { defaultWidth, Grid, type GridData } from './grid';
 import { buildLocalView, findMatches, isLocalViewActive, type LocalViewOptions } from './localView';
 import { BLOCK_SIZE, blocksFor, RowBlockCache, type LoadedRow, type Row } from './rowCache';
 import type { CellPos } from './selection';
 import type { HostChannel } from './vscodeApi';
+import { t } from '../l10n';
 
 /** Rows requested beyond the screen in each direction, so ordinary scrolling finds rows ready. */
 const MARGIN_ROWS = 100;
 /** Rows the chart reads from the start of the result. */
 const CHART_ROWS = 5_000;
 const REQUEST_DEBOUNCE_MS = 40;
+/** File formats by their own names, which are not translated. */
+const FORMAT_NAMES = { csv: 'CSV', jsonl: 'JSON Lines', json: 'JSON' } as const satisfies Record<ExportFormat, string>;
 
 interface SavedState {
   v: number;
@@ -83,15 +86,15 @@ export class ResultsApp {
   private readonly toolbar = el('div', { class: 'toolbar' });
   private readonly banner = el('div', { class: 'banner', attrs: { role: 'note' } });
   /** A dashboard's tiles: one button per tile, the picked one's result below. */
-  private readonly tilebar = el('nav', { class: 'tilebar', attrs: { 'aria-label': 'Dashboard tiles' } });
+  private readonly tilebar = el('nav', { class: 'tilebar', attrs: { 'aria-label': t('Dashboard tiles') } });
   private readonly content = el('div', { class: 'content' });
-  private readonly detail = el('aside', { class: 'detail', attrs: { 'aria-label': 'Cell value' } });
-  private readonly status = el('footer', { class: 'status', attrs: { 'aria-label': 'Result status' } });
+  private readonly detail = el('aside', { class: 'detail', attrs: { 'aria-label': t('Cell value') } });
+  private readonly status = el('footer', { class: 'status', attrs: { 'aria-label': t('Result status') } });
   private readonly toast = el('div', { class: 'toast', attrs: { role: 'status', 'aria-live': 'polite' } });
-  private readonly findInput = el('input', { class: 'find', attrs: { type: 'search', placeholder: 'Find in loaded rows', 'aria-label': 'Find in loaded rows', spellcheck: 'false' } });
+  private readonly findInput = el('input', { class: 'find', attrs: { type: 'search', placeholder: t('Find in loaded rows'), 'aria-label': t('Find in loaded rows'), spellcheck: 'false' } });
   private readonly findCount = el('span', { class: 'find-count', attrs: { 'aria-live': 'polite' } });
-  private readonly filterColumn = el('select', { class: 'filter-column', attrs: { 'aria-label': 'Filter column' } });
-  private readonly filterInput = el('input', { class: 'filter', attrs: { type: 'search', placeholder: 'Filter loaded rows', 'aria-label': 'Filter loaded rows', spellcheck: 'false' } });
+  private readonly filterColumn = el('select', { class: 'filter-column', attrs: { 'aria-label': t('Filter column') } });
+  private readonly filterInput = el('input', { class: 'filter', attrs: { type: 'search', placeholder: t('Filter loaded rows'), 'aria-label': t('Filter loaded rows'), spellcheck: 'false' } });
   private readonly exportStatus = el('span', { class: 'export-status' });
 
   constructor(
@@ -195,9 +198,9 @@ export class ResultsApp {
     const tick = () => (elapsed.textContent = this.fmt.duration(Math.max(0, Date.now() - startedAt)));
     tick();
     this.runningTimer = window.setInterval(tick, 200);
-    const cancel = button('Cancel', () => {
+    const cancel = button(t('Cancel'), () => {
       cancel.disabled = true;
-      cancel.textContent = 'Cancelling…';
+      cancel.textContent = t('Cancelling…');
       this.host.post({ type: 'cancel' });
     }, { class: 'secondary' });
     this.content.replaceChildren(
@@ -206,7 +209,7 @@ export class ResultsApp {
         el('div', { class: 'phase-text' }, el('div', { class: 'phase-message', text: message }), elapsed),
         cancel),
     );
-    this.status.replaceChildren(el('span', { text: 'Running' }));
+    this.status.replaceChildren(el('span', { text: t('Running') }));
     this.root.setAttribute('aria-busy', 'true');
   }
 
@@ -218,7 +221,7 @@ export class ResultsApp {
         el('div', { class: 'error-icon', text: '!', attrs: { 'aria-hidden': 'true' } }),
         el('div', { class: 'phase-text' }, el('div', { class: 'phase-message', text: message }), nextStep ? el('div', { class: 'next-step', text: nextStep }) : undefined)),
     );
-    this.status.replaceChildren(el('span', { text: 'Failed' }));
+    this.status.replaceChildren(el('span', { text: t('Failed') }));
     this.root.setAttribute('aria-busy', 'false');
   }
 
@@ -229,7 +232,7 @@ export class ResultsApp {
       el('div', { class: 'phase cancelled', attrs: { role: 'status' } },
         el('div', { class: 'phase-text' }, el('div', { class: 'phase-message', text: message }))),
     );
-    this.status.replaceChildren(el('span', { text: 'Cancelled' }));
+    this.status.replaceChildren(el('span', { text: t('Cancelled') }));
     this.root.setAttribute('aria-busy', 'false');
   }
 
@@ -237,7 +240,7 @@ export class ResultsApp {
     this.resetResult();
     this.setHeading(title, origin);
     this.content.replaceChildren(el('div', { class: 'phase text-tile', attrs: { role: 'document' } }, el('div', { class: 'tile-text', text })));
-    this.status.replaceChildren(el('span', { text: 'Text tile' }));
+    this.status.replaceChildren(el('span', { text: t('Text tile') }));
     this.root.setAttribute('aria-busy', 'false');
   }
 
@@ -249,19 +252,23 @@ export class ResultsApp {
     }
     // Rebuilt on every change: keep the keyboard focus on the tile that had it.
     const focused = [...this.tilebar.querySelectorAll('.tile')].indexOf(document.activeElement as Element);
-    const done = tiles.filter((t) => t.state !== 'queued' && t.state !== 'running').length;
+    const done = tiles.filter((tile) => tile.state !== 'queued' && tile.state !== 'running').length;
     const busy = done < tiles.length;
     const list = el('div', { class: 'tile-list' });
-    tiles.forEach((t, i) => {
+    tiles.forEach((tile, i) => {
       const b = button('', () => this.host.post({ type: 'selectTile', index: i }), {
-        class: `tile state-${t.state}`,
-        attrs: { 'aria-pressed': String(i === active), 'data-state': t.state },
+        class: `tile state-${tile.state}`,
+        attrs: { 'aria-pressed': String(i === active), 'data-state': tile.state },
       });
-      b.append(el('span', { class: 'tile-title', text: t.title }), el('span', { class: 'tile-state', text: this.tileStateText(t) }));
+      b.append(el('span', { class: 'tile-title', text: tile.title }), el('span', { class: 'tile-state', text: this.tileStateText(tile) }));
       list.append(b);
     });
-    const summary = el('span', { class: 'tiles-summary', attrs: { role: 'status', 'aria-live': 'polite' }, text: `${title}: ${this.fmt.count(done)} of ${this.fmt.count(tiles.length)} tiles done` });
-    const cancelAll = busy ? button('Cancel all', () => {
+    const summary = el('span', {
+      class: 'tiles-summary',
+      attrs: { role: 'status', 'aria-live': 'polite' },
+      text: tiles.length === 1 ? t('{0}: {1} of 1 tile done', title, this.fmt.count(done)) : t('{0}: {1} of {2} tiles done', title, this.fmt.count(done), this.fmt.count(tiles.length)),
+    });
+    const cancelAll = busy ? button(t('Cancel all'), () => {
       cancelAll!.disabled = true;
       this.host.post({ type: 'cancelTiles' });
     }, { class: 'secondary' }) : undefined;
@@ -270,21 +277,31 @@ export class ResultsApp {
     if (focused >= 0) (list.children[focused] as HTMLElement | undefined)?.focus();
   }
 
-  private tileStateText(t: WireTile): string {
-    switch (t.state) {
+  private tileStateText(tile: WireTile): string {
+    switch (tile.state) {
       case 'succeeded':
-        return t.rows === undefined ? 'done' : `${this.fmt.count(t.rows)} rows`;
+        return tile.rows === undefined ? t('done') : this.rowsText(tile.rows);
       case 'queued':
-        return 'queued';
+        return t('queued');
       case 'running':
-        return 'running…';
+        return t('running…');
       case 'failed':
-        return 'failed';
+        return t('failed');
       case 'cancelled':
-        return 'cancelled';
+        return t('cancelled');
       case 'text':
-        return 'text';
+        return t('text');
     }
+  }
+
+  /** "1 row" or "{n} rows": a count of rows as a phrase of its own. */
+  private rowsText(n: number): string {
+    return n === 1 ? t('1 row') : t('{0} rows', this.fmt.count(n));
+  }
+
+  /** Every row of a result, when each of them is in: "all {n} rows". */
+  private allRowsText(n: number): string {
+    return n === 1 ? t('the only row') : t('all {0} rows', this.fmt.count(n));
   }
 
   private showResult(m: InitMessage): void {
@@ -489,15 +506,22 @@ export class ResultsApp {
     r.local = buildLocalView(this.cache.loaded(), r.columns, r.options);
     r.grid.setData(this.localData(r.local));
     if (resetScroll) r.grid.setTopRow(0);
-    const parts: string[] = [];
-    if (r.options.sort) parts.push(`sorted by ${r.columns[r.options.sort.column].name} ${r.options.sort.descending ? 'descending' : 'ascending'}`);
-    if (r.options.filter?.text.trim()) parts.push(`filtered on “${r.options.filter.text.trim()}”`);
+    const sort = r.options.sort;
+    const sorted = sort ? (sort.descending ? t('sorted by {0} descending', r.columns[sort.column].name) : t('sorted by {0} ascending', r.columns[sort.column].name)) : undefined;
+    const needle = r.options.filter?.text.trim();
+    const filtered = needle ? t('filtered on “{0}”', needle) : undefined;
+    const how = sorted && filtered ? t('{0} and {1}', sorted, filtered) : (sorted ?? filtered ?? '');
     const loaded = this.cache.size;
-    const scope = complete ? `all ${this.fmt.count(loaded)} rows` : `the ${this.fmt.count(loaded)} loaded rows only, not the whole result of ${r.totalRows === null ? 'unknown size' : this.fmt.count(r.totalRows)} rows`;
+    const scope = complete
+      ? this.allRowsText(loaded)
+      : r.totalRows === null
+        ? t('the {0} loaded rows only, not the whole result (of unknown size)', this.fmt.count(loaded))
+        : t('the {0} loaded rows only, not the whole result of {1} rows', this.fmt.count(loaded), this.fmt.count(r.totalRows));
+    const shown = r.local.length;
     this.banner.replaceChildren(
       el('span', { class: 'banner-icon', text: 'ⓘ', attrs: { 'aria-hidden': 'true' } }),
-      el('span', { text: `Showing ${this.fmt.count(r.local.length)} rows, ${parts.join(' and ')}, within ${scope}.` }),
-      button('Clear', () => this.clearLocalView(), { class: 'link' }),
+      el('span', { text: shown === 1 ? t('Showing 1 row, {0}, within {1}.', how, scope) : t('Showing {0} rows, {1}, within {2}.', this.fmt.count(shown), how, scope) }),
+      button(t('Clear'), () => this.clearLocalView(), { class: 'link' }),
     );
     this.banner.hidden = false;
     this.runFind();
@@ -545,7 +569,7 @@ export class ResultsApp {
     if (!r) return;
     const n = this.findMatchesList.length;
     if (n === 0) {
-      this.findCount.textContent = 'No match in loaded rows';
+      this.findCount.textContent = t('No match in loaded rows');
       r.grid.setFind(this.findInput.value, undefined);
       return;
     }
@@ -555,7 +579,9 @@ export class ResultsApp {
       this.findIndex = at < 0 ? 0 : at;
     } else this.findIndex = (this.findIndex + direction + n) % n;
     const pos = this.findMatchesList[this.findIndex];
-    this.findCount.textContent = `${this.fmt.count(this.findIndex + 1)} of ${this.fmt.count(n)}${n >= 10_000 ? '+' : ''} in loaded rows`;
+    // findMatches stops at 10,000: past that there may be more.
+    const place = this.fmt.count(this.findIndex + 1);
+    this.findCount.textContent = n >= 10_000 ? t('{0} of {1}+ in loaded rows', place, this.fmt.count(n)) : t('{0} of {1} in loaded rows', place, this.fmt.count(n));
     r.grid.revealRow(pos.row, pos.col);
     r.grid.setFind(this.findInput.value, pos);
   }
@@ -584,9 +610,9 @@ export class ResultsApp {
     const index = r.local ? r.local[pos.row]?.index ?? pos.row : pos.row;
     if (!column) return;
     const value = row?.[pos.col];
-    const body = el('pre', { class: `detail-value${value === null ? ' null' : ''}`, text: row ? detailText(value ?? null) : 'Loading…', attrs: { tabindex: '0' } });
-    const close = button('✕', () => this.closeDetail(), { class: 'icon', title: 'Close (Escape)', attrs: { 'aria-label': 'Close cell view' } });
-    const copyValue = button('Copy value', () => {
+    const body = el('pre', { class: `detail-value${value === null ? ' null' : ''}`, text: row ? detailText(value ?? null) : t('Loading…'), attrs: { tabindex: '0' } });
+    const close = button('✕', () => this.closeDetail(), { class: 'icon', title: t('Close (Escape)'), attrs: { 'aria-label': t('Close cell view') } });
+    const copyValue = button(t('Copy value'), () => {
       this.host.post({ type: 'copy', format: typeof value === 'object' && value !== null ? 'json' : 'tsv', header: false, selection: { kind: 'rows', rows: [index], columns: [pos.col] } });
     }, { class: 'secondary' });
     this.detail.replaceChildren(
@@ -594,7 +620,16 @@ export class ResultsApp {
         el('span', { class: 'badge', text: typeBadge(column.type, column.mode), title: `${column.type} ${column.mode}` }),
         el('span', { class: 'detail-title', text: column.name }),
         close),
-      el('div', { class: 'detail-sub', text: `Row ${this.fmt.count(index + 1)} · ${column.type}${column.mode === 'REPEATED' ? ' (repeated)' : ''}${value === '' ? ' · empty string' : value === null ? ' · NULL' : ''}` }),
+      el('div', {
+        class: 'detail-sub',
+        text: [
+          t('Row {0}', this.fmt.count(index + 1)),
+          column.mode === 'REPEATED' ? t('{0} (repeated)', column.type) : column.type,
+          value === '' ? t('empty string') : value === null ? NULL_TEXT : '',
+        ]
+          .filter(Boolean)
+          .join(' · '),
+      }),
       body,
       el('div', { class: 'detail-actions' }, copyValue),
     );
@@ -611,18 +646,28 @@ export class ResultsApp {
   }
 
   private showExportProgress(m: Extract<HostMessage, { type: 'exportProgress' }>): void {
-    const label = m.format === 'csv' ? 'CSV' : m.format === 'jsonl' ? 'JSON Lines' : 'JSON';
+    const label = FORMAT_NAMES[m.format];
+    const rows = this.fmt.count(m.rowsWritten);
     if (m.state === 'running') {
       const pct = m.totalRows ? Math.floor((m.rowsWritten / m.totalRows) * 100) : undefined;
-      const bar = el('progress', { attrs: { max: '100', 'aria-label': `Export ${label}` } });
+      const bar = el('progress', { attrs: { max: '100', 'aria-label': t('Export {0}', label) } });
       if (pct !== undefined) bar.value = pct;
       this.exportStatus.replaceChildren(
-        el('span', { text: `Exporting ${label} ${pct !== undefined ? `${pct}%` : `${this.fmt.count(m.rowsWritten)} rows`}` }),
+        el('span', { text: pct !== undefined ? t('Exporting {0}: {1}%', label, pct) : m.rowsWritten === 1 ? t('Exporting {0}: 1 row', label) : t('Exporting {0}: {1} rows', label, rows) }),
         bar,
-        button('Cancel', () => this.host.post({ type: 'cancelExport' }), { class: 'link' }),
+        button(t('Cancel'), () => this.host.post({ type: 'cancelExport' }), { class: 'link' }),
       );
     } else {
-      const text = m.state === 'done' ? `Exported ${this.fmt.count(m.rowsWritten)} rows as ${label}` : m.state === 'cancelled' ? 'Export cancelled' : `Export failed: ${m.message ?? ''}`;
+      const text =
+        m.state === 'done'
+          ? m.rowsWritten === 1
+            ? t('Exported 1 row as {0}', label)
+            : t('Exported {0} rows as {1}', rows, label)
+          : m.state === 'cancelled'
+            ? t('Export cancelled')
+            : m.message
+              ? t('Export failed: {0}', m.message)
+              : t('Export failed');
       this.exportStatus.replaceChildren(el('span', { text }));
       window.setTimeout(() => {
         if (this.exportStatus.textContent === text) this.exportStatus.replaceChildren();
@@ -638,7 +683,7 @@ export class ResultsApp {
       const b = button(label, () => this.switchTab(name), { class: 'tab', attrs: { role: 'tab', 'aria-selected': String(r?.tab === name) } });
       return b;
     };
-    this.tabs.replaceChildren(tab('grid', 'Table'), tab('chart', 'Chart'));
+    this.tabs.replaceChildren(tab('grid', t('Table')), tab('chart', t('Chart')));
   }
 
   private switchTab(tab: 'grid' | 'chart'): void {
@@ -659,7 +704,7 @@ export class ResultsApp {
     const { x, y } = chartColumns(r.columns);
     const area = el('div', { class: 'chart-area' });
     if (y.length === 0 || x.length === 0) {
-      this.content.replaceChildren(el('div', { class: 'chart' }, el('div', { class: 'phase', text: 'This result has no numeric column to chart.' })));
+      this.content.replaceChildren(el('div', { class: 'chart' }, el('div', { class: 'phase', text: t('This result has no numeric column to chart.') })));
       return;
     }
     // The service's own chart type (a look's or question's visualization) comes first.
@@ -675,9 +720,9 @@ export class ResultsApp {
       });
       return el('label', { class: 'chart-pick' }, el('span', { text: label }), s);
     };
-    const kinds = el('div', { class: 'segmented', attrs: { role: 'radiogroup', 'aria-label': 'Chart type' } });
+    const kinds = el('div', { class: 'segmented', attrs: { role: 'radiogroup', 'aria-label': t('Chart type') } });
     for (const kind of CHART_KINDS) {
-      const b = button(kind[0].toUpperCase() + kind.slice(1), () => {
+      const b = button(chartKindText(kind).label, () => {
         chart.kind = kind;
         for (const other of kinds.children) other.setAttribute('aria-checked', String(other === b));
         this.requestChart();
@@ -687,7 +732,7 @@ export class ResultsApp {
     const caption = el('div', { class: 'chart-caption', attrs: { 'aria-live': 'polite' } });
     this.content.replaceChildren(
       el('div', { class: 'chart' },
-        el('div', { class: 'chart-controls' }, kinds, select('X', x, chart.x, (v) => (chart.x = v)), select('Y', y, chart.y, (v) => (chart.y = v))),
+        el('div', { class: 'chart-controls' }, kinds, select(t('X'), x, chart.x, (v) => (chart.x = v)), select(t('Y'), y, chart.y, (v) => (chart.y = v))),
         caption,
         area),
     );
@@ -699,7 +744,7 @@ export class ResultsApp {
     if (!r?.chart) return;
     this.chartRequestId++;
     const caption = this.content.querySelector('.chart-caption');
-    if (caption) caption.textContent = 'Reading rows…';
+    if (caption) caption.textContent = t('Reading rows…');
     this.host.post({ type: 'requestChart', requestId: this.chartRequestId, x: r.chart.x, y: r.chart.y, limit: CHART_ROWS });
     this.scheduleSave();
   }
@@ -712,18 +757,18 @@ export class ResultsApp {
     if (!area || !caption) return;
     const { kind, x, y } = r.chart;
     const model = buildChart(kind, m.xs, m.ys, r.columns[x].type);
-    const scope = m.totalRows !== null && m.totalRows > m.xs.length ? `the first ${this.fmt.count(m.xs.length)} of ${this.fmt.count(m.totalRows)} rows` : `all ${this.fmt.count(m.xs.length)} rows`;
+    const scope = m.totalRows !== null && m.totalRows > m.xs.length ? t('the first {0} of {1} rows', this.fmt.count(m.xs.length), this.fmt.count(m.totalRows)) : this.allRowsText(m.xs.length);
     const hint = r.stats.chart;
     const notes = [
-      kind === 'bar' || kind === 'pie' ? `sum of ${r.columns[y].name} per ${r.columns[x].name}` : `${r.columns[y].name} by ${r.columns[x].name}`,
+      kind === 'bar' || kind === 'pie' ? t('sum of {0} per {1}', r.columns[y].name, r.columns[x].name) : t('{0} by {1}', r.columns[y].name, r.columns[x].name),
       scope,
-      model.skipped ? `${this.fmt.count(model.skipped)} rows without a value left out` : '',
-      model.truncated ? (kind === 'pie' ? `the smallest slices summed as Other` : 'only the first 60 categories') : '',
+      model.skipped === 1 ? t('1 row without a value left out') : model.skipped ? t('{0} rows without a value left out', this.fmt.count(model.skipped)) : '',
+      model.truncated ? (kind === 'pie' ? t('the smallest slices summed as “{0}”', t('Other')) : t('only the first {0} categories', MAX_BARS)) : '',
       // Say what the service itself draws when the panel cannot draw the same.
-      hint && !hint.exact ? `drawn in ${hint.requested} by the service, shown here as the nearest chart` : '',
-      hint && hint.exact && !hint.kind ? `shown as a table (${hint.requested}) by the service` : '',
+      hint && !hint.exact ? t('drawn in {0} by the service, shown here as the nearest chart', hint.requested) : '',
+      hint && hint.exact && !hint.kind ? t('shown as a table ({0}) by the service', hint.requested) : '',
     ].filter(Boolean);
-    caption.textContent = `${kind[0].toUpperCase() + kind.slice(1)} chart: ${notes.join(' · ')}`;
+    caption.textContent = chartKindText(kind).caption(notes.join(' · '));
     const draw = () => area.replaceChildren(drawChart(model, Math.max(200, area.clientWidth), Math.max(160, area.clientHeight), { x: r.columns[x].name, y: r.columns[y].name }, this.fmt));
     draw();
     this.chartObserver?.disconnect();
@@ -763,23 +808,23 @@ export class ResultsApp {
       }
     });
     const copyItems = (['tsv', 'csv', 'json', 'markdown'] as const).map((format) => ({
-      label: { tsv: 'Copy as TSV', csv: 'Copy as CSV', json: 'Copy as JSON', markdown: 'Copy as Markdown' }[format],
+      label: { tsv: t('Copy as TSV'), csv: t('Copy as CSV'), json: t('Copy as JSON'), markdown: t('Copy as Markdown') }[format],
       run: () => this.copy(format, true),
     }));
     const exportItems = (['csv', 'jsonl', 'json'] as const).map((format: ExportFormat) => ({
-      label: { csv: 'CSV…', jsonl: 'JSON Lines…', json: 'JSON…' }[format],
+      label: `${FORMAT_NAMES[format]}…`,
       run: () => this.host.post({ type: 'export', format }),
     }));
     this.toolbar.append(
       el('div', { class: 'group filter-group' }, this.filterColumn, this.filterInput),
       el('div', { class: 'group find-group' }, this.findInput, this.findCount),
-      menuButton('Copy', copyItems, { title: 'Copy the selected cells (Ctrl+C copies TSV)' }),
-      menuButton('Export', exportItems, { title: 'Export the whole result to a file' }),
+      menuButton(t('Copy'), copyItems, { title: t('Copy the selected cells (Ctrl+C copies TSV)') }),
+      menuButton(t('Export'), exportItems, { title: t('Export the whole result to a file') }),
     );
   }
 
   private fillFilterColumns(columns: WireColumn[]): void {
-    this.filterColumn.replaceChildren(el('option', { text: 'All columns', attrs: { value: '-1' } }), ...columns.map((c, i) => el('option', { text: c.name, attrs: { value: String(i) } })));
+    this.filterColumn.replaceChildren(el('option', { text: t('All columns'), attrs: { value: '-1' } }), ...columns.map((c, i) => el('option', { text: c.name, attrs: { value: String(i) } })));
   }
 
   private renderStatus(): void {
@@ -788,21 +833,21 @@ export class ResultsApp {
     const s = r.stats;
     const item = (text: string, title?: string) => el('span', { class: 'item', text, ...(title ? { title } : {}) });
     const items: HTMLElement[] = [
-      item(r.totalRows === null ? `${this.fmt.count(r.loadedRows)}+ rows` : `${this.fmt.count(r.totalRows)} rows`, 'Rows in the result'),
-      item(`${this.fmt.count(r.loadedRows)} fetched`, 'Rows fetched from the service so far'),
+      item(r.totalRows === null ? t('{0}+ rows', this.fmt.count(r.loadedRows)) : this.rowsText(r.totalRows), t('Rows in the result')),
+      item(t('{0} fetched', this.fmt.count(r.loadedRows)), t('Rows fetched from the service so far')),
     ];
-    if (s.timeToFirstRowMs !== undefined) items.push(item(`first row ${this.fmt.duration(s.timeToFirstRowMs)}`, 'Time to first row'));
-    if (s.bytesProcessed !== undefined) items.push(item(`${this.fmt.bytes(s.bytesProcessed)} processed`));
-    if (s.bytesBilled !== undefined) items.push(item(`${this.fmt.bytes(s.bytesBilled)} billed`));
-    if (s.cacheHit !== undefined) items.push(item(s.cacheHit ? 'cache hit' : 'not cached', 'Whether the service answered from its result cache'));
-    if (s.slotMs !== undefined) items.push(item(`${this.fmt.duration(s.slotMs)} slot time`));
-    if (s.location) items.push(item(s.location, 'Location'));
+    if (s.timeToFirstRowMs !== undefined) items.push(item(t('first row {0}', this.fmt.duration(s.timeToFirstRowMs)), t('Time to first row')));
+    if (s.bytesProcessed !== undefined) items.push(item(t('{0} processed', this.fmt.bytes(s.bytesProcessed))));
+    if (s.bytesBilled !== undefined) items.push(item(t('{0} billed', this.fmt.bytes(s.bytesBilled))));
+    if (s.cacheHit !== undefined) items.push(item(s.cacheHit ? t('cache hit') : t('not cached'), t('Whether the service answered from its result cache')));
+    if (s.slotMs !== undefined) items.push(item(t('{0} slot time', this.fmt.duration(s.slotMs))));
+    if (s.location) items.push(item(s.location, t('Location')));
     for (const [k, v] of Object.entries(s.extra ?? {})) items.push(item(`${k}: ${v}`));
     if (s.jobId) {
       items.push(
         s.hasJobUrl
-          ? button(`job ${s.jobId} ↗`, () => this.host.post({ type: 'openJobUrl' }), { class: 'link job', title: 'Open the job in the service console' })
-          : item(`job ${s.jobId}`),
+          ? button(`${t('job {0}', s.jobId)} ↗`, () => this.host.post({ type: 'openJobUrl' }), { class: 'link job', title: t('Open the job in the service console') })
+          : item(t('job {0}', s.jobId)),
       );
     }
     this.status.replaceChildren(...items, this.exportStatus);

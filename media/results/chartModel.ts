@@ -3,7 +3,8 @@
 import type { ChartKind, WireColumn } from '../../src/results/resultsProtocol';
 import type { Formatter } from '../../src/core/format';
 import type { CellValue } from '../../src/results/types';
-import { cellDisplayText, isNumericType, isTimeType } from './format';
+import { cellDisplayText, isNumericType, isTimeType, NULL_TEXT } from './format';
+import { t } from '../l10n';
 
 export type { ChartKind };
 export type AxisKind = 'number' | 'time' | 'category';
@@ -84,7 +85,7 @@ export function buildChart(kind: ChartKind, xs: readonly CellValue[], ys: Readon
         skipped++;
         continue;
       }
-      const label = xs[i] === null ? 'NULL' : cellDisplayText(xs[i] as Exclude<CellValue, null>, 60);
+      const label = xs[i] === null ? NULL_TEXT : cellDisplayText(xs[i] as Exclude<CellValue, null>, 60);
       const entry = sums.get(label);
       if (entry) entry.y += y;
       else if (kind === 'pie' || sums.size < MAX_BARS) sums.set(label, { sort: xNumber(xs[i], declared), y });
@@ -99,7 +100,7 @@ export function buildChart(kind: ChartKind, xs: readonly CellValue[], ys: Readon
       entries.sort((a, b) => b[1].y - a[1].y);
       if (entries.length > MAX_SLICES) {
         const rest = entries.slice(MAX_SLICES - 1).reduce((sum, [, v]) => sum + v.y, 0);
-        entries = [...entries.slice(0, MAX_SLICES - 1), ['Other', { sort: undefined, y: rest }]];
+        entries = [...entries.slice(0, MAX_SLICES - 1), [t('Other'), { sort: undefined, y: rest }]];
         truncated = true;
       }
     } else if (declared !== 'category') entries = entries.sort((a, b) => (a[1].sort ?? Infinity) - (b[1].sort ?? Infinity));

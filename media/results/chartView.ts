@@ -2,14 +2,34 @@
 // classes (results.css), labels through textContent. No network, no canvas fonts to load.
 import { svg } from './dom';
 import type { Formatter } from '../../src/core/format';
-import { formatTick, niceTicks, type ChartModel } from './chartModel';
+import { formatTick, niceTicks, type ChartKind, type ChartModel } from './chartModel';
+import { t } from '../l10n';
 
 const MARGIN = { top: 16, right: 20, bottom: 56, left: 64 };
+
+/**
+ * A chart kind's words: its button, the caption above the chart and the picture's title. Whole
+ * messages for each kind, since a kind's name changes with the word it joins in many languages.
+ */
+export function chartKindText(kind: ChartKind): { label: string; caption: (notes: string) => string; title: (y: string, x: string) => string } {
+  switch (kind) {
+    case 'bar':
+      return { label: t('Bar'), caption: (notes) => t('Bar chart: {0}', notes), title: (y, x) => t('Bar chart of {0} by {1}', y, x) };
+    case 'line':
+      return { label: t('Line'), caption: (notes) => t('Line chart: {0}', notes), title: (y, x) => t('Line chart of {0} by {1}', y, x) };
+    case 'area':
+      return { label: t('Area'), caption: (notes) => t('Area chart: {0}', notes), title: (y, x) => t('Area chart of {0} by {1}', y, x) };
+    case 'scatter':
+      return { label: t('Scatter'), caption: (notes) => t('Scatter chart: {0}', notes), title: (y, x) => t('Scatter chart of {0} by {1}', y, x) };
+    case 'pie':
+      return { label: t('Pie'), caption: (notes) => t('Pie chart: {0}', notes), title: (y, x) => t('Pie chart of {0} by {1}', y, x) };
+  }
+}
 
 export function drawChart(model: ChartModel, width: number, height: number, labels: { x: string; y: string }, fmt: Formatter): SVGSVGElement {
   const root = svg('svg', { class: 'chart-svg', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img' });
   const title = svg('title');
-  title.textContent = `${model.kind} chart of ${labels.y} by ${labels.x}`;
+  title.textContent = chartKindText(model.kind).title(labels.y, labels.x);
   root.append(title);
   if (model.kind === 'pie') {
     root.append(drawPie(model, width, height, fmt));

@@ -33,9 +33,12 @@ export function compactJson(value: CellValue, max = 2_000): string {
   return text.length > max ? text.slice(0, max) : text;
 }
 
+/** How a NULL reads: SQL's keyword, the same in every language (not a message to translate). */
+export const NULL_TEXT = 'NULL';
+
 /** The value for the cell view: JSON pretty-printed, text as it is (controls made visible). */
 export function detailText(value: CellValue): string {
-  if (value === null) return 'NULL';
+  if (value === null) return NULL_TEXT;
   if (typeof value === 'object') return JSON.stringify(value, nonFinite, 2);
   return visibleControls(String(value));
 }

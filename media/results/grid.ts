@@ -3,8 +3,9 @@
 // pool of row elements that is reused on every scroll. Cells get their text via textContent.
 import type { WireColumn } from '../../src/results/resultsProtocol';
 import { el } from './dom';
+import { t } from '../l10n';
 import type { Formatter } from '../../src/core/format';
-import { cellDisplayText, cellMatches, isNested, isNumericType, typeBadge } from './format';
+import { cellDisplayText, cellMatches, isNested, isNumericType, NULL_TEXT, typeBadge } from './format';
 import type { Row } from './rowCache';
 import { GridSelection, isNavigationKey, navigate, type CellPos } from './selection';
 import {
@@ -90,7 +91,7 @@ export class Grid {
     this.body = el('div', { class: 'grid-body' }, this.layer);
     this.scroller = el('div', {
       class: 'grid-scroller',
-      attrs: { role: 'grid', tabindex: '0', 'aria-multiselectable': 'true', 'aria-colcount': String(columns.length + 1), 'aria-label': 'Result rows' },
+      attrs: { role: 'grid', tabindex: '0', 'aria-multiselectable': 'true', 'aria-colcount': String(columns.length + 1), 'aria-label': t('Result rows') },
     }, this.header, this.body);
     this.element = el('div', { class: 'grid' }, this.scroller);
     this.buildHeader();
@@ -207,7 +208,7 @@ export class Grid {
         if (!data) cls += ' loading';
         else if (v === null || v === undefined) {
           cls += ' null';
-          text = 'NULL';
+          text = NULL_TEXT;
         } else {
           text = cellDisplayText(v);
           if (isNested(v)) cls += ' nested';
@@ -246,7 +247,7 @@ export class Grid {
   }
 
   private buildHeader(): void {
-    const corner = el('div', { class: 'gutter corner', text: '#', attrs: { role: 'columnheader', 'aria-colindex': '1', title: 'Select all (Ctrl+A)' } });
+    const corner = el('div', { class: 'gutter corner', text: '#', attrs: { role: 'columnheader', 'aria-colindex': '1', title: t('Select all (Ctrl+A)') } });
     corner.addEventListener('click', () => {
       this.selection.selectAll(this.data.rowCount, this.columns.length);
       this.render();
@@ -255,12 +256,16 @@ export class Grid {
     this.header.append(corner);
     this.columns.forEach((c, i) => {
       const name = el('span', { class: 'name', text: c.name });
-      const badge = el('span', { class: `badge type-${c.type.toLowerCase()}`, text: typeBadge(c.type, c.mode), title: `${c.type}${c.mode === 'REPEATED' ? ' (repeated)' : c.mode === 'REQUIRED' ? ' (required)' : ''}` });
+      const badge = el('span', {
+        class: `badge type-${c.type.toLowerCase()}`,
+        text: typeBadge(c.type, c.mode),
+        title: c.mode === 'REPEATED' ? t('{0} (repeated)', c.type) : c.mode === 'REQUIRED' ? t('{0} (required)', c.type) : c.type,
+      });
       const sort = el('span', { class: 'sort', attrs: { 'aria-hidden': 'true' } });
-      const resizer = el('div', { class: 'resizer', attrs: { role: 'separator', 'aria-orientation': 'vertical', 'aria-label': `Resize ${c.name}` } });
+      const resizer = el('div', { class: 'resizer', attrs: { role: 'separator', 'aria-orientation': 'vertical', 'aria-label': t('Resize {0}', c.name) } });
       const cell = el('div', {
         class: i === 0 ? 'colhead pinned' : 'colhead',
-        title: `${c.name}: ${c.type} ${c.mode}. Click to sort the loaded rows.`,
+        title: t('{0}: {1} {2}. Click to sort the loaded rows.', c.name, c.type, c.mode),
         attrs: { role: 'columnheader', 'aria-colindex': String(i + 2), 'aria-sort': 'none' },
       }, badge, name, sort, resizer);
       cell.addEventListener('click', (e) => {

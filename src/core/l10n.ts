@@ -59,3 +59,19 @@ export function markMessage(message: string): string {
 export function l10nTable<T extends Record<string, string>>(table: T): T {
   return table;
 }
+
+/**
+ * What a webview gets of a translation bundle: the translations of its messages (`keys`, from
+ * src/core/webviewMessages.ts), own string entries only, or `undefined` when there is none (English,
+ * or a bundle without them), so the page shows those as written.
+ */
+export function webviewTranslations(keys: readonly string[], bundle: Readonly<Record<string, unknown>> | undefined): Record<string, string> | undefined {
+  if (!bundle) return undefined;
+  const entries: [string, string][] = [];
+  for (const key of keys) {
+    const value = Object.prototype.hasOwnProperty.call(bundle, key) ? bundle[key] : undefined;
+    if (typeof value === 'string' && value !== '' && value !== key) entries.push([key, value]);
+  }
+  // fromEntries defines each key as an own property (an assignment of `__proto__` would not).
+  return entries.length ? Object.fromEntries(entries) : undefined;
+}

@@ -1,6 +1,7 @@
 // The one way Gatehouse builds webview HTML: a strict Content Security Policy (no inline script,
 // no eval, no network: `connect-src 'none'`), a fresh nonce per render, scripts and styles only
-// from the extension's dist/media folder. Panels pass data by postMessage, never in the HTML.
+// from the extension's dist/media folder. Panels pass data by postMessage, never in the HTML; the one
+// exception is the page's translations (`l10n`), the extension's own text, in an escaped attribute.
 import { randomBytes } from 'node:crypto';
 import { safeLocale } from './format';
 
@@ -15,10 +16,15 @@ export interface WebviewHtmlOptions {
   scriptUri: string;
   styleUri?: string;
   cspSource: string;
-  /** Extra attributes on <body>, e.g. data-view. Values are escaped. */
+  /** Extra attributes on <body>, e.g. data-view. Values are escaped; `l10n` is the option below. */
   bodyData?: Record<string, string>;
   /** The display language (vscode.env.language) for <html lang>; the page formats numbers and dates in it. */
   lang?: string;
+  /**
+   * The translations of the page's messages (message → translation), as JSON in <body data-l10n>
+   * for media/l10n.ts. None in English: no attribute is written.
+   */
+  l10n?: Record<string, string>;
 }
 
 export function newNonce(): string {
@@ -37,9 +43,12 @@ export function webviewHtml(o: WebviewHtmlOptions, nonce = newNonce()): string {
     "form-action 'none'",
     "base-uri 'none'",
   ].join('; ');
-  const data = Object.entries(o.bodyData ?? {})
-    .map(([k, v]) => ` data-${escapeAttr(k.replace(/[^a-z0-9-]/gi, ''))}="${escapeAttr(v)}"`)
-    .join('');
+  // Attribute names are case-insensitive: data-L10n would be the page's translations too.
+  const attrs = Object.entries(o.bodyData ?? {})
+    .map(([k, v]) => [k.replace(/[^a-z0-9-]/gi, '').toLowerCase(), v])
+    .filter(([k]) => k !== 'l10n');
+  if (o.l10n && Object.keys(o.l10n).length) attrs.push(['l10n', JSON.stringify(o.l10n)]);
+  const data = attrs.map(([k, v]) => ` data-${escapeAttr(k)}="${escapeAttr(v)}"`).join('');
   return `<!DOCTYPE html>
 <html lang="${escapeAttr(safeLocale(o.lang) ?? 'en')}">
 <head>

@@ -6,7 +6,8 @@
 //   where listed (dbt previews on BigQuery).
 // - no import cycles, in src/ or bench/.
 // - webview code (media/) imports only the message protocols, the cell types shared with the
-//   host and the one formatter (src/core/format.ts), and nothing those import reaches Node or VS Code.
+//   host, the one formatter (src/core/format.ts) and the message formatting of src/core/l10n.ts,
+//   and nothing those import reaches Node or VS Code.
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -135,8 +136,9 @@ export function layoutProblems(src: Map<string, SourceFile>, media: Map<string, 
   for (const c of findCycles(src)) problems.push(`import cycle: ${c.join(' -> ')}`);
 
   // Webviews: only the shared protocol and cell types, and what they import must be browser-safe.
-  // src/core/format.ts is the one formatter, shared so the panel reads numbers as the host does.
-  const shared = (p: string) => /^src\/.+Protocol\.ts$/.test(p) || p === 'src/results/types.ts' || p === 'src/core/format.ts';
+  // src/core/format.ts is the one formatter, shared so the panel reads numbers as the host does;
+  // src/core/l10n.ts fills in a translated message's {0} placeholders the same way on both sides.
+  const shared = (p: string) => /^src\/.+Protocol\.ts$/.test(p) || p === 'src/results/types.ts' || p === 'src/core/format.ts' || p === 'src/core/l10n.ts';
   const closure = new Set<string>();
   const addClosure = (p: string) => {
     if (closure.has(p)) return;

@@ -9,6 +9,7 @@ import type { DbtProjectIndex } from '../manifest';
 import { buildLineageGraph } from '../lineageGraph';
 import { parseLineageRestoreState, parseLineageToHost, type HostToLineage, type LineageGraphMessage } from '../lineageProtocol';
 import { webviewHtml } from '../../core/webviewHtml';
+import { webviewL10n } from '../../vscode/l10n';
 import { safe } from '../../core/displayText';
 
 export const LINEAGE_VIEW_TYPE = 'gatehouse.dbtLineage';
@@ -107,6 +108,7 @@ export class LineagePanelManager implements vscode.Disposable {
       styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'lineage.css')).toString(),
       cspSource: panel.webview.cspSource,
       lang: vscode.env.language,
+      l10n: webviewL10n('lineage'),
     });
     panel.webview.onDidReceiveMessage((raw) => void this.onMessage(raw), undefined, this.disposables);
     // A hidden panel loses its page (no retainContext): the new page says `ready` again.

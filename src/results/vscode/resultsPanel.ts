@@ -12,6 +12,7 @@ import { DEFAULT_MAX_CACHED_ROWS, ResultsController, type ResultsHostUi, type Re
 import type { ResultRestoreKey, ResultRestorer, ResultRestorers, ResultsPanelHandle, ResultsPanelRequest, ResultsPresenter, TilesPanelHandle, TilesPresenter } from '../resultsPresenter';
 import { validateRestoreState, type ExportFormat, type HostMessage } from '../resultsProtocol';
 import { webviewHtml } from '../../core/webviewHtml';
+import { webviewL10n } from '../../vscode/l10n';
 import { plain, safe } from '../../core/displayText';
 
 export const RESULTS_VIEW_TYPE = 'gatehouse.results';
@@ -119,6 +120,7 @@ export class ResultsPanel implements vscode.Disposable {
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'results.css')).toString(),
       cspSource: webview.cspSource,
       lang: vscode.env.language,
+      l10n: webviewL10n('results'),
     });
     this.disposables.push(
       panel.onDidChangeViewState(() => {

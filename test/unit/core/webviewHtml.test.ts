@@ -43,4 +43,28 @@ describe('webviewHtml', () => {
       assert.equal((page.match(/<script/g) ?? []).length, 1);
     });
   }
+
+  describe('translations (l10n)', () => {
+    const attr = (page: string) => /<body([^>]*)>/.exec(page)![1];
+
+    it('writes none in English, or when there is nothing to translate', () => {
+      for (const l10n of [undefined, {}]) assert.doesNotMatch(attr(webviewHtml({ title: 't', scriptUri: 's', cspSource: 'c', l10n })), /data-l10n/);
+    });
+
+    it('writes the JSON into one escaped attribute: a translation cannot break out of it', () => {
+      const page = webviewHtml({ title: 't', scriptUri: 's', cspSource: 'c', l10n: { Cancel: '"><script>alert(1)</script>', Fit: "' onload='alert(1)" } }, 'N');
+      assert.equal((page.match(/<script/g) ?? []).length, 1);
+      assert.match(attr(page), /^ data-l10n="[^"<>]*"$/);
+      assert.ok(!page.includes("' onload="));
+      assert.match(page, /script-src 'nonce-N'/, 'the CSP stays as it was');
+    });
+
+    it('is the l10n option alone: bodyData cannot set or overwrite it, in any case', () => {
+      const page = webviewHtml({ title: 't', scriptUri: 's', cspSource: 'c', bodyData: { l10n: '{"Cancel":"x"}', L10N: '{}', view: 'grid' } });
+      assert.equal(attr(page), ' data-view="grid"');
+      const both = webviewHtml({ title: 't', scriptUri: 's', cspSource: 'c', bodyData: { l10n: '{}' }, l10n: { Cancel: 'Abbrechen' } });
+      assert.equal((both.match(/data-l10n=/g) ?? []).length, 1);
+      assert.match(both, /data-l10n="\{&quot;Cancel&quot;:&quot;Abbrechen&quot;\}"/);
+    });
+  });
 });
