@@ -32,7 +32,7 @@ export function createActivityModule(deps: ActivityModuleDeps) {
         : target ??
           (await vscode.window.showSaveDialog({
             title: vscode.l10n.t('Export audit trail'),
-            saveLabel: 'Export',
+            saveLabel: vscode.l10n.t('Export'),
             filters: { 'JSON Lines': ['jsonl'], CSV: ['csv'] },
             defaultUri: vscode.Uri.file(`gatehouse-audit-${new Date().toISOString().slice(0, 10)}.jsonl`),
           }));

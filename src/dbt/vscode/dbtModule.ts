@@ -285,7 +285,7 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
           lineage,
           /** Restores a lineage panel as after a window reload, from a webview state as VS Code would hand it back. */
           restoreLineage: (state: unknown) => {
-            const panel = vscode.window.createWebviewPanel(LINEAGE_VIEW_TYPE, 'dbt Lineage', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, lineage.webviewOptions());
+            const panel = vscode.window.createWebviewPanel(LINEAGE_VIEW_TYPE, vscode.l10n.t('dbt Lineage'), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, lineage.webviewOptions());
             lineage.restore(panel, state);
           },
           cloud,

@@ -95,7 +95,7 @@ export class LineagePanelManager implements vscode.Disposable {
   }
 
   private create(): void {
-    this.adopt(vscode.window.createWebviewPanel(LINEAGE_VIEW_TYPE, 'dbt Lineage', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, this.webviewOptions()));
+    this.adopt(vscode.window.createWebviewPanel(LINEAGE_VIEW_TYPE, vscode.l10n.t('dbt Lineage'), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, this.webviewOptions()));
   }
 
   private adopt(panel: vscode.WebviewPanel): void {

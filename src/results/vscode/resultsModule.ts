@@ -77,7 +77,7 @@ export function createResultsModule(deps: ModuleDeps): ResultsModule {
       ? {
           presenter: manager,
           restoreFromState: async (state) => {
-            const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, 'Results', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, manager.webviewOptions());
+            const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, vscode.l10n.t('Results'), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, manager.webviewOptions());
             const session = await manager.restore(panel, state);
             return { handle: session, firstPaintMs: () => session.firstPaint() };
           },

@@ -35,7 +35,7 @@ export class VsCodeResultsUi implements ResultsHostUi {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
     const uri = await vscode.window.showSaveDialog({
       title: vscode.l10n.t('Export result'),
-      saveLabel: 'Export',
+      saveLabel: vscode.l10n.t('Export'),
       defaultUri: vscode.Uri.file(path.join(folder, suggestedName)),
       filters: EXPORT_FILTERS[format],
     });
@@ -279,7 +279,7 @@ export class ResultsPanelManager implements ResultsPresenter, TilesPresenter, Re
     const existing = [...this.panels].map((p) => p.viewColumn).find((c) => c !== undefined);
     const webviewPanel =
       restored ??
-      vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, 'Results', { viewColumn: existing ?? vscode.ViewColumn.Beside, preserveFocus: true }, this.webviewOptions());
+      vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, vscode.l10n.t('Results'), { viewColumn: existing ?? vscode.ViewColumn.Beside, preserveFocus: true }, this.webviewOptions());
     const panel = new ResultsPanel(webviewPanel, this.options.extensionUri, this.ui, this.options.logger, readResultsSettings, ownerKey, this.options.recordExport);
     this.panels.add(panel);
     if (ownerKey !== undefined) this.byOwner.set(ownerKey, panel);

@@ -145,7 +145,7 @@ const CALLS: [string, RegExp, number][] = [
 const ASSIGNMENTS = /\.(text|tooltip|description|title|message|placeholder|prompt)\s*=(?!=)\s*/g;
 // Properties of option and item objects: quick pick items, input box and quick pick options, the
 // modal detail of a notification, tree views.
-const PROPERTIES = /[{,]\s*(label|description|detail|prompt|placeHolder|placeholder|title|tooltip)\s*:\s*/g;
+const PROPERTIES = /[{,]\s*(label|description|detail|prompt|placeHolder|placeholder|title|tooltip|saveLabel|openLabel)\s*:\s*/g;
 
 // Places those patterns match that are not display text, each with its reason.
 const NOT_DISPLAY: [file: string, snippet: RegExp, reason: string][] = [
@@ -239,6 +239,11 @@ export function findRawText(file: string, text: string): Finding[] {
     if (TYPE_ANNOTATION.test(expr)) continue;
     if (!isSafeText(expr)) report(`${m[1]}:`, start, expr);
   }
+  // A webview panel's tab title: createWebviewPanel(viewType, title, …).
+  for (const m of text.matchAll(/\bcreateWebviewPanel\(/g)) {
+    const title = argumentsAt(text, m.index + m[0].length - 1, 2)[1];
+    if (title && !isSafeText(title.expr)) report('webview panel title', title.index, title.expr);
+  }
   // `{ title }` shorthand in progress options, and progress messages.
   for (const m of text.matchAll(/withProgress\(\s*\{[^{}]*[{,]\s*title\s*[,}]/g)) report('progress title (shorthand)', m.index, m[0]);
   for (const m of text.matchAll(/\.report\(\s*\{[^{}]*\bmessage\s*[,}]/g)) report('progress message (shorthand)', m.index, m[0]);
@@ -313,6 +318,9 @@ describe('display text lint', () => {
       ['raw confirmation detail', "await ui.confirm(safe`Trigger ${job.name}?`, `Steps ${s}`, t('Go'));", 1],
       ['a raw quick pick item', 'await vscode.window.showQuickPick(items.map((n) => ({ label: n.name, description: plain(n.path) })));', 1],
       ['raw status bar text', 'this.item.text = `$(warning) ${reason}`;', 1],
+      ['an untranslated save dialog button', "await vscode.window.showSaveDialog({ defaultUri, saveLabel: 'Export' });", 1],
+      ['an untranslated webview tab title', "vscode.window.createWebviewPanel(VIEW_TYPE, 'dbt Lineage', vscode.ViewColumn.Beside, options);", 1],
+      ['a translated webview tab title', "vscode.window.createWebviewPanel(VIEW_TYPE, vscode.l10n.t('Results'), { viewColumn }, this.webviewOptions());", 0],
       ['a raw tree label', 'const item = new vscode.TreeItem(n.title, vscode.TreeItemCollapsibleState.None);', 1],
       ['a raw tree tooltip', 'item.tooltip = n.detail ? `${n.text}\\n${n.detail}` : n.text;', 1],
       ['markdown from a value', 'const md = new vscode.MarkdownString(`**${name}**`); md.isTrusted = false;', 1],
