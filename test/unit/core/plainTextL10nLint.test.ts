@@ -1,12 +1,14 @@
 // Plain code (src/ outside the `vscode/` folders) builds much of the text the glue shows: status
-// bar text, tree labels, validation messages, problem lists, explanations. The glue lint
+// bar text, tree labels, validation messages, problem lists, explanations, refusals. The glue lint
 // (displayTextLint.test.ts) accepts such a value as text, so it is here that our own words must go
 // through l10n: `t('…')`, `safe\`…\`` (its literal parts), `markMessage` / `l10nTable`, or a
 // literal message or next step of `new XxxError(reason, 'Message.', 'Next step.')` (all extracted
 // by scripts/l10n.mjs). This reads the plain sources and fails on a wordy literal or untagged
 // template that is returned, is a branch or part of a returned value, an element of a returned
-// array, the value of a display property, a value inside safe`` (plain()ed, never translated), or
-// kept in a variable that is then used in one of those places.
+// array, the value of a display property, a value of safe`` or t() (shown as it is), an argument
+// of a function that shows it, a typed error's text built from parts, or is kept in a variable
+// (or a constant of the module) that goes to one of those places; and on an entry of a table of
+// words looked up where it is shown without t().
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -52,8 +54,17 @@ const DISPLAY_PROPERTY = /^(?:label|description|detail|message|title|tooltip|tex
 
 /** `t('…')`, `markMessage('…')`, `l10nTable({…})`: extracted and translated (or marked to be, where shown). */
 const L10N_CALL = /^(?:t|markMessage|l10nTable|vscode\.l10n\.t|l10n\.t)$/;
+const TRANSLATE_CALL = /^(?:t|vscode\.l10n\.t|l10n\.t)$/;
 // Log lines are for the output channel and bug reports, in English.
 const LOG_CALL = /(?:^|\.)(?:log|logger|_logger|logs)\.(?:trace|debug|info|warn|error)$|^log$/;
+
+// Functions (our own, and the UI interfaces plain code is handed) whose text arguments are shown:
+// tree messages, a results panel's state, warnings and progress, the parts of a refusal.
+const TEXT_CALL = /^(?:message|setRunning|setCancelled|setError|showWarning|showError|showInformation|withExportProgress|report|userMessage|explain|explainDenied)$/;
+
+function lastName(callee: ts.Expression): string {
+  return ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+}
 
 interface Finding {
   file: string;
@@ -87,7 +98,9 @@ function isExempt(node: ts.Node, sf: ts.SourceFile): boolean {
     if (ts.isTypeNode(p) || ts.isImportDeclaration(p) || ts.isExportDeclaration(p)) return true;
     if (ts.isCallExpression(p) && p.expression !== c) {
       const callee = calleeText(p, sf);
-      if (L10N_CALL.test(callee) || LOG_CALL.test(callee)) return true;
+      // Of t('…', …) only the message is translated: its values are shown as they are.
+      if (L10N_CALL.test(callee) && (!TRANSLATE_CALL.test(callee) || p.arguments[0] === c)) return true;
+      if (LOG_CALL.test(callee)) return true;
     }
     // The literal message and next step of our typed errors are extracted (scripts/l10n.mjs) and
     // translated by `userMessage`; anything built there from parts is not, and is checked below.
@@ -123,6 +136,12 @@ function destination(node: ts.Node, sf: ts.SourceFile, tables: ReadonlySet<strin
     c = p;
     p = p.parent;
   }
+  if (ts.isCallExpression(p) && p.expression !== c && TRANSLATE_CALL.test(calleeText(p, sf)) && p.arguments[0] !== c) return 'a value of t() (shown, not translated)';
+  const textCall = (call: ts.Node) => ts.isCallExpression(call) && TEXT_CALL.test(lastName(call.expression));
+  if (textCall(p) && (p as ts.CallExpression).expression !== c) return `an argument of ${lastName((p as ts.CallExpression).expression)}() (shown)`;
+  if (ts.isPropertyAssignment(p) && p.initializer === c && ts.isObjectLiteralExpression(p.parent) && textCall(p.parent.parent) && (p.parent.parent as ts.CallExpression).arguments.includes(p.parent)) {
+    return `${propertyName(p.name, sf)}: of ${lastName((p.parent.parent as ts.CallExpression).expression)}() (shown)`;
+  }
   if (ts.isReturnStatement(p)) return 'returned';
   if (ts.isArrowFunction(p) && p.body === c) return 'returned';
   if (ts.isPropertyAssignment(p) && p.initializer === c) {
@@ -141,13 +160,21 @@ function destination(node: ts.Node, sf: ts.SourceFile, tables: ReadonlySet<strin
   }
   // A message or next step of our typed errors built from parts is not extracted: `t(this.message)`
   // finds no key. (An entry of a table of messages is extracted with its table.)
-  if (isOurError(p) && [1, 2].includes(p.arguments?.indexOf(c as ts.Expression) ?? -1)) return tableLookup(node, tables) ? undefined : 'error message built from parts (not extracted)';
+  // Nor is a literal anywhere else in the list (ServiceUrlError's next step is its fourth argument).
+  if (isOurError(p) && (p.arguments?.indexOf(c as ts.Expression) ?? -1) >= 1) return tableLookup(node, tables) ? undefined : ERROR_TEXT;
+  // CancelledError's message is its first argument.
+  if (ts.isNewExpression(p) && ts.isIdentifier(p.expression) && p.expression.text === 'CancelledError' && p.arguments?.[0] === c) return ERROR_TEXT;
   return undefined;
 }
 
-/** A name that is itself shown: returned, a display property, a value of safe``, …. */
-function shownNames(sf: ts.SourceFile): Set<string> {
-  const shown = new Set<string>();
+const ERROR_TEXT = 'error text built from parts, or not where scripts/l10n.mjs extracts it';
+
+/**
+ * Names whose value is shown: returned, a display property, a value of safe``, … (true), or only
+ * handed to a typed error as its text (false: there an entry of a table of messages is translated).
+ */
+function shownNames(sf: ts.SourceFile): Map<string, boolean> {
+  const shown = new Map<string, boolean>();
   // Names flow into names (`const text = base; return text`): repeat until nothing is added.
   const flows: [from: string, to: string][] = [];
   const visit = (node: ts.Node): void => {
@@ -155,7 +182,7 @@ function shownNames(sf: ts.SourceFile): Set<string> {
     const declares = ts.isIdentifier(node) && parent && ((ts.isPropertyAccessExpression(parent) && parent.name === node) || ((ts.isPropertyAssignment(parent) || ts.isVariableDeclaration(parent) || ts.isParameter(parent) || ts.isFunctionDeclaration(parent) || ts.isBindingElement(parent)) && parent.name === node));
     if (ts.isIdentifier(node) && parent && !declares) {
       const d = destination(node, sf);
-      if (typeof d === 'string') shown.add(node.text);
+      if (typeof d === 'string') shown.set(node.text, shown.get(node.text) || d !== ERROR_TEXT);
       else if (d && d.name !== node.text) flows.push([node.text, d.name]);
     }
     ts.forEachChild(node, visit);
@@ -164,8 +191,9 @@ function shownNames(sf: ts.SourceFile): Set<string> {
   for (let grown = true; grown; ) {
     grown = false;
     for (const [from, to] of flows) {
-      if (shown.has(to) && !shown.has(from)) {
-        shown.add(from);
+      const display = shown.get(to);
+      if (display !== undefined && (!shown.has(from) || (display && !shown.get(from)))) {
+        shown.set(from, display || !!shown.get(from));
         grown = true;
       }
     }
@@ -197,10 +225,25 @@ function tableLookup(node: ts.Node, tables: ReadonlySet<string>): string | undef
   return undefined;
 }
 
+// Words in a constant of the module are read before the translator is installed, and may be used
+// in another file (where the name is not followed).
+const MODULE_CONSTANT = 'a module constant: markMessage it, then t() it where shown (a typed error does)';
+
+function isModuleConstant(node: ts.Node): boolean {
+  let c = node;
+  while (ts.isParenthesizedExpression(c.parent) || ts.isAsExpression(c.parent) || ts.isConditionalExpression(c.parent)) c = c.parent;
+  const decl = c.parent;
+  return ts.isVariableDeclaration(decl) && decl.initializer === c && ts.isVariableStatement(decl.parent.parent) && ts.isSourceFile(decl.parent.parent.parent);
+}
+
 // ---- deliberate English: each with its reason ---------------------------------------------------------
 
 /** [file, pattern matched against the literal's text (its source, quotes included), reason]. */
-const NOT_TRANSLATED: [file: string, text: RegExp, reason: string][] = [];
+const NOT_TRANSLATED: [file: string, text: RegExp, reason: string][] = [
+  ['src/core/format.ts', /} m?s`$/, 'unit symbols (ms, s), the same in every language; the formatter also runs in the webviews, which have no translator'],
+  ['src/results/resultsController.ts', /^FORMAT_LABEL\[format\]$/, 'names of formats (CSV, JSON Lines, Markdown), the same in every language'],
+  ['src/dbt/cloud/dbtCloudActions.ts', /Triggered from VS Code|'an unknown user'/, 'a wire value: the cause dbt Cloud stores with the run and shows the whole account'],
+];
 
 /**
  * What in `source` (at `rel`) shows our words untranslated. `tables` names tables of words declared
@@ -216,7 +259,8 @@ export function findUntranslated(rel: string, source: string, exceptions = NOT_T
     const table = tableLookup(node, allTables);
     if (((literal && isProse(keyOf(node))) || table) && !isExempt(node, sf)) {
       const d = destination(node, sf, allTables);
-      const where = typeof d === 'string' ? d : d && shown.has(d.name) ? `kept in ${d.name}, which is shown` : undefined;
+      const kept = d && typeof d !== 'string' ? shown.get(d.name) : undefined;
+      const where = typeof d === 'string' ? d : d && (kept || (kept === false && !table)) ? `kept in ${d.name}, which is shown` : literal && isModuleConstant(node) ? MODULE_CONSTANT : undefined;
       const text = node.getText(sf);
       if (where && !exceptions.some(([f, re]) => f === rel && re.test(text))) {
         findings.push({ file: rel, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1, where: table ? `${where} (looked up in ${table}, not through t())` : where, text: text.slice(0, 100) });
@@ -285,6 +329,12 @@ describe('plain text l10n lint', () => {
       ['an error message built from parts', "throw new LookerError('notFound', `Look ${id} was not found.`);", 1],
       ['a table of words looked up where it is shown', "const WORDS: Record<string, string> = { q: 'Query run' }; export const words = (a: string) => WORDS[a] ?? a;", 1],
       ['a table of words translated where it is shown', "const WORDS = l10nTable({ q: 'Query run' }); export const words = (a: string) => t(WORDS[a]); throw new XError('r', WORDS.q);", 0],
+      ['a cancellation’s message', "throw new CancelledError('Export cancelled.');", 1],
+      ['a next step past the arguments scripts/l10n.mjs reads', "throw new ServiceUrlError('missing', setting, 'The URL is not set.', 'Set the URL.');", 1],
+      ['a literal value of t()', "const f = (n: number) => t('{0} ({1})', n, 'no rows');", 1],
+      ['a table entry kept, then handed to a typed error', "const MESSAGES: Record<string, string> = { a: 'Not found.' }; function f(r: string) { const message = MESSAGES[r]; throw new XError(r, message); }", 0],
+      ['a constant of the module, used in another file', "export const RERUN = 'Run dbt parse again.';", 1],
+      ['text handed to a function that shows it', "function f(h: Handle) { h.setRunning('Estimating the bytes…'); return explainDenied({ who: 'you', missing: 'the permission to run jobs' }); }", 2],
       ['a translated message, safe text, markers and tables', "function f(n: number) { if (n) return t('{0} rows', n); return safe`Sync of ${n} failed`; } const A = markMessage('Load more'); const B = l10nTable({ x: 'Not found.' });", 0],
       ['log lines', "function f() { logger.info('Signed in as someone'); this.deps.logger.warn(`Could not read ${x}`); }", 0],
       ['a literal error message and next step (extracted)', "throw new AirbyteError('forbidden', 'Airbyte refused the request.', 'Ask for access.');", 0],
