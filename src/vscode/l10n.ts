@@ -3,10 +3,9 @@
 // A message missing from the bundle stays as written, without the warning vscode.l10n.t logs for it
 // (plain code also passes service text through `t`, which is in no bundle).
 import * as vscode from 'vscode';
-import { setTranslator } from '../core/l10n';
+import { setTranslator, useBundle } from '../core/l10n';
 
 export function installTranslator(): vscode.Disposable {
-  const bundle = vscode.l10n.bundle;
-  setTranslator(bundle ? (message) => (Object.prototype.hasOwnProperty.call(bundle, message) && typeof bundle[message] === 'string' ? bundle[message] : message) : undefined);
+  useBundle(vscode.l10n.bundle);
   return { dispose: () => setTranslator(undefined) };
 }
