@@ -221,7 +221,7 @@ export class AxiosHttpClient implements HttpClient {
         res.data.destroy();
         throw new HttpError(
           'redirected',
-          t('{0} answered with a redirect (HTTP {1}). Gatehouse does not follow redirects, so your credentials stay with {2}; check the configured URL.', where, res.status, where),
+          t('{0} answered with a redirect (HTTP {1}). Gatehouse does not follow redirects, so your credentials stay with {0}; check the configured URL.', where, res.status),
           res.status,
         );
       }

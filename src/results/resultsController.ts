@@ -580,7 +580,8 @@ export class ResultsController implements Disposable {
     }
     text += writer.end();
     await this.ui.writeClipboard(text);
-    const [n, label] = [this.fmt.count(copied), FORMAT_LABEL[format]];
+    const n = this.fmt.count(copied);
+    const label = FORMAT_LABEL[format];
     const message = truncated
       ? copied === 1
         ? t('Copied the first {0} row as {1}. Export the result for every row.', n, label)
