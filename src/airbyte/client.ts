@@ -7,6 +7,7 @@ import type { Logger } from '../core/logger';
 import type { AirbyteCredentials } from './credentials';
 import { AirbyteError, toAirbyteError } from './errors';
 import { ACTIVE_STATUSES, type Connection, type Destination, type Job, type JobAttempts, type JobFilter, type JobType, type Page, type Source, type Workspace } from './types';
+import { t } from '../core/l10n';
 
 const MAX_LOG_LINES = 5_000;
 
@@ -71,7 +72,7 @@ export class AirbyteClient {
           status: text(a?.attempt?.status) ?? 'unknown',
           failures: failures
             .filter((f: any) => f && typeof f === 'object')
-            .map((f: any) => ({ origin: text(f.failureOrigin), type: text(f.failureType), message: text(f.externalMessage) ?? text(f.internalMessage) ?? 'no message', retryable: typeof f.retryable === 'boolean' ? f.retryable : undefined })),
+            .map((f: any) => ({ origin: text(f.failureOrigin), type: text(f.failureType), message: text(f.externalMessage) ?? text(f.internalMessage) ?? t('no message'), retryable: typeof f.retryable === 'boolean' ? f.retryable : undefined })),
           logLines: lines,
         };
       }),
@@ -148,7 +149,7 @@ export class AirbyteClient {
       const limit = Math.min(this.pageSize, max - out.length);
       const res = await this.call<Page<T>>({ method: 'GET', url: path, query: { ...query, limit, offset }, signal });
       const data = res.data?.data;
-      if (!Array.isArray(data)) throw new AirbyteError('badResponse', `Airbyte answered ${path} without a data list.`);
+      if (!Array.isArray(data)) throw new AirbyteError('badResponse', t('Airbyte answered {0} without a data list.', path));
       out.push(...data);
       if (!res.data.next || data.length === 0) break;
       offset += data.length;
@@ -179,7 +180,7 @@ export class AirbyteClient {
 }
 
 function jobIdText(jobId: number): string {
-  if (!Number.isSafeInteger(jobId) || jobId < 0) throw new AirbyteError('badRequest', `Not an Airbyte job id: ${jobId}`);
+  if (!Number.isSafeInteger(jobId) || jobId < 0) throw new AirbyteError('badRequest', t('Not an Airbyte job id: {0}', jobId));
   return String(jobId);
 }
 

@@ -9,6 +9,7 @@ import type { AirbyteClient } from './client';
 import { toAirbyteError, type AirbyteError } from './errors';
 import { connectionHealth, failureReason, type ConnectionHealth } from './present';
 import type { Connection, Job, Workspace } from './types';
+import { t } from '../core/l10n';
 
 export interface WorkspaceNode {
   kind: 'workspace';
@@ -129,7 +130,7 @@ export class AirbyteExplorerModel {
       const client = this.opts.client();
       const workspaces = await auditedRead(this.opts.audit, { credential: client.credentialOrigin, service: 'airbyte', action: 'list-workspaces', resource: 'workspaces' }, () => client.listWorkspaces());
       if (!workspaces.length) {
-        return [message('airbyte:none', 'info', 'No Airbyte workspaces are shared with you.', 'Ask an Airbyte admin to add you (or one of your groups) to a workspace.')];
+        return [message('airbyte:none', 'info', t('No Airbyte workspaces are shared with you.'), t('Ask an Airbyte admin to add you (or one of your groups) to a workspace.'))];
       }
       return workspaces
         .sort((a, b) => a.name.localeCompare(b.name))
@@ -149,7 +150,7 @@ export class AirbyteExplorerModel {
     } catch (err) {
       return [errorNode(`${parent.key}:error`, err)];
     }
-    if (!list.length) return [message(`${parent.key}:empty`, 'info', 'No connections in this workspace.')];
+    if (!list.length) return [message(`${parent.key}:empty`, 'info', t('No connections in this workspace.'))];
     const nodes = await Promise.all(
       list
         .sort((a, b) => a.name.localeCompare(b.name))
@@ -177,7 +178,7 @@ export class AirbyteExplorerModel {
 
   private jobNodes(parent: ConnectionNode): AirbyteNode[] {
     if (parent.jobsError) return [errorNode(`${parent.key}:error`, parent.jobsError)];
-    if (!parent.jobs.length) return [message(`${parent.key}:nojobs`, 'info', 'No jobs yet.')];
+    if (!parent.jobs.length) return [message(`${parent.key}:nojobs`, 'info', t('No jobs yet.'))];
     return parent.jobs.map((job) => ({ kind: 'job', key: `airbyte:job:${job.jobId}`, workspaceId: parent.workspace.workspaceId, connection: parent.connection, job }) satisfies JobNode);
   }
 
@@ -232,6 +233,6 @@ function message(key: string, severity: 'info' | 'error', text: string, detail?:
 
 function errorNode(key: string, err: unknown): MessageNode {
   const e = toAirbyteError(err);
-  const text = e.reason === 'forbidden' ? 'You may not read this in Airbyte.' : e.message;
+  const text = e.reason === 'forbidden' ? t('You may not read this in Airbyte.') : e.message;
   return { kind: 'message', key, severity: 'error', text, detail: e.nextStep, error: e };
 }

@@ -5,6 +5,7 @@
 import { DEFAULT_POLL_OPTIONS, pollUntilFinal } from '../core/poll';
 import { AirbyteError, toAirbyteError } from './errors';
 import { isFinal, type Job } from './types';
+import { t } from '../core/l10n';
 
 export interface JobSource {
   getJob(jobId: number, signal?: AbortSignal): Promise<Job>;
@@ -47,7 +48,7 @@ export class JobFollower {
         transient: (e) => TRANSIENT.has(e.reason),
         cancelled: (e) => e.reason === 'cancelled',
         stopped: (cause) => new AirbyteError('cancelled', 'Stopped following the job.', undefined, undefined, undefined, { cause }),
-        timedOut: () => new AirbyteError('timeout', `Stopped following job ${jobId}: it did not finish in time. It may still be running in Airbyte.`),
+        timedOut: () => new AirbyteError('timeout', t('Stopped following job {0}: it did not finish in time. It may still be running in Airbyte.', jobId)),
         onUpdate: opts.onUpdate,
         signal: opts.signal,
       },

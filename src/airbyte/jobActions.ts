@@ -11,6 +11,7 @@ import type { AirbyteClient } from './client';
 import { toAirbyteError, type AirbyteError } from './errors';
 import { JobFollower, type JobFollowerOptions } from './follower';
 import type { Connection, Job } from './types';
+import { l10nTable, t } from '../core/l10n';
 
 export interface ActionTarget {
   connection: Pick<Connection, 'connectionId' | 'name'>;
@@ -50,7 +51,7 @@ export type CancelOutcome =
 export type FollowOutcome = { kind: 'finished'; job: Job } | { kind: 'stopped' } | { kind: 'failed'; error: AirbyteError };
 
 const TRIGGER_ACTION: Record<'sync' | 'reset', Action> = { sync: 'airbyte.sync', reset: 'airbyte.reset' };
-const TRIGGER_WORDS: Record<'sync' | 'reset', string> = { sync: 'start a sync of', reset: 'reset' };
+const TRIGGER_WORDS = l10nTable<Record<'sync' | 'reset', string>>({ sync: 'start a sync of', reset: 'reset' });
 
 export class AirbyteJobActions {
   constructor(private readonly deps: JobActionsDeps) {}
@@ -77,7 +78,7 @@ export class AirbyteJobActions {
       const e = toAirbyteError(err);
       if (e.reason === 'forbidden') {
         await this.record(auditAction, target, 'denied', { reason: e.reason });
-        return { kind: 'denied', error: e, message: this.explain(action, TRIGGER_WORDS[jobType], target, e, 'the permission to run jobs in this workspace') };
+        return { kind: 'denied', error: e, message: this.explain(action, t(TRIGGER_WORDS[jobType]), target, e, t('the permission to run jobs in this workspace')) };
       }
       if (e.reason !== 'cancelled') await this.record(auditAction, target, 'failed', { reason: e.reason });
       return { kind: 'failed', error: e };
@@ -98,10 +99,10 @@ export class AirbyteJobActions {
       const e = toAirbyteError(err);
       if (e.reason === 'forbidden') {
         await this.record('cancel-job', target, 'denied', { jobIds: [String(jobId)], reason: e.reason });
-        return { kind: 'denied', error: e, message: this.explain('airbyte.cancel', `cancel job ${jobId} of`, target, e, 'the permission to run jobs in this workspace') };
+        return { kind: 'denied', error: e, message: this.explain('airbyte.cancel', t('cancel job {0} of', jobId), target, e, t('the permission to run jobs in this workspace')) };
       }
       await this.record('cancel-job', target, 'failed', { jobIds: [String(jobId)], reason: e.reason });
-      if (e.reason === 'unprocessable') return { kind: 'alreadyFinished', message: `Job ${jobId} has already finished.` };
+      if (e.reason === 'unprocessable') return { kind: 'alreadyFinished', message: t('Job {0} has already finished.', jobId) };
       return { kind: 'failed', error: e };
     }
   }
@@ -134,11 +135,11 @@ export class AirbyteJobActions {
     const actor = this.deps.actor();
     const credential = credentialOriginOf(this.deps.client);
     return explainDenied({
-      who: actor?.email ?? actor?.label ?? actor?.subject ?? 'you',
+      who: actor?.email ?? actor?.label ?? actor?.subject ?? t('you'),
       credential,
       service: 'Airbyte',
       action,
-      resource: `"${target.connection.name}"${target.workspace.name ? ` in workspace "${target.workspace.name}"` : ''}`,
+      resource: target.workspace.name ? t('"{0}" in workspace "{1}"', target.connection.name, target.workspace.name) : `"${target.connection.name}"`,
       missing: e.status === 403 ? missing : undefined,
       roles: this.deps.roles.roles,
       access: this.deps.roles.hint(capability),

@@ -2,6 +2,7 @@
 // last job, schedules, ISO durations, and the web UI URL derived from the API base URL. Sizes,
 // counts and times are shown by core/format.ts.
 import type { JobAttempts, Connection, Job, JobStatus, Schedule } from './types';
+import { t } from '../core/l10n';
 
 export type ConnectionHealth = 'succeeded' | 'failed' | 'running' | 'disabled' | 'cancelled' | 'never';
 
@@ -21,7 +22,7 @@ export function describeSchedule(schedule: Schedule | undefined): string {
     case 'basic':
       return schedule.basicTiming ? schedule.basicTiming.toLowerCase() : 'scheduled';
     case 'cron':
-      return schedule.cronExpression ? `cron ${schedule.cronExpression}` : 'cron';
+      return schedule.cronExpression ? t('cron {0}', schedule.cronExpression) : 'cron';
     default:
       return 'scheduled';
   }
@@ -80,8 +81,8 @@ export function failureReason(attempts: JobAttempts | undefined): string | undef
 export function attemptLogs(attempts: JobAttempts): string {
   const out: string[] = [];
   for (const a of attempts.attempts) {
-    out.push(`# Job ${attempts.jobId}, attempt ${a.attempt + 1}: ${a.status}`);
-    for (const f of a.failures) out.push(`# failure (${[f.origin, f.type].filter(Boolean).join(', ') || 'unknown'}): ${f.message}`);
+    out.push(t('# Job {0}, attempt {1}: {2}', attempts.jobId, a.attempt + 1, a.status));
+    for (const f of a.failures) out.push(t('# failure ({0}): {1}', [f.origin, f.type].filter(Boolean).join(', ') || t('unknown'), f.message));
     out.push(...a.logLines, '');
   }
   return out.join('\n');

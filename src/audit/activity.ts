@@ -3,6 +3,7 @@
 // instead of codes, and the filter.
 import type { AuditRecord, AuditService } from './auditTrail';
 import { describeCredential, sentenceCase } from './credentialText';
+import { english, l10nTable, markMessage, t, type Translate } from '../core/l10n';
 
 export interface Viewer {
   subject: string;
@@ -16,6 +17,7 @@ export function visibleTo(records: readonly AuditRecord[], viewer: Viewer | unde
   return records.filter((r) => r.actor.subject === viewer.subject && (r.actor.issuer === undefined || viewer.issuer === undefined || r.actor.issuer === viewer.issuer));
 }
 
+// Product names stay as they are; the words among them are translated where shown (serviceName).
 export const SERVICE_NAMES: Record<AuditService, string> = {
   bigquery: 'BigQuery',
   dbt: 'dbt',
@@ -27,13 +29,14 @@ export const SERVICE_NAMES: Record<AuditService, string> = {
   audit: 'Audit trail',
 };
 
+// Extracted as a Record of sentences (its keys are codes), the one-word entries through markMessage.
 const ACTION_WORDS: Record<string, string> = {
-  query: 'Query',
+  query: markMessage('Query'),
   preview: 'Table preview',
-  export: 'Export',
+  export: markMessage('Export'),
   'read-metadata': 'Metadata read',
-  'trigger-sync': 'Sync',
-  'trigger-reset': 'Reset',
+  'trigger-sync': markMessage('Sync'),
+  'trigger-reset': markMessage('Reset'),
   'cancel-job': 'Cancel job',
   'trigger-run': 'dbt Cloud run',
   'cancel-run': 'Cancel dbt Cloud run',
@@ -67,23 +70,28 @@ const ACTION_WORDS: Record<string, string> = {
   'export-audit-trail': 'Audit trail exported',
 };
 
-export function actionWords(action: string): string {
-  return ACTION_WORDS[action] ?? words(action);
+/** A service's name as people read it ("BigQuery", "Identity provider"). */
+export function serviceName(service: string): string {
+  return Object.hasOwn(SERVICE_NAMES, service) ? t(SERVICE_NAMES[service as AuditService]) : service;
 }
 
-const OUTCOME_WORDS: Record<AuditRecord['outcome'], string> = {
+export function actionWords(action: string): string {
+  return Object.hasOwn(ACTION_WORDS, action) ? t(ACTION_WORDS[action]) : words(action);
+}
+
+const OUTCOME_WORDS: Record<AuditRecord['outcome'], string> = l10nTable({
   started: 'started',
   succeeded: 'succeeded',
   failed: 'failed',
   denied: 'refused',
   cancelled: 'cancelled',
-};
+});
 
 export function outcomeWords(outcome: AuditRecord['outcome']): string {
-  return OUTCOME_WORDS[outcome] ?? 'unknown outcome';
+  return Object.hasOwn(OUTCOME_WORDS, outcome) ? t(OUTCOME_WORDS[outcome]) : t('unknown outcome');
 }
 
-const REASON_WORDS: Record<string, string> = {
+const REASON_WORDS: Record<string, string> = l10nTable({
   role: 'your Gatehouse roles do not grant it',
   forbidden: 'the service refused it (403)',
   accessDenied: 'the service refused access',
@@ -96,11 +104,11 @@ const REASON_WORDS: Record<string, string> = {
   unauthorized: 'the service did not accept the sign-in',
   invalidQuery: 'the query is not valid',
   network: 'the service could not be reached',
-};
+});
 
 /** A typed reason in words; an unknown one becomes words too ("quotaExceeded" -> "quota exceeded"). */
 export function reasonWords(reason: string): string {
-  return REASON_WORDS[reason] ?? words(reason);
+  return Object.hasOwn(REASON_WORDS, reason) ? t(REASON_WORDS[reason]) : words(reason);
 }
 
 function words(code: string): string {
@@ -111,9 +119,16 @@ function words(code: string): string {
     .trim();
 }
 
-/** The record's credential in words: as written when it was recorded, else from its origin and service. */
-export function credentialLabel(r: Pick<AuditRecord, 'service' | 'credential' | 'credentialText'>): string {
-  return sentenceCase(r.credentialText ?? describeCredential(r.service, r.credential).text);
+/**
+ * The record's credential in words. Records keep them in English (describeCredential with
+ * `english`): where that is all they say, they are told again in the reader's language (`t`);
+ * words recorded beyond that (what a service reported) are shown as recorded. The export passes
+ * `english`.
+ */
+export function credentialLabel(r: Pick<AuditRecord, 'service' | 'credential' | 'credentialText'>, translate: Translate = t): string {
+  const recorded = r.credentialText;
+  const standard = recorded === undefined || recorded === describeCredential(r.service, r.credential, {}, english).text;
+  return sentenceCase(standard ? describeCredential(r.service, r.credential, {}, translate).text : recorded);
 }
 
 /** What a record is about, name first: `"Orders by day" (look/2)`. */
@@ -133,8 +148,8 @@ export function localDay(time: string, tz?: string): string {
 
 /** "Today", "Yesterday" or the local date in words. */
 export function dayLabel(day: string, now: Date, tz?: string): string {
-  if (day === localDay(now.toISOString(), tz)) return 'Today';
-  if (day === localDay(new Date(now.getTime() - 86_400_000).toISOString(), tz)) return 'Yesterday';
+  if (day === localDay(now.toISOString(), tz)) return t('Today');
+  if (day === localDay(new Date(now.getTime() - 86_400_000).toISOString(), tz)) return t('Yesterday');
   const d = new Date(`${day}T12:00:00Z`);
   return Number.isNaN(d.getTime()) ? day : new Intl.DateTimeFormat(undefined, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }).format(d);
 }
@@ -163,7 +178,7 @@ export function matchesFilter(r: AuditRecord, filter: string): boolean {
   if (!terms.length) return true;
   const hay = [
     r.service,
-    SERVICE_NAMES[r.service] ?? '',
+    serviceName(r.service),
     r.action,
     actionWords(r.action),
     r.resource,

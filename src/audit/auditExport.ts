@@ -3,6 +3,7 @@
 // resources that services and workspaces chose, so it is treated as hostile.
 import type { AuditRecord } from './auditTrail';
 import { credentialLabel } from './activity';
+import { english } from '../core/l10n';
 
 export type AuditExportFormat = 'jsonl' | 'csv';
 
@@ -18,7 +19,8 @@ const COLUMNS: Array<[string, (r: AuditRecord) => string | undefined]> = [
   ['outcome', (r) => r.outcome],
   ['reason', (r) => r.reason],
   ['credential', (r) => r.credential],
-  ['credential_text', (r) => credentialLabel(r)],
+  // The export is of the records, in their English (see credentialLabel).
+  ['credential_text', (r) => credentialLabel(r, english)],
   ['job_ids', (r) => r.jobIds?.join(' ')],
   ['link', (r) => r.link],
 ];

@@ -4,6 +4,7 @@
 import { redact, type SecretRegistry } from '../core/redact';
 import { Emitter } from '../core/event';
 import { describeCredential } from './credentialText';
+import { english } from '../core/l10n';
 import type { AuditService, CredentialOrigin } from './credentialOrigin';
 
 // The service and origin codes live beside their words' inputs (no cycle with credentialText.ts).
@@ -96,7 +97,8 @@ export class AuditTrail {
       time: r.time,
       actor: { subject: s(r.actor.subject)!, email: s(r.actor.email), issuer: s(r.actor.issuer) },
       credential: r.credential,
-      credentialText: s(r.credentialText ?? describeCredential(r.service, r.credential).text),
+      // In English, whatever the language of whoever wrote it, so records stay comparable.
+      credentialText: s(r.credentialText ?? describeCredential(r.service, r.credential, {}, english).text),
       service: r.service,
       action: s(r.action)!,
       resource: s(r.resource)!,

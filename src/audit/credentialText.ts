@@ -5,6 +5,7 @@
 // key, an impersonated service account, gcloud's ADC) say so first, so nobody takes them for the
 // person. Never a secret: an Airbyte client id is shown shortened, a client secret not at all.
 import type { AuditService, CredentialOrigin } from './credentialOrigin';
+import { t, type Translate } from '../core/l10n';
 
 /** What a service itself reported about whom a credential acts as (untrusted text, shown inert). */
 export interface Principal {
@@ -57,65 +58,79 @@ export function shortClientId(id: string | undefined): string | undefined {
   return t.length <= 8 ? `${t.slice(0, 2)}…` : `${t.slice(0, 6)}…`;
 }
 
-function base(service: AuditService, origin: CredentialOrigin, p: Principal): string {
-  const svc = SERVICE_WORDS[service] ?? 'the service';
+// `t` is l10n's (for a surface) or `english` (the audit trail, so that its records stay comparable
+// whoever wrote them); named `t` so that scripts/l10n.mjs extracts the messages.
+function base(service: AuditService, origin: CredentialOrigin, p: Principal, t: Translate): string {
+  const svc = SERVICE_WORDS[service] ? t(SERVICE_WORDS[service]) : t('the service');
   const name = clip(p.name);
+  // What the service reported about the principal, after the words: "your Looker account … (Alice)".
+  const named = (text: string) => (name ? t('{0} ({1})', text, name) : text);
   switch (origin) {
     case 'service-oauth':
-      return `your ${svc} account via ${svc} sign-in${name ? ` (${name})` : ''}`;
+      return named(t('your {0} account via {0} sign-in', svc));
     case 'personal-token':
-      if (service === 'looker') return `your Looker API3 key${name ? ` (${name})` : ''}`;
-      if (service === 'dbtCloud') return `your dbt Cloud personal access token${name ? ` (${name})` : ''}`;
-      return `your personal ${svc} token${name ? ` (${name})` : ''}`;
+      if (service === 'looker') return named(t('your Looker API3 key'));
+      if (service === 'dbtCloud') return named(t('your dbt Cloud personal access token'));
+      return named(t('your personal {0} token', svc));
     case 'application-credentials': {
       const id = shortClientId(p.clientId);
-      return `your ${svc} application${id ? ` ${id}` : ''}${name ? ` (${name})` : ''}`;
+      return named(id ? t('your {0} application {1}', svc, id) : t('your {0} application', svc));
     }
     case 'password-session':
-      return `your ${svc} account via ${svc} login${name ? ` (${name})` : ''}`;
+      return named(t('your {0} account via {0} login', svc));
     case 'api-key': {
       const group = clip(p.group);
       const key = group ?? name;
-      return `group API key${key ? `: ${key}` : ''} (${svc} applies the key's group, not you)`;
+      return key ? t("group API key: {0} ({1} applies the key's group, not you)", key, svc) : t("group API key ({0} applies the key's group, not you)", svc);
     }
     case 'service-token': {
       const perms = clip(p.group);
-      return `${svc} service token${name ? ` "${name}"` : ''}${perms ? ` with ${perms}` : ''} (acts as the token, not as you)`;
+      if (name && perms) return t('{0} service token "{1}" with {2} (acts as the token, not as you)', svc, name, perms);
+      if (name) return t('{0} service token "{1}" (acts as the token, not as you)', svc, name);
+      if (perms) return t('{0} service token with {1} (acts as the token, not as you)', svc, perms);
+      return t('{0} service token (acts as the token, not as you)', svc);
     }
     case 'identity-proxy':
-      return `your sign-in via the identity-aware proxy in front of ${svc}${name ? ` (${name})` : ''}`;
+      return named(t('your sign-in via the identity-aware proxy in front of {0}', svc));
     case 'resource-indicator':
-      return `your sign-in's token issued for ${svc} by your identity provider${name ? ` (${name})` : ''}`;
+      return named(t("your sign-in's token issued for {0} by your identity provider", svc));
     case 'token-exchange':
-      return `your sign-in's token exchanged for ${svc} at your identity provider${name ? ` (${name})` : ''}`;
+      return named(t("your sign-in's token exchanged for {0} at your identity provider", svc));
     case 'google-federation':
-      return 'your Google identity, federated from your sign-in';
+      return t('your Google identity, federated from your sign-in');
     case 'google-impersonation':
-      return `Google service account${name ? ` ${name}` : ''} impersonated with your federated credentials`;
+      return name ? t('Google service account {0} impersonated with your federated credentials', name) : t('Google service account impersonated with your federated credentials');
     case 'application-default-credentials':
-      return `gcloud Application Default Credentials on this machine${name ? ` (${name})` : ''}`;
+      return named(t('gcloud Application Default Credentials on this machine'));
     case 'idp-id-token':
-      return 'your sign-in id token';
+      return t('your sign-in id token');
     case 'idp-access-token':
-      return 'your sign-in access token';
+      return t('your sign-in access token');
     case 'local-cli':
-      return service === 'dbt' ? "the dbt command line with the project's own profile" : 'the local command line tool';
+      return service === 'dbt' ? t("the dbt command line with the project's own profile") : t('the local command line tool');
     default:
-      return 'a credential Gatehouse does not know';
+      return t('a credential Gatehouse does not know');
   }
 }
 
-/** The credential a call to `service` used, in words, with what the service reported about the principal. */
-export function describeCredential(service: AuditService, origin: CredentialOrigin, principal: Principal = {}): CredentialDescription {
+/**
+ * The credential a call to `service` used, in words, with what the service reported about the
+ * principal. In the reader's language; `english` for the audit trail.
+ */
+export function describeCredential(service: AuditService, origin: CredentialOrigin, principal: Principal = {}, translate: Translate = t): CredentialDescription {
   const shared = isSharedIdentity(origin);
-  const text = base(service, origin, principal);
-  return { origin, shared, text: shared ? `shared identity: ${text}` : text };
+  return { origin, shared, text: inWords(service, origin, principal, shared, translate) };
+}
+
+function inWords(service: AuditService, origin: CredentialOrigin, p: Principal, shared: boolean, t: Translate): string {
+  const text = base(service, origin, p, t);
+  return shared ? t('shared identity: {0}', text) : text;
 }
 
 /** The identity line of a service view: "As alice@example.com · your Looker account via Looker sign-in". */
 export function identityLine(who: string | undefined, d: CredentialDescription): string {
-  if (d.shared) return `Shared identity: ${d.text.replace(/^shared identity: /, '')}`;
-  return who ? `As ${clip(who, 120)} · ${d.text}` : d.text;
+  if (d.shared) return sentenceCase(d.text);
+  return who ? t('As {0} · {1}', clip(who, 120) ?? '', d.text) : d.text;
 }
 
 /** A description as the start of a sentence ("Your Looker account …", "Shared identity: …"). */

@@ -11,6 +11,7 @@ import type { Logger } from '../core/logger';
 import { redact, type SecretRegistry } from '../core/redact';
 import type { AuditRecord } from './auditTrail';
 import { otlpSdk, type OtlpSdk } from './otlpSdk';
+import { t } from '../core/l10n';
 
 export type OtlpSettingsErrorReason = 'badEndpoint' | 'insecureEndpoint' | 'badHeaders';
 
@@ -70,14 +71,14 @@ export function parseOtlpHeaders(text: string): Record<string, string> {
     const eq = part.indexOf('=');
     const name = (eq < 0 ? part : part.slice(0, eq)).trim();
     if (eq < 0 || !HEADER_NAME.test(name)) throw new OtlpSettingsError('badHeaders', 'Headers are written name=value, separated by commas (e.g. "Authorization=Bearer …,X-Scope-OrgID=acme").');
-    if (RESERVED_HEADERS.has(name.toLowerCase())) throw new OtlpSettingsError('badHeaders', `The exporter sets the ${name} header itself.`);
+    if (RESERVED_HEADERS.has(name.toLowerCase())) throw new OtlpSettingsError('badHeaders', t('The exporter sets the {0} header itself.', name));
     let value: string;
     try {
       value = decodeURIComponent(part.slice(eq + 1).trim());
     } catch {
-      throw new OtlpSettingsError('badHeaders', `The value of ${name} has a broken percent-encoding.`);
+      throw new OtlpSettingsError('badHeaders', t('The value of {0} has a broken percent-encoding.', name));
     }
-    if (/[\r\n\0]/.test(value)) throw new OtlpSettingsError('badHeaders', `The value of ${name} contains a line break.`);
+    if (/[\r\n\0]/.test(value)) throw new OtlpSettingsError('badHeaders', t('The value of {0} contains a line break.', name));
     headers[name] = value;
   }
   return headers;
@@ -159,7 +160,7 @@ function failureKind(error: unknown): string {
   if (typeof e?.code === 'number') return `HTTP ${e.code}`;
   if (typeof e?.code === 'string' && /^[A-Z0-9_]{2,40}$/.test(e.code)) return e.code;
   if (typeof e?.name === 'string' && /^\w{1,40}$/.test(e.name)) return e.name;
-  return 'unknown error';
+  return t('unknown error');
 }
 
 export class OtlpAuditExporter implements Disposable {

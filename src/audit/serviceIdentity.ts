@@ -5,7 +5,8 @@ import type { Disposable } from '../core/disposable';
 import { Emitter } from '../core/event';
 import type { AuditService, CredentialOrigin } from './credentialOrigin';
 import { describeCredential, identityLine, type CredentialDescription, type Principal } from './credentialText';
-import { SERVICE_NAMES } from './activity';
+import { serviceName } from './activity';
+import { t } from '../core/l10n';
 
 export interface ServiceIdentitySource {
   readonly service: AuditService;
@@ -79,7 +80,7 @@ export class ServiceIdentities {
     const descriptions = await Promise.all(services.map((s) => (lookUp ? this.lookUp(s) : Promise.resolve(this.describe(s)))));
     return services.map((service, i) => {
       const description = descriptions[i];
-      return { service, title: SERVICE_NAMES[service] ?? service, description, text: description ? identityLine(who, description) : 'not configured, or no credential entered' };
+      return { service, title: serviceName(service), description, text: description ? identityLine(who, description) : t('not configured, or no credential entered') };
     });
   }
 

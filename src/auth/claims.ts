@@ -6,6 +6,7 @@
 //   `_claim_names.groups` pointing at `_claim_sources` (a Graph endpoint). Gatehouse does not call
 //   Graph; it says which setting avoids the overage instead of signing in without roles.
 import { AuthError } from './authError';
+import { t } from '../core/l10n';
 
 const MAX_GROUPS = 500;
 const MAX_GROUP_LENGTH = 256;
@@ -36,7 +37,7 @@ export function groupsFromClaims(claims: Record<string, unknown>, claimName: str
   if (raw === undefined && isDistributedClaim(claims, claimName)) {
     throw new AuthError(
       'groupsOverage',
-      `Your account is in more groups than the identity provider puts in a token, so the "${claimName}" claim was left out (Entra ID "groups overage") and Gatehouse cannot tell your roles.`,
+      t('Your account is in more groups than the identity provider puts in a token, so the "{0}" claim was left out (Entra ID "groups overage") and Gatehouse cannot tell your roles.', claimName),
       'Ask your identity team to emit only the groups assigned to the Gatehouse application (Entra ID: Token configuration, groups claim, "Groups assigned to the application"), or to assign app roles and set gatehouse.auth.groupsClaim to "roles".',
     );
   }

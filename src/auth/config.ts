@@ -1,6 +1,7 @@
 // The sign-in configuration as the core sees it: plain values read from settings (and the
 // optional client secret from SecretStorage), validated into errors that say what to fix.
 import { AuthError } from './authError';
+import { markMessage, t } from '../core/l10n';
 
 export const SERVICE_IDS = ['airbyte', 'dbtCloud', 'looker', 'metabase'] as const;
 export type ServiceId = (typeof SERVICE_IDS)[number];
@@ -39,7 +40,8 @@ export interface RawAuthSettings {
 }
 
 const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
-const CONFIGURE = 'Run "Gatehouse: Configure Sign-In" and set the issuer URL and client id your identity team gave you.';
+// A next step of typed errors: translated by userMessage.
+const CONFIGURE = markMessage('Run "Gatehouse: Configure Sign-In" and set the issuer URL and client id your identity team gave you.');
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() ? value.trim() : undefined;
@@ -70,10 +72,10 @@ export function parseAuthConfig(raw: RawAuthSettings): AuthConfig {
   try {
     url = new URL(issuer);
   } catch {
-    throw new AuthError('notConfigured', `gatehouse.auth.issuer "${issuer}" is not a URL.`, 'Use the full issuer URL, e.g. https://acme.okta.com/oauth2/default.');
+    throw new AuthError('notConfigured', t('gatehouse.auth.issuer "{0}" is not a URL.', issuer), 'Use the full issuer URL, e.g. https://acme.okta.com/oauth2/default.');
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackUrl(issuer))) {
-    throw new AuthError('notConfigured', `gatehouse.auth.issuer must use https (got ${url.protocol}//${url.host}).`, 'Only an identity provider on this machine may use http.');
+    throw new AuthError('notConfigured', t('gatehouse.auth.issuer must use https (got {0}//{1}).', url.protocol, url.host), 'Only an identity provider on this machine may use http.');
   }
   checkIssuerShape(url);
   const scopeList = Array.isArray(raw.scopes) ? raw.scopes.filter((s): s is string => typeof s === 'string' && s.trim() !== '') : DEFAULT_SCOPES;
@@ -104,14 +106,14 @@ const ENTRA_SHARED_TENANTS = new Set(['common', 'organizations', 'consumers']);
 function checkIssuerShape(url: URL): void {
   if (DISCOVERY_SUFFIX.test(url.pathname)) {
     const issuer = `${url.origin}${url.pathname.replace(DISCOVERY_SUFFIX, '')}`;
-    throw new AuthError('notConfigured', 'gatehouse.auth.issuer is the URL of the discovery document, not the issuer.', `Set it to ${issuer} (Gatehouse adds /.well-known/openid-configuration itself).`);
+    throw new AuthError('notConfigured', 'gatehouse.auth.issuer is the URL of the discovery document, not the issuer.', t('Set it to {0} (Gatehouse adds /.well-known/openid-configuration itself).', issuer));
   }
   const tenant = url.pathname.split('/')[1]?.toLowerCase();
   if (ENTRA_HOSTS.has(url.hostname) && ENTRA_SHARED_TENANTS.has(tenant)) {
     throw new AuthError(
       'notConfigured',
-      `gatehouse.auth.issuer uses Entra ID's shared "${tenant}" endpoint, whose tokens name your own tenant as issuer.`,
-      `Set it to ${url.origin}/<tenant-id>/v2.0 with your directory (tenant) id from the Entra ID overview page.`,
+      t('gatehouse.auth.issuer uses Entra ID\'s shared "{0}" endpoint, whose tokens name your own tenant as issuer.', tenant),
+      t('Set it to {0}/<tenant-id>/v2.0 with your directory (tenant) id from the Entra ID overview page.', url.origin),
     );
   }
 }

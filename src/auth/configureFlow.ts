@@ -33,7 +33,7 @@ export const IDP_PRESETS: readonly IdpPreset[] = [
     issuerHint: (u) =>
       u.hostname === 'login.microsoftonline.com' && /^\/[0-9a-f-]{36}\/v2\.0\/?$/i.test(u.pathname)
         ? undefined
-        : 'Entra ID v2 issuers name your tenant id: https://login.microsoftonline.com/<tenant-id>/v2.0 (not /common or /organizations).',
+        : t('Entra ID v2 issuers name your tenant id: https://login.microsoftonline.com/<tenant-id>/v2.0 (not /common or /organizations).'),
     groupsClaim: 'groups',
     groupsClaimNote: markMessage('With more than 200 groups Entra ID leaves them out of the token: use app roles (claim "roles") then.'),
   },
@@ -94,18 +94,18 @@ export function issuerProblem(value: string): string | undefined {
   try {
     u = new URL(value.trim());
   } catch {
-    return 'Enter the issuer URL, starting with https://.';
+    return t('Enter the issuer URL, starting with https://.');
   }
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopbackUrl(u.href))) return 'The issuer must use https:// (http only on this machine).';
-  if (u.search || u.hash) return 'The issuer has no query or fragment.';
-  if (u.username || u.password) return 'The issuer has no user name or password.';
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopbackUrl(u.href))) return t('The issuer must use https:// (http only on this machine).');
+  if (u.search || u.hash) return t('The issuer has no query or fragment.');
+  if (u.username || u.password) return t('The issuer has no user name or password.');
   return undefined;
 }
 
 export function clientIdProblem(value: string): string | undefined {
   const v = value.trim();
-  if (!v) return 'Enter the client id your identity team gave you.';
-  if (v.length > 512 || /\s/.test(v)) return 'A client id has no spaces.';
+  if (!v) return t('Enter the client id your identity team gave you.');
+  if (v.length > 512 || /\s/.test(v)) return t('A client id has no spaces.');
   return undefined;
 }
 
@@ -128,11 +128,11 @@ export async function configureSignIn(ask: ConfigureAsk, current: Partial<SignIn
   try {
     reported = await ask.discover(issuer);
   } catch (err) {
-    throw new AuthError('discoveryFailed', `Could not read the discovery document of ${issuer}.`, 'Check the issuer URL and that this machine can reach it.', { cause: err });
+    throw new AuthError('discoveryFailed', t('Could not read the discovery document of {0}.', issuer), 'Check the issuer URL and that this machine can reach it.', { cause: err });
   }
   // Issuers must match exactly (OpenID Connect Discovery 1.0, section 4.3); a trailing slash counts.
   if (reported !== issuer) {
-    throw new AuthError('issuerMismatch', `The provider at ${issuer} calls itself ${reported}.`, `Use exactly ${reported} as the issuer, if your identity team confirms it.`);
+    throw new AuthError('issuerMismatch', t('The provider at {0} calls itself {1}.', issuer, reported), t('Use exactly {0} as the issuer, if your identity team confirms it.', reported));
   }
   const clientIdInput = await ask.input({
     title: t('{0}: client id', t(preset.label)),
@@ -157,7 +157,7 @@ export async function configureSignIn(ask: ConfigureAsk, current: Partial<SignIn
 export async function discoverIssuer(issuer: string, fetchImpl: typeof fetch = fetch, timeoutMs = 10_000): Promise<string> {
   const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
   const res = await fetchImpl(url, { redirect: 'error', signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
-  if (!res.ok) throw new AuthError('discoveryFailed', `The discovery document answered HTTP ${res.status}.`);
+  if (!res.ok) throw new AuthError('discoveryFailed', t('The discovery document answered HTTP {0}.', res.status));
   const text = await res.text();
   if (text.length > 256 * 1024) throw new AuthError('discoveryFailed', 'The discovery document is too large to be one.');
   let doc: unknown;

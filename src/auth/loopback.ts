@@ -76,7 +76,7 @@ class Receiver implements LoopbackReceiver {
         this.fail(
           new AuthError(
             'timeout',
-            `No answer from the browser within ${Math.round(timeoutMs / 1000)} seconds.`,
+            t('No answer from the browser within {0} seconds.', Math.round(timeoutMs / 1000)),
             'Run "Gatehouse: Sign In" again and finish signing in in the browser.',
           ),
         ),

@@ -9,6 +9,7 @@ import { AuthError } from './authError';
 import { authorizationParams, deviceAuthorizationParams, type AuthorizationOptions } from './authorizationParams';
 import { isLoopbackUrl, type AuthConfig } from './config';
 import { toAuthError, type OidcStep } from './oidcErrors';
+import { t } from '../core/l10n';
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -305,14 +306,14 @@ export class OidcClient {
     } catch (err) {
       if (caller?.aborted) throw new AuthError('cancelled', 'Cancelled.');
       if (timeout.aborted || init.signal?.aborted) {
-        throw new AuthError('timeout', `The identity provider at ${host} did not answer within ${Math.round(timeoutMs / 1000)} seconds.`, 'Check that the identity provider is reachable from this machine, then try again.', { cause: err });
+        throw new AuthError('timeout', t('The identity provider at {0} did not answer within {1} seconds.', host, Math.round(timeoutMs / 1000)), 'Check that the identity provider is reachable from this machine, then try again.', { cause: err });
       }
-      throw new AuthError('idpUnavailable', `Could not reach the identity provider at ${host}.`, 'Check your network connection and gatehouse.auth.issuer, then try again.', { cause: err });
+      throw new AuthError('idpUnavailable', t('Could not reach the identity provider at {0}.', host), 'Check your network connection and gatehouse.auth.issuer, then try again.', { cause: err });
     }
     this.opts.logger.debug(`${init.method} ${url.split('?')[0]} -> ${res.status} (${this.now() - started} ms)`);
     if (res.status >= 500 || res.status === 429) {
       await res.body?.cancel().catch(() => undefined);
-      const error = new AuthError('idpUnavailable', `The identity provider at ${host} answered HTTP ${res.status}.`, 'It may be down or overloaded; try again in a few minutes.');
+      const error = new AuthError('idpUnavailable', t('The identity provider at {0} answered HTTP {1}.', host, res.status), 'It may be down or overloaded; try again in a few minutes.');
       error.retryAfterMs = parseRetryAfter(res.headers.get('retry-after') ?? undefined, this.now());
       throw error;
     }

@@ -5,6 +5,7 @@ import { AuthError, findAuthError } from './authError';
 import type { AuthorizationOptions } from './authorizationParams';
 import { LOOPBACK_TIMEOUT_MS, startLoopbackReceiver } from './loopback';
 import type { OidcClient, TokenResult } from './oidcClient';
+import { t } from '../core/l10n';
 
 export interface DeviceCodePrompt {
   userCode: string;
@@ -64,7 +65,7 @@ export async function signInWithDevice(oidc: OidcClient, ui: SignInUi, opts: Flo
   } catch (err) {
     if (opts.signal?.aborted) throw new AuthError('cancelled', 'Sign-in was cancelled.');
     if (timeout.aborted) {
-      throw new AuthError('timeout', `The device code was not approved within ${Math.round(timeoutMs / 1000)} seconds.`, 'Run "Gatehouse: Sign In" again and enter the code promptly.');
+      throw new AuthError('timeout', t('The device code was not approved within {0} seconds.', Math.round(timeoutMs / 1000)), 'Run "Gatehouse: Sign In" again and enter the code promptly.');
     }
     throw asAuthError(err);
   } finally {

@@ -10,6 +10,7 @@ import type { ServiceId } from './config';
 import type { TokenResult } from './oidcClient';
 import type { Identity } from './session';
 import type { SessionChange, SessionManager } from './sessionManager';
+import { t } from '../core/l10n';
 
 export type TokenTarget = { kind: 'idToken' } | { kind: 'access'; audience?: string };
 
@@ -84,7 +85,7 @@ export class TokenBroker implements Disposable {
     const config = this.opts.sessions.config;
     const audience = config?.audiences[service];
     if (config && !audience && config.serviceTokens !== 'sessionToken') {
-      throw new AuthError('audienceNotConfigured', `No audience is set for ${service}.`, `Set gatehouse.${service}.audience to the audience your identity team registered for it.`);
+      throw new AuthError('audienceNotConfigured', t('No audience is set for {0}.', service), t('Set gatehouse.{0}.audience to the audience your identity team registered for it.', service));
     }
     return this.getToken({ kind: 'access', audience }, signal);
   }

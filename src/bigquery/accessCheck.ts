@@ -5,6 +5,7 @@
 import type { PermissionCheck, ResourceAccess } from '../policy/accessExplanation';
 import type { BigQueryClient } from './client';
 import { BigQueryError } from './errors';
+import { t } from '../core/l10n';
 
 export type BigQueryTarget =
   | { kind: 'project'; projectId: string }
@@ -55,10 +56,10 @@ export function targetOfDenial(message: string): BigQueryTarget | undefined {
   return project ? { kind: 'project', projectId: project[1] } : undefined;
 }
 
-export function describeTarget(t: BigQueryTarget): string {
-  if (t.kind === 'project') return `project ${t.projectId}`;
-  if (t.kind === 'dataset') return `dataset ${t.projectId}:${t.datasetId}`;
-  return `table ${t.projectId}:${t.datasetId}.${t.tableId}`;
+export function describeTarget(target: BigQueryTarget): string {
+  if (target.kind === 'project') return t('project {0}', target.projectId);
+  if (target.kind === 'dataset') return t('dataset {0}:{1}', target.projectId, target.datasetId);
+  return t('table {0}:{1}.{2}', target.projectId, target.datasetId, target.tableId);
 }
 
 async function check(resource: string, via: string, asked: readonly string[], test: () => Promise<string[]>): Promise<PermissionCheck> {

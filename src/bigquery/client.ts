@@ -22,6 +22,7 @@ import type {
   RowsPage, TableFieldSchema, TableMetadata, TableRef,
 } from './types';
 import type { Logger } from '../core/logger';
+import { t } from '../core/l10n';
 
 export interface RetryPolicy {
   /** Attempts per call, the first included. */
@@ -304,7 +305,7 @@ export class BigQueryClient {
     const stop = async (): Promise<never> => {
       await this.cancelJob(ref, AbortSignal.timeout(10_000)).catch((err) => this.opts.logger?.warn(`could not cancel job ${ref.jobId}: ${toBigQueryError(err).reason}`));
       throw deadline?.aborted && !options.signal?.aborted
-        ? new BigQueryError('timeout', `The query did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)} s and was cancelled.`)
+        ? new BigQueryError('timeout', t('The query did not finish within {0} s and was cancelled.', Math.round((options.timeoutMs ?? 0) / 1000)))
         : new BigQueryError('cancelled', 'Query cancelled.');
     };
     for (;;) {
@@ -456,7 +457,7 @@ function bounded<T>(work: Promise<T>, ms: number, signal?: AbortSignal): Promise
     };
     const timer = setTimeout(() => {
       done();
-      reject(new BigQueryError('timeout', `Getting a Google token took longer than ${Math.round(ms / 1000)} s.`));
+      reject(new BigQueryError('timeout', t('Getting a Google token took longer than {0} s.', Math.round(ms / 1000))));
     }, ms);
     const onAbort = () => {
       done();
@@ -493,7 +494,7 @@ function fromTransport(err: unknown, timeoutMs: number, signal?: AbortSignal): B
     case 'cancelled':
       return new BigQueryError('cancelled', 'Cancelled.', undefined, undefined, { cause: err });
     case 'timeout':
-      return new BigQueryError(signal?.aborted ? 'cancelled' : 'timeout', signal?.aborted ? 'Cancelled.' : `BigQuery did not answer within ${Math.round(timeoutMs / 1000)} s.`, undefined, undefined, { cause: err });
+      return new BigQueryError(signal?.aborted ? 'cancelled' : 'timeout', signal?.aborted ? t('Cancelled.') : t('BigQuery did not answer within {0} s.', Math.round(timeoutMs / 1000)), undefined, undefined, { cause: err });
     case 'network':
       return new BigQueryError('network', 'Could not reach BigQuery.', undefined, undefined, { cause: err });
     case 'badResponse':
@@ -506,7 +507,7 @@ function fromTransport(err: unknown, timeoutMs: number, signal?: AbortSignal): B
   const e = (err.body as { error?: { code?: unknown; message?: unknown; errors?: unknown } } | undefined)?.error;
   return toBigQueryError({
     code: err.status,
-    message: typeof e?.message === 'string' ? e.message : `BigQuery answered HTTP ${err.status}.`,
+    message: typeof e?.message === 'string' ? e.message : t('BigQuery answered HTTP {0}.', String(err.status)),
     errors: Array.isArray(e?.errors) ? e.errors : undefined,
   });
 }

@@ -4,6 +4,7 @@
 import { GatehouseError, statusReason, type StatusReasons } from '../core/errors';
 import { findAuthError } from '../auth/authError';
 import { lookup } from '../core/lookup';
+import { t } from '../core/l10n';
 
 export type BigQueryErrorReason =
   | 'accessDenied'
@@ -83,8 +84,8 @@ export class BigQueryError extends GatehouseError<BigQueryErrorReason> {
 /** The permission BigQuery named in an access-denied message ("bigquery.jobs.create"), if any. */
 export function missingPermission(message: string): string | undefined {
   const named = /\b(bigquery\.[a-zA-Z]+\.[a-zA-Z]+)\b/.exec(message)?.[1];
-  if (named) return `the permission ${named}`;
-  if (/permission to query table/i.test(message)) return 'read access to the table (bigquery.tables.getData)';
+  if (named) return t('the permission {0}', named);
+  if (/permission to query table/i.test(message)) return t('read access to the table (bigquery.tables.getData)');
   return undefined;
 }
 
@@ -131,7 +132,7 @@ export function toBigQueryError(err: unknown): BigQueryError {
   else if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|socket hang up|EAI_AGAIN/i.test(e.message ?? '')) reason = 'network';
   else if (e.name === 'SyntaxError' || /Unexpected token|JSON/i.test(e.message ?? '')) reason = 'badResponse';
   else reason = 'unknown';
-  const shown = reason === 'network' ? 'Could not reach BigQuery.' : reason === 'badResponse' ? 'BigQuery sent a response that is not valid JSON.' : message;
+  const shown = reason === 'network' ? t('Could not reach BigQuery.') : reason === 'badResponse' ? t('BigQuery sent a response that is not valid JSON.') : message;
   return new BigQueryError(reason, shown, status, reason === 'invalidQuery' ? parseLocation(message) : undefined, { cause: err });
 }
 
@@ -145,12 +146,12 @@ function federationFailure(e: GoogleErrorShape): BigQueryError | undefined {
   const url = String(e.response?.config?.url ?? '');
   const status = e.response?.status ?? e.response?.statusCode;
   if (data && typeof data.error === 'string') {
-    return new BigQueryError('federationRefused', `Google's token service did not accept your sign-in for BigQuery (${data.error.replace(/[^a-z_]/gi, '').slice(0, 40)}).`, status);
+    return new BigQueryError('federationRefused', t("Google's token service did not accept your sign-in for BigQuery ({0}).", data.error.replace(/[^a-z_]/gi, '').slice(0, 40)), status);
   }
   if (/generateAccessToken/.test(url) || /iamcredentials/.test(url)) {
     return status === 403
       ? new BigQueryError('federationRefused', 'You may not impersonate the configured service account (iam.serviceAccounts.getAccessToken denied).', status)
-      : new BigQueryError('federationRefused', `Impersonating the configured service account failed (HTTP ${status ?? 'error'}).`, status);
+      : new BigQueryError('federationRefused', t('Impersonating the configured service account failed (HTTP {0}).', status ?? 'error'), status);
   }
   return undefined;
 }

@@ -73,7 +73,7 @@ export class BigQueryExplorerModel {
     if (listing.message) out.push(listing.message);
     if (listing.nextPageToken) out.push({ kind: 'loadMore', key: `${key}#more`, parentKey: key });
     if (out.length === 0 && listing.items.length > 0) {
-      out.push({ kind: 'message', key: `${key}#filtered`, severity: 'empty', text: `Nothing loaded here matches “${this.filterText}”.`, parentKey: key });
+      out.push({ kind: 'message', key: `${key}#filtered`, severity: 'empty', text: t('Nothing loaded here matches “{0}”.', this.filterText), parentKey: key });
     }
     return out;
   }
@@ -207,7 +207,7 @@ export class BigQueryExplorerModel {
     if (BigQueryError.is(err, 'accessDenied')) {
       return { kind: 'message', key: `${parentKey}#noaccess`, severity: 'noAccess', text: t('No access: your account may not read this.'), parentKey };
     }
-    const text = err instanceof BigQueryError ? err.message : 'Could not load this part of BigQuery.';
+    const text = err instanceof BigQueryError ? err.message : t('Could not load this part of BigQuery.');
     return { kind: 'message', key: `${parentKey}#error`, severity: 'error', text, parentKey };
   }
 

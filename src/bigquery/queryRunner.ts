@@ -14,6 +14,7 @@ import type { ResultStats, ResultsPanelHandle, ResultsPresenter } from '../resul
 import { BigQueryResultSource, type BigQueryRowsResponse } from './rows';
 import { createArraySource } from '../results/sources';
 import type { ResultSource } from '../results/types';
+import { t } from '../core/l10n';
 
 export interface CostSettings {
   /** 0: no limit. Sent as the job's maximumBytesBilled, and checked against the dry run first. */
@@ -111,7 +112,7 @@ export class BigQueryQueryRunner {
       return { ...outcome, job, estimatedBytes };
     };
     try {
-      handle.setRunning('Estimating the bytes this query will process…');
+      handle.setRunning(t('Estimating the bytes this query will process…'));
       const dry = await client.dryRun(request.sql, { params: request.params, signal: stop.signal });
       estimatedBytes = dry.totalBytesProcessed;
       if (dry.referencedTables.length) resource = dry.referencedTables.map((t) => `${t.projectId}.${t.datasetId}.${t.tableId}`).join(', ');
@@ -119,15 +120,15 @@ export class BigQueryQueryRunner {
       const decision = decideCost(dry.totalBytesProcessed, cost);
       if (decision.action === 'block') {
         handle.setError(
-          `Not run: this query would process ${this.fmt.bytes(decision.bytes)}, more than the ${this.fmt.bytes(decision.limit)} allowed by gatehouse.bigquery.maximumBytesBilled.`,
-          'Narrow the query (select fewer columns, filter on partitions), or raise the setting.',
+          t('Not run: this query would process {0}, more than the {1} allowed by gatehouse.bigquery.maximumBytesBilled.', this.fmt.bytes(decision.bytes), this.fmt.bytes(decision.limit)),
+          t('Narrow the query (select fewer columns, filter on partitions), or raise the setting.'),
         );
         return finish({ status: 'blocked' }, 'maximumBytesBilled');
       }
       if (decision.action === 'confirm') {
-        handle.setRunning(`Waiting for your confirmation: ${this.fmt.bytes(decision.bytes)} to process…`);
+        handle.setRunning(t('Waiting for your confirmation: {0} to process…', this.fmt.bytes(decision.bytes)));
         if (!(await this.deps.confirmCost(decision.bytes, request.sql))) {
-          handle.setCancelled(`Not run: you declined to process ${this.fmt.bytes(decision.bytes)}.`);
+          handle.setCancelled(t('Not run: you declined to process {0}.', this.fmt.bytes(decision.bytes)));
           return finish({ status: 'declined' }, 'declined');
         }
       }
@@ -138,7 +139,7 @@ export class BigQueryQueryRunner {
         maximumBytesBilled: cost.maximumBytesBilled > 0 ? cost.maximumBytesBilled : undefined,
         signal: stop.signal,
       });
-      handle.setRunning(`Running job ${job.jobId}…`);
+      handle.setRunning(t('Running job {0}…', job.jobId));
       const pageSize = this.deps.pageSize ?? DEFAULT_PAGE_SIZE;
       const done = await client.waitForQuery(job, { signal: stop.signal, firstPageSize: pageSize, timeoutMs: this.deps.queryTimeoutMs });
       job = done.ref;
@@ -157,14 +158,14 @@ export class BigQueryQueryRunner {
   async reopenJob(key: Readonly<Record<string, string>>, handle: ResultsPanelHandle): Promise<QueryOutcome> {
     const job = jobFromRestoreKey(key);
     if (!job) {
-      handle.setError('This result cannot be fetched again: its job is not named properly.', 'Run the query again.');
+      handle.setError(t('This result cannot be fetched again: its job is not named properly.'), t('Run the query again.'));
       return { status: 'failed', error: new BigQueryError('invalid', 'Malformed job reference.') };
     }
     const started = Date.now();
     const stop = linkCancel(handle, undefined);
     let outcome: QueryOutcome;
     try {
-      handle.setRunning(`Fetching the result of job ${job.jobId} again…`);
+      handle.setRunning(t('Fetching the result of job {0} again…', job.jobId));
       const pageSize = this.deps.pageSize ?? DEFAULT_PAGE_SIZE;
       const done = await this.deps.client.waitForQuery(job, { signal: stop.signal, firstPageSize: pageSize, timeoutMs: this.deps.queryTimeoutMs });
       const { stats, totalRows } = await this.showJob(handle, done, pageSize, started);
@@ -214,10 +215,10 @@ export class BigQueryQueryRunner {
     const started = Date.now();
     let outcome: QueryOutcome;
     try {
-      handle.setRunning(`Reading the first rows of ${name}…`);
+      handle.setRunning(t('Reading the first rows of {0}…', name));
       const meta = await client.getTable(table, stop.signal);
       if (meta.type === 'VIEW') {
-        throw new BigQueryError('invalid', `${name} is a view: it stores no rows to preview. Run a query on it instead (that is billed).`);
+        throw new BigQueryError('invalid', t('{0} is a view: it stores no rows to preview. Run a query on it instead (that is billed).', name));
       }
       const pageSize = this.deps.pageSize ?? DEFAULT_PAGE_SIZE;
       const source = await BigQueryResultSource.open({
@@ -269,7 +270,7 @@ export class BigQueryQueryRunner {
   private fail(handle: ResultsPanelHandle, err: unknown, resource: string): QueryOutcome {
     const e = err instanceof BigQueryError ? err : new BigQueryError('unknown', 'The query failed.', undefined, undefined, { cause: err });
     if (e.reason === 'cancelled') {
-      handle.setCancelled('Cancelled. The job was stopped at BigQuery.');
+      handle.setCancelled(t('Cancelled. The job was stopped at BigQuery.'));
       return { status: 'cancelled', error: e };
     }
     if (e.reason === 'accessDenied' && this.deps.explainDenied) {

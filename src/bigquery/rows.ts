@@ -2,6 +2,7 @@
 // call is a pluggable PageFetcher so the BigQuery client owns auth, retries and endpoints; this
 // module owns the cell encoding and the paging arithmetic.
 import { CancelledError } from '../core/errors';
+import { t } from '../core/l10n';
 import {
   normalizeMode,
   normalizeType,
@@ -63,7 +64,7 @@ export function compileRowDecoder(columns: readonly ResultColumn[]): (row: BigQu
   return (row) => {
     const f = row?.f;
     if (!Array.isArray(f) || f.length !== n) {
-      throw new ResultError('badResponse', `BigQuery sent a row with ${Array.isArray(f) ? f.length : 'no'} cells for ${n} columns.`);
+      throw new ResultError('badResponse', Array.isArray(f) ? t('BigQuery sent a row with {0} cells for {1} columns.', f.length, n) : t('BigQuery sent a row with no cells for {0} columns.', n));
     }
     const out = new Array<CellValue>(n);
     for (let i = 0; i < n; i++) out[i] = decoders[i](f[i]?.v);

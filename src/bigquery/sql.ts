@@ -1,6 +1,7 @@
 // Small, dependency-free reading of BigQuery SQL text: where statements start and end (strings,
 // quoted identifiers and comments respected), which statement the cursor is in, and which named
 // parameters (@name) a query uses. Not a parser: just enough to pick what to run.
+import { markMessage, t } from '../core/l10n';
 
 export interface StatementSpan {
   /** Offsets into the text: [start, end) without the terminating semicolon. */
@@ -131,21 +132,21 @@ export function decideCost(bytes: number, settings: { maximumBytesBilled: number
 export const PARAMETER_TYPES = ['STRING', 'INT64', 'FLOAT64', 'NUMERIC', 'BOOL', 'DATE', 'DATETIME', 'TIMESTAMP'] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];
 
-const PARAMETER_FORMATS: Record<ParameterType, { re: RegExp; hint: string }> = {
-  STRING: { re: /^[\s\S]*$/, hint: 'any text' },
-  INT64: { re: /^[+-]?\d{1,19}$/, hint: 'a whole number, e.g. 42' },
-  FLOAT64: { re: /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^(NaN|[+-]?Infinity)$/, hint: 'a number, e.g. 1.5' },
-  NUMERIC: { re: /^[+-]?(\d+\.?\d*|\.\d+)$/, hint: 'a decimal, e.g. 12.34' },
-  BOOL: { re: /^(true|false)$/i, hint: 'true or false' },
-  DATE: { re: /^\d{4}-\d{2}-\d{2}$/, hint: 'YYYY-MM-DD' },
-  DATETIME: { re: /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$/, hint: 'YYYY-MM-DD HH:MM[:SS]' },
-  TIMESTAMP: { re: /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?\s*(Z|UTC|[+-]\d{2}(:?\d{2})?)?$/i, hint: 'YYYY-MM-DD HH:MM:SS[+00:00]' },
+const PARAMETER_FORMATS: Record<ParameterType, { re: RegExp; problem: string }> = {
+  STRING: { re: /^[\s\S]*$/, problem: markMessage('Expected any text.') },
+  INT64: { re: /^[+-]?\d{1,19}$/, problem: markMessage('Expected a whole number, e.g. 42.') },
+  FLOAT64: { re: /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^(NaN|[+-]?Infinity)$/, problem: markMessage('Expected a number, e.g. 1.5.') },
+  NUMERIC: { re: /^[+-]?(\d+\.?\d*|\.\d+)$/, problem: markMessage('Expected a decimal, e.g. 12.34.') },
+  BOOL: { re: /^(true|false)$/i, problem: markMessage('Expected true or false.') },
+  DATE: { re: /^\d{4}-\d{2}-\d{2}$/, problem: markMessage('Expected YYYY-MM-DD.') },
+  DATETIME: { re: /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$/, problem: markMessage('Expected YYYY-MM-DD HH:MM[:SS].') },
+  TIMESTAMP: { re: /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?\s*(Z|UTC|[+-]\d{2}(:?\d{2})?)?$/i, problem: markMessage('Expected YYYY-MM-DD HH:MM:SS[+00:00].') },
 };
 
 /** Why a value does not fit its type (a hint for the input box), or undefined when it does. */
 export function parameterValueProblem(type: ParameterType, value: string): string | undefined {
   const f = PARAMETER_FORMATS[type];
-  return f.re.test(value.trim()) ? undefined : `Expected ${f.hint}.`;
+  return f.re.test(value.trim()) ? undefined : t(f.problem);
 }
 
 /** A first guess of a parameter's type from its name (`*_date` → DATE, `min_*` → INT64). */

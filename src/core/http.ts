@@ -10,6 +10,7 @@ import type { AxiosInstance, AxiosResponse, AxiosStatic } from 'axios';
 import { HttpError, reasonForStatus } from './errors';
 import type { Logger } from './logger';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy, type RetryVerdict } from './retry';
+import { t } from './l10n';
 
 export { sleep } from './retry';
 
@@ -193,9 +194,9 @@ export class AxiosHttpClient implements HttpClient {
     const failed = (err: unknown): HttpError => {
       if (HttpError.is(err)) return err;
       if (req.signal?.aborted) return new HttpError('cancelled', 'Cancelled.', undefined, undefined, undefined, { cause: err });
-      if (timeout.signal.aborted) return new HttpError('timeout', `No answer from ${where} in time.`);
+      if (timeout.signal.aborted) return new HttpError('timeout', t('No answer from {0} in time.', where));
       const code = loadAxios().isAxiosError(err) ? err.code : (err as { code?: unknown })?.code;
-      return new HttpError('network', `Could not reach ${where}${typeof code === 'string' ? ` (${code})` : ''}.`, undefined, undefined, undefined, { cause: err });
+      return new HttpError('network', typeof code === 'string' ? t('Could not reach {0} ({1}).', where, code) : t('Could not reach {0}.', where), undefined, undefined, undefined, { cause: err });
     };
     try {
       let res: AxiosResponse<Readable>;
@@ -220,7 +221,7 @@ export class AxiosHttpClient implements HttpClient {
         res.data.destroy();
         throw new HttpError(
           'redirected',
-          `${where} answered with a redirect (HTTP ${res.status}). Gatehouse does not follow redirects, so your credentials stay with ${where}; check the configured URL.`,
+          t('{0} answered with a redirect (HTTP {1}). Gatehouse does not follow redirects, so your credentials stay with {0}; check the configured URL.', where, res.status),
           res.status,
         );
       }
@@ -243,7 +244,7 @@ async function readCapped(stream: Readable, limit: number, contentLength: string
   const tooLarge = () => {
     stream.destroy();
     const mib = Math.round((limit / (1024 * 1024)) * 100) / 100;
-    return new HttpError('responseTooLarge', `${where} sent a response larger than ${mib} MiB, so Gatehouse stopped reading it. If you expect answers this large, raise ${MAX_RESPONSE_SETTING}.`);
+    return new HttpError('responseTooLarge', t('{0} sent a response larger than {1} MiB, so Gatehouse stopped reading it. If you expect answers this large, raise {2}.', where, mib, MAX_RESPONSE_SETTING));
   };
   if (contentLength !== undefined && Number(contentLength) > limit) throw tooLarge();
   const onAbort = () => stream.destroy(new Error('aborted'));
@@ -275,10 +276,10 @@ function parse<T>(status: number, headers: Record<string, string>, text: string,
     }
   }
   if (status >= 200 && status < 300) {
-    if (malformed) throw new HttpError('badResponse', `${where} sent a response that is not valid JSON.`, status);
+    if (malformed) throw new HttpError('badResponse', t('{0} sent a response that is not valid JSON.', where), status);
     return { status, headers, data: data as T };
   }
-  throw new HttpError(reasonForStatus(status), `${where} answered HTTP ${status}.`, status, malformed ? undefined : data, parseRetryAfter(headers['retry-after']));
+  throw new HttpError(reasonForStatus(status), t('{0} answered HTTP {1}.', where, status), status, malformed ? undefined : data, parseRetryAfter(headers['retry-after']));
 }
 
 function encodeBody(body: unknown): { data?: string | Buffer; contentType?: string } {
@@ -308,7 +309,7 @@ function host(url: string, base?: string): string {
   try {
     return new URL(url, base).host;
   } catch {
-    return 'the server';
+    return t('the server');
   }
 }
 

@@ -12,11 +12,28 @@
 /** Returns the translation of a message template, placeholders intact (the message itself when there is none). */
 export type Translator = (message: string) => string;
 
-let translator: Translator | undefined;
+/** Translated templates by template, as VS Code loads them from l10n/bundle.l10n.<locale>.json. */
+export type Bundle = Readonly<Record<string, unknown>>;
 
-/** Installs the translator (VS Code's l10n in the extension); `undefined` goes back to English. */
+let translator: Translator | undefined;
+let bundle: Bundle | undefined;
+
+/** Installs the translator; `undefined` goes back to English. */
 export function setTranslator(next: Translator | undefined): void {
   translator = next;
+  bundle = undefined;
+}
+
+/** Translates from `next` (VS Code's bundle in the extension); `undefined` goes back to English. */
+export function useBundle(next: Bundle | undefined): void {
+  // Own entries only: a message such as "constructor" must not answer from Object.prototype.
+  setTranslator(next && ((message) => (Object.hasOwn(next, message) && typeof next[message] === 'string' ? (next[message] as string) : message)));
+  bundle = next;
+}
+
+/** The bundle in use, so that a worker thread can translate the same way (it is structured-cloned there). */
+export function currentBundle(): Bundle | undefined {
+  return bundle;
 }
 
 /** The translated template of `message`, placeholders intact. Never throws. */
@@ -33,6 +50,14 @@ export function translateTemplate(message: string): string {
 /** Our own message, translated, with `{n}` replaced by `args[n]`. */
 export function t(message: string, ...args: (string | number | boolean)[]): string {
   return formatMessage(translateTemplate(message), args);
+}
+
+/** `t`, or `english` where text stays English by design (the audit trail), for code that builds both. */
+export type Translate = (message: string, ...args: (string | number | boolean)[]) => string;
+
+/** A message of ours in English, with `{n}` replaced by `args[n]`: `t` without the translation. */
+export function english(message: string, ...args: (string | number | boolean)[]): string {
+  return formatMessage(message, args);
 }
 
 /** `{n}` → `args[n]`; a placeholder without a value stays as written. */

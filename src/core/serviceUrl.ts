@@ -3,6 +3,7 @@
 // (loopback: localhost, 127.0.0.0/8, ::1), and no user name or password inside the URL. The
 // origin (scheme, host, port) is what a stored secret is bound to.
 import { GatehouseError } from './errors';
+import { t } from './l10n';
 
 export type ServiceUrlReason = 'missing' | 'notAUrl' | 'unsupportedScheme' | 'insecure' | 'credentialsInUrl';
 
@@ -42,25 +43,25 @@ function shown(raw: string): string {
  */
 export function checkServiceUrl(raw: string | undefined, setting: string): URL {
   const text = raw?.trim();
-  if (!text) throw new ServiceUrlError('missing', setting, `${setting} is not set.`, `Set ${setting} to the service's https URL.`);
+  if (!text) throw new ServiceUrlError('missing', setting, t('{0} is not set.', setting), t("Set {0} to the service's https URL.", setting));
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new ServiceUrlError('notAUrl', setting, `${setting} "${shown(text)}" is not a URL.`, `Set it to the service's https URL, such as https://data.example.com.`);
+    throw new ServiceUrlError('notAUrl', setting, t('{0} "{1}" is not a URL.', setting, shown(text)), t("Set it to the service's https URL, such as https://data.example.com."));
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ServiceUrlError('unsupportedScheme', setting, `${setting} must be an https URL, not ${shown(url.protocol)}.`, `Set it to the service's https URL, such as https://data.example.com.`);
+    throw new ServiceUrlError('unsupportedScheme', setting, t('{0} must be an https URL, not {1}.', setting, shown(url.protocol)), t("Set it to the service's https URL, such as https://data.example.com."));
   }
   if (url.username || url.password) {
-    throw new ServiceUrlError('credentialsInUrl', setting, `${setting} contains a user name or password.`, 'Remove them from the URL; Gatehouse keeps credentials in the OS keychain (VS Code SecretStorage).');
+    throw new ServiceUrlError('credentialsInUrl', setting, t('{0} contains a user name or password.', setting), t('Remove them from the URL; Gatehouse keeps credentials in the OS keychain (VS Code SecretStorage).'));
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     throw new ServiceUrlError(
       'insecure',
       setting,
-      `${setting} uses plain http for ${shown(url.host)}: Gatehouse sends credentials over https only (plain http only to this machine).`,
-      `Change it to https://${shown(url.host)}${url.pathname === '/' ? '' : shown(url.pathname)}, or ask the service's admin for its https address.`,
+      t('{0} uses plain http for {1}: Gatehouse sends credentials over https only (plain http only to this machine).', setting, shown(url.host)),
+      t("Change it to https://{0}{1}, or ask the service's admin for its https address.", shown(url.host), url.pathname === '/' ? '' : shown(url.pathname)),
     );
   }
   return url;

@@ -4,6 +4,7 @@
 import { GatehouseError } from '../core/errors';
 import type { DbtNode } from './manifestTypes';
 import { lookup } from '../core/lookup';
+import { t } from '../core/l10n';
 
 export const DBT_COMMANDS = ['run', 'build', 'test', 'compile', 'ls'] as const;
 export type DbtCommand = (typeof DBT_COMMANDS)[number];
@@ -39,7 +40,7 @@ const SELECTABLE = new Set<DbtNode['resourceType']>(['model', 'seed', 'snapshot'
 
 function safe(name: string, node: SelectableNode): string {
   if (!SAFE_NAME.test(name)) {
-    throw new DbtCommandLineError('unsafeName', `Gatehouse does not pass the name "${name.slice(0, 80)}" of ${node.uniqueId} to dbt: it contains characters a selector could misread.`, 'Run dbt yourself in a terminal for this node.');
+    throw new DbtCommandLineError('unsafeName', t('Gatehouse does not pass the name "{0}" of {1} to dbt: it contains characters a selector could misread.', name.slice(0, 80), node.uniqueId), 'Run dbt yourself in a terminal for this node.');
   }
   return name;
 }
@@ -47,11 +48,11 @@ function safe(name: string, node: SelectableNode): string {
 /** The `--select` value for a node and scope, e.g. `+stg_orders+` or `source:raw.orders+`. */
 export function selectorFor(node: SelectableNode, scope: DbtScope): string {
   if (!SELECTABLE.has(node.resourceType)) {
-    throw new DbtCommandLineError('unsupportedNode', `dbt cannot select ${node.uniqueId} (a ${node.resourceType}).`);
+    throw new DbtCommandLineError('unsupportedNode', t('dbt cannot select {0} (a {1}).', node.uniqueId, node.resourceType));
   }
   let core: string;
   if (node.resourceType === 'source') {
-    if (!node.sourceName) throw new DbtCommandLineError('unsupportedNode', `The source ${node.uniqueId} has no source name in the manifest.`);
+    if (!node.sourceName) throw new DbtCommandLineError('unsupportedNode', t('The source {0} has no source name in the manifest.', node.uniqueId));
     core = `${safe(node.sourceName, node)}.${safe(node.name, node)}`;
   } else if (node.resourceType === 'model' && node.version !== undefined) {
     // A versioned model is selected as name.vN (its fqn); the bare name would select every version.
@@ -75,13 +76,13 @@ export interface DbtInvocation {
 /** argv for the dbt executable, without the executable itself. */
 export function dbtArgs(invocation: DbtInvocation): string[] {
   if (!(DBT_COMMANDS as readonly string[]).includes(invocation.command)) {
-    throw new DbtCommandLineError('unknownCommand', `"${String(invocation.command).slice(0, 40)}" is not a dbt command Gatehouse runs.`);
+    throw new DbtCommandLineError('unknownCommand', t('"{0}" is not a dbt command Gatehouse runs.', String(invocation.command).slice(0, 40)));
   }
   const args: string[] = [invocation.command];
   const select = (invocation.select ?? []).filter((s) => s.length > 0);
   for (const s of select) {
     // A value that starts with a dash would be read as a flag by dbt's argument parser.
-    if (s.startsWith('-') || /[\0\r\n]/.test(s)) throw new DbtCommandLineError('unsafeName', `"${s.slice(0, 80)}" is not a selector Gatehouse passes to dbt.`);
+    if (s.startsWith('-') || /[\0\r\n]/.test(s)) throw new DbtCommandLineError('unsafeName', t('"{0}" is not a selector Gatehouse passes to dbt.', s.slice(0, 80)));
   }
   if (select.length) args.push('--select', ...select);
   if (invocation.jsonLog) args.push('--log-format-file', 'json');

@@ -7,6 +7,7 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { join as joinPath } from 'node:path';
 import type { DbtRunResults } from './runResults';
+import { t } from '../core/l10n';
 
 export interface DbtLogEvent {
   readonly name: string;
@@ -111,7 +112,7 @@ export function dbtDiagnostics(input: DiagnosticsInput): DbtDiagnostic[] {
       const file = input.fileOf(uniqueId) ?? placeFromText(text).file;
       const isTest = str(node?.resource_type) === 'test' || uniqueId.startsWith('test.');
       const failing = failures.get(uniqueId);
-      const message = isTest && failing !== undefined ? `${nameOf(uniqueId)} failed with ${failing} failing row${failing === 1 ? '' : 's'}: ${text}` : text;
+      const message = isTest && failing !== undefined ? testFailure(nameOf(uniqueId), false, failing, text) : text;
       add({ file, line: lineIn(text, file, input.readSource, isTest ? nameOf(uniqueId) : undefined), severity: 'error', message, uniqueId });
     }
   }
@@ -122,7 +123,7 @@ export function dbtDiagnostics(input: DiagnosticsInput): DbtDiagnostic[] {
     if (!file) continue;
     const text = cleanText(r.message ?? r.rawStatus);
     const isTest = id.startsWith('test.');
-    const message = isTest && r.failures !== undefined ? `${nameOf(id)} ${r.status === 'warn' ? 'warned' : 'failed'} with ${r.failures} failing row${r.failures === 1 ? '' : 's'}: ${text}` : text;
+    const message = isTest && r.failures !== undefined ? testFailure(nameOf(id), r.status === 'warn', r.failures, text) : text;
     add({ file, line: lineIn(text, file, input.readSource, isTest ? nameOf(id) : undefined), severity: r.status === 'warn' ? 'warning' : 'error', message, uniqueId: id });
   }
   return out;
@@ -227,4 +228,10 @@ export async function readDbtLogSince(file: string, offset: number): Promise<str
   } finally {
     await handle?.close();
   }
+}
+
+/** "not_null_orders_id failed with 3 failing rows: …", one message per case for translators. */
+function testFailure(name: string, warned: boolean, failing: number, text: string): string {
+  if (warned) return failing === 1 ? t('{0} warned with {1} failing row: {2}', name, failing, text) : t('{0} warned with {1} failing rows: {2}', name, failing, text);
+  return failing === 1 ? t('{0} failed with {1} failing row: {2}', name, failing, text) : t('{0} failed with {1} failing rows: {2}', name, failing, text);
 }

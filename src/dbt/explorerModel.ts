@@ -257,10 +257,10 @@ export class DbtExplorerModel {
     const error = describeError(p);
     if (error) out.push({ kind: 'message', id: `p:${key}|error`, text: error.text, detail: error.detail, severity: 'error', parent, command: { command: 'gatehouse.dbt.refresh', title: t('Reload') } });
     if (!p.index) {
-      if (!error) out.push({ kind: 'message', id: `p:${key}|loading`, text: p.loading ? 'Loading the manifest…' : 'No manifest yet.', severity: 'info', parent });
+      if (!error) out.push({ kind: 'message', id: `p:${key}|loading`, text: p.loading ? t('Loading the manifest…') : t('No manifest yet.'), severity: 'info', parent });
       return out;
     }
-    if (this.filterText) out.push({ kind: 'message', id: `p:${key}|filter`, text: `Filter: "${this.filterText}"`, severity: 'info', parent, command: { command: 'gatehouse.dbt.clearFilter', title: t('Clear filter') } });
+    if (this.filterText) out.push({ kind: 'message', id: `p:${key}|filter`, text: t('Filter: "{0}"', this.filterText), severity: 'info', parent, command: { command: 'gatehouse.dbt.clearFilter', title: t('Clear filter') } });
     for (const s of DBT_SECTIONS) if (this.nodesOf(key, s.section).length > 0) out.push(sectionElement(key, s.section, parent));
     return out;
   }
@@ -275,7 +275,7 @@ export class DbtExplorerModel {
 
   /** Group labels and keys from the section down to the node (folders nest; other groupings are one level). */
   private groupPathOf(node: DbtNode, section: DbtSection): [string, string][] {
-    if (section === 'sources') return [[node.sourceName ?? '(no source name)', node.sourceName ?? '']];
+    if (section === 'sources') return [[node.sourceName ?? t('(no source name)'), node.sourceName ?? '']];
     if (section !== 'models') return [];
     const grouping = this.o.grouping();
     if (grouping === 'folder') {
@@ -283,7 +283,7 @@ export class DbtExplorerModel {
       return parts.map((label, i) => [label, parts.slice(0, i + 1).join('/')]);
     }
     const key = grouping === 'package' ? node.packageName : grouping === 'materialization' ? (node.materialization ?? '') : (node.tags[0] ?? '');
-    return [[key || `(no ${grouping})`, key]];
+    return [[key || t('(no {0})', grouping), key]];
   }
 
   private sectionChildren(el: Extract<DbtTreeElement, { kind: 'section' }>): DbtTreeElement[] {
@@ -362,8 +362,9 @@ function nodeElement(parent: DbtTreeElement, projectKey: string, uniqueId: strin
 function describeError(p: DbtProjectState): { text: string; detail: string } | undefined {
   const err = p.error as { message?: string; userMessage?: string } | undefined;
   if (!err) return undefined;
-  const kept = p.index ? ' Showing the last good manifest.' : '';
-  return { text: `Manifest problem: ${err.message ?? 'it could not be read.'}`, detail: `${err.userMessage ?? err.message ?? ''}${kept}` };
+  const text = err.message !== undefined ? t('Manifest problem: {0}', err.message) : t('Manifest problem: it could not be read.');
+  const detail = err.userMessage ?? err.message ?? '';
+  return { text, detail: p.index ? t('{0} Showing the last good manifest.', detail) : detail };
 }
 
 function groupModels(index: DbtProjectIndex, key: DbtGroupKey, filter: string): Map<string, DbtNode[]> {

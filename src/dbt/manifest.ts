@@ -6,6 +6,7 @@ import { DbtManifestError } from './manifestErrors';
 import { loadManifestData, readEntryCode, scanEntrySpans } from './manifestLoader';
 import { normalizePath } from './manifestNormalize';
 import type { DbtIndexData, DbtLoadOptions, DbtManifestFile, DbtManifestWarning, DbtNode, DbtNodeCode, DbtProjectInfo, DbtResourceType } from './manifestTypes';
+import { t } from '../core/l10n';
 
 export type DbtGroupKey = 'folder' | 'package' | 'tag' | 'materialization';
 
@@ -196,7 +197,7 @@ export class DbtProjectIndex {
    */
   async readCode(uniqueId: string, signal?: AbortSignal): Promise<DbtNodeCode> {
     const i = this.indexOf(uniqueId);
-    if (i === undefined) throw new DbtManifestError('nodeNotFound', `No node ${uniqueId} in the manifest.`);
+    if (i === undefined) throw new DbtManifestError('nodeNotFound', t('No node {0} in the manifest.', uniqueId));
     const id = this.all[i].uniqueId;
     let span: [number, number] | undefined;
     if (this.codeSpans && this.codeSpans[2 * i] >= 0) span = [this.codeSpans[2 * i], this.codeSpans[2 * i + 1]];
@@ -208,7 +209,7 @@ export class DbtProjectIndex {
       });
       span = (await this.spansByIdPromise).get(id);
     }
-    if (!span) throw new DbtManifestError('nodeNotFound', `The manifest has no entry for ${id}.`);
+    if (!span) throw new DbtManifestError('nodeNotFound', t('The manifest has no entry for {0}.', id));
     return readEntryCode(this.file, id, span[0], span[1]);
   }
 

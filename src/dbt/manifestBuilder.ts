@@ -5,6 +5,7 @@ import type { Formatter } from '../core/format';
 import { DbtManifestError, RERUN_DBT } from './manifestErrors';
 import { isObject, normalizeEntry, schemaVersionOf, WarningSink } from './manifestNormalize';
 import type { DbtIndexData, DbtManifestFile, DbtNode, DbtProjectInfo } from './manifestTypes';
+import { t } from '../core/l10n';
 
 export const DEFAULT_MAX_SCHEMA_VERSION = 20;
 export const NEWEST_TESTED_SCHEMA_VERSION = 20;
@@ -42,7 +43,7 @@ export class IndexBuilder {
   /** `disabled` maps an id to a list of node dicts (several when configs differ per target). */
   addDisabled(key: string, raw: unknown, start = -1, end = -1): void {
     if (!Array.isArray(raw)) {
-      this.sink.add({ reason: 'invalidNode', uniqueId: key, section: 'disabled', message: 'Disabled entry is not a list; skipped.' });
+      this.sink.add({ reason: 'invalidNode', uniqueId: key, section: 'disabled', message: t('Disabled entry is not a list; skipped.') });
       return;
     }
     const entry = normalizeEntry('disabled', key, raw[0], true, this.sink);
@@ -50,7 +51,7 @@ export class IndexBuilder {
   }
 
   warnSection(section: string, kind: string): void {
-    this.sink.add({ reason: 'invalidSection', section, message: `${section} is ${kind === 'array' ? 'an array' : `a ${kind}`}, not a map; ignored.` });
+    this.sink.add({ reason: 'invalidSection', section, message: kind === 'array' ? t('{0} is an array, not a map; ignored.', section) : t('{0} is a {1}, not a map; ignored.', section, kind) });
   }
 
   warnTooLarge(section: string, key: string, bytes: number, fmt: Formatter): void {
@@ -58,7 +59,7 @@ export class IndexBuilder {
       reason: 'entryTooLarge',
       section,
       uniqueId: key,
-      message: `Entry is ${fmt.bytes(bytes)}, above the per-entry limit; skipped.`,
+      message: t('Entry is {0}, above the per-entry limit; skipped.', fmt.bytes(bytes)),
     });
   }
 
@@ -71,7 +72,7 @@ export class IndexBuilder {
         this.deps[at] = dependsOn;
         if (this.spans) (this.spans[2 * at] = start), (this.spans[2 * at + 1] = end);
       } else if (!node.disabled) {
-        this.sink.add({ reason: 'duplicateId', uniqueId: node.uniqueId, message: 'The id appears twice; the first entry was kept.' });
+        this.sink.add({ reason: 'duplicateId', uniqueId: node.uniqueId, message: t('The id appears twice; the first entry was kept.') });
       }
       return;
     }
@@ -93,7 +94,7 @@ export class IndexBuilder {
       for (const dep of this.deps[i]) {
         const p = this.ids.get(dep);
         if (p === undefined || this.nodes[p].disabled) {
-          this.sink.add({ reason: 'danglingDependency', uniqueId: this.nodes[i].uniqueId, message: `Depends on ${dep}, which is not in the manifest (or is disabled).` });
+          this.sink.add({ reason: 'danglingDependency', uniqueId: this.nodes[i].uniqueId, message: t('Depends on {0}, which is not in the manifest (or is disabled).', dep) });
         } else if (!seen.has(p)) {
           seen.add(p);
           parents.push(p);
@@ -119,20 +120,20 @@ export class IndexBuilder {
     const nodesKind = facts.kinds.get('nodes');
     if (typeof url === 'string' && schemaVersionOf(url, 'manifest') === undefined) {
       const other = /\/dbt\/([a-z-]+)\/v\d+/.exec(url)?.[1];
-      throw new DbtManifestError('notAManifest', other ? `This is a dbt ${other} file, not a manifest.` : 'The file is not a dbt manifest (unknown dbt_schema_version).', 'Open target/manifest.json.');
+      throw new DbtManifestError('notAManifest', other ? t('This is a dbt {0} file, not a manifest.', other) : t('The file is not a dbt manifest (unknown dbt_schema_version).'), 'Open target/manifest.json.');
     }
     if (nodesKind === undefined || (url === undefined && !['macros', 'parent_map', 'child_map'].some((k) => facts.kinds.has(k)))) {
       throw new DbtManifestError('notAManifest', 'The file is JSON but not a dbt manifest (no nodes).', 'Open target/manifest.json.');
     }
     if (nodesKind !== 'object') {
-      throw new DbtManifestError('invalidShape', `The manifest's nodes is ${nodesKind === 'array' ? 'an array' : `a ${nodesKind}`}, not a map.`, RERUN_DBT);
+      throw new DbtManifestError('invalidShape', nodesKind === 'array' ? t("The manifest's nodes is an array, not a map.") : t("The manifest's nodes is a {0}, not a map.", nodesKind), RERUN_DBT);
     }
     const schemaVersion = schemaVersionOf(url, 'manifest');
     if (schemaVersion !== undefined && (schemaVersion < 1 || schemaVersion > maxSchemaVersion)) {
-      throw new DbtManifestError('unsupportedVersion', `Manifest schema v${schemaVersion} is not supported (v1 to v${maxSchemaVersion} are).`, 'Update Gatehouse, or use a dbt version that writes a supported manifest.');
+      throw new DbtManifestError('unsupportedVersion', t('Manifest schema v{0} is not supported (v1 to v{1} are).', schemaVersion, maxSchemaVersion), 'Update Gatehouse, or use a dbt version that writes a supported manifest.');
     }
     if (schemaVersion !== undefined && schemaVersion > NEWEST_TESTED_SCHEMA_VERSION) {
-      this.sink.add({ reason: 'newerSchema', message: `Manifest schema v${schemaVersion} is newer than Gatehouse was tested with; some fields may be missing.` });
+      this.sink.add({ reason: 'newerSchema', message: t('Manifest schema v{0} is newer than Gatehouse was tested with; some fields may be missing.', schemaVersion) });
     }
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
     return {

@@ -1,5 +1,6 @@
 // Typed errors for dbt artifacts (manifest.json, run_results.json). Callers branch on `reason`.
 import { GatehouseError } from '../core/errors';
+import { markMessage } from '../core/l10n';
 
 export type DbtManifestErrorReason =
   | 'notFound'
@@ -34,4 +35,4 @@ export class DbtManifestError extends GatehouseError<DbtManifestErrorReason> {
 }
 
 /** Most reasons mean "dbt is still writing it or wrote something else": re-running dbt fixes them. */
-export const RERUN_DBT = 'Run `dbt parse` (or any dbt command) to regenerate target/manifest.json.';
+export const RERUN_DBT = markMessage('Run `dbt parse` (or any dbt command) to regenerate target/manifest.json.');

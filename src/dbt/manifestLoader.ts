@@ -14,6 +14,7 @@ import { DEFAULT_MAX_SCHEMA_VERSION, IndexBuilder } from './manifestBuilder';
 import { DbtManifestError, RERUN_DBT } from './manifestErrors';
 import { ENTRY_SECTIONS, isObject } from './manifestNormalize';
 import type { DbtIndexData, DbtLoadOptions, DbtManifestFile, DbtNodeCode } from './manifestTypes';
+import { l10nTable, t } from '../core/l10n';
 
 export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
 export const DEFAULT_STREAM_THRESHOLD_BYTES = 256 * 1024 ** 2;
@@ -21,41 +22,70 @@ export const DEFAULT_MAX_ENTRY_BYTES = 64 * 1024 ** 2;
 const DEFAULT_CHUNK_BYTES = 4 * 1024 ** 2;
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new CancelledError('Loading the dbt manifest was cancelled.');
+  if (signal?.aborted) throw new CancelledError(t('Loading the dbt manifest was cancelled.'));
 }
 
 function isSection(key: string): boolean {
   return Object.hasOwn(ENTRY_SECTIONS, key) || key === 'disabled';
 }
 
+/** The dbt files read here. */
+export type DbtFileKind = 'manifest' | 'run results file';
+
+// What can be wrong with each file, every message whole for translators.
+const FILE_PROBLEMS: Record<DbtFileKind, Record<'notFound' | 'unreadable' | 'empty' | 'tooLarge' | 'whitespace' | 'truncated' | 'notAnObject' | 'invalidJsonAt' | 'invalidJson', string>> = {
+  manifest: l10nTable({
+    notFound: 'No dbt manifest at {0}.',
+    unreadable: 'The dbt manifest cannot be read ({0}).',
+    empty: 'The dbt manifest is empty (0 bytes).',
+    tooLarge: 'The dbt manifest is {0}, above the {1} limit.',
+    whitespace: 'The dbt manifest contains only whitespace.',
+    truncated: 'The dbt manifest ends early (at byte {0}); dbt may still be writing it.',
+    notAnObject: 'The file is JSON but not a dbt manifest (its top level is not an object).',
+    invalidJsonAt: 'The dbt manifest is not valid JSON (near byte {0}).',
+    invalidJson: 'The dbt manifest is not valid JSON.',
+  }),
+  'run results file': l10nTable({
+    notFound: 'No dbt run results file at {0}.',
+    unreadable: 'The dbt run results file cannot be read ({0}).',
+    empty: 'The dbt run results file is empty (0 bytes).',
+    tooLarge: 'The dbt run results file is {0}, above the {1} limit.',
+    whitespace: 'The dbt run results file contains only whitespace.',
+    truncated: 'The dbt run results file ends early (at byte {0}); dbt may still be writing it.',
+    notAnObject: 'The file is JSON but not a dbt run results file (its top level is not an object).',
+    invalidJsonAt: 'The dbt run results file is not valid JSON (near byte {0}).',
+    invalidJson: 'The dbt run results file is not valid JSON.',
+  }),
+};
+
 /** Stats the file and applies the file-level checks every reader shares. */
-export async function statManifest(path: string, what = 'manifest', maxBytes = DEFAULT_MAX_BYTES, fmt = new Formatter()): Promise<DbtManifestFile> {
+export async function statManifest(path: string, what: DbtFileKind = 'manifest', maxBytes = DEFAULT_MAX_BYTES, fmt = new Formatter()): Promise<DbtManifestFile> {
   let st;
   try {
     st = await stat(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new DbtManifestError('notFound', `No dbt ${what} at ${path}.`, RERUN_DBT, { cause: error });
-    throw new DbtManifestError('unreadable', `The dbt ${what} cannot be read (${code ?? 'error'}).`, undefined, { cause: error });
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new DbtManifestError('notFound', t(FILE_PROBLEMS[what].notFound, path), RERUN_DBT, { cause: error });
+    throw new DbtManifestError('unreadable', t(FILE_PROBLEMS[what].unreadable, code ?? 'error'), undefined, { cause: error });
   }
-  if (!st.isFile()) throw new DbtManifestError('unreadable', `${path} is not a file.`);
-  if (st.size === 0) throw new DbtManifestError('empty', `The dbt ${what} is empty (0 bytes).`, RERUN_DBT);
+  if (!st.isFile()) throw new DbtManifestError('unreadable', t('{0} is not a file.', path));
+  if (st.size === 0) throw new DbtManifestError('empty', t(FILE_PROBLEMS[what].empty), RERUN_DBT);
   if (st.size > maxBytes) {
-    throw new DbtManifestError('tooLarge', `The dbt ${what} is ${fmt.bytes(st.size)}, above the ${fmt.bytes(maxBytes)} limit.`);
+    throw new DbtManifestError('tooLarge', t(FILE_PROBLEMS[what].tooLarge, fmt.bytes(st.size), fmt.bytes(maxBytes)));
   }
   return { path, size: st.size, mtimeMs: st.mtimeMs };
 }
 
-export function scanErrorToDbt(error: JsonScanError, what = 'manifest'): DbtManifestError {
+export function scanErrorToDbt(error: JsonScanError, what: DbtFileKind = 'manifest'): DbtManifestError {
   switch (error.failure) {
     case 'empty':
-      return new DbtManifestError('empty', `The dbt ${what} contains only whitespace.`, RERUN_DBT);
+      return new DbtManifestError('empty', t(FILE_PROBLEMS[what].whitespace), RERUN_DBT);
     case 'truncated':
-      return new DbtManifestError('truncated', `The dbt ${what} ends early (at byte ${error.offset}); dbt may still be writing it.`, RERUN_DBT, { cause: error });
+      return new DbtManifestError('truncated', t(FILE_PROBLEMS[what].truncated, error.offset), RERUN_DBT, { cause: error });
     case 'notAnObject':
-      return new DbtManifestError(what === 'manifest' ? 'notAManifest' : 'notRunResults', `The file is JSON but not a dbt ${what} (its top level is not an object).`);
+      return new DbtManifestError(what === 'manifest' ? 'notAManifest' : 'notRunResults', t(FILE_PROBLEMS[what].notAnObject));
     case 'invalidJson':
-      return new DbtManifestError('invalidJson', `The dbt ${what} is not valid JSON (near byte ${error.offset}).`, RERUN_DBT, { cause: error });
+      return new DbtManifestError('invalidJson', t(FILE_PROBLEMS[what].invalidJsonAt, error.offset), RERUN_DBT, { cause: error });
   }
 }
 
@@ -63,7 +93,7 @@ export function scanErrorToDbt(error: JsonScanError, what = 'manifest'): DbtMani
  * Why JSON.parse failed, told from the structure rather than from V8's message text: a valid prefix
  * that stops early is `truncated` (dbt still writing), anything else `invalidJson`.
  */
-export function classifyJsonFailure(buf: Buffer, what = 'manifest', cause?: unknown): DbtManifestError {
+export function classifyJsonFailure(buf: Buffer, what: DbtFileKind = 'manifest', cause?: unknown): DbtManifestError {
   const scanner = new ManifestJsonScanner({ topLevelKey: () => 'skip', entry: () => undefined });
   try {
     scanner.feed(buf);
@@ -72,7 +102,7 @@ export function classifyJsonFailure(buf: Buffer, what = 'manifest', cause?: unkn
     if (error instanceof JsonScanError) return scanErrorToDbt(error, what);
     throw error;
   }
-  return new DbtManifestError('invalidJson', `The dbt ${what} is not valid JSON.`, RERUN_DBT, { cause });
+  return new DbtManifestError('invalidJson', t(FILE_PROBLEMS[what].invalidJson), RERUN_DBT, { cause });
 }
 
 function kindOf(value: unknown): JsonKind {
@@ -156,7 +186,7 @@ function parseEntry(json: Buffer, section: string, key: string): unknown {
   try {
     return JSON.parse(json.toString('utf8'));
   } catch (error) {
-    throw new DbtManifestError('invalidJson', `The dbt manifest is not valid JSON (in ${section} entry ${key}).`, RERUN_DBT, { cause: error });
+    throw new DbtManifestError('invalidJson', t('The dbt manifest is not valid JSON (in {0} entry {1}).', section, key), RERUN_DBT, { cause: error });
   }
 }
 

@@ -4,6 +4,7 @@
 // object is dropped and warns. Nothing here throws on manifest content.
 import { DBT_RESOURCE_TYPES, type DbtColumn, type DbtManifestWarning, type DbtNode, type DbtResourceType } from './manifestTypes';
 import { lookup } from '../core/lookup';
+import { t } from '../core/l10n';
 
 /** Top-level maps whose values are lineage-bearing entries, and the resource type each implies. */
 export const ENTRY_SECTIONS: Readonly<Record<string, DbtResourceType | undefined>> = {
@@ -68,7 +69,7 @@ function versionOf(value: unknown): number | string | undefined {
 function stringList(value: unknown, field: string, id: string, sink: WarningSink): readonly string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) {
-    sink.add({ reason: 'invalidField', uniqueId: id, message: `${field} is not a list; ignored.` });
+    sink.add({ reason: 'invalidField', uniqueId: id, message: t('{0} is not a list; ignored.', field) });
     return undefined;
   }
   if (value.length === 0) return EMPTY;
@@ -78,7 +79,7 @@ function stringList(value: unknown, field: string, id: string, sink: WarningSink
     if (typeof v === 'string') out.push(v);
     else bad = true;
   }
-  if (bad) sink.add({ reason: 'invalidField', uniqueId: id, message: `${field} has entries that are not strings; they were ignored.` });
+  if (bad) sink.add({ reason: 'invalidField', uniqueId: id, message: t('{0} has entries that are not strings; they were ignored.', field) });
   return out.length ? out : EMPTY;
 }
 
@@ -86,7 +87,7 @@ function columnsOf(value: unknown, id: string, sink: WarningSink): readonly DbtC
   if (value === undefined || value === null) return EMPTY;
   const list = Array.isArray(value) ? value : isObject(value) ? Object.values(value) : undefined;
   if (!list) {
-    sink.add({ reason: 'invalidField', uniqueId: id, message: 'columns is not a map; ignored.' });
+    sink.add({ reason: 'invalidField', uniqueId: id, message: t('columns is not a map; ignored.') });
     return EMPTY;
   }
   if (list.length === 0) return EMPTY;
@@ -129,7 +130,7 @@ export function normalizeEntry(
   sink: WarningSink,
 ): NormalizedEntry | undefined {
   if (!isObject(raw)) {
-    sink.add({ reason: 'invalidNode', uniqueId: key, section, message: `Entry of ${section} is not an object; skipped.` });
+    sink.add({ reason: 'invalidNode', uniqueId: key, section, message: t('Entry of {0} is not an object; skipped.', section) });
     return undefined;
   }
   const id = disabled ? (str(raw.unique_id) ?? key) : key;
@@ -138,7 +139,7 @@ export function normalizeEntry(
 
   let name = str(raw.name);
   if (name === undefined) {
-    sink.add({ reason: 'invalidField', uniqueId: id, message: 'name is missing; using the last part of the id.' });
+    sink.add({ reason: 'invalidField', uniqueId: id, message: t('name is missing; using the last part of the id.') });
     name = id.slice(id.lastIndexOf('.') + 1);
   }
   const packageName = str(raw.package_name) ?? (id.split('.')[1] || '');
@@ -149,7 +150,7 @@ export function normalizeEntry(
   let dependsOn: readonly string[] = EMPTY;
   if (raw.depends_on !== undefined && raw.depends_on !== null) {
     if (isObject(raw.depends_on)) dependsOn = stringList(raw.depends_on.nodes, 'depends_on.nodes', id, sink) ?? EMPTY;
-    else sink.add({ reason: 'invalidField', uniqueId: id, message: 'depends_on is not an object; no lineage for this node.' });
+    else sink.add({ reason: 'invalidField', uniqueId: id, message: t('depends_on is not an object; no lineage for this node.') });
   }
 
   const compiled = raw.compiled_code ?? raw.compiled_sql;

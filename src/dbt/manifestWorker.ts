@@ -6,6 +6,7 @@ import { CancelledError } from '../core/errors';
 import { DbtProjectIndex } from './manifest';
 import { DbtManifestError, type DbtManifestErrorReason } from './manifestErrors';
 import type { DbtIndexData, DbtLoadOptions } from './manifestTypes';
+import { currentBundle, t, type Bundle } from '../core/l10n';
 
 /** Marks our workers, so the entry does nothing if bundled into someone else's thread. */
 export const DBT_MANIFEST_WORKER_TAG = 'gatehouse.dbt.manifest';
@@ -14,6 +15,8 @@ export interface WorkerRequest {
   readonly tag: typeof DBT_MANIFEST_WORKER_TAG;
   readonly path: string;
   readonly options: Omit<DbtLoadOptions, 'signal'>;
+  /** The extension's translations: the worker's messages (problems, errors) are in the person's language too. */
+  readonly bundle?: Bundle;
 }
 
 export type WorkerReply =
@@ -25,8 +28,8 @@ export type DbtWorkerScript = string | URL | ((workerData: WorkerRequest) => Wor
 
 export function loadManifestInWorker(script: DbtWorkerScript, path: string, options: DbtLoadOptions = {}): Promise<DbtProjectIndex> {
   const { signal, ...rest } = options;
-  if (signal?.aborted) return Promise.reject(new CancelledError('Loading the dbt manifest was cancelled.'));
-  const request: WorkerRequest = { tag: DBT_MANIFEST_WORKER_TAG, path, options: rest };
+  if (signal?.aborted) return Promise.reject(new CancelledError(t('Loading the dbt manifest was cancelled.')));
+  const request: WorkerRequest = { tag: DBT_MANIFEST_WORKER_TAG, path, options: rest, bundle: currentBundle() };
   const worker = typeof script === 'function' ? script(request) : new Worker(script, { workerData: request });
   return new Promise<DbtProjectIndex>((resolve, reject) => {
     let settled = false;
@@ -37,7 +40,7 @@ export function loadManifestInWorker(script: DbtWorkerScript, path: string, opti
       void worker.terminate();
       fn();
     };
-    const onAbort = () => settle(() => reject(new CancelledError('Loading the dbt manifest was cancelled.')));
+    const onAbort = () => settle(() => reject(new CancelledError(t('Loading the dbt manifest was cancelled.'))));
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.once('message', (reply: WorkerReply) =>
       settle(() => {
@@ -47,6 +50,6 @@ export function loadManifestInWorker(script: DbtWorkerScript, path: string, opti
       }),
     );
     worker.once('error', (error) => settle(() => reject(new DbtManifestError('worker', 'The dbt manifest worker failed.', undefined, { cause: error }))));
-    worker.once('exit', (code) => settle(() => reject(new DbtManifestError('worker', `The dbt manifest worker stopped (exit code ${code}).`))));
+    worker.once('exit', (code) => settle(() => reject(new DbtManifestError('worker', t('The dbt manifest worker stopped (exit code {0}).', code)))));
   });
 }

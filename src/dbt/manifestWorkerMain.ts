@@ -4,10 +4,12 @@ import { CancelledError } from '../core/errors';
 import { DbtManifestError } from './manifestErrors';
 import { loadManifestData } from './manifestLoader';
 import { DBT_MANIFEST_WORKER_TAG, type WorkerReply, type WorkerRequest } from './manifestWorker';
+import { t, useBundle } from '../core/l10n';
 
 const request = workerData as WorkerRequest | undefined;
 if (parentPort && request?.tag === DBT_MANIFEST_WORKER_TAG) {
   const port = parentPort;
+  useBundle(request.bundle);
   loadManifestData(request.path, request.options).then(
     (data) => {
       const reply: WorkerReply = { ok: true, data };
@@ -20,7 +22,7 @@ if (parentPort && request?.tag === DBT_MANIFEST_WORKER_TAG) {
           ? { ok: false, reason: error.reason, message: error.message, nextStep: error.nextStep }
           : error instanceof CancelledError
             ? { ok: false, reason: 'cancelled', message: error.message }
-            : { ok: false, reason: 'worker', message: 'The dbt manifest could not be loaded (internal error).' };
+            : { ok: false, reason: 'worker', message: t('The dbt manifest could not be loaded (internal error).') };
       port.postMessage(reply);
     },
   );

@@ -22,6 +22,7 @@ import { Formatter } from '../core/format';
 // Sizes in the preview's refusals (the results panel shows them in the display language).
 const fmt = new Formatter();
 import { GatehouseError } from '../core/errors';
+import { t } from '../core/l10n';
 
 export const DEFAULT_PREVIEW_LIMIT = 500;
 export const MAX_PREVIEW_LIMIT = 10_000;
@@ -64,8 +65,8 @@ export class DbtPreviewError extends GatehouseError<DbtPreviewErrorReason> {
 }
 
 /** BigQuery's statement type, as shown to the user (it is service data: only an enum-like word). */
-function shownType(t: string | undefined): string {
-  return t && /^[A-Z_]{1,40}$/.test(t) ? t : 'an unknown statement';
+function shownType(type: string | undefined): string {
+  return type && /^[A-Z_]{1,40}$/.test(type) ? type : t('an unknown statement');
 }
 
 export interface DbtPreview {
@@ -108,15 +109,15 @@ export function bigQueryPreviewRunner(client: () => Promise<BigQueryClient> | Bi
       // BigQuery parses the exact text we would run; a dry run runs nothing and bills nothing.
       const dry = await bq.dryRun(sql, { signal: options.signal, labels: options.labels });
       if (dry.statementType !== 'SELECT') {
-        throw new DbtPreviewError('notASelect', `Not run: the compiled SQL of this model is not a single SELECT (BigQuery reads it as ${shownType(dry.statementType)}).`);
+        throw new DbtPreviewError('notASelect', t('Not run: the compiled SQL of this model is not a single SELECT (BigQuery reads it as {0}).', shownType(dry.statementType)));
       }
       const maximumBytesBilled = options.cost.maximumBytesBilled > 0 ? options.cost.maximumBytesBilled : undefined;
       const decision = decideCost(dry.totalBytesProcessed, options.cost);
       if (decision.action === 'block') {
-        throw new DbtPreviewError('overByteLimit', `Not run: this preview would process ${fmt.bytes(decision.bytes)}, more than the ${fmt.bytes(decision.limit)} allowed by gatehouse.bigquery.maximumBytesBilled.`);
+        throw new DbtPreviewError('overByteLimit', t('Not run: this preview would process {0}, more than the {1} allowed by gatehouse.bigquery.maximumBytesBilled.', fmt.bytes(decision.bytes), fmt.bytes(decision.limit)));
       }
       if (decision.action === 'confirm' && !(await options.confirmCost(decision.bytes))) {
-        throw new DbtPreviewError('declined', `Not run: you declined to process ${fmt.bytes(decision.bytes)}.`);
+        throw new DbtPreviewError('declined', t('Not run: you declined to process {0}.', fmt.bytes(decision.bytes)));
       }
       const jobId = newJobId();
       options.onJobStart?.(jobId);
@@ -189,7 +190,7 @@ export async function previewModel(
     const reason = (GatehouseError.isGatehouseError(err) ? err.reason : undefined) ?? 'error';
     const outcome: AuditOutcome = reason === 'cancelled' || reason === 'declined' ? 'cancelled' : reason === 'accessDenied' || DbtPreviewError.is(err) ? 'denied' : 'failed';
     const e = err as { message?: string; nextStep?: string };
-    panel.setError(GatehouseError.isGatehouseError(err) ? err.message : 'The preview failed.', e.nextStep);
+    panel.setError(GatehouseError.isGatehouseError(err) ? err.message : t('The preview failed.'), e.nextStep);
     result = { outcome, reason, sqlSha256: sha, jobId };
   }
   await audit

@@ -7,6 +7,7 @@ import { classifyJsonFailure, statManifest } from './manifestLoader';
 import { isObject, schemaVersionOf, WarningSink } from './manifestNormalize';
 import type { DbtManifestWarning } from './manifestTypes';
 import { lookup } from '../core/lookup';
+import { t } from '../core/l10n';
 
 /** dbt's RunStatus, TestStatus and FreshnessStatus; `runtimeError` is freshness's "runtime error". */
 export type DbtRunStatus = 'success' | 'error' | 'fail' | 'warn' | 'skipped' | 'pass' | 'runtimeError' | 'other';
@@ -65,7 +66,7 @@ export async function parseRunResults(path: string, options: { signal?: AbortSig
   try {
     buf = await readFile(file.path, { signal: options.signal });
   } catch (error) {
-    if (options.signal?.aborted) throw new CancelledError('Reading dbt run results was cancelled.');
+    if (options.signal?.aborted) throw new CancelledError(t('Reading dbt run results was cancelled.'));
     throw new DbtManifestError('unreadable', 'The dbt run results file cannot be read.', undefined, { cause: error });
   }
   let root: unknown;
@@ -85,7 +86,7 @@ export async function parseRunResults(path: string, options: { signal?: AbortSig
     // dbt < 0.19 nests the node: results[i].node.unique_id
     const id = isObject(entry) ? (str(entry.unique_id) ?? (isObject(entry.node) ? str(entry.node.unique_id) : undefined)) : undefined;
     if (!isObject(entry) || id === undefined) {
-      sink.add({ reason: 'invalidNode', section: 'results', message: `Result #${i} has no unique_id; skipped.` });
+      sink.add({ reason: 'invalidNode', section: 'results', message: t('Result #{0} has no unique_id; skipped.', i) });
       return;
     }
     const rawStatus = str(entry.status) ?? (entry.status === null ? 'null' : String(entry.status));

@@ -9,6 +9,7 @@ import type { LookerCredentials } from './credentials';
 import { LookerError, toLookerError } from './errors';
 import { jsonBiToTable } from './resultTable';
 import type { Dashboard, DashboardElement, DashboardSummary, Folder, JsonBi, Look, LookerUser, QuerySummary } from './types';
+import { t } from '../core/l10n';
 
 export interface LookerClientOptions {
   http: HttpClient;
@@ -193,11 +194,11 @@ function seg(id: string): string {
 }
 
 function list<T>(data: unknown, what: string): T[] {
-  if (!Array.isArray(data)) throw new LookerError('badResponse', `Looker answered ${what} without a list.`);
+  if (!Array.isArray(data)) throw new LookerError('badResponse', t('Looker answered {0} without a list.', what));
   return data as T[];
 }
 
 function checkId<T extends { id?: unknown }>(data: T, what: string): T {
-  if (!data || typeof data !== 'object' || (typeof data.id !== 'string' && typeof data.id !== 'number')) throw new LookerError('badResponse', `Looker answered without a ${what}.`);
+  if (!data || typeof data !== 'object' || (typeof data.id !== 'string' && typeof data.id !== 'number')) throw new LookerError('badResponse', t('Looker answered without a {0}.', what));
   return data;
 }

@@ -7,6 +7,7 @@
 import type { InlineQuery } from './client';
 import { elementTarget } from './explorerModel';
 import type { Dashboard, DashboardElement, QuerySummary } from './types';
+import { t } from '../core/l10n';
 
 /** One dashboard filter as the person sees and changes it. */
 export interface FilterValue {
@@ -39,9 +40,9 @@ export function dashboardFilterDefaults(d: Dashboard): FilterValue[] {
 
 /** Why a typed filter value is not accepted, or undefined when it is (it is sent as text, never parsed here). */
 export function filterValueProblem(value: string): string | undefined {
-  if (value.length > MAX_FILTER_VALUE) return `Keep the filter under ${MAX_FILTER_VALUE} characters.`;
+  if (value.length > MAX_FILTER_VALUE) return t('Keep the filter under {0} characters.', MAX_FILTER_VALUE);
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) return 'The filter may not contain line breaks or control characters.';
+  if (/[\u0000-\u001f\u007f]/.test(value)) return t('The filter may not contain line breaks or control characters.');
   return undefined;
 }
 
@@ -71,20 +72,20 @@ function planTile(e: DashboardElement, values: readonly FilterValue[]): TilePlan
   if (e.type === 'text') {
     // The title is the tile picker's; the words are the subtitle and body.
     const text = [e.subtitle_text, e.body_text].filter((t): t is string => typeof t === 'string' && t.trim() !== '').join('\n\n');
-    return { kind: 'text', elementId, title: str(e.title_text) || str(e.title) || 'Text', text };
+    return { kind: 'text', elementId, title: str(e.title_text) || str(e.title) || t('Text'), text };
   }
-  const title = str(e.title) || str(e.look?.title) || `Tile ${elementId}`;
+  const title = str(e.title) || str(e.look?.title) || t('Tile {0}', elementId);
   const query = e.result_maker?.query ?? e.query ?? e.look?.query;
   const fieldOrder = query?.fields ?? undefined;
   const visType = typeof query?.vis_config?.type === 'string' ? query.vis_config.type : undefined;
   const applied = tileFilters(e, values);
   if (Object.keys(applied).length) {
     const inline = query && inlineQuery(query, applied);
-    if (!inline) return { kind: 'unavailable', elementId, title, message: 'Looker did not send this tile’s query, so the dashboard filters cannot be applied to it.' };
+    if (!inline) return { kind: 'unavailable', elementId, title, message: t('Looker did not send this tile’s query, so the dashboard filters cannot be applied to it.') };
     return { kind: 'run', elementId, title, run: { kind: 'inline', query: inline }, fieldOrder, visType, applied };
   }
   const target = elementTarget(e);
-  if (!target) return { kind: 'unavailable', elementId, title, message: 'This tile has no look or query Gatehouse can run (a merged result or an extension tile). Open the dashboard in Looker to see it.' };
+  if (!target) return { kind: 'unavailable', elementId, title, message: t('This tile has no look or query Gatehouse can run (a merged result or an extension tile). Open the dashboard in Looker to see it.') };
   return { kind: 'run', elementId, title, run: target, fieldOrder, visType, applied };
 }
 

@@ -4,6 +4,7 @@
 // credentials at /login with 404, which the credentials turn into credentialsRejected.
 import { GatehouseError, HttpError, statusReason, type StatusReasons } from '../core/errors';
 import { AuthError } from '../auth/authError';
+import { t } from '../core/l10n';
 
 export type LookerErrorReason =
   | 'unauthorized'
@@ -131,7 +132,7 @@ export function toLookerError(err: unknown): LookerError {
     }
     const reason = reasonForStatus(err.status);
     const fields = reason === 'validation' ? validationFields(err.body) : undefined;
-    const message = fields?.length ? `${MESSAGES.validation} Fields: ${fields.join(', ')}.` : undefined;
+    const message = fields?.length ? `${t(MESSAGES.validation)} ${t('Fields: {0}.', fields.join(', '))}` : undefined;
     return new LookerError(reason, message, err.status, err.retryAfterMs, fields, { cause: err });
   }
   if (GatehouseError.isGatehouseError(err) && err.reason === 'cancelled') return new LookerError('cancelled', undefined, undefined, undefined, undefined, { cause: err });

@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger';
 import type { LookerClient } from './client';
 import { toLookerError, type LookerError } from './errors';
 import type { DashboardElement, DashboardSummary, Folder, Look } from './types';
+import { t } from '../core/l10n';
 
 export interface FolderNode {
   kind: 'folder';
@@ -101,7 +102,7 @@ export class LookerExplorerModel {
       if (personal) nodes.push(folderNode(personal, true));
     }
     if (!shared.length) {
-      nodes.unshift(message('looker:noShared', 'info', 'No shared Looker folders are visible to you.', 'Ask a Looker admin for a role that includes the content you need.'));
+      nodes.unshift(message('looker:noShared', 'info', t('No shared Looker folders are visible to you.'), t('Ask a Looker admin for a role that includes the content you need.')));
     }
     return nodes;
   }
@@ -118,7 +119,7 @@ export class LookerExplorerModel {
       ...dashboards.sort(byTitle).map((dashboard) => ({ kind: 'dashboard', key: `looker:dashboard:${dashboard.id}`, dashboard }) satisfies DashboardNode),
       ...looks.sort(byTitle).map((look) => ({ kind: 'look', key: `looker:look:${look.id}`, look }) satisfies LookNode),
     ];
-    return nodes.length ? nodes : [message(`${parent.key}:empty`, 'info', 'This folder is empty.')];
+    return nodes.length ? nodes : [message(`${parent.key}:empty`, 'info', t('This folder is empty.'))];
   }
 
   private async elements(parent: DashboardNode): Promise<LookerNode[]> {
@@ -128,10 +129,10 @@ export class LookerExplorerModel {
     for (const element of elements) {
       const target = elementTarget(element);
       if (!target) continue;
-      const title = element.title || element.look?.title || `Tile ${element.id}`;
+      const title = element.title || element.look?.title || t('Tile {0}', element.id);
       nodes.push({ kind: 'element', key: `looker:element:${parent.dashboard.id}:${element.id}`, dashboard: parent.dashboard, element, target, title });
     }
-    return nodes.length ? nodes : [message(`${parent.key}:empty`, 'info', 'No tiles with data on this dashboard.')];
+    return nodes.length ? nodes : [message(`${parent.key}:empty`, 'info', t('No tiles with data on this dashboard.'))];
   }
 }
 
@@ -153,6 +154,6 @@ function message(key: string, severity: 'info' | 'error', text: string, detail?:
 
 function errorNode(key: string, err: unknown): MessageNode {
   const e = toLookerError(err);
-  const text = e.reason === 'forbidden' ? 'You may not read this in Looker.' : e.message;
+  const text = e.reason === 'forbidden' ? t('You may not read this in Looker.') : e.message;
   return { kind: 'message', key, severity: 'error', text, detail: e.nextStep, error: e };
 }

@@ -13,6 +13,7 @@ import type { LookerClient } from './client';
 import type { FilterValue, TilePlan, TileRun } from './dashboard';
 import { lookerChartHint } from './chartHint';
 import { toLookerError, type LookerError } from './errors';
+import { t } from '../core/l10n';
 
 export interface LookRunnerDeps {
   client: () => LookerClient;
@@ -120,7 +121,7 @@ export class LookRunner {
         return;
       }
       if (all.signal.aborted || skipped.has(i)) {
-        tile.setCancelled('Cancelled.');
+        tile.setCancelled(t('Cancelled.'));
         return;
       }
       if (plan.kind === 'unavailable') {
@@ -189,19 +190,19 @@ export class LookRunner {
   private explain(target: LookerRunTarget, credential: CredentialOrigin, notFound = false): string {
     const actor = this.deps.actor();
     const denied = explainDenied({
-      who: actor?.email ?? actor?.label ?? actor?.subject ?? 'you',
+      who: actor?.email ?? actor?.label ?? actor?.subject ?? t('you'),
       credential,
       service: 'Looker',
-      action: 'run',
-      resource: target.kind === 'look' ? `the look "${target.title}"` : `the tile "${target.title}" of dashboard "${target.dashboardTitle}"`,
+      action: t('run'),
+      resource: target.kind === 'look' ? t('the look "{0}"', target.title) : t('the tile "{0}" of dashboard "{1}"', target.title, target.dashboardTitle),
       // Looker's 403 on a run is a model or database permission (e.g. Database OAuth); it does not name it.
-      missing: 'access to the model or connection behind this query',
+      missing: t('access to the model or connection behind this query'),
       roles: this.deps.roles.roles,
       access: this.deps.roles.hint('looker.run'),
     });
     if (!notFound) return denied;
-    const what = target.kind === 'look' ? `the look "${target.title}"` : `the tile "${target.title}" of dashboard "${target.dashboardTitle}"`;
-    return `Looker answered "Not found" to running ${what}. Looker says this both when the content does not exist and when your Looker account may not see it or run it (content access, or see_looks / access_data on its model). ${denied}`;
+    const what = target.kind === 'look' ? t('the look "{0}"', target.title) : t('the tile "{0}" of dashboard "{1}"', target.title, target.dashboardTitle);
+    return t('Looker answered "Not found" to running {0}. Looker says this both when the content does not exist and when your Looker account may not see it or run it (content access, or see_looks / access_data on its model). {1}', what, denied);
   }
 
   private async record(action: string, resource: string, resourceName: string | undefined, outcome: AuditRecord['outcome'], reason?: string, credential?: CredentialOrigin): Promise<void> {

@@ -17,6 +17,7 @@ import type { SecretRegistry } from '../core/redact';
 import { abandonable } from '../core/renewableCredential';
 import type { LookerCredentials } from './credentials';
 import { LookerError, toLookerError } from './errors';
+import { t } from '../core/l10n';
 
 /** The port Gatehouse's redirect URI uses unless gatehouse.looker.oauthRedirectPort says otherwise. */
 export const DEFAULT_LOOKER_OAUTH_REDIRECT_PORT = 48761;
@@ -192,9 +193,9 @@ export class LookerOAuthCredentials implements LookerCredentials {
     try {
       receiver = await startLoopbackReceiver({ expectedState: state, timeoutMs: this.o.timeoutMs ?? LOOPBACK_TIMEOUT_MS, signal, port: this.o.redirectPort });
     } catch (err) {
-      throw new LookerError('lookerSignInFailed', `Gatehouse could not listen on 127.0.0.1:${this.o.redirectPort} for Looker's answer (another program may use that port).`, undefined, undefined, undefined, {
+      throw new LookerError('lookerSignInFailed', t("Gatehouse could not listen on 127.0.0.1:{0} for Looker's answer (another program may use that port).", this.o.redirectPort), undefined, undefined, undefined, {
         cause: err,
-        nextStep: 'Close the program using it, or ask your Looker admin to register another redirect port and set gatehouse.looker.oauthRedirectPort.',
+        nextStep: t('Close the program using it, or ask your Looker admin to register another redirect port and set gatehouse.looker.oauthRedirectPort.'),
       });
     }
     try {
@@ -214,8 +215,8 @@ export class LookerOAuthCredentials implements LookerCredentials {
       if (error) {
         // Looker's words stay out; the code says enough to act on.
         const known = /^[a-z_]{1,40}$/.test(error) ? error : 'error';
-        throw new LookerError('lookerSignInFailed', `Looker did not sign you in (${known}).`, undefined, undefined, undefined, {
-          nextStep: known === 'access_denied' ? 'Ask your Looker admin whether you may use Gatehouse with Looker.' : undefined,
+        throw new LookerError('lookerSignInFailed', t('Looker did not sign you in ({0}).', known), undefined, undefined, undefined, {
+          nextStep: known === 'access_denied' ? t('Ask your Looker admin whether you may use Gatehouse with Looker.') : undefined,
         });
       }
       const code = callback.searchParams.get('code');

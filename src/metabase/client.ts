@@ -12,6 +12,7 @@ import { MetabaseError, queryFailure, toMetabaseError } from './errors';
 import { datasetToTable } from './resultTable';
 import type { Card, CollectionItem, CollectionTreeNode, Dashboard, DashboardCard, Dataset, MetabaseUser } from './types';
 import type { ParameterValue } from './parameters';
+import { t } from '../core/l10n';
 
 export interface MetabaseClientOptions {
   http: HttpClient;
@@ -158,6 +159,6 @@ export class MetabaseClient {
 }
 
 function num(id: number): string {
-  if (!Number.isSafeInteger(id) || id < 0) throw new MetabaseError('badRequest', `Not a Metabase id: ${id}`);
+  if (!Number.isSafeInteger(id) || id < 0) throw new MetabaseError('badRequest', t('Not a Metabase id: {0}', id));
   return String(id);
 }

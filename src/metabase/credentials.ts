@@ -12,6 +12,7 @@ import type { SecretRegistry } from '../core/redact';
 import type { ServiceCredentials } from '../auth/serviceCredentials';
 import { checkedServiceUrl, serviceOrigin } from '../core/serviceUrl';
 import { MetabaseError, toMetabaseError } from './errors';
+import { t } from '../core/l10n';
 
 /** IdpServiceCredentials (a bearer token from the broker), a session or an API key. */
 export type MetabaseCredentials = ServiceCredentials;
@@ -111,7 +112,7 @@ export async function openMetabaseSession(
   } catch (err) {
     const e = toMetabaseError(err);
     if (e.reason === 'unauthorized' || e.reason === 'badRequest' || e.reason === 'forbidden') {
-      throw new MetabaseError('credentialsRejected', 'Metabase did not accept this username and password.', e.status, undefined, undefined, { cause: err, nextStep: 'Check them and try again. Accounts that sign in with SSO only cannot use a password here.' });
+      throw new MetabaseError('credentialsRejected', 'Metabase did not accept this username and password.', e.status, undefined, undefined, { cause: err, nextStep: t('Check them and try again. Accounts that sign in with SSO only cannot use a password here.') });
     }
     throw e;
   } finally {

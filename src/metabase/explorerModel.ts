@@ -8,6 +8,7 @@ import type { MetabaseClient } from './client';
 import { toMetabaseError, type MetabaseError } from './errors';
 import type { CollectionItem, CollectionTreeNode, Dashboard, DashboardCard } from './types';
 import { lookup } from '../core/lookup';
+import { t } from '../core/l10n';
 
 export interface CollectionNode {
   kind: 'collection';
@@ -94,7 +95,7 @@ export class MetabaseExplorerModel {
     const nodes: MetabaseNode[] = [...shared, ...personal].map(collectionNode);
     nodes.push(...itemNodes(rootItems));
     if (!shared.length && !rootItems.length) {
-      nodes.unshift(message('metabase:noShared', 'info', 'No Metabase collections are shared with you.', 'Ask a Metabase admin to give one of your groups access to a collection.'));
+      nodes.unshift(message('metabase:noShared', 'info', t('No Metabase collections are shared with you.'), t('Ask a Metabase admin to give one of your groups access to a collection.')));
     }
     return nodes;
   }
@@ -104,7 +105,7 @@ export class MetabaseExplorerModel {
     const client = this.opts.client();
     const items = await this.read(client, 'list-collection', `collection/${id}`, parent.collection.name, () => client.collectionItems(typeof id === 'number' ? id : 'root'));
     const nodes: MetabaseNode[] = [...(parent.collection.children ?? []).filter((c) => !c.archived).sort(byName).map(collectionNode), ...itemNodes(items)];
-    return nodes.length ? nodes : [message(`${parent.key}:empty`, 'info', 'This collection is empty.')];
+    return nodes.length ? nodes : [message(`${parent.key}:empty`, 'info', t('This collection is empty.'))];
   }
 
   private async dashcards(parent: DashboardNode): Promise<MetabaseNode[]> {
@@ -117,10 +118,10 @@ export class MetabaseExplorerModel {
           key: `metabase:dashcard:${dashboard.id}:${dc.id}`,
           dashboard: { id: dashboard.id, name: dashboard.name },
           dashcard: dc as DashboardCard & { card_id: number },
-          title: dc.card?.name ?? `Card ${dc.card_id}`,
+          title: dc.card?.name ?? t('Card {0}', String(dc.card_id)),
         }) satisfies DashcardNode,
     );
-    return nodes.length ? nodes : [message(`${parent.key}:empty`, 'info', 'No questions on this dashboard.')];
+    return nodes.length ? nodes : [message(`${parent.key}:empty`, 'info', t('No questions on this dashboard.'))];
   }
 }
 
@@ -147,6 +148,6 @@ function message(key: string, severity: 'info' | 'error', text: string, detail?:
 
 function errorNode(key: string, err: unknown): MessageNode {
   const e = toMetabaseError(err);
-  const text = e.reason === 'forbidden' ? 'You may not read this in Metabase.' : e.message;
+  const text = e.reason === 'forbidden' ? t('You may not read this in Metabase.') : e.message;
   return { kind: 'message', key, severity: 'error', text, detail: e.nextStep, error: e };
 }

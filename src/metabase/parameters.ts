@@ -2,6 +2,7 @@
 // how their values travel in `POST /api/card/:id/query` as `parameters: [{id, type, target,
 // value}]`. A value is asked as text and checked against the parameter's kind (text, number,
 // date); what Metabase sent (names, defaults) is data, shown and never obeyed.
+import { t } from '../core/l10n';
 
 /** card.parameters[i] as Metabase sends it. */
 export interface CardParameter {
@@ -47,15 +48,15 @@ export function parameterDefault(p: CardParameter): string {
 /** Why `value` is not a valid `kind`, or undefined when it is (an empty value is always accepted: "no value"). */
 export function parameterValueProblem(kind: ParameterKind, type: string, value: string): string | undefined {
   const v = value.trim();
-  if (value.length > 1_000) return 'Keep the value under 1000 characters.';
+  if (value.length > 1_000) return t('Keep the value under 1000 characters.');
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) return 'The value may not contain line breaks or control characters.';
+  if (/[\u0000-\u001f\u007f]/.test(value)) return t('The value may not contain line breaks or control characters.');
   if (v === '') return undefined;
-  if (kind === 'number' && !Number.isFinite(Number(v))) return 'Enter a number (e.g. 42 or 9.5).';
+  if (kind === 'number' && !Number.isFinite(Number(v))) return t('Enter a number (e.g. 42 or 9.5).');
   if (kind === 'date' && type === 'date/single') {
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
     const date = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
-    if (!date || date.getUTCMonth() !== Number(m![2]) - 1 || date.getUTCDate() !== Number(m![3])) return 'Enter a date as YYYY-MM-DD.';
+    if (!date || date.getUTCMonth() !== Number(m![2]) - 1 || date.getUTCDate() !== Number(m![3])) return t('Enter a date as YYYY-MM-DD.');
   }
   return undefined;
 }

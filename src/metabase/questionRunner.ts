@@ -13,6 +13,7 @@ import type { MetabaseClient } from './client';
 import { metabaseChartHint } from './chartHint';
 import { toMetabaseError, type MetabaseError } from './errors';
 import type { ParameterValue } from './parameters';
+import { t } from '../core/l10n';
 
 export interface QuestionRunnerDeps {
   client: () => MetabaseClient;
@@ -80,13 +81,13 @@ export class QuestionRunner {
   private explain(target: MetabaseRunTarget, credential: CredentialOrigin): string {
     const actor = this.deps.actor();
     return explainDenied({
-      who: actor?.email ?? actor?.label ?? actor?.subject ?? 'you',
+      who: actor?.email ?? actor?.label ?? actor?.subject ?? t('you'),
       credential,
       service: 'Metabase',
-      action: 'run',
-      resource: target.kind === 'card' ? `the question "${target.name}"` : `"${target.name}" on dashboard "${target.dashboardName}"`,
+      action: t('run'),
+      resource: target.kind === 'card' ? t('the question "{0}"', target.name) : t('"{0}" on dashboard "{1}"', target.name, target.dashboardName),
       // An API key carries its group's permissions, not the person's: say which one was missing.
-      missing: credential === 'api-key' ? "access for the API key's group to this collection or its data" : 'access to this collection or its data',
+      missing: credential === 'api-key' ? t("access for the API key's group to this collection or its data") : t('access to this collection or its data'),
       roles: this.deps.roles.roles,
       access: this.deps.roles.hint('metabase.run'),
     });

@@ -2,6 +2,7 @@
 // what Gatehouse grants and why, and what a service reported missing. Built from settings and
 // claims only (never a token), rendered as plain text so nothing a service returned can act.
 import { ACTIONS, ACTION_ROLES, capabilityTitle, askLine, type Action } from './roles';
+import { t } from '../core/l10n';
 
 export interface PersonFacts {
   label: string;
@@ -109,15 +110,15 @@ export function federatedPrincipal(audience: string, subject: string): string | 
 export function bigQueryChain(s: BigQueryChainSettings, subject: string | undefined): ServiceChain {
   const lines: string[] = [];
   if (s.useApplicationDefaultCredentials) {
-    lines.push('Credential: gcloud Application Default Credentials on this machine (not your Gatehouse sign-in).');
+    lines.push(t('Credential: gcloud Application Default Credentials on this machine (not your Gatehouse sign-in).'));
   } else if (!s.audience) {
-    lines.push('Not configured: gatehouse.bigquery.federationAudience is empty.');
+    lines.push(t('Not configured: gatehouse.bigquery.federationAudience is empty.'));
   } else {
-    lines.push(`Your id token is exchanged at Google STS for audience ${s.audience}.`);
+    lines.push(t('Your id token is exchanged at Google STS for audience {0}.', s.audience));
     const principal = subject ? federatedPrincipal(s.audience, subject) : undefined;
-    lines.push(principal ? `BigQuery sees the federated principal ${principal}.` : 'BigQuery sees the federated principal of your subject in that pool.');
-    if (s.impersonationUrl) lines.push(`That principal then impersonates a service account (${s.impersonationUrl}); BigQuery sees the service account.`);
-    lines.push('Grants in BigQuery (dataset access, IAM roles) must name that principal, or a group it belongs to.');
+    lines.push(principal ? t('BigQuery sees the federated principal {0}.', principal) : t('BigQuery sees the federated principal of your subject in that pool.'));
+    if (s.impersonationUrl) lines.push(t('That principal then impersonates a service account ({0}); BigQuery sees the service account.', s.impersonationUrl));
+    lines.push(t('Grants in BigQuery (dataset access, IAM roles) must name that principal, or a group it belongs to.'));
   }
   return { service: 'BigQuery', lines };
 }
@@ -136,61 +137,64 @@ const OWN_CREDENTIALS: Record<string, string> = {
 };
 
 export function tokenChain(service: string, s: { baseUrl?: string; audience?: string }, serviceTokens: string): ServiceChain {
-  if (!s.baseUrl) return { service, lines: ['Not configured.'] };
-  if (!s.audience) return { service, lines: [`${service} at ${s.baseUrl} sees ${OWN_CREDENTIALS[service] ?? "the service's own credentials"}, not your sign-in.`] };
+  if (!s.baseUrl) return { service, lines: [t('Not configured.')] };
+  if (!s.audience) {
+    const own = Object.hasOwn(OWN_CREDENTIALS, service) ? t(OWN_CREDENTIALS[service]) : t("the service's own credentials");
+    return { service, lines: [t('{0} at {1} sees {2}, not your sign-in.', service, s.baseUrl, own)] };
+  }
   return {
     service,
-    lines: [`${service} at ${s.baseUrl} sees ${TOKEN_MODES[serviceTokens] ?? TOKEN_MODES.resourceIndicators}, audience ${s.audience}; its subject is your IdP subject.`],
+    lines: [t('{0} at {1} sees {2}, audience {3}; its subject is your IdP subject.', service, s.baseUrl, t(TOKEN_MODES[serviceTokens] ?? TOKEN_MODES.resourceIndicators), s.audience)],
   };
 }
 
 /** Plain text: hostile strings (group names, resource names) stay text. Control characters are dropped. */
 export function renderExplanation(e: ExplainInput): string {
   const clean = (v: string) => v.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').slice(0, 500);
-  const out: string[] = ['Gatehouse: explain access', ''];
+  const out: string[] = [t('Gatehouse: explain access'), ''];
   if (e.refusal) {
-    out.push(`Refused: ${clean(e.refusal.service)} — ${clean(e.refusal.what)}`);
-    if (e.refusal.missing) out.push(`${clean(e.refusal.service)} reported missing: ${clean(e.refusal.missing)}`);
-    if (e.refusal.reported) out.push(`${clean(e.refusal.service)} answered (its words, as text): ${clean(e.refusal.reported)}`);
+    out.push(t('Refused: {0} — {1}', clean(e.refusal.service), clean(e.refusal.what)));
+    if (e.refusal.missing) out.push(t('{0} reported missing: {1}', clean(e.refusal.service), clean(e.refusal.missing)));
+    if (e.refusal.reported) out.push(t('{0} answered (its words, as text): {1}', clean(e.refusal.service), clean(e.refusal.reported)));
     out.push('');
   }
   if (e.resource) {
-    out.push(`Resource: ${clean(e.resource.service)} ${clean(e.resource.resource)}`);
+    out.push(t('Resource: {0} {1}', clean(e.resource.service), clean(e.resource.resource)));
     for (const c of e.resource.checks ?? []) {
-      out.push(`   ${clean(c.resource)}, as ${clean(c.via)} answered:`);
+      out.push(`   ${t('{0}, as {1} answered:', clean(c.resource), clean(c.via))}`);
       if (c.failed) {
-        out.push(`     could not be checked: ${clean(c.failed)}`);
+        out.push(`     ${t('could not be checked: {0}', clean(c.failed))}`);
         continue;
       }
       const granted = new Set(c.granted);
-      for (const p of c.asked) out.push(`     [${granted.has(p) ? 'granted' : 'missing'}] ${clean(p)}`);
+      for (const p of c.asked) out.push(`     [${granted.has(p) ? t('granted') : t('missing')}] ${clean(p)}`);
     }
     for (const n of e.resource.notes ?? []) out.push(`   ${clean(n)}`);
     out.push('');
   }
-  out.push('1. You at your identity provider');
+  out.push(t('1. You at your identity provider'));
   if (!e.person) {
-    out.push('   Not signed in: nothing is offered and no service is called.', '');
+    out.push(`   ${t('Not signed in: nothing is offered and no service is called.')}`, '');
   } else {
-    out.push(`   ${clean(e.person.label)} (subject ${clean(e.person.subject)}) at ${clean(e.person.issuer)}`);
-    out.push(`   Groups: ${e.person.groups.length ? e.person.groups.map(clean).join(', ') : 'none in your sign-in'}`);
-    if (e.person.rolesClaim.length) out.push(`   Roles claim: ${e.person.rolesClaim.map(clean).join(', ')}`);
+    out.push(`   ${t('{0} (subject {1}) at {2}', clean(e.person.label), clean(e.person.subject), clean(e.person.issuer))}`);
+    out.push(`   ${e.person.groups.length ? t('Groups: {0}', e.person.groups.map(clean).join(', ')) : t('Groups: none in your sign-in')}`);
+    if (e.person.rolesClaim.length) out.push(`   ${t('Roles claim: {0}', e.person.rolesClaim.map(clean).join(', '))}`);
     out.push('');
   }
-  out.push('2. What Gatehouse grants you (gatehouse.roles.mapping on this machine)');
-  out.push(`   Roles: ${e.roles.length ? e.roles.join(', ') : 'none'}`);
+  out.push(t('2. What Gatehouse grants you (gatehouse.roles.mapping on this machine)'));
+  out.push(`   ${e.roles.length ? t('Roles: {0}', e.roles.join(', ')) : t('Roles: none')}`);
   for (const c of e.capabilities) {
     const needed = ACTION_ROLES[c.action];
-    const via = needed === 'anyone' ? 'open to everyone signed in' : c.groups.length ? `granted to ${c.groups.map(clean).join(', ')}` : 'granted to no group';
-    out.push(`   [${c.granted ? 'yes' : 'no '}] ${capabilityTitle(c.action)} — ${via}`);
+    const via = needed === 'anyone' ? t('open to everyone signed in') : c.groups.length ? t('granted to {0}', c.groups.map(clean).join(', ')) : t('granted to no group');
+    out.push(`   [${(c.granted ? t('yes') : t('no')).padEnd(3)}] ${capabilityTitle(c.action)} — ${via}`);
   }
   out.push(`   ${askLine(e.contact)}`, '');
-  out.push('3. The credential each service sees');
+  out.push(t('3. The credential each service sees'));
   for (const s of e.services) {
     out.push(`   ${s.service}`);
     for (const l of s.lines) out.push(`     ${clean(l)}`);
   }
-  out.push('', 'Gatehouse only decides what it offers; each service decides what it allows. A refusal from a service is fixed in that service, for the principal shown above.');
+  out.push('', t('Gatehouse only decides what it offers; each service decides what it allows. A refusal from a service is fixed in that service, for the principal shown above.'));
   return `${out.join('\n')}\n`;
 }
 

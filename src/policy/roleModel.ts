@@ -3,6 +3,7 @@
 // keys mirror it for menus (policy/vscode/policyContext.ts); refusals come from `refusal()`.
 import { Emitter, type Event } from '../core/event';
 import { groupsGranting, grantsFromGroups, isAllowed, refusalText, type AccessHint, type Action, type GroupRoleMapping, type Grants, type Role } from './roles';
+import { t } from '../core/l10n';
 
 export interface IdentitySource {
   /** `groups` from the groups claim, `roles` from the roles claim (e.g. Entra ID app roles). */
@@ -61,7 +62,7 @@ export class RoleModel implements RoleView {
   }
 
   refusal(action: Action): string {
-    if (!this.identity.currentIdentity()) return `Sign in to Gatehouse first: nothing is offered to a signed-out person.`;
+    if (!this.identity.currentIdentity()) return t('Sign in to Gatehouse first: nothing is offered to a signed-out person.');
     return refusalText(this.hint(action));
   }
 

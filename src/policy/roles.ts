@@ -5,6 +5,7 @@
 import type { AuditService, CredentialOrigin } from '../audit/auditTrail';
 import { SERVICE_NAMES } from '../audit/activity';
 import { describeCredential } from '../audit/credentialText';
+import { t } from '../core/l10n';
 
 export type Role = 'engineer' | 'analyst';
 
@@ -53,7 +54,7 @@ export const ACTION_WORDS: Record<Action, string> = {
 
 /** The capability's name as a person reads it ("Trigger dbt Cloud jobs"). */
 export function capabilityTitle(action: Action): string {
-  const words = ACTION_WORDS[action];
+  const words = t(ACTION_WORDS[action]);
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -152,23 +153,27 @@ export interface AccessHint {
 /** "Ask access@example.com" / "Request it at https://…" / the fallback. */
 export function askLine(contact: string | undefined): string {
   const c = contact?.trim();
-  if (!c) return 'Ask your Gatehouse administrator for access (they can name a contact in gatehouse.policy.accessRequest).';
-  if (/^https?:\/\//i.test(c)) return `Request access at ${c}`;
-  return `Ask ${c} for access.`;
+  if (!c) return t('Ask your Gatehouse administrator for access (they can name a contact in gatehouse.policy.accessRequest).');
+  if (/^https?:\/\//i.test(c)) return t('Request access at {0}', c);
+  return t('Ask {0} for access.', c);
 }
 
 function grantSentence(h: AccessHint): string {
-  const title = `"${capabilityTitle(h.action)}"`;
+  const title = capabilityTitle(h.action);
   const needed = ACTION_ROLES[h.action];
-  const roleWords = needed === 'anyone' ? '' : ` (role ${needed.join(' or ')})`;
-  const granted = h.groups.length ? `is granted to members of ${h.groups.join(', ')}${roleWords}` : `is granted to no group in this machine's Gatehouse policy`;
-  const yours = h.yourGroups.length ? `you are in ${h.yourGroups.slice(0, 10).join(', ')}` : 'your sign-in lists no groups';
-  return `The Gatehouse capability ${title} ${granted}; ${yours}.`;
+  const groups = h.groups.join(', ');
+  const granted = !h.groups.length
+    ? t('The Gatehouse capability "{0}" is granted to no group in this machine\'s Gatehouse policy', title)
+    : needed === 'anyone'
+      ? t('The Gatehouse capability "{0}" is granted to members of {1}', title, groups)
+      : t('The Gatehouse capability "{0}" is granted to members of {1} (role {2})', title, groups, needed.join(' or '));
+  const yours = h.yourGroups.length ? t('you are in {0}', h.yourGroups.slice(0, 10).join(', ')) : t('your sign-in lists no groups');
+  return t('{0}; {1}.', granted, yours);
 }
 
 /** The refusal when Gatehouse itself withholds a capability (shown instead of, never after, a confirmation). */
 export function refusalText(h: AccessHint): string {
-  return `You may not ${ACTION_WORDS[h.action]} in Gatehouse. ${grantSentence(h)} ${askLine(h.contact)}`;
+  return [t('You may not {0} in Gatehouse.', t(ACTION_WORDS[h.action])), grantSentence(h), askLine(h.contact)].join(' ');
 }
 
 export interface DeniedContext {
@@ -195,12 +200,15 @@ function credentialWords(serviceName: string, origin: CredentialOrigin): string 
 /** "Airbyte refused: bob@example.com may not start a sync of … It saw … It reports … Ask …" */
 export function explainDenied(c: DeniedContext): string {
   const target = c.resource ? `${c.action} ${c.resource}` : c.action;
-  const missing = c.missing ? ` ${c.service} reports that ${c.missing} is missing.` : '';
-  const roles = c.roles.size ? [...c.roles].join(', ') : 'none';
-  const forWhat = c.resource ? ` on ${c.resource}` : '';
-  const ask = c.access?.contact ? ` ${askLine(c.access.contact)}` : '';
-  return (
-    `${c.service} refused: ${c.who} may not ${target}. ${c.service} saw ${credentialWords(c.service, c.credential)}.${missing}` +
-    ` Your Gatehouse roles: ${roles}. The permission is ${c.service}'s own: ask who administers ${c.service} to grant it${forWhat}, or sign in with another account.${ask}`
-  );
+  const roles = c.roles.size ? [...c.roles].join(', ') : t('none');
+  return [
+    t('{0} refused: {1} may not {2}.', c.service, c.who, target),
+    t('{0} saw {1}.', c.service, credentialWords(c.service, c.credential)),
+    ...(c.missing ? [t('{0} reports that {1} is missing.', c.service, c.missing)] : []),
+    t('Your Gatehouse roles: {0}.', roles),
+    c.resource
+      ? t("The permission is {0}'s own: ask who administers {0} to grant it on {1}, or sign in with another account.", c.service, c.resource)
+      : t("The permission is {0}'s own: ask who administers {0} to grant it, or sign in with another account.", c.service),
+    ...(c.access?.contact ? [askLine(c.access.contact)] : []),
+  ].join(' ');
 }

@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { CancelledError, GatehouseError } from '../core/errors';
+import { t } from '../core/l10n';
 import { ResultError, type ResultPage, type ResultSource } from './types';
 import { createRowWriter, type RowFormat, type WriterOptions } from './writers';
 
@@ -94,12 +95,12 @@ export async function exportResult(source: ResultSource, options: ExportOptions)
 }
 
 function toExportError(err: unknown, signal: AbortSignal | undefined): unknown {
-  if (signal?.aborted || CancelledError.is(err)) return new CancelledError('Export cancelled.');
+  if (signal?.aborted || CancelledError.is(err)) return new CancelledError(t('Export cancelled.'));
   if (GatehouseError.isGatehouseError(err)) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return new ResultError(
     'io',
-    `Could not write the export file${code ? ` (${code})` : ''}.`,
+    code ? t('Could not write the export file ({0}).', code) : t('Could not write the export file.'),
     'Check that the folder exists, you may write to it, and the disk has room.',
     { cause: err },
   );

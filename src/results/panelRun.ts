@@ -7,6 +7,7 @@ import { GatehouseError, HttpError } from '../core/errors';
 import type { ResultStats, ResultsPanelRequest, ResultsPresenter } from './resultsPresenter';
 import { createArraySource } from './sources';
 import type { ResultColumn, ResultRow } from './types';
+import { t } from '../core/l10n';
 
 /** Every row of a result, as one response brought them. */
 export interface TableResult {
@@ -75,7 +76,7 @@ export async function runIntoPanel<E extends GatehouseError>(o: PanelRunOptions<
   } catch (err) {
     const error = o.toError(timedOut ? new HttpError('timeout', 'The run took too long.') : err);
     if (error.reason === 'cancelled') {
-      handle.setCancelled('Cancelled.');
+      handle.setCancelled(t('Cancelled.'));
       return { status: 'cancelled', error };
     }
     const message = o.denial(error);

@@ -18,6 +18,7 @@ import type { CellValue, ResultColumn, ResultRow, ResultSource } from './types';
 import { createRowWriter } from './writers';
 import type { ResultRestoreKey, ResultStats, ResultsPanelRequest, TileHandle, TilesPanelHandle } from './resultsPresenter';
 import type { AuditOutcome, AuditRecord } from '../audit/auditTrail';
+import { t } from '../core/l10n';
 import {
   LIMITS,
   PROTOCOL_VERSION,
@@ -335,7 +336,7 @@ export class ResultsController implements Disposable {
     const session = this.session;
     if (!session?.window) return undefined;
     if (this.exportRun) {
-      this.ui.showWarning('An export of this result is already running.');
+      this.ui.showWarning(t('An export of this result is already running.'));
       return undefined;
     }
     const path = await this.ui.pickExportPath(format, suggestedFileName(session.request.title, format));
@@ -349,7 +350,7 @@ export class ResultsController implements Disposable {
     const window = session?.window;
     if (!session || !window) return undefined;
     if (this.exportRun) {
-      this.ui.showWarning('An export of this result is already running.');
+      this.ui.showWarning(t('An export of this result is already running.'));
       return undefined;
     }
     const own = new AbortController();
@@ -359,7 +360,7 @@ export class ResultsController implements Disposable {
       this.postFor(session, { type: 'exportProgress', format, state, rowsWritten, totalRows, ...(message ? { message } : {}) });
     progress('running', 0);
     try {
-      const result = await this.ui.withExportProgress(`Exporting ${session.request.title} as ${FORMAT_LABEL[format]}`, (report, signal) =>
+      const result = await this.ui.withExportProgress(t('Exporting {0} as {1}', session.request.title, FORMAT_LABEL[format]), (report, signal) =>
         exportResult(window, {
           format,
           path,
@@ -367,7 +368,7 @@ export class ResultsController implements Disposable {
           escapeFormulas: this.settings().escapeFormulasInCsv,
           onProgress: (p) => {
             const fraction = p.totalRows ? p.rowsWritten / p.totalRows : undefined;
-            report(`${this.fmt.count(p.rowsWritten)}${p.totalRows !== undefined ? ` of ${this.fmt.count(p.totalRows)}` : ''} rows`, fraction);
+            report(p.totalRows !== undefined ? t('{0} of {1} rows', this.fmt.count(p.rowsWritten), this.fmt.count(p.totalRows)) : t('{0} rows', this.fmt.count(p.rowsWritten)), fraction);
             progress('running', p.rowsWritten);
           },
         }),
@@ -383,7 +384,7 @@ export class ResultsController implements Disposable {
         return undefined;
       }
       this.auditExport(session, format, 'failed', err instanceof GatehouseError ? err.reason : 'writeFailed');
-      const message = userMessage(err, 'The export failed.');
+      const message = userMessage(err, t('The export failed.'));
       this.logger.error(`export failed: ${describe(err)}`);
       progress('failed', 0, message);
       this.ui.showWarning(message);
@@ -419,7 +420,7 @@ export class ResultsController implements Disposable {
     if (session !== this.session) return;
     const { title, origin } = session.request;
     const phase = session.phase;
-    const queued = this.group ? 'Queued…' : 'Starting…';
+    const queued = this.group ? t('Queued…') : t('Starting…');
     switch (phase.kind) {
       case 'idle':
       case 'running':
@@ -523,7 +524,7 @@ export class ResultsController implements Disposable {
     const session = this.session;
     const window = session?.window;
     if (!session || !window) {
-      this.post({ type: 'rowsFailed', requestId, message: 'There is no result to read rows from.' });
+      this.post({ type: 'rowsFailed', requestId, message: t('There is no result to read rows from.') });
       return;
     }
     this.rowRequests.get(requestId)?.abort();
@@ -535,7 +536,7 @@ export class ResultsController implements Disposable {
     } catch (err) {
       if (CancelledError.is(err) || controller.signal.aborted) return;
       this.logger.warn(`rows ${start}+${count} failed: ${describe(err)}`);
-      this.postFor(session, { type: 'rowsFailed', requestId, message: userMessage(err, 'Could not read these rows.') });
+      this.postFor(session, { type: 'rowsFailed', requestId, message: userMessage(err, t('Could not read these rows.')) });
     } finally {
       if (this.rowRequests.get(requestId) === controller) this.rowRequests.delete(requestId);
     }
@@ -579,8 +580,16 @@ export class ResultsController implements Disposable {
     }
     text += writer.end();
     await this.ui.writeClipboard(text);
-    const what = `${this.fmt.count(copied)} row${copied === 1 ? '' : 's'} as ${FORMAT_LABEL[format]}`;
-    this.post({ type: 'notice', message: truncated ? `Copied the first ${what}. Export the result for every row.` : `Copied ${what}.` });
+    const n = this.fmt.count(copied);
+    const label = FORMAT_LABEL[format];
+    const message = truncated
+      ? copied === 1
+        ? t('Copied the first {0} row as {1}. Export the result for every row.', n, label)
+        : t('Copied the first {0} rows as {1}. Export the result for every row.', n, label)
+      : copied === 1
+        ? t('Copied {0} row as {1}.', n, label)
+        : t('Copied {0} rows as {1}.', n, label);
+    this.post({ type: 'notice', message });
   }
 
   private async serveChart(requestId: number, x: number, y: number, limit: number): Promise<void> {
@@ -607,7 +616,7 @@ export class ResultsController implements Disposable {
     } catch (err) {
       if (!CancelledError.is(err) && !signal.aborted) {
         this.logger.warn(`chart data failed: ${describe(err)}`);
-        this.postFor(session, { type: 'notice', message: userMessage(err, 'Could not read rows for the chart.') });
+        this.postFor(session, { type: 'notice', message: userMessage(err, t('Could not read rows for the chart.')) });
       }
     } finally {
       if (this.chartRequest === controller) this.chartRequest = undefined;
@@ -620,6 +629,7 @@ export class ResultsController implements Disposable {
   }
 }
 
+// Names of formats, the same in every language.
 const FORMAT_LABEL: Record<CopyFormat | ExportFormat, string> = { csv: 'CSV', tsv: 'TSV', json: 'JSON', jsonl: 'JSON Lines', markdown: 'Markdown' };
 const EXTENSION: Record<ExportFormat, string> = { csv: 'csv', jsonl: 'jsonl', json: 'json' };
 

@@ -24,6 +24,7 @@ import type { Disposable } from '../core/disposable';
 import { Emitter, type Event } from '../core/event';
 import { PageSpool } from './spool';
 import { ResultError, type ResultColumn, type ResultPage, type ResultRow, type ResultSource } from './types';
+import { t } from '../core/l10n';
 
 export interface RowWindowOptions {
   /** Upper bound on cached rows (default 50,000); at least one page. */
@@ -73,7 +74,7 @@ export class RowWindow implements ResultSource, Disposable {
   ) {
     const max = options.maxCachedRows ?? 50_000;
     if (!(max >= source.pageSize)) {
-      throw new ResultError('invalidOptions', `The row cache (${max} rows) must hold at least one page (${source.pageSize} rows).`);
+      throw new ResultError('invalidOptions', t('The row cache ({0} rows) must hold at least one page ({1} rows).', max, source.pageSize));
     }
     this.maxPages = Math.floor(max / source.pageSize);
   }
@@ -112,7 +113,7 @@ export class RowWindow implements ResultSource, Disposable {
       throw new ResultError('invalidOptions', 'Rows are asked for by a non-negative whole start and count.');
     }
     if (count > this.maxPages * this.pageSize) {
-      throw new ResultError('invalidOptions', `At most ${this.maxPages * this.pageSize} rows can be asked for at once.`);
+      throw new ResultError('invalidOptions', t('At most {0} rows can be asked for at once.', this.maxPages * this.pageSize));
     }
     if (signal?.aborted) throw new CancelledError();
     const total = this.totalRows;

@@ -3,6 +3,7 @@
 // Metabase dataset, `dbt show`). Both are `sequential`; the row window spools them.
 import { CancelledError } from '../core/errors';
 import { ResultError, type ResultColumn, type ResultPage, type ResultRow, type ResultSource } from './types';
+import { t } from '../core/l10n';
 
 export interface SequentialSourceOptions {
   columns: readonly ResultColumn[];
@@ -29,7 +30,7 @@ export function createSequentialSource(options: SequentialSourceOptions): Result
     },
     async fetchPage(index: number, signal?: AbortSignal): Promise<ResultPage> {
       if (index !== nextIndex || busy) {
-        throw new ResultError('notRewindable', `Page ${index} of this result can no longer be read (the next page is ${nextIndex}).`);
+        throw new ResultError('notRewindable', t('Page {0} of this result can no longer be read (the next page is {1}).', index, nextIndex));
       }
       busy = true;
       try {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { ResultError, type ResultRow } from './types';
+import { t } from '../core/l10n';
 
 interface Extent {
   offset: number;
@@ -70,7 +71,7 @@ export class PageSpool {
 
   async read(page: number): Promise<ResultRow[]> {
     const extent = this.index.get(page);
-    if (!extent || this.closed) throw new ResultError('io', `Page ${page} is not in the temporary result file.`);
+    if (!extent || this.closed) throw new ResultError('io', t('Page {0} is not in the temporary result file.', page));
     const buf = Buffer.allocUnsafe(extent.length);
     let done = 0;
     while (done < extent.length) {

@@ -22,6 +22,7 @@
 // no reader rounds them; FLOAT NaN and ±Infinity, which JSON cannot hold, become "NaN",
 // "Infinity" and "-Infinity".
 import { isNumericType, ResultError, type CellValue, type ResultColumn, type ResultRow } from './types';
+import { t } from '../core/l10n';
 
 export type RowFormat = 'csv' | 'tsv' | 'jsonl' | 'json' | 'markdown';
 
@@ -59,7 +60,7 @@ export function createRowWriter(format: RowFormat, columns: readonly ResultColum
     case 'markdown':
       return markdownWriter(columns);
     default:
-      throw new ResultError('invalidOptions', `Unknown format ${String(format)}.`);
+      throw new ResultError('invalidOptions', t('Unknown format {0}.', String(format)));
   }
 }
 

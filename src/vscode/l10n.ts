@@ -4,12 +4,11 @@
 // (plain code also passes service text through `t`, which is in no bundle). A webview has no
 // vscode.l10n: its panel hands it the translations of its own messages (`webviewL10n`).
 import * as vscode from 'vscode';
-import { setTranslator, webviewTranslations } from '../core/l10n';
+import { setTranslator, useBundle, webviewTranslations } from '../core/l10n';
 import { WEBVIEW_MESSAGES, type WebviewEntry } from '../core/webviewMessages';
 
 export function installTranslator(): vscode.Disposable {
-  const bundle = vscode.l10n.bundle;
-  setTranslator(bundle ? (message) => (Object.prototype.hasOwnProperty.call(bundle, message) && typeof bundle[message] === 'string' ? bundle[message] : message) : undefined);
+  useBundle(vscode.l10n.bundle);
   return { dispose: () => setTranslator(undefined) };
 }
 

@@ -17,7 +17,7 @@ import {
   outcomeWords,
   reasonWords,
   resourceLabel,
-  SERVICE_NAMES,
+  serviceName,
   visibleTo,
   type Viewer,
 } from '../activity';
@@ -95,11 +95,11 @@ export class ActivityTreeDataProvider implements vscode.TreeDataProvider<Activit
     item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
     // A shared identity (API key, service token, service account) is said at a glance, not only in the tooltip.
     const shared = isSharedIdentity(r.credential) ? ' · shared identity' : '';
-    item.description = safe`${lookup(SERVICE_NAMES, r.service) ?? r.service} · ${outcomeWords(r.outcome)} · ${this.fmt.time(r.time)}${shared}`;
+    item.description = safe`${serviceName(r.service)} · ${outcomeWords(r.outcome)} · ${this.fmt.time(r.time)}${shared}`;
     const md = new vscode.MarkdownString(undefined, false);
     md.isTrusted = false;
     md.supportHtml = false;
-    md.appendMarkdown('**').appendText(safe`${lookup(SERVICE_NAMES, r.service) ?? r.service}: ${actionWords(r.action)}`).appendMarkdown('**\n\n');
+    md.appendMarkdown('**').appendText(safe`${serviceName(r.service)}: ${actionWords(r.action)}`).appendMarkdown('**\n\n');
     md.appendText(safe`Resource: ${resourceLabel(r)}\n\nWho: ${r.actor.email ?? r.actor.subject}\n\nWith: ${credentialLabel(r)}\n\nOutcome: ${outcomeWords(r.outcome)}`);
     if (r.jobIds?.length) md.appendText(safe`\n\nJobs: ${r.jobIds.join(', ')}`);
     if (r.reason) md.appendText(safe`\n\nWhy: ${reasonWords(r.reason)}`);

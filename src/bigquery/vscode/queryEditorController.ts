@@ -295,11 +295,11 @@ export class QueryEditorController implements vscode.Disposable {
       },
       explainDenied: (err, resource) =>
         explainDenied({
-          who: broker.currentIdentity()?.label ?? 'you',
+          who: broker.currentIdentity()?.label ?? vscode.l10n.t('you'),
           credential: client.credentialOrigin,
           service: 'BigQuery',
           // Before the dry run names the tables, the resource is only "query".
-          action: resource === 'query' ? 'run this query' : 'run a query on',
+          action: resource === 'query' ? vscode.l10n.t('run this query') : vscode.l10n.t('run a query on'),
           resource: resource === 'query' ? '' : resource,
           missing: missingPermission(err.message),
           roles: roles.roles,

@@ -11,6 +11,7 @@ import type { DbtCloudClient, DbtCloudJob, DbtCloudRun } from './dbtCloudClient'
 import { toDbtCloudError, type DbtCloudError } from './dbtCloudErrors';
 import { DbtCloudRunFollower, type RunFollowerOptions } from './dbtCloudRunFollower';
 import { lookup } from '../../core/lookup';
+import { t } from '../../core/l10n';
 
 export interface DbtCloudActor {
   subject: string;
@@ -70,7 +71,7 @@ export class DbtCloudActions {
       const e = toDbtCloudError(err);
       if (e.reason === 'forbidden') {
         await this.record('trigger-run', job, 'denied', { reason: e.reason });
-        return { kind: 'denied', error: e, message: this.explain('dbtCloud.trigger', 'trigger a run of', job) };
+        return { kind: 'denied', error: e, message: this.explain('dbtCloud.trigger', t('trigger a run of'), job) };
       }
       if (e.reason !== 'cancelled') await this.record('trigger-run', job, 'failed', { reason: e.reason });
       return { kind: 'failed', error: e };
@@ -96,7 +97,7 @@ export class DbtCloudActions {
       const e = toDbtCloudError(err);
       if (e.reason === 'forbidden') {
         await this.record('cancel-run', job, 'denied', { jobIds: [String(runId)], reason: e.reason });
-        return { kind: 'denied', error: e, message: this.explain('dbtCloud.cancel', `cancel run ${runId} of`, job) };
+        return { kind: 'denied', error: e, message: this.explain('dbtCloud.cancel', t('cancel run {0} of', runId), job) };
       }
       await this.record('cancel-run', job, 'failed', { jobIds: [String(runId)], reason: e.reason });
       return { kind: 'failed', error: e };
@@ -130,12 +131,12 @@ export class DbtCloudActions {
   private explain(capability: Action, action: string, job: JobRef): string {
     const actor = this.deps.actor();
     return explainDenied({
-      who: actor?.email ?? actor?.label ?? actor?.subject ?? 'you',
+      who: actor?.email ?? actor?.label ?? actor?.subject ?? t('you'),
       credential: this.credential(),
       service: 'dbt Cloud',
       action,
-      resource: `job "${job.name}" (${job.id})`,
-      missing: 'a developer role in the dbt Cloud account',
+      resource: t('job "{0}" ({1})', job.name, job.id),
+      missing: t('a developer role in the dbt Cloud account'),
       roles: this.deps.roles.roles,
       access: this.deps.roles.hint(capability),
     });

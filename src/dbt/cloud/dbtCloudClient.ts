@@ -11,6 +11,7 @@ import { checkedServiceUrl } from '../../core/serviceUrl';
 import type { ServiceCredentials } from '../../auth/serviceCredentials';
 import { DbtCloudError, toDbtCloudError } from './dbtCloudErrors';
 import { lookup } from '../../core/lookup';
+import { t } from '../../core/l10n';
 
 export type DbtCloudRunStatus = 'queued' | 'starting' | 'running' | 'success' | 'error' | 'cancelled' | 'unknown';
 
@@ -87,7 +88,7 @@ export class PersonalTokenCredentials implements DbtCloudCredentials {
     // so a refusal means it was revoked (or deleted): nothing renews it but a new one.
     if (token === this.refused) {
       throw new DbtCloudError('unauthorized', 'dbt Cloud no longer accepts the stored token: it was revoked or deleted.', 401, [], undefined, {
-        nextStep: 'Create a new token in dbt Cloud (Account settings > API tokens) and run "Gatehouse: Set dbt Cloud Token" to set it.',
+        nextStep: t('Create a new token in dbt Cloud (Account settings > API tokens) and run "Gatehouse: Set dbt Cloud Token" to set it.'),
       });
     }
     this.secrets?.add(token);
@@ -244,7 +245,7 @@ function int(n: number): number {
 }
 
 function array(data: unknown, what: string): unknown[] {
-  if (!Array.isArray(data)) throw new DbtCloudError('badResponse', `dbt Cloud sent a list of ${what} Gatehouse could not read.`);
+  if (!Array.isArray(data)) throw new DbtCloudError('badResponse', t('dbt Cloud sent a list of {0} Gatehouse could not read.', what));
   return data;
 }
 

@@ -3,6 +3,7 @@
 // here for the person reading the notification.
 import { GatehouseError, HttpError, statusReason, type StatusReasons } from '../../core/errors';
 import { AuthError } from '../../auth/authError';
+import { t } from '../../core/l10n';
 
 export type DbtCloudErrorReason =
   | 'unauthorized'
@@ -83,7 +84,7 @@ export function toDbtCloudError(err: unknown): DbtCloudError {
     if (err.reason === 'redirected' || err.reason === 'responseTooLarge') return new DbtCloudError('badResponse', err.message, err.status, [], undefined, { cause: err });
     const reason: DbtCloudErrorReason = err.reason === 'network' || err.reason === 'timeout' || err.reason === 'cancelled' || err.reason === 'badResponse' ? err.reason : statusReason(err.status, DBT_CLOUD_STATUS_REASONS);
     const fields = invalidFieldsOf(err.body);
-    const message = reason === 'badRequest' && fields.length ? `dbt Cloud did not accept the request (invalid: ${fields.join(', ')}).` : reason === 'network' || reason === 'timeout' ? err.message : MESSAGES[reason];
+    const message = reason === 'badRequest' && fields.length ? t('dbt Cloud did not accept the request (invalid: {0}).', fields.join(', ')) : reason === 'network' || reason === 'timeout' ? err.message : MESSAGES[reason];
     return new DbtCloudError(reason, message, err.status, fields, err.retryAfterMs, { cause: err });
   }
   return new DbtCloudError('badResponse', MESSAGES.badResponse, undefined, [], undefined, { cause: err });

@@ -4,6 +4,7 @@
 import { DEFAULT_POLL_OPTIONS, pollUntilFinal } from '../../core/poll';
 import { isFinalRunStatus, type DbtCloudRun } from './dbtCloudClient';
 import { DbtCloudError, toDbtCloudError } from './dbtCloudErrors';
+import { t } from '../../core/l10n';
 
 export interface DbtCloudRunSource {
   getRun(runId: number, options?: { includeSteps?: boolean; signal?: AbortSignal }): Promise<DbtCloudRun>;
@@ -42,7 +43,7 @@ export class DbtCloudRunFollower {
         transient: (e) => TRANSIENT.has(e.reason),
         cancelled: (e) => e.reason === 'cancelled',
         stopped,
-        timedOut: () => new DbtCloudError('timeout', `Stopped following run ${runId}: it did not finish within ${Math.round(o.timeoutMs / 60_000)} minutes. It may still be running in dbt Cloud.`),
+        timedOut: () => new DbtCloudError('timeout', t('Stopped following run {0}: it did not finish within {1} minutes. It may still be running in dbt Cloud.', runId, Math.round(o.timeoutMs / 60_000))),
         onUpdate: opts.onUpdate,
         signal: opts.signal,
       },

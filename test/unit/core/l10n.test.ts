@@ -5,13 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { safe } from '../../../src/core/displayText';
 import { AirbyteError } from '../../../src/airbyte/errors';
-import { formatMessage, setTranslator, t } from '../../../src/core/l10n';
+import { currentBundle, english, formatMessage, setTranslator, t, useBundle } from '../../../src/core/l10n';
 import { repoRoot } from '../../support/shared';
 
-// A translation table as VS Code's bundle would give it: template → translated template.
-function useBundle(bundle: Record<string, string>): void {
-  setTranslator((m) => bundle[m] ?? m);
-}
+// useBundle takes a translation table as VS Code's bundle gives it: template → translated template.
 
 describe('l10n', () => {
   afterEach(() => setTranslator(undefined));
@@ -34,6 +31,19 @@ describe('l10n', () => {
     });
     it('leaves a placeholder without a value as written', () => {
       assert.equal(formatMessage('{0} and {1}', ['a']), 'a and {1}');
+    });
+    it('translates from a bundle by its own entries only, and hands the bundle on (to a worker thread)', () => {
+      const bundle = { 'Not found.': 'Nicht gefunden.' };
+      useBundle(bundle);
+      assert.equal(t('Not found.'), 'Nicht gefunden.');
+      assert.equal(t('constructor'), 'constructor');
+      assert.equal(currentBundle(), bundle);
+      setTranslator(undefined);
+      assert.equal(currentBundle(), undefined);
+    });
+    it('english formats without translating, for text that stays English (the audit trail)', () => {
+      useBundle({ 'Run {0}': 'Lauf {0}' });
+      assert.equal(english('Run {0}', 7), 'Run 7');
     });
   });
 

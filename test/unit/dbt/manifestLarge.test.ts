@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { synthesizeManifest, type SynthResult } from '../../../bench/lib/dbt-synth';
 import { CancelledError } from '../../../src/core/errors';
+import { setTranslator, useBundle } from '../../../src/core/l10n';
 import { loadManifest, type DbtProjectIndex } from '../../../src/dbt/manifest';
 import { DbtManifestError } from '../../../src/dbt/manifestErrors';
 import { loadManifestInWorker, type WorkerRequest } from '../../../src/dbt/manifestWorker';
@@ -66,5 +67,15 @@ describe('large dbt manifests', function () {
     const pending = loadManifestInWorker(tsWorker, synth.path, { signal: controller.signal });
     setTimeout(() => controller.abort(), 50);
     await assert.rejects(pending, (e: unknown) => CancelledError.is(e));
+  });
+
+  it('words the worker’s messages with the extension’s translations', async () => {
+    const missing = join(dir, 'missing.json');
+    useBundle({ 'No dbt manifest at {0}.': 'Kein dbt-Manifest unter {0}.' });
+    try {
+      await assert.rejects(loadManifestInWorker(tsWorker, missing), (e: unknown) => DbtManifestError.is(e, 'notFound') && e.message === `Kein dbt-Manifest unter ${missing}.`);
+    } finally {
+      setTranslator(undefined);
+    }
   });
 });
