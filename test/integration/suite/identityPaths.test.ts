@@ -151,6 +151,9 @@ describe('Identity paths: Airbyte, dbt Cloud, Metabase by per-person credentials
     const audit = (await t.audit.recent(100)).filter((r) => r.service === 'dbtCloud' && r.jobIds?.includes(String(run.id)))[0];
     assert.deepEqual([audit?.action, audit?.credential, audit?.actor.email], ['trigger-run', 'personal-token', 'alice@example.com']);
     await vscode.commands.executeCommand('gatehouse.dbtCloud.cancelRun', CI_JOB).then(undefined, () => undefined);
+    // The follow of this run writes its own trigger-run record when the run ends: wait for it, so
+    // the next test's last trigger-run record is its own.
+    await t.dbt.commands.followOf(run.id);
   });
 
   it("dbt Cloud with a read-only service token: the jobs are listed, but dbt Cloud refuses alice's trigger, audited as service-token", async () => {
