@@ -226,7 +226,8 @@ export class DbtExplorerModel {
     const result = p.runResults?.results.get(node.uniqueId);
     // Keys come from the manifest and run results: only the tables' own entries answer.
     const icon = (result && lookup(STATUS_ICONS, result.status)) || { id: (node.resourceType === 'model' && lookup(MATERIALIZATION_ICONS, node.materialization)) || lookup(TYPE_ICONS, node.resourceType) || 'symbol-class' };
-    const failingRows = result && (result.status === 'fail' || result.status === 'warn') && result.failures !== undefined && result.failures > 0 ? `${result.failures} failing row${result.failures === 1 ? '' : 's'}` : undefined;
+    const failures = result && (result.status === 'fail' || result.status === 'warn') && result.failures !== undefined && result.failures > 0 ? result.failures : undefined;
+    const failingRows = failures === undefined ? undefined : failures === 1 ? t('{0} failing row', failures) : t('{0} failing rows', failures);
     const parts = [node.resourceType === 'model' ? node.materialization : undefined, node.version !== undefined ? `v${node.version}` : undefined, result?.rawStatus, failingRows, node.disabled ? 'disabled' : undefined];
     return {
       node,

@@ -133,7 +133,8 @@ export class AirbyteCommands {
         this.offerRunning(target, outcome.job);
         break;
       default:
-        this.tellRefusal(outcome, `Could not ${jobType === 'sync' ? 'start a sync of' : 'reset'} "${name}"`, `${jobType === 'sync' ? 'start a sync of' : 'reset'} connection "${name}"`);
+        if (jobType === 'sync') this.tellRefusal(outcome, (reason) => safe`Could not start a sync of "${name}": ${reason}`, vscode.l10n.t('start a sync of connection "{0}"', name));
+        else this.tellRefusal(outcome, (reason) => safe`Could not reset "${name}": ${reason}`, vscode.l10n.t('reset connection "{0}"', name));
     }
     return outcome;
   }
@@ -154,17 +155,20 @@ export class AirbyteCommands {
         void ui.info(plain(outcome.message));
         break;
       default:
-        this.tellRefusal(outcome, `Could not cancel job ${jobId}`, `cancel job ${jobId} of connection "${target.connection.name}"`);
+        this.tellRefusal(outcome, (reason) => safe`Could not cancel job ${jobId}: ${reason}`, vscode.l10n.t('cancel job {0} of connection "{1}"', jobId, target.connection.name));
     }
     return outcome;
   }
 
-  /** Roles said no (a warning), Airbyte said no (the explanation), or it failed. */
-  private tellRefusal(outcome: { kind: 'notAllowed'; message: string } | { kind: 'denied'; message: string; error: unknown } | { kind: 'failed'; error: { userMessage: string } }, failedPrefix: string, what: string): void {
+  /**
+   * Roles said no (a warning), Airbyte said no (the explanation, `what` naming what was asked), or
+   * it failed (`failed` says so with the reason, as one sentence).
+   */
+  private tellRefusal(outcome: { kind: 'notAllowed'; message: string } | { kind: 'denied'; message: string; error: unknown } | { kind: 'failed'; error: { userMessage: string } }, failed: (reason: string) => string, what: string): void {
     const ui = this.deps.ui();
     if (outcome.kind === 'notAllowed') void ui.warn(plain(outcome.message));
     else if (outcome.kind === 'denied') void offerExplainAccess(ui, outcome.message, { service: 'Airbyte', what, error: outcome.error });
-    else void ui.error(safe`${failedPrefix}: ${outcome.error.userMessage}`);
+    else void ui.error(plain(failed(outcome.error.userMessage)));
   }
 
   /**
@@ -208,9 +212,15 @@ export class AirbyteCommands {
     if (outcome.kind === 'stopped') return void this.deps.logger.info(`stopped following Airbyte job ${started.jobId}; it keeps running`);
     if (outcome.kind === 'failed') return void ui.warn(safe`Stopped following job ${started.jobId} of "${name}": ${outcome.error.userMessage}`);
     const j = outcome.job;
-    const summary = `${this.fmt.count(j.rowsSynced ?? 0)} rows, ${this.fmt.bytes(j.bytesSynced ?? 0)}${j.duration ? ` in ${this.fmt.duration(parseIsoDuration(j.duration))}` : ''}`;
-    if (j.status === 'succeeded') void ui.info(safe`Airbyte ${j.jobType} of "${name}" succeeded: ${summary}.`);
-    else if (j.status === 'cancelled') void ui.info(safe`Airbyte ${j.jobType} of "${name}" was cancelled (job ${j.jobId}).`);
+    if (j.status === 'succeeded') {
+      const rows = this.fmt.count(j.rowsSynced ?? 0);
+      const bytes = this.fmt.bytes(j.bytesSynced ?? 0);
+      void ui.info(
+        j.duration
+          ? safe`Airbyte ${j.jobType} of "${name}" succeeded: ${rows} rows, ${bytes} in ${this.fmt.duration(parseIsoDuration(j.duration))}.`
+          : safe`Airbyte ${j.jobType} of "${name}" succeeded: ${rows} rows, ${bytes}.`,
+      );
+    } else if (j.status === 'cancelled') void ui.info(safe`Airbyte ${j.jobType} of "${name}" was cancelled (job ${j.jobId}).`);
     else {
       void this.tellFailure(target, j);
     }
@@ -235,11 +245,11 @@ export class AirbyteCommands {
 
   private offerRunning(target: ActionTarget, job: Job | undefined): void {
     const ui = this.deps.ui();
-    const which = job ? ` (job ${job.jobId}, ${job.status})` : '';
     const follow = vscode.l10n.t('Follow');
     const openInAirbyte = vscode.l10n.t('Open in Airbyte');
     const actions = job ? [follow, openInAirbyte] : [openInAirbyte];
-    void ui.info(safe`A sync is already running for "${target.connection.name}"${which}.`, ...actions).then((choice) => {
+    const name = target.connection.name;
+    void ui.info(job ? safe`A sync is already running for "${name}" (job ${job.jobId}, ${job.status}).` : safe`A sync is already running for "${name}".`, ...actions).then((choice) => {
       if (choice === follow && job) void this.follow(target, job, false);
       else if (choice === openInAirbyte) void ui.openExternal(jobHistoryWebUrl(this.deps.client().baseUrl, target.workspace.workspaceId, target.connection.connectionId));
     });
@@ -271,10 +281,10 @@ export class AirbyteCommands {
       prompt: vscode.l10n.t('From Airbyte > Settings > Applications. Stored in the OS keychain (VS Code SecretStorage).'),
       value: (await this.deps.secrets.get(APP_CLIENT_ID_KEY)) ?? '',
       ignoreFocusOut: true,
-      validateInput: (v) => (v.trim() ? undefined : 'Enter the client id.'),
+      validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter the client id.')),
     });
     if (!clientId) return false;
-    const clientSecret = await ui.input({ title: vscode.l10n.t('Airbyte application client secret'), password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Enter the client secret.') });
+    const clientSecret = await ui.input({ title: vscode.l10n.t('Airbyte application client secret'), password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter the client secret.')) });
     if (!clientSecret) return false;
     await this.deps.secrets.store(APP_CLIENT_ID_KEY, clientId.trim());
     await this.deps.secrets.store(APP_CLIENT_SECRET_KEY, clientSecret.trim());
@@ -297,7 +307,7 @@ export class AirbyteCommands {
         return { connection: arg.connection, workspace: known?.workspace ?? { workspaceId: arg.workspaceId } };
       }
     } catch (err) {
-      this.tellLoadFailure(err, typeof arg === 'string' ? `read connection ${arg}` : 'read this connection');
+      this.tellLoadFailure(err, 'connection', typeof arg === 'string' ? arg : undefined);
       return undefined;
     }
     void this.deps.ui().info(vscode.l10n.t('Choose a connection in the Airbyte view.'));
@@ -325,21 +335,30 @@ export class AirbyteCommands {
         return { target: { connection: arg.connection, workspace: arg.workspace }, jobId: running.jobId, job: running };
       }
     } catch (err) {
-      this.tellLoadFailure(err, typeof arg === 'number' ? `read job ${arg}` : 'read this job');
+      this.tellLoadFailure(err, 'job', typeof arg === 'number' ? arg : undefined);
       return undefined;
     }
     return undefined;
   }
 
-  /** A read failed; a 403 offers Explain Access with what Airbyte answered. */
-  private tellLoadFailure(err: unknown, what: string): void {
+  /** A read of a connection or a job (by id, or the one chosen) failed; a 403 offers Explain Access with what Airbyte answered. */
+  private tellLoadFailure(err: unknown, subject: 'connection' | 'job', id?: string | number): void {
     const e = toAirbyteError(err);
-    if (e.reason === 'forbidden') void offerExplainAccess(this.deps.ui(), safe`Airbyte refused to ${what}: ${e.userMessage}`, { service: 'Airbyte', what, error: e });
-    else void this.deps.ui().error(plain(e.userMessage));
+    if (e.reason !== 'forbidden') return void this.deps.ui().error(plain(e.userMessage));
+    // The notification and what was asked, one whole sentence each per case (for translations).
+    const [message, what] =
+      subject === 'connection'
+        ? id === undefined
+          ? [safe`Airbyte refused to read this connection: ${e.userMessage}`, vscode.l10n.t('read this connection')]
+          : [safe`Airbyte refused to read connection ${id}: ${e.userMessage}`, vscode.l10n.t('read connection {0}', id)]
+        : id === undefined
+          ? [safe`Airbyte refused to read this job: ${e.userMessage}`, vscode.l10n.t('read this job')]
+          : [safe`Airbyte refused to read job ${id}: ${e.userMessage}`, vscode.l10n.t('read job {0}', id)];
+    void offerExplainAccess(this.deps.ui(), message, { service: 'Airbyte', what, error: e });
   }
 }
 
+/** A progress line: the job's status from Airbyte, inert. */
 function describe(job: Job, fmt: Formatter): string {
-  const rows = job.rowsSynced ? ` · ${fmt.count(job.rowsSynced)} rows · ${fmt.bytes(job.bytesSynced)}` : '';
-  return `job ${job.jobId}: ${job.status}${rows}`;
+  return job.rowsSynced ? safe`job ${job.jobId}: ${job.status} · ${fmt.count(job.rowsSynced)} rows · ${fmt.bytes(job.bytesSynced)}` : safe`job ${job.jobId}: ${job.status}`;
 }

@@ -56,7 +56,7 @@ export function createAirbyteModule(deps: ModuleDeps): FeatureModule {
     notConfigured: (e) => (e ? new AirbyteError('notConfigured', e.message, undefined, undefined, undefined, { cause: e, nextStep: e.nextStep }) : new AirbyteError('notConfigured')),
   });
   // Application credentials belong to the Airbyte instance that issued them.
-  const app = service.secret([APP_CLIENT_ID_KEY, APP_CLIENT_SECRET_KEY], 'Airbyte application credentials');
+  const app = service.secret([APP_CLIENT_ID_KEY, APP_CLIENT_SECRET_KEY], vscode.l10n.t('Airbyte application credentials'));
 
   const connection = new LazyClient<{ client: AirbyteClient; credentials: AirbyteCredentials }>({
     key: () => `${service.url().href}|${settings.audience ?? ''}|${mode()}`,

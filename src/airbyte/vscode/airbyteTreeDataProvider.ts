@@ -9,6 +9,7 @@ import { describeSchedule, jobEndTime, parseIsoDuration, type ConnectionHealth }
 import type { JobStatus } from '../types';
 import { lookup } from '../../core/lookup';
 import { plain, plainLines, safe } from '../../core/displayText';
+import { l10nTable } from '../../core/l10n';
 
 const HEALTH_ICON: Record<ConnectionHealth, [string, string | undefined]> = {
   succeeded: ['pass', 'testing.iconPassed'],
@@ -28,14 +29,14 @@ const JOB_ICON: Record<JobStatus, [string, string | undefined]> = {
   incomplete: ['warning', 'testing.iconQueued'],
 };
 
-const HEALTH_WORD: Record<ConnectionHealth, string> = {
+const HEALTH_WORD: Record<ConnectionHealth, string> = l10nTable({
   succeeded: 'succeeded',
   failed: 'failed',
   running: 'running',
   disabled: 'disabled',
   cancelled: 'cancelled',
   never: 'never synced',
-};
+});
 
 export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<AirbyteNode | undefined>();
@@ -74,7 +75,7 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
         const item = new vscode.TreeItem(plain(n.workspace.name), vscode.TreeItemCollapsibleState.Expanded);
         item.iconPath = new vscode.ThemeIcon('organization');
         item.contextValue = 'airbyteWorkspace';
-        item.tooltip = safe`Airbyte workspace ${n.workspace.name}${n.workspace.dataResidency ? ` (data residency: ${n.workspace.dataResidency})` : ''}`;
+        item.tooltip = n.workspace.dataResidency ? safe`Airbyte workspace ${n.workspace.name} (data residency: ${n.workspace.dataResidency})` : safe`Airbyte workspace ${n.workspace.name}`;
         return withId(item, n.key);
       }
       case 'connection':
@@ -93,9 +94,10 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
     const last = n.jobs[0];
     const schedule = describeSchedule(n.connection.schedule);
     const origin = n.health === 'failed' && n.failure ? /^(\w+)[ :]/.exec(n.failure)?.[1] : undefined;
-    const parts = [`${lookup(HEALTH_WORD, n.health) ?? ''}${origin ? ` in ${origin}` : ''}`];
+    // (origin is set only for a failed connection)
+    const parts = [origin ? vscode.l10n.t('failed in {0}', origin) : Object.hasOwn(HEALTH_WORD, n.health) ? vscode.l10n.t(HEALTH_WORD[n.health]) : ''];
     if (last) {
-      parts.push(n.health === 'running' ? `started ${this.fmt.ago(last.startTime, this.now())}` : this.fmt.ago(jobEndTime(last), this.now()));
+      parts.push(n.health === 'running' ? vscode.l10n.t('started {0}', this.fmt.ago(last.startTime, this.now())) : this.fmt.ago(jobEndTime(last), this.now()));
       if (n.health !== 'running') parts.push(this.fmt.duration(parseIsoDuration(last.duration)));
     }
     parts.push(schedule);
@@ -124,15 +126,15 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
     const [icon, color] = lookup(JOB_ICON, job.status) ?? ['circle-outline', undefined];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     const running = !['succeeded', 'failed', 'cancelled'].includes(job.status);
-    const rows = job.rowsSynced !== undefined ? `${this.fmt.count(job.rowsSynced)} rows` : '';
-    item.description = plain([job.status, rows, this.fmt.bytes(job.bytesSynced), running ? `started ${this.fmt.ago(job.startTime, this.now())}` : this.fmt.ago(jobEndTime(job), this.now())]
+    const rows = job.rowsSynced !== undefined ? vscode.l10n.t('{0} rows', this.fmt.count(job.rowsSynced)) : '';
+    item.description = plain([job.status, rows, this.fmt.bytes(job.bytesSynced), running ? vscode.l10n.t('started {0}', this.fmt.ago(job.startTime, this.now())) : this.fmt.ago(jobEndTime(job), this.now())]
       .filter(Boolean)
       .join(' · '));
     item.tooltip = plainLines([
-      `${job.jobType} job ${job.jobId}: ${job.status}`,
-      `Started ${this.fmt.dateTime(job.startTime)}`,
-      job.duration ? `Duration ${this.fmt.duration(parseIsoDuration(job.duration))}` : '',
-      `${this.fmt.count(job.rowsSynced ?? 0)} rows, ${this.fmt.bytes(job.bytesSynced ?? 0)}`,
+      vscode.l10n.t('{0} job {1}: {2}', job.jobType, job.jobId, job.status),
+      vscode.l10n.t('Started {0}', this.fmt.dateTime(job.startTime)),
+      job.duration ? vscode.l10n.t('Duration {0}', this.fmt.duration(parseIsoDuration(job.duration))) : '',
+      vscode.l10n.t('{0} rows, {1}', this.fmt.count(job.rowsSynced ?? 0), this.fmt.bytes(job.bytesSynced ?? 0)),
     ]
       .filter(Boolean)
       .join('\n'));

@@ -94,8 +94,9 @@ export class ActivityTreeDataProvider implements vscode.TreeDataProvider<Activit
     const [icon, color] = lookup(OUTCOME_ICONS, r.outcome) ?? ['circle-outline', 'foreground'];
     item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
     // A shared identity (API key, service token, service account) is said at a glance, not only in the tooltip.
-    const shared = isSharedIdentity(r.credential) ? ' · shared identity' : '';
-    item.description = safe`${serviceName(r.service)} · ${outcomeWords(r.outcome)} · ${this.fmt.time(r.time)}${shared}`;
+    item.description = isSharedIdentity(r.credential)
+      ? safe`${serviceName(r.service)} · ${outcomeWords(r.outcome)} · ${this.fmt.time(r.time)} · shared identity`
+      : safe`${serviceName(r.service)} · ${outcomeWords(r.outcome)} · ${this.fmt.time(r.time)}`;
     const md = new vscode.MarkdownString(undefined, false);
     md.isTrusted = false;
     md.supportHtml = false;

@@ -75,7 +75,7 @@ export function createOtlpModule(deps: OtlpModuleDeps) {
                 parseOtlpHeaders(v);
                 return undefined;
               } catch (err) {
-                return OtlpSettingsError.is(err) ? plain(err.message) : plain('These headers cannot be read.');
+                return OtlpSettingsError.is(err) ? plain(err.message) : vscode.l10n.t('These headers cannot be read.');
               }
             },
           });

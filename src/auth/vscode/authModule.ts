@@ -87,7 +87,7 @@ export function createAuth(deps: AuthDeps): AuthModule {
       // Asked once: the session is gone after the first invalid_grant (or refused renewal), so this fires once.
       if ((e.reason === 'expired' || e.reason === 'refused') && !expiryPromptOpen) {
         expiryPromptOpen = true;
-        const message = e.reason === 'refused' && e.error ? e.error.message : 'Your Gatehouse session expired or was revoked by your identity provider.';
+        const message = e.reason === 'refused' && e.error ? e.error.message : vscode.l10n.t('Your Gatehouse session expired or was revoked by your identity provider.');
         void ui
           .confirm(plain(message), vscode.l10n.t('Sign In'))
           .then((yes) => yes && vscode.commands.executeCommand('gatehouse.auth.signIn'))

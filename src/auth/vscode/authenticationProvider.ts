@@ -50,7 +50,7 @@ export class GatehouseAuthenticationProvider implements vscode.AuthenticationPro
     const configured = this.sessions.config?.scopes ?? [];
     const missing = scopes.filter((s) => !configured.includes(s));
     if (missing.length) {
-      throw new AuthError('notConfigured', `Gatehouse does not request the scope(s) ${missing.join(', ')}.`, 'Add them to gatehouse.auth.scopes if your identity provider allows them.');
+      throw new AuthError('notConfigured', vscode.l10n.t('Gatehouse does not request the scope(s) {0}.', missing.join(', ')), 'Add them to gatehouse.auth.scopes if your identity provider allows them.');
     }
     return this.signIn();
   }

@@ -17,7 +17,7 @@ export class AuthStatusBar implements vscode.Disposable {
     private readonly sessions: SessionManager,
     private readonly settled: () => Promise<void>,
   ) {
-    this.item.name = 'Gatehouse Account';
+    this.item.name = vscode.l10n.t('Gatehouse Account');
     this.subscription = sessions.onDidChangeSession(() => this.update());
     this.update();
     this.item.show();

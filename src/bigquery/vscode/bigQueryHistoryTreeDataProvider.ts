@@ -41,7 +41,7 @@ export class BigQueryHistoryTreeDataProvider implements vscode.TreeDataProvider<
     if (node.kind !== 'group') return [];
     if (node.group === 'local') {
       const entries = this.history.entries();
-      return entries.length ? entries.map((entry) => ({ kind: 'local', entry })) : [{ kind: 'message', text: 'Queries you run appear here.' }];
+      return entries.length ? entries.map((entry) => ({ kind: 'local', entry })) : [{ kind: 'message', text: vscode.l10n.t('Queries you run appear here.') }];
     }
     this.jobs ??= this.loadJobs();
     return this.jobs;
@@ -99,17 +99,17 @@ export class BigQueryHistoryTreeDataProvider implements vscode.TreeDataProvider<
     try {
       client = this.client();
     } catch (err) {
-      return [{ kind: 'message', text: BigQueryError.is(err) ? err.message : 'BigQuery is not configured.', error: true }];
+      return [{ kind: 'message', text: BigQueryError.is(err) ? err.message : vscode.l10n.t('BigQuery is not configured.'), error: true }];
     }
-    if (!client) return [{ kind: 'message', text: 'Sign in to see your BigQuery jobs.' }];
+    if (!client) return [{ kind: 'message', text: vscode.l10n.t('Sign in to see your BigQuery jobs.') }];
     try {
       const page = await client.listJobs({ maxResults: JOBS_SHOWN, signal: AbortSignal.timeout(30_000) });
-      return page.items.length ? page.items.map((job) => ({ kind: 'job', job })) : [{ kind: 'message', text: 'No jobs of yours in the billing project yet.' }];
+      return page.items.length ? page.items.map((job) => ({ kind: 'job', job })) : [{ kind: 'message', text: vscode.l10n.t('No jobs of yours in the billing project yet.') }];
     } catch (err) {
       // Listing jobs needs bigquery.jobs.list; many users lack it. Say so instead of failing loudly.
       const e = BigQueryError.is(err) ? err : undefined;
       this.jobs = undefined;
-      return [{ kind: 'message', text: e?.reason === 'accessDenied' ? 'No access to the job list of the billing project.' : (e?.message ?? 'Could not list your jobs.'), error: true }];
+      return [{ kind: 'message', text: e?.reason === 'accessDenied' ? vscode.l10n.t('No access to the job list of the billing project.') : (e?.message ?? vscode.l10n.t('Could not list your jobs.')), error: true }];
     }
   }
 }

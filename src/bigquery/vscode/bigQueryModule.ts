@@ -131,7 +131,7 @@ export function createBigQueryModule(deps: ModuleDeps, presenter: ResultsPresent
     loadMore: (node?: ExplorerNode) => node?.kind === 'loadMore' && model.loadMore(node.parentKey, tree.node(node.parentKey) as ParentNode),
     copyName: (node?: ExplorerNode) => {
       const name = node && nameOf(node);
-      if (name) void vscode.env.clipboard.writeText(name).then(() => vscode.window.setStatusBarMessage(`Copied ${name}`, 3000));
+      if (name) void vscode.env.clipboard.writeText(name).then(() => vscode.window.setStatusBarMessage(safe`Copied ${name}`, 3000));
     },
     openInConsole: (node?: ExplorerNode) => {
       const url = node && consoleUrlOf(node);

@@ -120,7 +120,7 @@ export class BigQueryTreeDataProvider implements vscode.TreeDataProvider<Explore
           item.command = {
             command: 'gatehouse.policy.explainAccess',
             title: vscode.l10n.t('Explain Access'),
-            arguments: [parent, { service: 'BigQuery', what: parent ? `list what is in ${parent.kind} ${parent.key.replace(/^.*[:/]/, '')}` : 'list this' }],
+            arguments: [parent, { service: 'BigQuery', what: listWhat(parent) }],
           };
         }
         return withId(item, n);
@@ -139,9 +139,9 @@ export class BigQueryTreeDataProvider implements vscode.TreeDataProvider<Explore
       md.appendMarkdown('**').appendText(safe`${meta.projectId}.${meta.datasetId}.${meta.tableId}`).appendMarkdown('**\n\n');
       if (meta.description) md.appendText(plain(meta.description)).appendMarkdown('\n\n');
       const rows = meta.numRows !== undefined ? this.fmt.count(Number(meta.numRows)) || '—' : '—';
-      md.appendMarkdown(`| | |\n|---|---|\n| Type | ${esc(meta.type ?? 'TABLE')} |\n| Rows | ${esc(rows)} |\n| Size | ${esc(this.fmt.bytes(Number(meta.numBytes ?? 0)))} |\n`);
-      if (meta.lastModifiedTime) md.appendMarkdown(`| Last modified | ${esc(this.fmt.dateTime(Number(meta.lastModifiedTime)))} |\n`);
-      if (meta.location) md.appendMarkdown(`| Location | ${esc(meta.location)} |\n`);
+      md.appendMarkdown(`| | |\n|---|---|\n| ${esc(vscode.l10n.t('Type'))} | ${esc(meta.type ?? 'TABLE')} |\n| ${esc(vscode.l10n.t('Rows'))} | ${esc(rows)} |\n| ${esc(vscode.l10n.t('Size'))} | ${esc(this.fmt.bytes(Number(meta.numBytes ?? 0)))} |\n`);
+      if (meta.lastModifiedTime) md.appendMarkdown(`| ${esc(vscode.l10n.t('Last modified'))} | ${esc(this.fmt.dateTime(Number(meta.lastModifiedTime)))} |\n`);
+      if (meta.location) md.appendMarkdown(`| ${esc(vscode.l10n.t('Location'))} | ${esc(meta.location)} |\n`);
       item.tooltip = md;
     } catch {
       // Keep the short tooltip; the children show the reason when expanded.
@@ -152,6 +152,23 @@ export class BigQueryTreeDataProvider implements vscode.TreeDataProvider<Explore
   dispose(): void {
     this.subscription.dispose();
     this.changed.dispose();
+  }
+}
+
+/** What a refused listing asked, for Explain Access: one message per kind of node, for translations. */
+function listWhat(parent: ExplorerNode | undefined): string {
+  if (!parent) return vscode.l10n.t('list this');
+  const name = parent.key.replace(/^.*[:/]/, '');
+  switch (parent.kind) {
+    case 'project':
+      return vscode.l10n.t('list what is in project {0}', name);
+    case 'dataset':
+      return vscode.l10n.t('list what is in dataset {0}', name);
+    case 'table':
+      return vscode.l10n.t('list what is in table {0}', name);
+    default:
+      // Not expected: BigQuery is asked to list projects, datasets and tables. The kind as a value.
+      return vscode.l10n.t('list what is in {0} {1}', parent.kind, name);
   }
 }
 

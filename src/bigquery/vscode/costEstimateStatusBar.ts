@@ -30,7 +30,7 @@ export class CostEstimateStatusBar implements vscode.Disposable {
     private readonly estimate: (target: EstimateTarget, signal: AbortSignal) => Promise<Estimate>,
     private readonly onResult: (target: EstimateTarget, estimate: Estimate) => void,
   ) {
-    this.item.name = 'BigQuery estimate';
+    this.item.name = vscode.l10n.t('BigQuery estimate');
     this.item.command = 'gatehouse.bigquery.estimate';
     this.subscriptions = [
       vscode.window.onDidChangeActiveTextEditor(() => this.schedule(0)),

@@ -109,7 +109,8 @@ export class QueryEditorController implements vscode.Disposable {
       return undefined;
     }
     this.bigQueryDocuments.add(document.uri.toString());
-    const title = `${document.uri.path.split('/').pop() ?? 'query'}${mode === 'file' ? '' : ` · line ${document.positionAt(target.base).line + 1}`}`;
+    const name = document.uri.path.split('/').pop() ?? 'query';
+    const title = mode === 'file' ? name : vscode.l10n.t('{0} · line {1}', name, document.positionAt(target.base).line + 1);
     return this.run(target.sql, { title, ownerKey: document.uri.toString(), target });
   }
 
@@ -121,7 +122,7 @@ export class QueryEditorController implements vscode.Disposable {
   async previewTable(table: TableRef): Promise<QueryOutcome | undefined> {
     const runner = this.runner();
     if (!runner || !this.allowed('bigquery.preview')) return undefined;
-    const outcome = await this.track((signal) => runner.previewTable(table, signal), `Reading ${table.tableId}…`);
+    const outcome = await this.track((signal) => runner.previewTable(table, signal), vscode.l10n.t('Reading {0}…', table.tableId));
     this.tellDenied(outcome, 'preview', { kind: 'table', ...table });
     return outcome;
   }
@@ -134,11 +135,19 @@ export class QueryEditorController implements vscode.Disposable {
     const e = outcome.error;
     if (e?.reason !== 'accessDenied') return;
     const target = targetOfDenial(e.message) ?? fallback;
-    const on = target ? ` on ${describeTarget(target)}` : '';
-    const message = safe`BigQuery refused the ${what === 'query' ? 'query' : 'preview'}${on}: ${e.message}`;
+    const on = target && describeTarget(target);
+    // The notification and what was asked, one whole sentence each per case (for translations).
+    const [message, asked] =
+      what === 'query'
+        ? on
+          ? [safe`BigQuery refused the query on ${on}: ${e.message}`, vscode.l10n.t('run a query on {0}', on)]
+          : [safe`BigQuery refused the query: ${e.message}`, vscode.l10n.t('run a query')]
+        : on
+          ? [safe`BigQuery refused the preview on ${on}: ${e.message}`, vscode.l10n.t('preview on {0}', on)]
+          : [safe`BigQuery refused the preview: ${e.message}`, vscode.l10n.t('preview')];
     void offerExplainAccess((this.deps.ui ?? (() => vscodeServiceUi))(), message, {
       service: 'BigQuery',
-      what: what === 'query' ? `run a query${on}` : `preview${on}`,
+      what: asked,
       missing: missingPermission(e.message),
       reported: e.message,
       target: target && { service: 'bigquery', ...target },
@@ -212,7 +221,7 @@ export class QueryEditorController implements vscode.Disposable {
     }
     if (o.target) this.deps.diagnostics.delete(o.target.document.uri);
     const at = Date.now();
-    const outcome = await this.track((signal) => runner.runQuery({ sql, params, title: plain(o.title), ownerKey: o.ownerKey, signal }), 'Running query…');
+    const outcome = await this.track((signal) => runner.runQuery({ sql, params, title: plain(o.title), ownerKey: o.ownerKey, signal }), vscode.l10n.t('Running query…'));
     this.last = outcome;
     if (o.target && outcome.error) this.mark(o.target, outcome.error);
     this.tellDenied(outcome, 'query');
@@ -243,7 +252,7 @@ export class QueryEditorController implements vscode.Disposable {
     try {
       client = this.deps.connection.client();
     } catch (err) {
-      const message = BigQueryError.is(err) ? err.message : 'BigQuery is not configured.';
+      const message = BigQueryError.is(err) ? err.message : vscode.l10n.t('BigQuery is not configured.');
       void vscode.window.showErrorMessage(plain(message), vscode.l10n.t('Open Settings')).then((pick) => pick && vscode.commands.executeCommand('workbench.action.openSettings', 'gatehouse.bigquery'));
       return undefined;
     }
@@ -266,7 +275,7 @@ export class QueryEditorController implements vscode.Disposable {
       client = undefined;
     }
     if (!client || !this.deps.roles.can('bigquery.query')) {
-      handle.setCancelled('Sign in with Gatehouse, then run the query again to see this result.');
+      handle.setCancelled(vscode.l10n.t('Sign in with Gatehouse, then run the query again to see this result.'));
       return;
     }
     await this.runnerFor(client).reopenJob(key, handle);

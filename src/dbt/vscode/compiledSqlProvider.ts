@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { DbtManifestError } from '../manifestErrors';
 import type { DbtProjectsModel } from '../projectsModel';
+import { sqlComment } from '../sqlComment';
 
 export const COMPILED_SQL_SCHEME = 'gatehouse-dbt-compiled';
 
@@ -31,13 +32,17 @@ export class DbtCompiledSqlProvider implements vscode.TextDocumentContentProvide
     const uniqueId = q.get('id') ?? '';
     const index = this.projects.get(projectKey)?.index;
     const node = index?.getNode(uniqueId);
-    if (!index || !node) return `-- ${uniqueId} is not in the loaded dbt manifest (any more). Run dbt parse or dbt compile.\n`;
+    if (!index || !node) return sqlComment(vscode.l10n.t('{0} is not in the loaded dbt manifest (any more). Run dbt parse or dbt compile.', uniqueId));
     try {
       const code = await index.readCode(node.uniqueId);
-      return code.compiledCode ?? `-- ${node.name} is not compiled in this manifest: run \`dbt compile --select ${node.name}\`. Its source:\n${code.rawCode ?? ''}`;
+      return code.compiledCode ?? `${sqlComment(vscode.l10n.t('{0} is not compiled in this manifest: run `dbt compile --select {0}`. Its source:', node.name))}${code.rawCode ?? ''}`;
     } catch (err) {
       // The manifest changed under the index: the reload that follows fires onDidChange again.
-      return `-- The compiled SQL of ${node.name} could not be read: ${DbtManifestError.is(err) ? err.userMessage : 'the manifest changed while reading'}.\n`;
+      return sqlComment(
+        DbtManifestError.is(err)
+          ? vscode.l10n.t('The compiled SQL of {0} could not be read: {1}.', node.name, err.userMessage)
+          : vscode.l10n.t('The compiled SQL of {0} could not be read: the manifest changed while reading.', node.name),
+      );
     }
   }
 

@@ -275,7 +275,7 @@ export class DbtCommands {
       exitCode = await runDbtTask(task);
     } catch (err) {
       await this.record(`dbt-${command}`, resource, 'failed', 'taskFailed');
-      return refuse(`dbt could not be started: ${err instanceof Error ? err.message : String(err)}. Check gatehouse.dbt.executablePath.`);
+      return refuse(safe`dbt could not be started: ${err instanceof Error ? err.message : String(err)}. Check gatehouse.dbt.executablePath.`);
     }
     await this.record(`dbt-${command}`, resource, exitCode === 0 ? 'succeeded' : 'failed', exitCode === 0 ? undefined : exitCode === undefined ? 'notStarted' : `exit${exitCode}`);
     // The watcher reloads run_results.json too; asking here makes the tree right when this resolves.
@@ -387,7 +387,7 @@ export class DbtCommands {
     });
     const abort = new AbortController();
     const sub = handle.onDidRequestCancel(() => abort.abort());
-    handle.setRunning(`Checking the compiled SQL of ${target.node.name} with a dry run…`);
+    handle.setRunning(safe`Checking the compiled SQL of ${target.node.name} with a dry run…`);
     try {
       await previewModel(
         wired.runner,
@@ -425,14 +425,22 @@ export class DbtCommands {
   }
 
   async trigger(arg: JobArg): Promise<DbtCloudRun | undefined> {
-    const job = this.jobOf(arg) ?? (await this.pickJob('Trigger a dbt Cloud run'));
+    const job = this.jobOf(arg) ?? (await this.pickJob(vscode.l10n.t('Trigger a dbt Cloud run')));
     if (!job) return undefined;
     const ui = this.d.ui();
+    const steps = job.executeSteps.join(' ; ');
     // Refused before any confirmation: cloudActions audits the refusal and says who grants it.
-    if (this.d.can('dbtCloud.trigger') && !(await ui.confirm(safe`Trigger a run of "${job.name}" in dbt Cloud?`, safe`Steps: ${job.executeSteps.join(' ; ') || '(the job’s own)'}. The run names you as its cause.`, vscode.l10n.t('Trigger Run')))) return undefined;
+    const confirmed =
+      !this.d.can('dbtCloud.trigger') ||
+      (await ui.confirm(
+        safe`Trigger a run of "${job.name}" in dbt Cloud?`,
+        steps ? safe`Steps: ${steps}. The run names you as its cause.` : vscode.l10n.t('Steps: (the job’s own). The run names you as its cause.'),
+        vscode.l10n.t('Trigger Run'),
+      ));
+    if (!confirmed) return undefined;
     const outcome = await this.d.cloudActions.trigger(job);
     if (outcome.kind === 'denied') {
-      void offerExplainAccess(ui, outcome.message, { service: 'dbt Cloud', what: `trigger a run of job "${job.name}"`, error: outcome.error });
+      void offerExplainAccess(ui, outcome.message, { service: 'dbt Cloud', what: vscode.l10n.t('trigger a run of job "{0}"', job.name), error: outcome.error });
       return undefined;
     }
     if (outcome.kind === 'notAllowed') {
@@ -478,7 +486,14 @@ export class DbtCommands {
       if (outcome.kind !== 'finished') return;
       const r = outcome.run;
       const failure = runFailureText(r);
-      const words = `Run #${r.id} of "${job.name}" ${r.status === 'success' ? 'succeeded' : r.status === 'cancelled' ? 'was cancelled' : `failed${failure ? `: ${failure}` : ''}`}.`;
+      const words =
+        r.status === 'success'
+          ? safe`Run #${r.id} of "${job.name}" succeeded.`
+          : r.status === 'cancelled'
+            ? safe`Run #${r.id} of "${job.name}" was cancelled.`
+            : failure
+              ? safe`Run #${r.id} of "${job.name}" failed: ${failure}.`
+              : safe`Run #${r.id} of "${job.name}" failed.`;
       const open = r.href ? vscode.l10n.t('Open in dbt Cloud') : undefined;
       const answer = await (r.status === 'error' ? ui.error(plain(words), ...(open ? [open] : [])) : ui.info(plain(words), ...(open ? [open] : [])));
       if (answer && r.href) await ui.openExternal(r.href);
@@ -486,7 +501,7 @@ export class DbtCommands {
   }
 
   async cancel(arg: JobArg, runId?: number): Promise<DbtCloudRun | undefined> {
-    const job = this.jobOf(arg) ?? (await this.pickJob('Cancel a dbt Cloud run'));
+    const job = this.jobOf(arg) ?? (await this.pickJob(vscode.l10n.t('Cancel a dbt Cloud run')));
     if (!job) return undefined;
     const id = runId ?? this.d.cloud.latestRun(job)?.id;
     const ui = this.d.ui();
@@ -504,7 +519,7 @@ export class DbtCommands {
         void ui.info(safe`Run #${id} of "${job.name}" had already finished (${outcome.run.statusLabel}).`);
         return outcome.run;
       case 'denied':
-        void offerExplainAccess(ui, outcome.message, { service: 'dbt Cloud', what: `cancel run #${id} of job "${job.name}"`, error: outcome.error });
+        void offerExplainAccess(ui, outcome.message, { service: 'dbt Cloud', what: vscode.l10n.t('cancel run #{0} of job "{1}"', id, job.name), error: outcome.error });
         return undefined;
       case 'notAllowed':
         void ui.error(plain(outcome.message));
@@ -516,7 +531,7 @@ export class DbtCommands {
   }
 
   async openRun(arg: JobArg): Promise<string | undefined> {
-    const job = this.jobOf(arg) ?? (await this.pickJob('Open a dbt Cloud run'));
+    const job = this.jobOf(arg) ?? (await this.pickJob(vscode.l10n.t('Open a dbt Cloud run')));
     const href = job && this.d.cloud.latestRun(job)?.href;
     if (!job) return undefined;
     if (!href) {
@@ -549,7 +564,7 @@ export class DbtCommands {
         : vscode.l10n.t('From dbt Cloud > Account settings > API tokens. Kept in your OS keychain, never in settings.'),
       password: true,
       ignoreFocusOut: true,
-      validateInput: (v) => (v.trim() && !/\s/.test(v.trim()) ? undefined : 'Paste the token (no spaces).'),
+      validateInput: (v) => (v.trim() && !/\s/.test(v.trim()) ? undefined : vscode.l10n.t('Paste the token (no spaces).')),
     });
     if (!token) return;
     await this.d.secrets.store(service ? DBT_CLOUD_SERVICE_TOKEN_KEY : DBT_CLOUD_TOKEN_KEY, token.trim());

@@ -112,8 +112,8 @@ export function createDbtModule(deps: ModuleDeps, options: DbtModuleOptions = {}
     notConfigured: (e) => (e ? new DbtCloudError('notConfigured', e.message, undefined, [], undefined, { cause: e, nextStep: e.nextStep }) : new DbtCloudError('notConfigured')),
   });
   // A personal token belongs to the dbt Cloud instance that issued it.
-  const tokens = service.secret([DBT_CLOUD_TOKEN_KEY], 'dbt Cloud token');
-  const serviceTokens = service.secret([DBT_CLOUD_SERVICE_TOKEN_KEY], 'dbt Cloud service token');
+  const tokens = service.secret([DBT_CLOUD_TOKEN_KEY], vscode.l10n.t('dbt Cloud token'));
+  const serviceTokens = service.secret([DBT_CLOUD_SERVICE_TOKEN_KEY], vscode.l10n.t('dbt Cloud service token'));
   const tokenOf = (m: CredentialMode<'dbtCloud'>) => (m === 'serviceToken' ? { secret: serviceTokens, key: DBT_CLOUD_SERVICE_TOKEN_KEY } : { secret: tokens, key: DBT_CLOUD_TOKEN_KEY });
   const connection = new LazyClient<DbtCloudClient>({
     key: () => {

@@ -20,7 +20,7 @@ export interface DbtTaskDefinition extends vscode.TaskDefinition {
 export class DbtUntrustedError extends Error {
   readonly reason = 'untrusted' as const;
   constructor() {
-    super('Gatehouse runs dbt only in a trusted workspace. Trust this folder (Manage Workspace Trust) to run dbt from here.');
+    super(vscode.l10n.t('Gatehouse runs dbt only in a trusted workspace. Trust this folder (Manage Workspace Trust) to run dbt from here.'));
   }
   static is(value: unknown): value is DbtUntrustedError {
     return value instanceof DbtUntrustedError;

@@ -132,7 +132,7 @@ export class LineagePanelManager implements vscode.Disposable {
     switch (msg.type) {
       case 'ready':
         this.ready = true;
-        if (this.unrestorable) this.post({ type: 'error', message: 'This lineage was not kept across the window reload. Run Show Lineage on a model to open it again.' });
+        if (this.unrestorable) this.post({ type: 'error', message: vscode.l10n.t('This lineage was not kept across the window reload. Run Show Lineage on a model to open it again.') });
         this.render();
         return;
       case 'setDepth':
@@ -166,12 +166,12 @@ export class LineagePanelManager implements vscode.Disposable {
     const node = index?.getNode(target.uniqueId);
     panel.title = node ? safe`Lineage: ${node.name}` : vscode.l10n.t('dbt Lineage');
     let message: HostToLineage;
-    if (!index) message = { type: 'error', message: 'The dbt manifest of this project is not loaded (yet): the lineage appears once it is. Open the project folder, or run dbt parse.' };
-    else if (!node) message = { type: 'error', message: `${target.uniqueId} is not in the manifest any more (renamed or removed). Run Show Lineage on a model to open another.` };
+    if (!index) message = { type: 'error', message: vscode.l10n.t('The dbt manifest of this project is not loaded (yet): the lineage appears once it is. Open the project folder, or run dbt parse.') };
+    else if (!node) message = { type: 'error', message: vscode.l10n.t('{0} is not in the manifest any more (renamed or removed). Run Show Lineage on a model to open another.', target.uniqueId) };
     else {
       const started = Date.now();
       const graph = buildLineageGraph(index, { focusId: node.uniqueId, upstreamDepth: this.depth.upstream, downstreamDepth: this.depth.downstream });
-      message = graph ?? { type: 'error', message: `${target.uniqueId} is not in the manifest.` };
+      message = graph ?? { type: 'error', message: vscode.l10n.t('{0} is not in the manifest.', target.uniqueId) };
       if (graph) {
         this.lastGraph = graph;
         this.deps.logger.debug(`lineage of ${node.uniqueId}: ${graph.nodes.length} nodes, ${graph.edges.length} edges in ${Date.now() - started} ms`);

@@ -68,7 +68,7 @@ export class LookerCommands {
           e.reason === 'notFound'
             ? safe`Could not open look ${arg}: Looker answered "Not found", which it says both when the look does not exist and when your Looker account may not see it or run it.`
             : safe`Could not open look ${arg}: ${e.userMessage}`;
-        if (e.reason === 'forbidden' || e.reason === 'notFound') void offerExplainAccess(this.deps.ui(), message, { service: 'Looker', what: `open look ${arg}`, error: e });
+        if (e.reason === 'forbidden' || e.reason === 'notFound') void offerExplainAccess(this.deps.ui(), message, { service: 'Looker', what: vscode.l10n.t('open look {0}', arg), error: e });
         else void this.deps.ui().error(plain(message));
         return undefined;
       }
@@ -79,7 +79,7 @@ export class LookerCommands {
       void this.deps.ui().info(vscode.l10n.t('Choose a look in the Looker view.'));
       return undefined;
     }
-    return this.tell(await this.deps.runner.run(target), `look "${target.title}"`);
+    return this.tell(await this.deps.runner.run(target), vscode.l10n.t('run look "{0}"', target.title));
   }
 
   async runTile(arg: LookerNode | undefined): Promise<LookerRunOutcome | undefined> {
@@ -96,7 +96,7 @@ export class LookerCommands {
       run: arg.target,
       visType: visTypeOf(arg.element.look?.query ?? arg.element.query ?? arg.element.result_maker?.query),
     };
-    return this.tell(await this.deps.runner.run(target), `tile "${target.title}" of dashboard "${target.dashboardTitle}"`);
+    return this.tell(await this.deps.runner.run(target), vscode.l10n.t('run tile "{0}" of dashboard "{1}"', target.title, target.dashboardTitle));
   }
 
   /**
@@ -116,7 +116,7 @@ export class LookerCommands {
       void this.deps.ui().error(safe`Could not open dashboard ${id}: ${toLookerError(err).userMessage}`);
       return { status: 'unavailable', tiles: [] };
     }
-    const title = plain(dashboard.title || `Dashboard ${id}`);
+    const title = dashboard.title ? plain(dashboard.title) : safe`Dashboard ${id}`;
     const filters = await this.askFilters(title, dashboardFilterDefaults(dashboard));
     if (!filters) return { status: 'cancelled', tiles: [] };
     const tiles = planDashboard(dashboard, filters).map((t) => ({ ...t, title: plain(t.title) }));
@@ -153,7 +153,7 @@ export class LookerCommands {
   private tell(outcome: LookerRunOutcome, what: string): LookerRunOutcome {
     const ui = this.deps.ui();
     if (outcome.status === 'notAllowed') void ui.warn(plain(outcome.message));
-    else if (outcome.status === 'denied') void offerExplainAccess(ui, outcome.message ?? 'Looker refused to run this.', { service: 'Looker', what: `run ${what}`, error: outcome.error });
+    else if (outcome.status === 'denied') void offerExplainAccess(ui, outcome.message ?? vscode.l10n.t('Looker refused to run this.'), { service: 'Looker', what, error: outcome.error });
     // An expired Looker sign-in is announced by the module when it ends, with the same button.
     else if (outcome.status === 'failed' && outcome.error?.reason === 'lookerSignInExpired') return outcome;
     else if (outcome.status === 'failed' && outcome.error?.reason === 'lookerSignInRequired') this.offerSignIn(outcome.error);
@@ -205,7 +205,7 @@ export class LookerCommands {
     }
     const credentials = oauth;
     try {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: plain('Signing in to Looker in your browser…'), cancellable: true }, (_progress, token) => {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Signing in to Looker in your browser…'), cancellable: true }, (_progress, token) => {
         const abort = new AbortController();
         const cancel = token.onCancellationRequested(() => abort.abort());
         return credentials.signIn(abort.signal).finally(() => cancel.dispose());
@@ -247,10 +247,10 @@ export class LookerCommands {
       prompt: vscode.l10n.t('From your Looker account (Admin > Users > Edit Keys, or ask an admin). Stored in the OS keychain (VS Code SecretStorage).'),
       value: (await this.deps.secrets.get(LOOKER_CLIENT_ID_KEY)) ?? '',
       ignoreFocusOut: true,
-      validateInput: (v) => (v.trim() ? undefined : 'Enter the client id.'),
+      validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter the client id.')),
     });
     if (!clientId) return false;
-    const clientSecret = await ui.input({ title: vscode.l10n.t('Looker API3 client secret'), password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Enter the client secret.') });
+    const clientSecret = await ui.input({ title: vscode.l10n.t('Looker API3 client secret'), password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter the client secret.')) });
     if (!clientSecret) return false;
     await this.deps.secrets.store(LOOKER_CLIENT_ID_KEY, clientId.trim());
     await this.deps.secrets.store(LOOKER_CLIENT_SECRET_KEY, clientSecret.trim());

@@ -78,9 +78,9 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
     notConfigured: (e) => (e ? new LookerError('notConfigured', e.message, undefined, undefined, undefined, { cause: e, nextStep: e.nextStep }) : new LookerError('notConfigured')),
   });
   // API3 keys belong to the Looker instance that issued them.
-  const keys = service.secret([LOOKER_CLIENT_ID_KEY, LOOKER_CLIENT_SECRET_KEY], 'Looker API3 credentials');
+  const keys = service.secret([LOOKER_CLIENT_ID_KEY, LOOKER_CLIENT_SECRET_KEY], vscode.l10n.t('Looker API3 credentials'));
   // Looker OAuth tokens: read only for the origin they were issued by (never offered elsewhere).
-  const oauthSecret = service.secret([LOOKER_OAUTH_KEY], 'your Looker sign-in');
+  const oauthSecret = service.secret([LOOKER_OAUTH_KEY], vscode.l10n.t('your Looker sign-in'));
   const owner = () => {
     const id = auth.broker.currentIdentity();
     return id ? `${id.issuer}|${id.subject}` : undefined;
@@ -120,7 +120,7 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
       let credentials: LookerCredentials;
       let changes: vscode.Disposable | undefined;
       if (authSettings.mode === 'proxy') {
-        if (!settings.audience) throw new LookerError('notConfigured', 'Looker through an identity-aware proxy needs gatehouse.looker.audience.', undefined, undefined, undefined, { nextStep: 'Set gatehouse.looker.audience, or set gatehouse.looker.credential to oauth.' });
+        if (!settings.audience) throw new LookerError('notConfigured', 'Looker through an identity-aware proxy needs gatehouse.looker.audience.', undefined, undefined, undefined, { nextStep: vscode.l10n.t('Set gatehouse.looker.audience, or set gatehouse.looker.credential to oauth.') });
         const idp = new IdpServiceCredentials(auth.broker, 'looker', toLookerError);
         credentials = { origin: 'identity-proxy', token: (signal) => idp.token(signal), invalidate: (t) => idp.invalidate(t) };
       } else if (authSettings.mode === 'api3') {

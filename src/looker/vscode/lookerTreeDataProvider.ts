@@ -26,7 +26,7 @@ export class LookerTreeDataProvider extends ExplorerTreeDataProvider<LookerNode>
         const item = new vscode.TreeItem(plain(look.title), vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon('graph-line');
         item.description = plain(look.model?.label ?? look.model?.id);
-        item.tooltip = tooltip(look.title, look.description, look.user_name, look.updated_at, 'Look');
+        item.tooltip = tooltip(look.title, look.description, look.user_name, look.updated_at, vscode.l10n.t('Look'));
         item.contextValue = 'lookerLook';
         return item;
       }
@@ -34,7 +34,7 @@ export class LookerTreeDataProvider extends ExplorerTreeDataProvider<LookerNode>
         const d = n.dashboard;
         const item = new vscode.TreeItem(plain(d.title), vscode.TreeItemCollapsibleState.Collapsed);
         item.iconPath = new vscode.ThemeIcon('dashboard');
-        item.tooltip = tooltip(d.title, d.description, d.user_name, d.updated_at, 'Dashboard');
+        item.tooltip = tooltip(d.title, d.description, d.user_name, d.updated_at, vscode.l10n.t('Dashboard'));
         item.contextValue = 'lookerDashboard';
         return item;
       }
@@ -42,7 +42,7 @@ export class LookerTreeDataProvider extends ExplorerTreeDataProvider<LookerNode>
         const item = new vscode.TreeItem(plain(n.title), vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon(n.target.kind === 'look' ? 'graph-line' : 'graph');
         item.description = n.target.kind === 'look' ? vscode.l10n.t('look') : vscode.l10n.t('query');
-        item.tooltip = safe`Tile "${n.title}" of dashboard "${n.dashboard.title}" (${n.target.kind === 'look' ? `look ${n.target.lookId}` : `query ${n.target.queryId}`})`;
+        item.tooltip = n.target.kind === 'look' ? safe`Tile "${n.title}" of dashboard "${n.dashboard.title}" (look ${n.target.lookId})` : safe`Tile "${n.title}" of dashboard "${n.dashboard.title}" (query ${n.target.queryId})`;
         item.contextValue = 'lookerElement';
         return item;
       }
@@ -58,7 +58,9 @@ function tooltip(title: string, description: string | null | undefined, owner: s
   md.supportHtml = false;
   md.appendMarkdown('**').appendText(plain(title)).appendMarkdown('**').appendText(safe` · ${kind}`).appendMarkdown('\n\n');
   if (description) md.appendText(plain(description)).appendMarkdown('\n\n');
-  const facts = [owner ? `Owner: ${owner}` : '', updated ? `Updated ${shortDate(updated)}` : ''].filter(Boolean).join(' · ');
-  if (facts) md.appendText(plain(facts));
+  const date = updated ? shortDate(updated) : '';
+  if (owner && date) md.appendText(safe`Owner: ${owner} · Updated ${date}`);
+  else if (owner) md.appendText(safe`Owner: ${owner}`);
+  else if (date) md.appendText(safe`Updated ${date}`);
   return md;
 }

@@ -55,7 +55,7 @@ export class MetabaseCommands {
   /** A question/model node or a dashboard card node from the tree, or a card id (tests, links). */
   async runQuestion(arg: MetabaseNode | number | undefined): Promise<MetabaseRunOutcome | undefined> {
     let target: MetabaseRunTarget | undefined;
-    if (typeof arg === 'number') target = { kind: 'card', cardId: arg, name: `Question ${arg}` };
+    if (typeof arg === 'number') target = { kind: 'card', cardId: arg, name: vscode.l10n.t('Question {0}', arg) };
     else if (arg?.kind === 'card') target = { kind: 'card', cardId: arg.item.id, name: arg.item.name, cardType: arg.cardType, display: arg.item.display };
     else if (arg?.kind === 'dashcard') {
       target = { kind: 'dashcard', dashboardId: arg.dashboard.id, dashboardName: arg.dashboard.name, dashcardId: arg.dashcard.id, cardId: arg.dashcard.card_id, name: arg.title, display: arg.dashcard.card?.display };
@@ -73,7 +73,11 @@ export class MetabaseCommands {
     const ui = this.deps.ui();
     if (outcome.status === 'notAllowed') void ui.warn(plain(outcome.message));
     else if (outcome.status === 'denied')
-      void offerExplainAccess(ui, outcome.message ?? 'Metabase refused to run this.', { service: 'Metabase', what: `run ${target.kind === 'card' ? `question "${target.name}" (card ${target.cardId})` : `tile "${target.name}" of dashboard "${target.dashboardName}"`}`, error: outcome.error });
+      void offerExplainAccess(ui, outcome.message ?? vscode.l10n.t('Metabase refused to run this.'), {
+        service: 'Metabase',
+        what: target.kind === 'card' ? vscode.l10n.t('run question "{0}" (card {1})', target.name, target.cardId) : vscode.l10n.t('run tile "{0}" of dashboard "{1}"', target.name, target.dashboardName),
+        error: outcome.error,
+      });
     else if (outcome.status === 'failed' && outcome.error) {
       const reason = outcome.error.reason;
       const askAgain = reason === 'sessionExpired' || reason === 'credentialsMissing' || reason === 'credentialsRejected';
@@ -138,14 +142,14 @@ export class MetabaseCommands {
       void ui.warn(vscode.l10n.t('Set gatehouse.metabase.baseUrl first.'));
       return false;
     }
-    const username = await ui.input({ title: vscode.l10n.t('Metabase email'), value: this.deps.email() ?? '', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Enter your Metabase email.') });
+    const username = await ui.input({ title: vscode.l10n.t('Metabase email'), value: this.deps.email() ?? '', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter your Metabase email.')) });
     if (!username) return false;
     const password = await ui.input({
       title: vscode.l10n.t('Metabase password'),
       prompt: vscode.l10n.t('Used once to open a session; Gatehouse keeps only the session (in the OS keychain), never the password.'),
       password: true,
       ignoreFocusOut: true,
-      validateInput: (v) => (v ? undefined : 'Enter your password.'),
+      validateInput: (v) => (v ? undefined : vscode.l10n.t('Enter your password.')),
     });
     if (!password) return false;
     try {
@@ -166,7 +170,7 @@ export class MetabaseCommands {
       prompt: vscode.l10n.t('An API key acts as the group it belongs to, not as you: Metabase will show and run what that group may. Stored in the OS keychain.'),
       password: true,
       ignoreFocusOut: true,
-      validateInput: (v) => (v.trim() ? undefined : 'Enter the API key.'),
+      validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter the API key.')),
     });
     if (!key) return false;
     await this.deps.secrets.store(METABASE_API_KEY_KEY, key.trim());

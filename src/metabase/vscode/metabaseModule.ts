@@ -56,8 +56,8 @@ export function createMetabaseModule(deps: ModuleDeps, presenter: ResultsPresent
     notConfigured: (e) => (e ? new MetabaseError('notConfigured', e.message, undefined, undefined, undefined, { cause: e, nextStep: e.nextStep }) : new MetabaseError('notConfigured')),
   });
   // A session and an API key belong to the Metabase instance that issued them.
-  const sessions = service.secret([METABASE_SESSION_KEY], 'Metabase session');
-  const apiKeys = service.secret([METABASE_API_KEY_KEY], 'Metabase API key');
+  const sessions = service.secret([METABASE_SESSION_KEY], vscode.l10n.t('Metabase session'));
+  const apiKeys = service.secret([METABASE_API_KEY_KEY], vscode.l10n.t('Metabase API key'));
   const storedSecret = (secret: OriginBoundSecrets, at: string): StoredSecret => ({
     get: async () => (await secret.read(at))?.[secret.keys[0]],
     delete: async () => secret.remove(at),

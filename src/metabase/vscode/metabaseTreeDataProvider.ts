@@ -29,14 +29,14 @@ export class MetabaseTreeDataProvider extends ExplorerTreeDataProvider<MetabaseN
         const item = new vscode.TreeItem(plain(n.item.name), vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon(CARD_ICONS[n.cardType]);
         item.description = plain(n.cardType === 'question' ? n.item.display : n.cardType);
-        item.tooltip = tooltip(n.item, n.cardType === 'question' ? 'Question' : n.cardType === 'model' ? 'Model' : 'Metric');
+        item.tooltip = tooltip(n.item, n.cardType === 'question' ? vscode.l10n.t('Question') : n.cardType === 'model' ? vscode.l10n.t('Model') : vscode.l10n.t('Metric'));
         item.contextValue = `metabaseCard.${n.cardType}`;
         return item;
       }
       case 'dashboard': {
         const item = new vscode.TreeItem(plain(n.item.name), vscode.TreeItemCollapsibleState.Collapsed);
         item.iconPath = new vscode.ThemeIcon('dashboard');
-        item.tooltip = tooltip(n.item, 'Dashboard');
+        item.tooltip = tooltip(n.item, vscode.l10n.t('Dashboard'));
         item.contextValue = 'metabaseDashboard';
         return item;
       }
@@ -63,6 +63,8 @@ function tooltip(item: CollectionItem, kind: string): vscode.MarkdownString {
   const edit = item['last-edit-info'];
   const who = edit ? [edit.first_name, edit.last_name].filter(Boolean).join(' ') || edit.email : undefined;
   const when = shortDate(edit?.timestamp);
-  if (who || when) md.appendText(safe`Last edited${who ? ` by ${who}` : ''}${when ? ` on ${when}` : ''}`);
+  if (who && when) md.appendText(safe`Last edited by ${who} on ${when}`);
+  else if (who) md.appendText(safe`Last edited by ${who}`);
+  else if (when) md.appendText(safe`Last edited on ${when}`);
   return md;
 }

@@ -247,17 +247,17 @@ export class ResultsPanelManager implements ResultsPresenter, TilesPresenter, Re
     webviewPanel.webview.options = this.webviewOptions();
     const key = validateRestoreState(state);
     const panel = this.create(key ? `restored:${key.kind}:${JSON.stringify(key.data)}` : undefined, webviewPanel);
-    const session = panel.show({ title: plain(key?.title ?? 'Results'), origin: key?.origin ?? 'Gatehouse' });
+    const session = panel.show({ title: key ? plain(key.title) : vscode.l10n.t('Results'), origin: key?.origin ?? 'Gatehouse' });
     const restorer = key && this.restorers.get(key.kind);
     if (!key || !restorer) {
-      session.setCancelled('This result was not kept across the window reload. Run it again to see it.');
+      session.setCancelled(vscode.l10n.t('This result was not kept across the window reload. Run it again to see it.'));
       return session;
     }
     try {
       await restorer.restore(key.data, session);
     } catch (err) {
       this.options.logger.warn(`could not restore a ${key.kind} result: ${err instanceof Error ? err.name : 'error'}`);
-      session.setError('Could not fetch this result again.', 'Run it again to see it.');
+      session.setError(vscode.l10n.t('Could not fetch this result again.'), vscode.l10n.t('Run it again to see it.'));
     }
     return session;
   }

@@ -1,14 +1,17 @@
-// Plain code (src/ outside the `vscode/` folders) builds much of the text the glue shows: status
-// bar text, tree labels, validation messages, problem lists, explanations, refusals. The glue lint
-// (displayTextLint.test.ts) accepts such a value as text, so it is here that our own words must go
-// through l10n: `t('…')`, `safe\`…\`` (its literal parts), `markMessage` / `l10nTable`, or a
-// literal message or next step of `new XxxError(reason, 'Message.', 'Next step.')` (all extracted
-// by scripts/l10n.mjs). This reads the plain sources and fails on a wordy literal or untagged
-// template that is returned, is a branch or part of a returned value, an element of a returned
-// array, the value of a display property, a value of safe`` or t() (shown as it is), an argument
-// of a function that shows it, a typed error's text built from parts, or is kept in a variable
-// (or a constant of the module) that goes to one of those places; and on an entry of a table of
-// words looked up where it is shown without t().
+// Our words reach people from all of src/. Plain code builds much of the text the glue shows
+// (status bar text, tree labels, validation messages, problem lists, explanations, refusals); the
+// glue (the `vscode/` folders and extension.ts) builds the rest. The display lint
+// (displayTextLint.test.ts) keeps service- and workspace-derived text inert at a surface and takes
+// a translated message, safe`` or plain() for text, so it is here that our own words must go
+// through l10n: `t('…')` (in the glue `vscode.l10n.t('…')`), `safe\`…\`` (its literal parts),
+// `markMessage` / `l10nTable`, or a literal message or next step of
+// `new XxxError(reason, 'Message.', 'Next step.')` (all extracted by scripts/l10n.mjs). This reads
+// every source of src/ and fails on a wordy literal or untagged template that is returned, is a
+// branch or part of a returned value, an element of a returned array, the value of a display
+// property, a value of safe`` or t() (shown as it is), an argument of a function that shows it
+// (plain() included), a typed error's text built from parts, or is kept in a variable (or a
+// constant of the module) that goes to one of those places; and on an entry of a table of words
+// looked up where it is shown without t().
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -49,8 +52,9 @@ export function isProse(text: string): boolean {
 
 // ---- where the words end up ------------------------------------------------------------------------
 
-// Properties whose value is text a surface shows (quick pick items, tree nodes, problems, hints, …).
-const DISPLAY_PROPERTY = /^(?:label|description|detail|message|title|tooltip|text|hint|nextStep|placeholder|placeHolder|prompt|summary|heading|caption|explanation|why|lines)$/;
+// Properties whose value is text a surface shows (quick pick items, tree nodes, problems, hints, …;
+// `what` is the request a refusal names in Explain Access).
+const DISPLAY_PROPERTY = /^(?:what|label|description|detail|message|title|tooltip|text|hint|nextStep|placeholder|placeHolder|prompt|summary|heading|caption|explanation|why|lines)$/;
 
 /** `t('…')`, `markMessage('…')`, `l10nTable({…})`: extracted and translated (or marked to be, where shown). */
 const L10N_CALL = /^(?:t|markMessage|l10nTable|vscode\.l10n\.t|l10n\.t)$/;
@@ -59,8 +63,9 @@ const TRANSLATE_CALL = /^(?:t|vscode\.l10n\.t|l10n\.t)$/;
 const LOG_CALL = /(?:^|\.)(?:log|logger|_logger|logs)\.(?:trace|debug|info|warn|error)$|^log$/;
 
 // Functions (our own, and the UI interfaces plain code is handed) whose text arguments are shown:
-// tree messages, a results panel's state, warnings and progress, the parts of a refusal.
-const TEXT_CALL = /^(?:message|setRunning|setCancelled|setError|showWarning|showError|showInformation|withExportProgress|report|userMessage|explain|explainDenied)$/;
+// plain() and plainLines() (the glue's way to a surface), tree messages, a results panel's state,
+// warnings and progress, the parts of a refusal, the notification that offers Explain Access.
+const TEXT_CALL = /^(?:plain|plainLines|offerExplainAccess|message|setRunning|setCancelled|setError|showWarning|showError|showInformation|withExportProgress|report|userMessage|explain|explainDenied)$/;
 
 function lastName(callee: ts.Expression): string {
   return ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
@@ -111,7 +116,7 @@ function isExempt(node: ts.Node, sf: ts.SourceFile): boolean {
 
 /**
  * Where the value of `node` goes, looking through parentheses, conditional branches, `??`, `||`,
- * `&&`, `+`, arrays, spreads, `.join()` and untagged templates: a description of the display place,
+ * `&&`, `+`, arrays, spreads, `.filter()`, `.join()` and untagged templates: a description of the display place,
  * `{ name }` when it is kept in a variable (decided once every use of the name is known), or undefined.
  */
 function destination(node: ts.Node, sf: ts.SourceFile, tables: ReadonlySet<string> = new Set()): string | { name: string } | undefined {
@@ -128,7 +133,7 @@ function destination(node: ts.Node, sf: ts.SourceFile, tables: ReadonlySet<strin
       const tpl = p.parent;
       if (ts.isTaggedTemplateExpression(tpl.parent)) return ts.isIdentifier(tpl.parent.tag) && tpl.parent.tag.text === 'safe' ? 'a value of safe`` (shown, not translated)' : undefined;
       p = tpl;
-    } else if (ts.isPropertyAccessExpression(p) && p.expression === c && p.name.text === 'join' && ts.isCallExpression(p.parent) && p.parent.expression === p) {
+    } else if (ts.isPropertyAccessExpression(p) && p.expression === c && /^(?:join|filter)$/.test(p.name.text) && ts.isCallExpression(p.parent) && p.parent.expression === p) {
       p = p.parent;
     } else {
       break;
@@ -281,11 +286,9 @@ function listTs(dir: string): string[] {
   });
 }
 
-/** src/ without the glue: every `vscode/` folder, and extension.ts (the composition root, glue too). */
-function plainFiles(): string[] {
-  return listTs(join(repoRoot, 'src'))
-    .map((f) => relative(repoRoot, f).split(sep).join('/'))
-    .filter((f) => !f.split('/').includes('vscode') && f !== 'src/extension.ts');
+/** Every source of src/: plain code and the glue (the `vscode/` folders, extension.ts). */
+function sourceFiles(): string[] {
+  return listTs(join(repoRoot, 'src')).map((f) => relative(repoRoot, f).split(sep).join('/'));
 }
 
 describe('plain text l10n lint', () => {
@@ -334,6 +337,10 @@ describe('plain text l10n lint', () => {
       ['a literal value of t()', "const f = (n: number) => t('{0} ({1})', n, 'no rows');", 1],
       ['a table entry kept, then handed to a typed error', "const MESSAGES: Record<string, string> = { a: 'Not found.' }; function f(r: string) { const message = MESSAGES[r]; throw new XError(r, message); }", 0],
       ['a constant of the module, used in another file', "export const RERUN = 'Run dbt parse again.';", 1],
+      ['a literal handed to plain() (the glue’s way to a surface)', "const f = (k?: K) => ({ title: plain(k?.title ?? 'Results') });", 1],
+      ['a refusal’s fallback message and what it names', "void offerExplainAccess(ui, m ?? 'Looker refused to run this.', { service: 'Looker', what: `run ${what}` });", 2],
+      ['lines filtered, then joined', "item.tooltip = plainLines([`Started ${at}`, d ? `Duration ${d}` : ''].filter(Boolean).join('\\n'));", 2],
+      ['the glue’s translated messages', "function f(n: number) { return n ? vscode.l10n.t('{0} rows', n) : vscode.l10n.t('No rows.'); }", 0],
       ['text handed to a function that shows it', "function f(h: Handle) { h.setRunning('Estimating the bytes…'); return explainDenied({ who: 'you', missing: 'the permission to run jobs' }); }", 2],
       ['a translated message, safe text, markers and tables', "function f(n: number) { if (n) return t('{0} rows', n); return safe`Sync of ${n} failed`; } const A = markMessage('Load more'); const B = l10nTable({ x: 'Not found.' });", 0],
       ['log lines', "function f() { logger.info('Signed in as someone'); this.deps.logger.warn(`Could not read ${x}`); }", 0],
@@ -355,10 +362,9 @@ describe('plain text l10n lint', () => {
     });
   });
 
-  it('scans the plain code, not the glue', () => {
-    const files = plainFiles();
-    for (const f of ['src/auth/identityText.ts', 'src/core/http.ts', 'src/dbt/explorerModel.ts']) assert.ok(files.includes(f), f);
-    assert.ok(!files.some((f) => f.includes('/vscode/')));
+  it('scans all of src/: the plain code and the glue', () => {
+    const files = sourceFiles();
+    for (const f of ['src/auth/identityText.ts', 'src/core/http.ts', 'src/dbt/explorerModel.ts', 'src/bigquery/vscode/bigQueryHistoryTreeDataProvider.ts', 'src/vscode/serviceUi.ts', 'src/extension.ts']) assert.ok(files.includes(f), f);
   });
 
   it('every exception still matches something', () => {
@@ -371,8 +377,8 @@ describe('plain text l10n lint', () => {
     assert.deepEqual(unused.map(([f, re]) => `${f} ${re}`), []);
   });
 
-  it('our words in plain code go through l10n', () => {
-    const sources = new Map(plainFiles().map((f) => [f, readFileSync(join(repoRoot, f), 'utf8')]));
+  it('our words in src/ go through l10n', () => {
+    const sources = new Map(sourceFiles().map((f) => [f, readFileSync(join(repoRoot, f), 'utf8')]));
     // Tables of words are looked up across files (SERVICE_NAMES, ACTION_WORDS): every file's count.
     const tables = new Set([...sources].flatMap(([f, text]) => [...proseTables(ts.createSourceFile(f, text, ts.ScriptTarget.Latest, true))]));
     const findings = [...sources].flatMap(([f, text]) => findUntranslated(f, text, NOT_TRANSLATED, tables));
