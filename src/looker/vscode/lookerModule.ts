@@ -80,7 +80,7 @@ export function createLookerModule(deps: ModuleDeps, presenter: ResultsPresenter
   // API3 keys belong to the Looker instance that issued them.
   const keys = service.secret([LOOKER_CLIENT_ID_KEY, LOOKER_CLIENT_SECRET_KEY], vscode.l10n.t('Looker API3 credentials'));
   // Looker OAuth tokens: read only for the origin they were issued by (never offered elsewhere).
-  const oauthSecret = service.secret([LOOKER_OAUTH_KEY], vscode.l10n.t('your Looker sign-in'));
+  const oauthSecret = service.secret([LOOKER_OAUTH_KEY], vscode.l10n.t('Looker sign-in'));
   const owner = () => {
     const id = auth.broker.currentIdentity();
     return id ? `${id.issuer}|${id.subject}` : undefined;
