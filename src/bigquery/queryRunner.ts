@@ -101,7 +101,7 @@ export class BigQueryQueryRunner {
     const handle = this.deps.presenter.open({
       title: request.title,
       ownerKey: request.ownerKey,
-      origin: `BigQuery · ${project ?? 'no project'}`,
+      origin: project ? `BigQuery · ${project}` : t('BigQuery · no project'),
       exportAudit: () => ({ service: 'bigquery', resource, jobIds: job ? [job.jobId] : undefined, credential: client.credentialOrigin }),
     });
     const stop = linkCancel(handle, request.signal);

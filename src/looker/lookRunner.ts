@@ -109,7 +109,7 @@ export class LookRunner {
     // A queued tile cancelled from the panel is skipped when its turn comes.
     const skipped = new Set<number>();
     panel.tiles.forEach((tile, i) => subscriptions.push(tile.onDidRequestCancel(() => skipped.add(i))));
-    const filterFacts = Object.fromEntries(target.filters.filter((f) => f.value.trim() !== '').map((f) => [`Filter ${f.title}`.slice(0, 200), f.value]));
+    const filterFacts = Object.fromEntries(target.filters.filter((f) => f.value.trim() !== '').map((f) => [t('Filter {0}', f.title).slice(0, 200), f.value]));
     const outcomes: DashboardTileOutcome[] = target.tiles.map((t) => ({ elementId: t.elementId, title: t.title, status: 'cancelled' }));
     const runTile = async (i: number): Promise<void> => {
       const plan = target.tiles[i];
@@ -130,7 +130,7 @@ export class LookRunner {
         return;
       }
       const element: LookerRunTarget = { kind: 'element', dashboardId: target.dashboardId, dashboardTitle: target.title, elementId: plan.elementId, title: plan.title, run: plan.run, fieldOrder: plan.fieldOrder, visType: plan.visType };
-      const applied = Object.fromEntries(Object.entries(plan.applied).map(([field, value]) => [`Filter ${field}`.slice(0, 200), value]));
+      const applied = Object.fromEntries(Object.entries(plan.applied).map(([field, value]) => [t('Filter {0}', field).slice(0, 200), value]));
       const outcome = await this.execute(element, client, { open: () => tile }, { ...filterFacts, ...applied }, all.signal);
       outcomes[i] = { elementId: plan.elementId, title: plan.title, status: outcome.status, rowCount: outcome.rowCount, reason: outcome.error?.reason };
     };
@@ -155,11 +155,11 @@ export class LookRunner {
   private async execute(target: LookerRunTarget, client: LookerClient, presenter: { open(request: ResultsPanelRequest): ResultsPanelHandle }, facts: Record<string, string>, signal?: AbortSignal): Promise<PanelRunOutcome<LookerError>> {
     const { action, resource } = describe(target);
     const name = target.kind === 'look' ? target.title : `${target.dashboardTitle} · ${target.title}`;
-    const extra: Record<string, string> = target.kind === 'look' ? { Look: target.title } : { Dashboard: target.dashboardTitle, Tile: target.title, ...facts };
+    const extra: Record<string, string> = target.kind === 'look' ? { [t('Look')]: target.title } : { [t('Dashboard')]: target.dashboardTitle, [t('Tile')]: target.title, ...facts };
     const outcome = await runIntoPanel<LookerError>({
       presenter,
       request: { title: target.title, ownerKey: `looker:${resource}`, origin: `Looker · ${new URL(client.baseUrl).host}`, exportAudit: () => ({ service: 'looker', resource, resourceName: name, credential: client.credentialOrigin }) },
-      runningMessage: `Running ${target.kind === 'look' ? 'look' : 'tile'} "${target.title}" in Looker…`,
+      runningMessage: target.kind === 'look' ? t('Running look "{0}" in Looker…', target.title) : t('Running tile "{0}" in Looker…', target.title),
       pageSize: this.deps.pageSize(),
       timeoutMs: this.deps.runTimeoutMs ?? 300_000,
       extra,

@@ -59,14 +59,13 @@ export class QuestionRunner {
       await this.record(action, resource, name, 'failed', error.reason);
       return { status: 'failed', error };
     }
-    const what = target.kind === 'card' ? (target.cardType ?? 'question') : 'dashboard card';
     const outcome = await runIntoPanel<MetabaseError>({
       presenter: this.deps.presenter,
       request: { title: target.name, ownerKey: `metabase:${resource}`, origin: `Metabase · ${new URL(client.baseUrl).host}`, exportAudit: () => ({ service: 'metabase', resource, resourceName: name, credential: client.credentialOrigin }) },
-      runningMessage: `Running ${what} "${target.name}" in Metabase…`,
+      runningMessage: runningMessage(target),
       pageSize: this.deps.pageSize(),
       timeoutMs: this.deps.runTimeoutMs ?? 300_000,
-      extra: target.kind === 'card' ? { Question: target.name, ...target.parameterFacts } : { Dashboard: target.dashboardName, Question: target.name },
+      extra: target.kind === 'card' ? { [t('Question')]: target.name, ...target.parameterFacts } : { [t('Dashboard')]: target.dashboardName, [t('Question')]: target.name },
       chart: metabaseChartHint(target.display),
       signal,
       toError: toMetabaseError,
@@ -101,4 +100,12 @@ export class QuestionRunner {
 function describe(target: MetabaseRunTarget): { action: string; resource: string } {
   if (target.kind === 'card') return { action: 'run-question', resource: `card/${target.cardId}` };
   return { action: 'run-dashboard-card', resource: `dashboard/${target.dashboardId}/dashcard/${target.dashcardId}/card/${target.cardId}` };
+}
+
+/** What the panel says while a card runs: one sentence per kind of card. */
+function runningMessage(target: MetabaseRunTarget): string {
+  if (target.kind !== 'card') return t('Running dashboard card "{0}" in Metabase…', target.name);
+  if (target.cardType === 'model') return t('Running model "{0}" in Metabase…', target.name);
+  if (target.cardType === 'metric') return t('Running metric "{0}" in Metabase…', target.name);
+  return t('Running question "{0}" in Metabase…', target.name);
 }

@@ -117,7 +117,7 @@ export class MetabaseCommands {
       });
       if (value === undefined || parameterValueProblem(kind, p.type, value)) return 'cancelled';
       values.set(p.id, value);
-      if (value.trim()) facts[`Parameter ${label}`.slice(0, 200)] = value.trim();
+      if (value.trim()) facts[vscode.l10n.t('Parameter {0}', label).slice(0, 200)] = value.trim();
     }
     return { name, values: encodeParameters(params, values), facts };
   }
