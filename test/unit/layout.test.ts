@@ -9,9 +9,10 @@
 //   host, the one formatter (src/core/format.ts) and the message formatting of src/core/l10n.ts,
 //   and nothing those import reaches Node or VS Code.
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { repoRoot } from '../support/shared';
+import { listTs } from '../support/sourceFiles';
 
 interface SourceFile {
   path: string; // repository-relative, with '/'
@@ -19,14 +20,6 @@ interface SourceFile {
   external: string[]; // bare specifiers
 }
 
-function listTs(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) return listTs(p);
-    return /\.ts$/.test(name) && !name.endsWith('.d.ts') ? [p] : [];
-  });
-}
 
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[^.\w])(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
 

@@ -4,9 +4,10 @@
 // `safe\`...\``, `plain(...)` / `plainLines(...)` (or a conditional choosing between those), so a
 // name from a manifest or a message from a service cannot reach a surface raw.
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { repoRoot } from '../../support/shared';
+import { listTs } from '../../support/sourceFiles';
 
 // ---- a small expression scanner (enough for our own sources) -----------------------------------
 
@@ -170,14 +171,6 @@ const TYPE_ANNOTATION = /^(?:string|number|boolean)\b/;
 // Tooltip values that are MarkdownStrings built in the same file (checked by the markdown rules).
 const MARKDOWN_TOOLTIP = /^(md|[A-Za-z]*[tT]ooltip[A-Za-z]*\([^]*\))$/;
 
-function listTs(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) return listTs(p);
-    return name.endsWith('.ts') ? [p] : [];
-  });
-}
 
 function glueFiles(): string[] {
   return listTs(join(repoRoot, 'src')).filter((f) => relative(repoRoot, f).split(sep).includes('vscode'));

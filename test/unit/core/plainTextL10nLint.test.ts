@@ -13,10 +13,11 @@
 // constant of the module) that goes to one of those places; and on an entry of a table of words
 // looked up where it is shown without t().
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import * as ts from 'typescript';
 import { repoRoot } from '../../support/shared';
+import { listTs } from '../../support/sourceFiles';
 
 // ---- what counts as words a person reads -----------------------------------------------------------
 
@@ -277,14 +278,6 @@ export function findUntranslated(rel: string, source: string, exceptions = NOT_T
   return findings;
 }
 
-function listTs(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) return listTs(p);
-    return name.endsWith('.ts') && !name.endsWith('.d.ts') ? [p] : [];
-  });
-}
 
 /** Every source of src/: plain code and the glue (the `vscode/` folders, extension.ts). */
 function sourceFiles(): string[] {

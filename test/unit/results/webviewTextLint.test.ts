@@ -7,10 +7,11 @@
 // (column names, the host's messages) and literals without letters (✕, ▾, ·) pass; keyboard-key
 // names, CSS classes, SVG path data and protocol values are never in those places.
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import ts from 'typescript';
 import { repoRoot } from '../../support/shared';
+import { listTs } from '../../support/sourceFiles';
 
 /** Properties and attributes whose value is shown (or read out) as text. */
 const TEXT_NAMES = new Set(['text', 'title', 'label', 'placeholder', 'aria-label', 'aria-roledescription', 'aria-valuetext', 'aria-description', 'alt']);
@@ -29,14 +30,6 @@ interface Finding {
 /** Parameter names of functions and methods, by the name they are called with (`f`, or `.f` for a method). */
 type Signatures = Map<string, string[]>;
 
-function listTs(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) return listTs(p);
-    return name.endsWith('.ts') && !name.endsWith('.d.ts') ? [p] : [];
-  });
-}
 
 const parse = (file: string, text: string) => ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
 const paramNames = (f: ts.SignatureDeclaration) => f.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : ''));
