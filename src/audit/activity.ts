@@ -3,7 +3,7 @@
 // instead of codes, and the filter.
 import type { AuditRecord, AuditService } from './auditTrail';
 import { describeCredential, sentenceCase } from './credentialText';
-import { english, l10nTable, markMessage, t, type Translate } from '../core/l10n';
+import { english, l10nTable, markMessage, t, translatedEntry, type Translate } from '../core/l10n';
 
 export interface Viewer {
   subject: string;
@@ -72,11 +72,11 @@ const ACTION_WORDS: Record<string, string> = {
 
 /** A service's name as people read it ("BigQuery", "Identity provider"). */
 export function serviceName(service: string): string {
-  return Object.hasOwn(SERVICE_NAMES, service) ? t(SERVICE_NAMES[service as AuditService]) : service;
+  return translatedEntry(SERVICE_NAMES, service) ?? service;
 }
 
 export function actionWords(action: string): string {
-  return Object.hasOwn(ACTION_WORDS, action) ? t(ACTION_WORDS[action]) : words(action);
+  return translatedEntry(ACTION_WORDS, action) ?? words(action);
 }
 
 const OUTCOME_WORDS: Record<AuditRecord['outcome'], string> = l10nTable({
@@ -88,7 +88,7 @@ const OUTCOME_WORDS: Record<AuditRecord['outcome'], string> = l10nTable({
 });
 
 export function outcomeWords(outcome: AuditRecord['outcome']): string {
-  return Object.hasOwn(OUTCOME_WORDS, outcome) ? t(OUTCOME_WORDS[outcome]) : t('unknown outcome');
+  return translatedEntry(OUTCOME_WORDS, outcome) ?? t('unknown outcome');
 }
 
 const REASON_WORDS: Record<string, string> = l10nTable({
@@ -108,7 +108,7 @@ const REASON_WORDS: Record<string, string> = l10nTable({
 
 /** A typed reason in words; an unknown one becomes words too ("quotaExceeded" -> "quota exceeded"). */
 export function reasonWords(reason: string): string {
-  return Object.hasOwn(REASON_WORDS, reason) ? t(REASON_WORDS[reason]) : words(reason);
+  return translatedEntry(REASON_WORDS, reason) ?? words(reason);
 }
 
 function words(code: string): string {

@@ -15,6 +15,8 @@ export type Translator = (message: string) => string;
 /** Translated templates by template, as VS Code loads them from l10n/bundle.l10n.<locale>.json. */
 export type Bundle = Readonly<Record<string, unknown>>;
 
+import { lookup } from './lookup';
+
 let translator: Translator | undefined;
 let bundle: Bundle | undefined;
 
@@ -27,7 +29,7 @@ export function setTranslator(next: Translator | undefined): void {
 /** Translates from `next` (VS Code's bundle in the extension); `undefined` goes back to English. */
 export function useBundle(next: Bundle | undefined): void {
   // Own entries only: a message such as "constructor" must not answer from Object.prototype.
-  setTranslator(next && ((message) => (Object.hasOwn(next, message) && typeof next[message] === 'string' ? (next[message] as string) : message)));
+  setTranslator(next && ((message) => { const own = lookup(next, message); return typeof own === 'string' ? own : message; }));
   bundle = next;
 }
 
@@ -50,6 +52,15 @@ export function translateTemplate(message: string): string {
 /** Our own message, translated, with `{n}` replaced by `args[n]`. */
 export function t(message: string, ...args: (string | number | boolean)[]): string {
   return formatMessage(translateTemplate(message), args);
+}
+
+/**
+ * The translation of `table`'s own entry for `key` (a table of our words keyed by a code from a
+ * record or a service, extracted where it is declared), or undefined for an unknown or inherited key.
+ */
+export function translatedEntry(table: Readonly<Record<string, string>>, key: unknown): string | undefined {
+  const message = lookup(table, key);
+  return message === undefined ? undefined : translateTemplate(message);
 }
 
 /** `t`, or `english` where text stays English by design (the audit trail), for code that builds both. */
@@ -94,7 +105,7 @@ export function webviewTranslations(keys: readonly string[], bundle: Readonly<Re
   if (!bundle) return undefined;
   const entries: [string, string][] = [];
   for (const key of keys) {
-    const value = Object.prototype.hasOwnProperty.call(bundle, key) ? bundle[key] : undefined;
+    const value = lookup(bundle, key);
     if (typeof value === 'string' && value !== '' && value !== key) entries.push([key, value]);
   }
   // fromEntries defines each key as an own property (an assignment of `__proto__` would not).

@@ -2,7 +2,7 @@
 // what Gatehouse grants and why, and what a service reported missing. Built from settings and
 // claims only (never a token), rendered as plain text so nothing a service returned can act.
 import { ACTIONS, ACTION_ROLES, capabilityTitle, askLine, type Action } from './roles';
-import { t } from '../core/l10n';
+import { t, translatedEntry } from '../core/l10n';
 
 export interface PersonFacts {
   label: string;
@@ -139,7 +139,7 @@ const OWN_CREDENTIALS: Record<string, string> = {
 export function tokenChain(service: string, s: { baseUrl?: string; audience?: string }, serviceTokens: string): ServiceChain {
   if (!s.baseUrl) return { service, lines: [t('Not configured.')] };
   if (!s.audience) {
-    const own = Object.hasOwn(OWN_CREDENTIALS, service) ? t(OWN_CREDENTIALS[service]) : t("the service's own credentials");
+    const own = translatedEntry(OWN_CREDENTIALS, service) ?? t("the service's own credentials");
     return { service, lines: [t('{0} at {1} sees {2}, not your sign-in.', service, s.baseUrl, own)] };
   }
   return {

@@ -9,7 +9,7 @@ import { describeSchedule, jobEndTime, parseIsoDuration, type ConnectionHealth }
 import type { JobStatus } from '../types';
 import { lookup } from '../../core/lookup';
 import { plain, plainLines, safe } from '../../core/displayText';
-import { l10nTable } from '../../core/l10n';
+import { l10nTable, translatedEntry } from '../../core/l10n';
 
 const HEALTH_ICON: Record<ConnectionHealth, [string, string | undefined]> = {
   succeeded: ['pass', 'testing.iconPassed'],
@@ -95,7 +95,7 @@ export class AirbyteTreeDataProvider implements vscode.TreeDataProvider<AirbyteN
     const schedule = describeSchedule(n.connection.schedule);
     const origin = n.health === 'failed' && n.failure ? /^(\w+)[ :]/.exec(n.failure)?.[1] : undefined;
     // (origin is set only for a failed connection)
-    const parts = [origin ? vscode.l10n.t('failed in {0}', origin) : Object.hasOwn(HEALTH_WORD, n.health) ? vscode.l10n.t(HEALTH_WORD[n.health]) : ''];
+    const parts = [origin ? vscode.l10n.t('failed in {0}', origin) : (translatedEntry(HEALTH_WORD, n.health) ?? '')];
     if (last) {
       parts.push(n.health === 'running' ? vscode.l10n.t('started {0}', this.fmt.ago(last.startTime, this.now())) : this.fmt.ago(jobEndTime(last), this.now()));
       if (n.health !== 'running') parts.push(this.fmt.duration(parseIsoDuration(last.duration)));

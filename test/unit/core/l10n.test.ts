@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { safe } from '../../../src/core/displayText';
 import { AirbyteError } from '../../../src/airbyte/errors';
-import { currentBundle, english, formatMessage, setTranslator, t, useBundle } from '../../../src/core/l10n';
+import { currentBundle, english, formatMessage, setTranslator, t, translatedEntry, useBundle } from '../../../src/core/l10n';
 import { repoRoot } from '../../support/shared';
 
 // useBundle takes a translation table as VS Code's bundle gives it: template → translated template.
@@ -28,6 +28,12 @@ describe('l10n', () => {
         throw new Error('broken bundle');
       });
       assert.equal(t('Still {0}.', 'English'), 'Still English.');
+    });
+    it("translates a words table's own entries only, by the code a record or service sends", () => {
+      const WORDS = { denied: 'refused' };
+      useBundle({ refused: 'abgelehnt' });
+      assert.equal(translatedEntry(WORDS, 'denied'), 'abgelehnt');
+      for (const key of ['unknown', 'constructor', '__proto__', 7, undefined]) assert.equal(translatedEntry(WORDS, key), undefined, String(key));
     });
     it('leaves a placeholder without a value as written', () => {
       assert.equal(formatMessage('{0} and {1}', ['a']), 'a and {1}');

@@ -325,6 +325,7 @@ describe('plain text l10n lint', () => {
       ['an error message built from parts', "throw new LookerError('notFound', `Look ${id} was not found.`);", 1],
       ['a table of words looked up where it is shown', "const WORDS: Record<string, string> = { q: 'Query run' }; export const words = (a: string) => WORDS[a] ?? a;", 1],
       ['a table of words translated where it is shown', "const WORDS = l10nTable({ q: 'Query run' }); export const words = (a: string) => t(WORDS[a]); throw new XError('r', WORDS.q);", 0],
+      ['a table entry translated by translatedEntry', "const WORDS = l10nTable({ q: 'Query run' }); export const words = (a: string) => translatedEntry(WORDS, a) ?? a;", 0],
       ['a cancellation’s message', "throw new CancelledError('Export cancelled.');", 1],
       ['a next step past the arguments scripts/l10n.mjs reads', "throw new ServiceUrlError('missing', setting, 'The URL is not set.', 'Set the URL.');", 1],
       ['a literal value of t()', "const f = (n: number) => t('{0} ({1})', n, 'no rows');", 1],
