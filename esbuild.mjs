@@ -7,6 +7,7 @@
 import * as esbuild from 'esbuild';
 import { readdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { webviewPages } from './scripts/webviewPages.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -77,10 +78,8 @@ const dbtWorker = {
   plugins: [],
 };
 
-// One page per media/*.ts (and its .css); media/l10n.ts is the translator the pages share, not a page.
-const webviewEntries = existsSync('media')
-  ? readdirSync('media').filter((f) => /\.(ts|css)$/.test(f) && !f.endsWith('.d.ts') && f !== 'l10n.ts').map((f) => join('media', f))
-  : [];
+// One bundle per page (scripts/webviewPages.mjs), and each stylesheet.
+const webviewEntries = existsSync('media') ? [...webviewPages('media'), ...readdirSync('media').filter((f) => f.endsWith('.css'))].map((f) => join('media', f)) : [];
 const webview = {
   entryPoints: webviewEntries,
   bundle: true,

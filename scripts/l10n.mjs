@@ -17,6 +17,7 @@ import { readFileSync, writeFileSync, readdirSync, statSync, mkdirSync, existsSy
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { webviewPages } from './webviewPages.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -213,8 +214,7 @@ function main() {
   const { keys, problems } = extractMessages(listTs(join(root, 'src')));
   const mediaDir = join(root, 'media');
   const webviewEntries = {};
-  // The pages as esbuild.mjs builds them: media/*.ts but the shared translator.
-  for (const name of readdirSync(mediaDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && f !== 'l10n.ts')) {
+  for (const name of webviewPages(mediaDir)) {
     const found = extractMessages(webviewFiles(join(mediaDir, name)));
     problems.push(...found.problems.filter((p) => !problems.includes(p)));
     webviewEntries[name.slice(0, -3)] = [...found.keys.keys()];
